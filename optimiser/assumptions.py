@@ -1,0 +1,43 @@
+"""Default assumptions (demand, productivity, rooms): not national rules, each row with its stated basis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+
+from optimiser.catalogue import read_package_csv
+from optimiser.errors import CatalogueError
+
+WORKING_WEEKS_PER_YEAR = 42
+"""Weeks a full-time WTE works after leave and training (assumption: the reference gives about 42-44)."""
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    categories: pd.DataFrame  # index category: category_name, contacts_per_1000_patients_per_year, priority_weight, basis, source
+    productivity: pd.DataFrame  # index (role, category): contacts_per_wte_year, basis, source
+    roles: pd.DataFrame  # index role: room_need, room_sessions_per_wte_per_week, remote_share, basis, source
+
+
+def _table(name: str, index: list[str], numeric: list[str]) -> pd.DataFrame:
+    table = pd.DataFrame(read_package_csv("assumptions", name))
+    renamed = table.rename(columns={"role_id": "role", "category_id": "category"})
+    for column in numeric:
+        renamed[column] = pd.to_numeric(renamed[column], errors="raise")
+        if not renamed[column].between(0, 1e7).all():
+            raise CatalogueError(f"assumptions table {name}: column {column} has a value out of range")
+    result = renamed.set_index(index)
+    if result.index.duplicated().any():
+        raise CatalogueError(f"assumptions table {name} lists {list(result.index[result.index.duplicated()])} twice")
+    return result
+
+
+@lru_cache(maxsize=None)
+def load_assumptions() -> Assumptions:
+    return Assumptions(
+        categories=_table("categories.csv", ["category"], ["contacts_per_1000_patients_per_year", "priority_weight"]),
+        productivity=_table("productivity.csv", ["role", "category"], ["contacts_per_wte_year"]),
+        roles=_table("roles.csv", ["role"], ["room_sessions_per_wte_per_week", "remote_share"]),
+    )

@@ -1,0 +1,148 @@
+"""Command line: a thin typer app over the package. Exit codes are stable for scripts:
+
+0 success · 1 infeasible scenario (the conflict is printed) · 2 bad input (file, value or option)
+3 solver stopped before proving an optimum · 4 batch finished but some PCNs failed
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from optimiser import __version__
+from optimiser.errors import OptimiserError, ScenarioError, SolverError
+from optimiser.explain import InfeasibleScenario
+
+EXIT_OK, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_UNPROVEN, EXIT_BATCH_FAILURES = 0, 1, 2, 3, 4
+
+app = typer.Typer(
+    help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console(soft_wrap=False, width=180)
+err = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+class Solver(str, Enum):
+    highs = "highs"
+    cbc = "cbc"
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"arrs-optimiser {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
+) -> None:
+    """Solve PCN scenarios, compare them, and run batches across many PCNs."""
+
+
+def _fail(error: Exception) -> None:
+    """Print an error as sentences and exit with the documented code; never a traceback."""
+    code = {InfeasibleScenario: EXIT_INFEASIBLE, SolverError: EXIT_UNPROVEN}.get(type(error), EXIT_BAD_INPUT)
+    err.print(f"[bold red]Error:[/] {error}", markup=True, highlight=False)
+    raise typer.Exit(code)
+
+
+def _load(path: Path):
+    from optimiser.scenario import load_scenario
+
+    return load_scenario(path)
+
+
+@app.command()
+def solve(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report, or json / csv results.")] = OutputFormat.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder to write result files into (json or csv).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace result files that already exist in --output.")] = False,
+    caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
+    solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.")] = Solver.highs,
+    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage.", min=0.01)] = None,
+) -> None:
+    """Find the best mix of roles for one PCN scenario."""
+    from optimiser.pipeline import optimise, with_caps_lifted
+    from optimiser.report import render_result, result_json, write_result_files
+
+    try:
+        loaded = _load(scenario)
+        result = optimise(loaded, solver=solver.value, time_limit_seconds=time_limit)
+        lifted = None
+        if caps_lifted and result.inputs.roles["published_cap_wte"].notna().any():
+            lifted = optimise(with_caps_lifted(loaded), solver=solver.value, time_limit_seconds=time_limit)
+        if output is not None:
+            fmt = "csv" if format == OutputFormat.text else format.value
+            for path in write_result_files(result, output, fmt, overwrite=overwrite):
+                err.print(f"wrote {path}")
+        elif format == OutputFormat.json:
+            typer.echo(result_json(result, lifted))
+        elif format == OutputFormat.csv:
+            typer.echo(result.mix(include_zero=True).reset_index().to_csv(index=False), nl=False)
+        if format == OutputFormat.text:
+            out.print(render_result(result, lifted))
+    except (OptimiserError, FileExistsError) as error:
+        _fail(error)
+
+
+@app.command()
+def validate(scenario: Annotated[list[Path], typer.Argument(help="One or more scenario files.")]) -> None:
+    """Check scenario files without solving them."""
+    failed = 0
+    for path in scenario:
+        try:
+            loaded = _load(path)
+            out.print(f"[green]ok[/]  {path}: {loaded.pcn.name}, {loaded.year}")
+        except ScenarioError as error:
+            failed += 1
+            err.print(f"[bold red]invalid[/] {error}", highlight=False)
+    raise typer.Exit(EXIT_BAD_INPUT if failed else EXIT_OK)
+
+
+@app.command()
+def compare(
+    a: Annotated[Path, typer.Argument(help="Baseline scenario.")],
+    b: Annotated[Path, typer.Argument(help="Scenario to compare with it.")],
+) -> None:
+    """Solve two scenarios and show their results side by side."""
+    from optimiser.pipeline import optimise
+    from optimiser.report import render_comparison
+
+    try:
+        out.print(render_comparison(optimise(_load(a)), optimise(_load(b))))
+    except OptimiserError as error:
+        _fail(error)
+
+
+@app.command()
+def catalogue(
+    year: Annotated[str, typer.Option(help="Financial year, e.g. 2025/26.")] = "2025/26",
+    sources: Annotated[bool, typer.Option(help="Show the source and basis of every figure.")] = False,
+) -> None:
+    """Show a year's ARRS roles, maximum reimbursable amounts, caps and their sources."""
+    from optimiser.catalogue import load_catalogue
+    from optimiser.report import catalogue_table
+
+    try:
+        out.print(catalogue_table(load_catalogue(year), sources))
+    except OptimiserError as error:
+        _fail(error)
+
+
+def main() -> None:
+    app()

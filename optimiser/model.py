@@ -1,0 +1,207 @@
+"""The skill-mix linear programme, built with PuLP from prepared inputs; no I/O, no solving.
+
+Reads like a table of contents: one function per constraint family, each stating its rule in
+domain words. Every constraint is registered with its family, label and unit, so results and
+explanations are built from the registry, never by parsing constraint names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulp
+
+from optimiser.inputs import ModelInputs
+
+
+@dataclass(frozen=True)
+class ConstraintInfo:
+    """What a constraint means, in the user's words and units."""
+
+    family: str
+    label: str | None
+    unit: str
+    constraint: pulp.LpConstraint = field(repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        return self.family if self.label is None else f"{self.family}[{self.label}]"
+
+
+@dataclass
+class SkillMixModel:
+    inputs: ModelInputs
+    problem: pulp.LpProblem
+    wte: dict[str, pulp.LpVariable]
+    assigned: dict[tuple[str, str], pulp.LpVariable]
+    rented_sessions: pulp.LpVariable | None
+    posts: dict[str, pulp.LpVariable]
+    care: pulp.LpAffineExpression
+    total_cost: pulp.LpAffineExpression
+    registry: list[ConstraintInfo] = field(default_factory=list)
+
+    def add(self, family: str, label: str | None, unit: str, constraint: pulp.LpConstraint) -> None:
+        info = ConstraintInfo(family, label, unit, constraint)
+        self.problem.addConstraint(constraint, name=_pulp_name(info.name))
+        self.registry.append(info)
+
+    @property
+    def variables(self) -> list[pulp.LpVariable]:
+        """Columns in a fixed order: WTE, assignments, posts, rented sessions."""
+        extra = [self.rented_sessions] if self.rented_sessions is not None else []
+        return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra]
+
+
+def _pulp_name(name: str) -> str:
+    return name.replace("[", "(").replace("]", ")")
+
+
+def build_model(inputs: ModelInputs) -> SkillMixModel:
+    """Maximise priority-weighted contacts a year delivered, within money, rooms, caps and staffing."""
+    model = _variables(inputs)
+    add_role_time(model)
+    add_demand_cover(model)
+    add_arrs_budget(model)
+    add_top_up_budget(model)
+    add_clinical_rooms(model)
+    add_desk_space(model)
+    add_role_caps(model)
+    add_in_post_floors(model)
+    add_recruitment_limits(model)
+    add_whole_posts(model)
+    model.problem.setObjective(model.care)
+    return model
+
+
+def _variables(inputs: ModelInputs) -> SkillMixModel:
+    roles = inputs.allowed_roles
+    policy = inputs.scenario.policy
+    problem = pulp.LpProblem("arrs_skill_mix", pulp.LpMaximize)
+    wte = {r: problem.add_variable(f"wte({r})", lowBound=0) for r in roles.index}
+    assigned = {(r, d): problem.add_variable(f"assigned({r},{d})", lowBound=0) for r, d in inputs.productivity.index}
+    posts = (
+        {
+            r: problem.add_variable(f"posts({r})", lowBound=None if policy.allow_reducing_in_post else 0, cat=pulp.LpInteger)
+            for r in roles.index
+        }
+        if policy.whole_posts
+        else {}
+    )
+    rented = (
+        problem.add_variable("rented_sessions", lowBound=0, upBound=inputs.rentable_sessions_per_week)
+        if inputs.rentable_sessions_per_week > 0
+        else None
+    )
+    weight = inputs.categories["priority_weight"]
+    care = pulp.LpAffineExpression(
+        [(assigned[r, d], weight[d] * contacts) for (r, d), contacts in inputs.productivity.items()]
+    )
+    cost_terms = [(wte[r], roles.at[r, "cost_per_wte_gbp"]) for r in roles.index]
+    if rented is not None:
+        cost_terms.append((rented, inputs.rent_gbp_per_session_per_year))
+    return SkillMixModel(
+        inputs=inputs,
+        problem=problem,
+        wte=wte,
+        assigned=assigned,
+        rented_sessions=rented,
+        posts=posts,
+        care=care,
+        total_cost=pulp.LpAffineExpression(cost_terms),
+    )
+
+
+def add_role_time(model: SkillMixModel) -> None:
+    """A WTE's time is split across the categories it can serve; time not assigned is spare capacity."""
+    by_role: dict[str, list] = {r: [] for r in model.wte}
+    for (r, _), variable in model.assigned.items():
+        by_role[r].append((variable, 1.0))
+    for r, terms in by_role.items():
+        expression = pulp.LpAffineExpression([*terms, (model.wte[r], -1.0)])
+        model.add("role_time", r, "WTE", expression <= 0)
+
+
+def add_demand_cover(model: SkillMixModel) -> None:
+    """Contacts delivered in a category cannot exceed the contacts its patients need a year."""
+    categories = model.inputs.categories
+    terms: dict[str, list] = {d: [] for d in categories.index}
+    for (r, d), contacts in model.inputs.productivity.items():
+        terms[d].append((model.assigned[r, d], contacts))
+    for d, row in categories.iterrows():
+        if terms[d]:
+            model.add("demand_cover", d, "contacts a year", pulp.LpAffineExpression(terms[d]) <= row["demand_contacts_per_year"])
+
+
+def add_arrs_budget(model: SkillMixModel) -> None:
+    """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
+    roles = model.inputs.allowed_roles
+    for pot, row in model.inputs.funding.iterrows():
+        members = roles.index[roles["funding_pot"] == pot]
+        if len(members) == 0:
+            continue
+        claims = pulp.LpAffineExpression([(model.wte[r], roles.at[r, "claim_per_wte_gbp"]) for r in members])
+        model.add("arrs_budget", pot, "£ a year", claims <= row["sum_gbp"])
+
+
+def add_top_up_budget(model: SkillMixModel) -> None:
+    """The PCN's own money pays costs above what ARRS and co-funders pay, and any rented rooms."""
+    roles = model.inputs.allowed_roles
+    terms = [(model.wte[r], roles.at[r, "top_up_per_wte_gbp"]) for r in roles.index if roles.at[r, "top_up_per_wte_gbp"] > 0]
+    if model.rented_sessions is not None:
+        terms.append((model.rented_sessions, model.inputs.rent_gbp_per_session_per_year))
+    if terms:
+        model.add("top_up_budget", None, "£ a year", pulp.LpAffineExpression(terms) <= model.inputs.top_up_budget_gbp)
+
+
+def add_clinical_rooms(model: SkillMixModel) -> None:
+    """Face-to-face sessions of roles that need a clinical room fit in the sessions free plus any rented."""
+    roles = model.inputs.allowed_roles
+    need = roles["clinical_room_sessions_per_wte"]
+    terms = [(model.wte[r], need[r]) for r in roles.index if need[r] > 0]
+    if not terms:
+        return
+    if model.rented_sessions is not None:
+        terms.append((model.rented_sessions, -1.0))
+    model.add("clinical_rooms", None, "room sessions a week", pulp.LpAffineExpression(terms) <= model.inputs.room_sessions_per_week)
+
+
+def add_desk_space(model: SkillMixModel) -> None:
+    """Desk-based roles fit in the desk sessions available, where the scenario says desks are limited."""
+    if model.inputs.desk_sessions_per_week is None:
+        return
+    roles = model.inputs.allowed_roles
+    need = roles["desk_sessions_per_wte"]
+    terms = [(model.wte[r], need[r]) for r in roles.index if need[r] > 0]
+    if terms:
+        model.add("desk_space", None, "desk sessions a week", pulp.LpAffineExpression(terms) <= model.inputs.desk_sessions_per_week)
+
+
+def add_role_caps(model: SkillMixModel) -> None:
+    """A capped role cannot exceed its cap for the PCN's list size, unless the scenario lifts that cap."""
+    for r, cap in model.inputs.allowed_roles["cap_wte"].dropna().items():
+        model.add("role_cap", r, "WTE", model.wte[r] <= cap)
+
+
+def add_in_post_floors(model: SkillMixModel) -> None:
+    """Staff already in post stay, unless the scenario allows reducing them."""
+    if model.inputs.scenario.policy.allow_reducing_in_post:
+        return
+    for r, in_post in model.inputs.allowed_roles["in_post_wte"].items():
+        if in_post > 0:
+            model.add("in_post_floor", r, "WTE", model.wte[r] >= in_post)
+
+
+def add_recruitment_limits(model: SkillMixModel) -> None:
+    """New WTE this year cannot exceed what the PCN can realistically recruit."""
+    roles = model.inputs.allowed_roles
+    for r in roles.index:
+        limit = roles.at[r, "max_new_wte"]
+        if limit != float("inf"):
+            model.add("recruitment_limit", r, "WTE", model.wte[r] <= roles.at[r, "in_post_wte"] + limit)
+
+
+def add_whole_posts(model: SkillMixModel) -> None:
+    """With whole posts, staff in post stay as they are and WTE changes only by whole posts of the chosen size."""
+    roles, size = model.inputs.allowed_roles, model.inputs.scenario.policy.post_size_wte
+    for r, posts in model.posts.items():
+        model.add("whole_posts", r, "posts", model.wte[r] - size * posts == roles.at[r, "in_post_wte"])

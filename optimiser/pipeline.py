@@ -1,0 +1,30 @@
+"""The whole flow for one scenario: prepare → build → solve → results, or an explanation of why not."""
+
+from __future__ import annotations
+
+from optimiser.errors import SolverError
+from optimiser.explain import InfeasibleScenario, explain_infeasibility
+from optimiser.inputs import prepare
+from optimiser.model import build_model
+from optimiser.results import Result
+from optimiser.scenario import Scenario
+from optimiser.solve import solve
+
+
+def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: float | None = None) -> Result:
+    """The best mix for a scenario; raises InfeasibleScenario with the conflict, or SolverError if unproven."""
+    model = build_model(prepare(scenario))
+    solution = solve(model, solver=solver, time_limit_seconds=time_limit_seconds)
+    if solution.status == "infeasible":
+        raise InfeasibleScenario(explain_infeasibility(model), scenario.pcn.name)
+    if not solution.proven_optimal:
+        raise SolverError(
+            f"{scenario.pcn.name}: the solver stopped ({solution.status}) before proving an optimal mix; "
+            "no answer is shown rather than an unproven one. Raise the time limit or use fractional WTE."
+        )
+    return Result(model=model, solution=solution)
+
+
+def with_caps_lifted(scenario: Scenario) -> Scenario:
+    """The same scenario with every cap removed: the 'what if' beside each answer."""
+    return scenario.model_copy(update={"policy": scenario.policy.model_copy(update={"remove_all_caps": True})})

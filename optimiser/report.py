@@ -1,0 +1,186 @@
+"""Readable terminal reports and machine-readable files from results; the CLI only calls these."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from optimiser.atomic import write_bytes_atomic, write_text_atomic
+from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
+
+ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or estimated: see `catalogue`)"
+
+
+def _table(title: str, frame: pd.DataFrame, formats: dict[str, str], index_label: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
+    if index_label:
+        table.add_column(index_label)
+    for column in formats:
+        table.add_column(column, justify="left" if formats[column] == "s" else "right")
+    for key, row in frame.iterrows():
+        cells = [str(key)] if index_label else []
+        for column, fmt in formats.items():
+            value = row[column]
+            cells.append("" if pd.isna(value) else (str(value) if fmt == "s" else format(value, fmt)))
+        table.add_row(*cells)
+    return table
+
+
+def mix_table(result: Result) -> Table:
+    mix = result.mix().copy()
+    mix["role"] = [
+        f"{name}{'' if status == 'published' else ' *'}"
+        for name, status in zip(mix["role_name"], mix["max_reimbursable_status"])
+    ]
+    mix = mix.set_index("role")
+    mix["cap"] = [
+        "" if pd.isna(p) else (f"{p:g} (lifted)" if pd.isna(c) else f"{c:g}")
+        for p, c in zip(mix["published_cap_wte"], mix["cap_wte"])
+    ]
+    shown = mix.rename(columns={
+        "in_post_wte": "In post (WTE)", "new_wte": "New (WTE)", "total_wte": "Total (WTE)", "cap": "Cap (WTE)",
+        "cost_gbp_per_year": "Cost (£/yr)", "arrs_claimed_gbp_per_year": "ARRS claimed (£/yr)",
+        "top_up_gbp_per_year": "Top-up (£/yr)", "room_sessions_per_week": "Room sessions/wk",
+    })
+    formats = {"In post (WTE)": ".2f", "New (WTE)": ".2f", "Total (WTE)": ".2f", "Cap (WTE)": "s",
+               "Cost (£/yr)": ",.0f", "ARRS claimed (£/yr)": ",.0f", "Top-up (£/yr)": ",.0f", "Room sessions/wk": ".1f"}
+    return _table("Staffing mix", shown, formats, index_label="Role")
+
+
+def money_table(result: Result) -> Table:
+    money = result.money().rename(columns={"gbp_per_year": "£ a year", "note": "How"})
+    return _table("Money", money, {"£ a year": ",.0f", "How": "s"}, index_label="Item")
+
+
+def care_table(result: Result) -> Table:
+    care = result.care().set_index("category_name").rename(columns={
+        "demand_contacts_per_year": "Needed (contacts/yr)", "served_contacts_per_year": "Served (contacts/yr)",
+        "unmet_contacts_per_year": "Unmet (contacts/yr)", "served_share": "Served (%)", "priority_weight": "Priority",
+    })
+    care["Served (%)"] = care["Served (%)"] * 100
+    formats = {"Needed (contacts/yr)": ",.0f", "Served (contacts/yr)": ",.0f", "Unmet (contacts/yr)": ",.0f",
+               "Served (%)": ".0f", "Priority": "g"}
+    return _table("Care", care, formats, index_label="Demand category")
+
+
+def why_panel(result: Result) -> Panel:
+    binding = result.binding_constraints()
+    lines = [f"• {sentence}" for sentence in binding["explanation"]] or ["• Nothing binds: demand is met within every limit."]
+    note = "" if not result.model.posts else "\n(Marginal values come from the LP relaxation of the whole-posts model.)"
+    return Panel("\n".join(lines) + note, title="What limits you", title_align="left")
+
+
+def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
+    summary = result.summary()
+    scenario = result.scenario
+    header = Text.assemble(
+        (f"{scenario.pcn.name}", "bold"), f" — {scenario.year}, list size {scenario.pcn.list_size:,}, ",
+        f"weighted population {scenario.pcn.weighted_population:,.0f}\n",
+        f"Status: {result.status_text}. {result.solution.method}.\n",
+        f"Staff: {summary['total_wte']:.2f} WTE ({summary['new_wte']:.2f} new). ",
+        f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year; ",
+        (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"), ". ",
+        f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed.",
+    )
+    parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), why_panel(result)]
+    if caps_lifted is not None:
+        parts.append(what_if_table(result, caps_lifted))
+    return Group(*parts)
+
+
+def what_if_table(result: Result, caps_lifted: Result) -> Table:
+    changes = compare_summary(result, caps_lifted)
+    keep = ["total_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year", "served_contacts_per_year",
+            "unmet_contacts_per_year", "weighted_care_per_year"]
+    frame = changes.loc[keep].rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"})
+    table = _table("What if every cap were lifted", frame, {"As published": ",.2f", "All caps lifted": ",.2f", "Change": "+,.2f"},
+                   index_label="Measure")
+    mix = compare_mix(result, caps_lifted)
+    moved = mix[mix["change_wte"].abs() > 1e-6]
+    for role, row in moved.iterrows():
+        table.add_row(f"WTE: {row['role_name']}", f"{row['baseline_wte']:.2f}", f"{row['other_wte']:.2f}", f"{row['change_wte']:+.2f}")
+    return table
+
+
+def render_comparison(a: Result, b: Result) -> Group:
+    names = (a.scenario.pcn.name, b.scenario.pcn.name)
+    summary = compare_summary(a, b).rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"})
+    mix = compare_mix(a, b).set_index("role_name").rename(columns={"baseline_wte": "A (WTE)", "other_wte": "B (WTE)", "change_wte": "B − A (WTE)"})
+    care = compare_care(a, b).set_index("category_name")
+    care.columns = ["A (contacts/yr)", "B (contacts/yr)", "B − A (contacts/yr)"]
+    return Group(
+        _table("Headline", summary, {c: ",.2f" for c in summary.columns}, index_label="Measure"),
+        _table("Staffing mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
+        _table("Contacts served", care, {c: ",.0f" for c in care.columns}, index_label="Demand category"),
+    )
+
+
+def to_text(renderable, width: int = 160) -> str:
+    console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def result_json(result: Result, caps_lifted: Result | None = None) -> str:
+    data = {name: json.loads(frame.to_json(orient="records")) for name, frame in tables(result).items()}
+    data["summary"] = data["summary"][0]
+    if caps_lifted is not None:
+        data["caps_lifted_summary"] = tables(caps_lifted)["summary"].to_dict(orient="records")[0]
+    return json.dumps(data, indent=2)
+
+
+def write_result_files(result: Result, directory: Path, fmt: str, overwrite: bool = False) -> list[Path]:
+    """Write one file per table (csv) or one JSON file; atomically, never replacing files unless asked."""
+    directory = Path(directory)
+    written = []
+    if fmt == "json":
+        path = directory / "result.json"
+        write_text_atomic(path, result_json(result), overwrite=overwrite)
+        return [path]
+    for name, frame in tables(result).items():
+        path = directory / f"{name}.csv"
+        write_text_atomic(path, frame.to_csv(index=False), overwrite=overwrite)
+        written.append(path)
+    return written
+
+
+def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in frames.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return buffer.getvalue()
+
+
+def write_excel(frames: dict[str, pd.DataFrame], path: Path, overwrite: bool = False) -> None:
+    write_bytes_atomic(Path(path), excel_bytes(frames), overwrite=overwrite)
+
+
+def catalogue_table(catalogue, sources: bool = False) -> Group:
+    roles = catalogue.roles.copy()
+    roles["cap"] = [
+        "" if pd.isna(a) and pd.isna(b) else f"{a:g} / {b:g} ({s})"
+        for a, b, s in zip(roles["cap_wte_below_100k"].fillna(float("nan")), roles["cap_wte_from_100k"], roles["cap_status"])
+    ]
+    roles["arrs_share"] = roles["arrs_share"].map(lambda v: f"{v:.0%}")
+    shown = roles.set_index("role_name").rename(columns={
+        "afc_band": "AfC band", "max_reimbursable_gbp": "Max reimbursable (£/WTE/yr)", "max_reimbursable_status": "Status",
+        "arrs_share": "ARRS share", "cap": "Cap WTE <100k / ≥100k", "funding_pot": "Pot",
+    })
+    formats = {"AfC band": "s", "Max reimbursable (£/WTE/yr)": ",.0f", "Status": "s", "ARRS share": "s", "Cap WTE <100k / ≥100k": "s", "Pot": "s"}
+    if sources:
+        shown = shown.rename(columns={"max_reimbursable_basis": "Basis", "max_reimbursable_source": "Source"})
+        formats |= {"Basis": "s", "Source": "s"}
+    funding = catalogue.funding.rename(columns={"gbp_per_weighted_patient": "£ per weighted patient", "status": "Status", "basis": "Basis", "source": "Source"})
+    return Group(
+        _table(f"ARRS roles {catalogue.year} (amounts include employer on-costs)", shown, formats, index_label="Role"),
+        Text("published = quoted from a source; derived = arithmetic on published figures; estimate = not published, method in the basis", style="dim"),
+        _table(f"ARRS sum {catalogue.year}", funding, {"£ per weighted patient": ".3f", "Status": "s", "Basis": "s", "Source": "s"}, index_label="Pot"),
+    )

@@ -1,0 +1,293 @@
+"""What one PCN scenario says, validated; reading and writing scenario files safely.
+
+A scenario only states what differs from the defaults: the year's role catalogue and the documented
+assumptions tables fill in everything else, so a minimal file is a dozen lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from optimiser.atomic import write_text_atomic
+from optimiser.errors import ScenarioError
+
+MAX_SCENARIO_BYTES = 1_000_000
+"""A scenario is a few kilobytes; anything near a megabyte is the wrong file."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
+
+
+class PCN(_Strict):
+    name: str = Field(min_length=1, description="PCN name as the PCN uses it")
+    ods_code: str | None = Field(default=None, description="ODS code of the PCN, e.g. U12345")
+    icb: str | None = Field(default=None, description="Integrated care board the PCN belongs to")
+    list_size: int = Field(gt=0, le=1_000_000, description="Registered patients")
+    weighted_population: float = Field(
+        gt=0, le=2_000_000, description="PCN Contractor Weighted Population (Carr-Hill) at 1 January"
+    )
+
+
+class Money(_Strict):
+    arrs_sum_gbp: float | None = Field(
+        default=None,
+        ge=0,
+        description="ARRS sum in £ a year; leave empty to derive it as weighted population × the year's £ per weighted patient",
+    )
+    top_up_budget_gbp: float = Field(
+        default=0, ge=0, description="PCN's own money in £ a year for costs above what ARRS reimburses, and for rent"
+    )
+
+
+class Estate(_Strict):
+    room_sessions_per_week: float = Field(
+        ge=0, description="Clinical room sessions a week free for ARRS staff (a session is half a day)"
+    )
+    rentable_sessions_per_week: float = Field(
+        default=0, ge=0, description="Extra room sessions a week that could be rented (hub sites, other premises)"
+    )
+    rent_gbp_per_session: float = Field(default=0, ge=0, description="Price of one rented room session, £")
+    desk_sessions_per_week: float | None = Field(
+        default=None, ge=0, description="Desk sessions a week for desk-based roles; empty means desks do not limit"
+    )
+
+
+class RoleSettings(_Strict):
+    allowed: bool = True
+    in_post_wte: float = Field(default=0, ge=0, le=500, description="WTE already employed under ARRS")
+    max_new_wte: float | None = Field(
+        default=None, ge=0, le=500, description="Most new WTE the PCN could recruit this year; empty means no limit"
+    )
+    cost_per_wte_gbp: float | None = Field(
+        default=None,
+        gt=0,
+        le=1_000_000,
+        description="Employment cost per WTE in £ a year (salary + employer NI + pension); empty means the maximum reimbursable amount",
+    )
+    room_sessions_per_wte_per_week: float | None = Field(default=None, ge=0, le=10)
+    remote_share: float | None = Field(default=None, ge=0, le=1)
+
+
+class DemandSettings(_Strict):
+    contacts_per_year: float | None = Field(
+        default=None, ge=0, le=10_000_000, description="Contacts a year needed; empty means the default rate × list size"
+    )
+    priority_weight: float | None = Field(default=None, ge=0, le=100)
+
+
+class Policy(_Strict):
+    remove_all_caps: bool = False
+    remove_caps: list[str] = Field(default_factory=list, description="Roles whose cap is lifted")
+    allow_reducing_in_post: bool = False
+    whole_posts: bool = False
+    post_size_wte: float = Field(default=1.0, gt=0, le=1, description="Size of one post when posts are whole")
+    london_weighting: Literal["none", "outer", "inner"] = "none"
+
+
+class Scenario(_Strict):
+    """A PCN, a financial year and everything that differs from the defaults."""
+
+    pcn: PCN
+    year: str = Field(description="Financial year, e.g. 2025/26; selects the role catalogue")
+    money: Money = Field(default_factory=Money)
+    estate: Estate
+    roles: dict[str, RoleSettings] = Field(default_factory=dict)
+    demand: dict[str, DemandSettings] = Field(default_factory=dict)
+    productivity: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="Overrides of contacts per WTE-year: role → category → contacts"
+    )
+    policy: Policy = Field(default_factory=Policy)
+
+    @field_validator("productivity")
+    @classmethod
+    def _productivity_numbers(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for role, by_category in value.items():
+            for category, contacts in by_category.items():
+                if not math.isfinite(contacts) or contacts < 0 or contacts > 100_000:
+                    raise ValueError(
+                        f"{role}.{category} = {contacts!r}: contacts per WTE-year must be a number from 0 to 100,000"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _names_exist(self) -> Scenario:
+        from optimiser.assumptions import load_assumptions
+        from optimiser.catalogue import available_years, load_catalogue
+
+        if self.year not in available_years():
+            raise ValueError(f"year {self.year!r} has no role catalogue; choose one of {', '.join(available_years())}")
+        role_ids = list(load_catalogue(self.year).roles.index)
+        category_ids = list(load_assumptions().categories.index)
+        problems = []
+        for where, names, allowed, kind in [
+            ("roles", self.roles, role_ids, f"role in the {self.year} catalogue"),
+            ("policy.remove_caps", self.policy.remove_caps, role_ids, f"role in the {self.year} catalogue"),
+            ("productivity", self.productivity, role_ids, f"role in the {self.year} catalogue"),
+            ("demand", self.demand, category_ids, "demand category"),
+        ]:
+            problems += [_unknown(where, name, allowed, kind) for name in names if name not in allowed]
+        for role, by_category in self.productivity.items():
+            problems += [
+                _unknown(f"productivity.{role}", c, category_ids, "demand category")
+                for c in by_category
+                if c not in category_ids
+            ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def canonical_json(self) -> str:
+        """Stable text of the scenario, used as a cache key and to compare versions."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+def _unknown(where: str, name: str, allowed: list[str], kind: str) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+    hint = f"did you mean {close[0]!r}?" if close else f"choose from {', '.join(sorted(allowed))}"
+    return f"{where}: {name!r} is not a {kind}; {hint}"
+
+
+# ---------------------------------------------------------------- validation errors in words
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def describe_validation_error(error: ValidationError, model: type[BaseModel] = Scenario) -> list[str]:
+    """Turn pydantic's errors into sentences: field path, the value given, and what is allowed."""
+    problems = []
+    for item in error.errors():
+        path = ".".join(str(part) for part in item["loc"])
+        value = item.get("input")
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            parent = _model_at(model, item["loc"][:-1])
+            allowed = _field_names(parent) if parent else []
+            close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+            problems.append(f"{path}: unknown key; {hint}")
+        elif kind == "missing":
+            problems.append(f"{path}: required but missing")
+        elif kind == "value_error":
+            message = str(item.get("ctx", {}).get("error", item["msg"]))
+            problems.append(f"{path}: {message}" if path else message)
+        else:
+            shown = _short(value)
+            problems.append(f"{path} = {shown}: {_allowed_text(item)}")
+    return problems
+
+
+def _allowed_text(item: dict[str, Any]) -> str:
+    kind, ctx = item["type"], item.get("ctx", {})
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        symbol = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
+        bound = next(iter(ctx.values()))
+        return f"must be a number {symbol} {bound:,}" if isinstance(bound, (int, float)) else item["msg"]
+    if kind == "finite_number":
+        return "must be a finite number (not NaN or infinity)"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
+        return "must be a number" if "int" not in kind else "must be a whole number"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be true or false"
+    if kind in ("dict_type", "model_type"):
+        return "must be a mapping of keys to values"
+    return item["msg"][0].lower() + item["msg"][1:]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class at a location path, so an unknown key can be matched to the real ones."""
+    current, parts = model, list(loc)
+    while parts:
+        field = current.model_fields.get(str(parts.pop(0)))
+        if field is None:
+            return None
+        annotation = field.annotation
+        if get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+            if parts:
+                parts.pop(0)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        current = annotation
+    return current
+
+
+# ---------------------------------------------------------------- files
+
+
+def parse_scenario(data: Any, source: str | None = None) -> Scenario:
+    """Validate already-parsed data (from YAML, JSON or the app) into a Scenario."""
+    if data is None:
+        raise ScenarioError(["the scenario is empty; it needs at least pcn, year and estate"], source)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [f"the scenario must be a mapping of keys (pcn, year, estate, ...), not a {type(data).__name__}"], source
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(describe_validation_error(error), source) from None
+
+
+def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
+    """Parse YAML (JSON is YAML too) safely, reporting syntax errors with their line."""
+    if len(text.encode("utf-8", errors="ignore")) > MAX_SCENARIO_BYTES:
+        raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], source)
+    if "\x00" in text:
+        raise ScenarioError(["the file is binary, not a YAML scenario"], source)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ScenarioError([f"{where}YAML syntax error: {problem}"], source) from None
+    return parse_scenario(data, source)
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a YAML or JSON scenario file; every failure is a ScenarioError naming the file."""
+    path = Path(path)
+    if not path.exists():
+        raise ScenarioError([f"no such file; check the path (working directory is {Path.cwd().name}/)"], str(path))
+    if path.is_dir():
+        raise ScenarioError(["is a folder, not a scenario file"], str(path))
+    if path.stat().st_size > MAX_SCENARIO_BYTES:
+        raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], str(path))
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(["the file is not UTF-8 text; is it a scenario?"], str(path)) from None
+    return scenario_from_text(text, str(path))
+
+
+def scenario_to_text(scenario: Scenario, fmt: Literal["yaml", "json"] = "yaml") -> str:
+    """Only what differs from the defaults is written, so files stay short and diff well."""
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data = {"pcn": data.pop("pcn"), "year": scenario.year, **data}
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def save_scenario(scenario: Scenario, path: str | Path, overwrite: bool = False) -> Path:
+    """Write atomically (temp file then rename) and never replace a file unless asked to."""
+    path = Path(path)
+    fmt = "json" if path.suffix.lower() == ".json" else "yaml"
+    write_text_atomic(path, scenario_to_text(scenario, fmt), overwrite=overwrite)
+    return path

@@ -1,0 +1,285 @@
+"""Solve a skill-mix model with HiGHS in-process, in two stages, and check that the answer is proven.
+
+Stage 1 finds the most care; stage 2 finds the cheapest mix that still delivers it (within a tiny
+tolerance). Marginal values come from stage 1's duals, so they are in care per unit of each limit.
+PuLP's own HiGHS interface adds rows one at a time and reports a time limit as "Optimal"; here the
+PuLP model is compiled to arrays once, passed to HiGHS in one call, and HiGHS's own status decides.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pulp
+
+from optimiser.errors import SolverError
+from optimiser.model import SkillMixModel
+
+try:
+    import highspy
+except ImportError:  # pragma: no cover - highspy is a dependency; CBC is the documented fallback
+    highspy = None
+
+CARE_TOLERANCE = 1e-7
+"""Stage 2 may give up this share of the best care (relative) to find a cheaper mix: far below any unit shown."""
+
+
+@dataclass(frozen=True)
+class CompiledLP:
+    """The model as arrays: row order is the registry's, column order the model's."""
+
+    column_names: list[str]
+    column_lower: np.ndarray
+    column_upper: np.ndarray
+    integer: np.ndarray
+    care: np.ndarray
+    cost: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    row_start: np.ndarray
+    row_index: np.ndarray
+    row_value: np.ndarray
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.row_lower)
+
+
+@dataclass
+class Solution:
+    status: str  # optimal | infeasible | unbounded | time_limit | error
+    proven_optimal: bool
+    solver: str
+    values: dict[str, float] = field(default_factory=dict)
+    row_activity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    marginal_care: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    care: float = float("nan")
+    total_cost_gbp: float = float("nan")
+    method: str = ""
+    solver_seconds: float = 0.0
+
+    def value(self, variable: pulp.LpVariable | None) -> float:
+        return 0.0 if variable is None else self.values.get(variable.name, 0.0)
+
+
+def compile_model(model: SkillMixModel) -> CompiledLP:
+    variables = model.variables
+    position = {v.name: j for j, v in enumerate(variables)}
+    starts, indexes, coefficients, lower, upper = [0], [], [], [], []
+    for info in model.registry:
+        constraint = info.constraint
+        for variable, coefficient in constraint.items():
+            if coefficient != 0:
+                indexes.append(position[variable.name])
+                coefficients.append(coefficient)
+        starts.append(len(indexes))
+        rhs = -constraint.constant
+        lower.append(rhs if constraint.sense in (pulp.LpConstraintGE, pulp.LpConstraintEQ) else -np.inf)
+        upper.append(rhs if constraint.sense in (pulp.LpConstraintLE, pulp.LpConstraintEQ) else np.inf)
+
+    def coefficients_of(expression: pulp.LpAffineExpression) -> np.ndarray:
+        vector = np.zeros(len(variables))
+        for variable, coefficient in expression.items():
+            vector[position[variable.name]] += coefficient
+        return vector
+
+    return CompiledLP(
+        column_names=[v.name for v in variables],
+        column_lower=np.array([-np.inf if v.lowBound is None else v.lowBound for v in variables], dtype=float),
+        column_upper=np.array([np.inf if v.upBound is None else v.upBound for v in variables], dtype=float),
+        integer=np.array([v.cat == pulp.LpInteger for v in variables], dtype=bool),
+        care=coefficients_of(model.care),
+        cost=coefficients_of(model.total_cost),
+        row_lower=np.array(lower, dtype=float),
+        row_upper=np.array(upper, dtype=float),
+        row_start=np.array(starts, dtype=np.int32),
+        row_index=np.array(indexes, dtype=np.int32),
+        row_value=np.array(coefficients, dtype=float),
+    )
+
+
+def solve(model: SkillMixModel, solver: str = "highs", time_limit_seconds: float | None = None) -> Solution:
+    """Solve both stages; a result is only called optimal when the solver proved it."""
+    if solver == "cbc" or highspy is None:
+        return _solve_cbc(model, time_limit_seconds)
+    if solver != "highs":
+        raise SolverError(f"unknown solver {solver!r}; use 'highs' or 'cbc'")
+    return solve_compiled(compile_model(model), time_limit_seconds)
+
+
+_banner_silenced = False
+
+
+def new_highs(time_limit_seconds: float | None = None):
+    """A quiet HiGHS instance; the first one in a process prints a banner to stdout, which would spoil JSON output."""
+    global _banner_silenced
+    if not _banner_silenced:
+        with _stdout_to_devnull():
+            highs = highspy.Highs()
+        _banner_silenced = True
+    else:
+        highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("mip_rel_gap", 1e-9)
+    highs.setOptionValue("threads", 1)
+    if time_limit_seconds is not None:
+        highs.setOptionValue("time_limit", float(time_limit_seconds))
+    return highs
+
+
+@contextlib.contextmanager
+def _stdout_to_devnull():
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def pass_model(highs, lp: CompiledLP) -> None:
+    model = highspy.HighsLp()
+    model.num_col_ = len(lp.column_names)
+    model.num_row_ = lp.num_rows
+    model.col_cost_ = lp.care
+    model.col_lower_ = lp.column_lower
+    model.col_upper_ = lp.column_upper
+    model.row_lower_ = lp.row_lower
+    model.row_upper_ = lp.row_upper
+    model.sense_ = highspy.ObjSense.kMaximize
+    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.start_ = lp.row_start
+    model.a_matrix_.index_ = lp.row_index
+    model.a_matrix_.value_ = lp.row_value
+    if lp.integer.any():
+        model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in lp.integer]
+    highs.passModel(model)
+
+
+def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, highs=None) -> Solution:
+    """Two-stage solve of a compiled model; `highs` may be a reused instance (its model is replaced)."""
+    highs = highs or new_highs(time_limit_seconds)
+    pass_model(highs, lp)
+    started = time.perf_counter()
+    highs.run()
+    status = _status(highs)
+    if status == "infeasible":
+        status = _confirm_without_presolve(highs)
+    if status != "optimal":
+        return Solution(status=status, proven_optimal=False, solver=_version(), solver_seconds=time.perf_counter() - started)
+    care = highs.getInfo().objective_function_value
+    if lp.integer.any():
+        marginal, method = _relaxation_duals(lp, time_limit_seconds), "whole posts (MILP); marginal values from the LP relaxation"
+        highs.setSolution(highs.getSolution())
+    else:
+        marginal, method = np.asarray(highs.getSolution().row_dual, dtype=float), "fractional WTE (LP)"
+
+    # Stage 2: the cheapest mix among those giving (almost exactly) the most care.
+    columns = np.flatnonzero(lp.care)
+    highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    highs.changeColsCost(len(lp.cost), np.arange(len(lp.cost), dtype=np.int32), lp.cost)
+    highs.run()
+    status = _status(highs)
+    seconds = time.perf_counter() - started
+    if status != "optimal":
+        return Solution(status=status, proven_optimal=False, solver=_version(), solver_seconds=seconds)
+    solution = highs.getSolution()
+    values = np.asarray(solution.col_value, dtype=float)
+    return Solution(
+        status="optimal",
+        proven_optimal=True,
+        solver=_version(),
+        values=dict(zip(lp.column_names, values)),
+        row_activity=np.asarray(solution.row_value, dtype=float)[: lp.num_rows],
+        marginal_care=marginal[: lp.num_rows],
+        care=float(lp.care @ values),
+        total_cost_gbp=float(lp.cost @ values),
+        method=f"{method}; most care first, then the cheapest mix giving that care",
+        solver_seconds=seconds,
+    )
+
+
+def _confirm_without_presolve(highs) -> str:
+    """HiGHS presolve can call a feasible model with near-zero limits (e.g. 1e-9 sessions) infeasible; check once without it."""
+    highs.setOptionValue("presolve", "off")
+    highs.run()
+    highs.setOptionValue("presolve", "choose")
+    return _status(highs)
+
+
+def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None) -> np.ndarray:
+    highs = new_highs(time_limit_seconds)
+    pass_model(highs, lp)
+    highs.changeColsIntegrality(len(lp.integer), np.arange(len(lp.integer), dtype=np.int32),
+                                np.array([highspy.HighsVarType.kContinuous] * len(lp.integer)))
+    highs.run()
+    return np.asarray(highs.getSolution().row_dual, dtype=float)
+
+
+def _status(highs) -> str:
+    status = highs.getModelStatus()
+    known = highspy.HighsModelStatus
+    if status == known.kOptimal:
+        return "optimal"
+    if status == known.kInfeasible:
+        return "infeasible"
+    if status in (known.kUnbounded, known.kUnboundedOrInfeasible):
+        return "unbounded"
+    if status in (known.kTimeLimit, known.kIterationLimit, known.kInterrupt):
+        return "time_limit"
+    return "error"
+
+
+@functools.cache
+def _version() -> str:
+    return f"HiGHS {new_highs().version()}"
+
+
+def _solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Solution:
+    """Fallback through PuLP's CBC: slower (a subprocess per solve) but needs no highspy."""
+    from optimiser.model import build_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3 warns that PuLP 4 drops its bundled CBC
+        cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_seconds)
+    started = time.perf_counter()
+
+    def solved(problem: pulp.LpProblem) -> str:
+        problem.solve(cbc)
+        if pulp.LpStatus[problem.status] == "Optimal" and problem.sol_status == pulp.LpSolutionOptimal:
+            return "optimal"
+        return {"Infeasible": "infeasible", "Unbounded": "unbounded"}.get(pulp.LpStatus[problem.status], "time_limit")
+
+    status = solved(model.problem)
+    if status != "optimal":
+        return Solution(status=status, proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
+    marginal = np.array([info.constraint.pi or 0.0 for info in model.registry], dtype=float)
+    care = pulp.value(model.care)
+
+    cheapest = build_model(model.inputs)  # a fresh copy, so the caller's model keeps its own objective
+    cheapest.problem.addConstraint(cheapest.care >= care - CARE_TOLERANCE * max(1.0, abs(care)), name="care_floor")
+    cheapest.problem.setObjective(cheapest.total_cost)
+    cheapest.problem.sense = pulp.LpMinimize
+    if solved(cheapest.problem) != "optimal":
+        return Solution(status="time_limit", proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
+    return Solution(
+        status="optimal",
+        proven_optimal=True,
+        solver="CBC",
+        values={v.name: v.varValue or 0.0 for v in cheapest.variables},
+        row_activity=np.array([info.constraint.value() - info.constraint.constant for info in cheapest.registry]),
+        marginal_care=marginal if not model.posts else np.full(len(marginal), np.nan),
+        care=float(pulp.value(cheapest.care)),
+        total_cost_gbp=float(pulp.value(cheapest.total_cost)),
+        method="CBC fallback; most care first, then the cheapest mix giving that care",
+        solver_seconds=time.perf_counter() - started,
+    )

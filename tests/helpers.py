@@ -1,0 +1,117 @@
+"""Small scenarios whose optimum can be worked out by hand, and an independent checker of results."""
+
+from __future__ import annotations
+
+import math
+
+from optimiser.assumptions import load_assumptions
+from optimiser.catalogue import load_catalogue
+from optimiser.results import Result
+from optimiser.scenario import Scenario, parse_scenario
+
+HUGE = 9_000_000
+
+
+def only_roles(year: str, contacts: dict[str, dict[str, float]], **role_settings) -> dict:
+    """Roles section allowing only the given roles, and productivity that zeroes every other pair."""
+    roles = {r: {"allowed": False} for r in load_catalogue(year).roles.index}
+    productivity: dict[str, dict[str, float]] = {}
+    defaults = load_assumptions().productivity["contacts_per_wte_year"]
+    for role, by_category in contacts.items():
+        roles[role] = dict(role_settings.get(role, {}))
+        zeroed = {d: 0.0 for (r, d) in defaults.index if r == role}
+        productivity[role] = {**zeroed, **by_category}
+    return {"roles": roles, "productivity": productivity}
+
+
+def small_scenario(
+    contacts: dict[str, dict[str, float]],
+    *,
+    year: str = "2025/26",
+    arrs_sum: float = HUGE,
+    top_up: float = 0,
+    rooms: float = HUGE / 100,
+    demand: dict[str, float] | None = None,
+    list_size: int = 50_000,
+    policy: dict | None = None,
+    estate: dict | None = None,
+    **role_settings,
+) -> Scenario:
+    categories = load_assumptions().categories.index
+    demand = demand or {}
+    data = {
+        "pcn": {"name": "Test PCN", "list_size": list_size, "weighted_population": list_size},
+        "year": year,
+        "money": {"arrs_sum_gbp": arrs_sum, "top_up_budget_gbp": top_up},
+        "estate": {"room_sessions_per_week": rooms, **(estate or {})},
+        "demand": {d: {"contacts_per_year": demand.get(d, HUGE)} for d in categories},
+        "policy": policy or {},
+        **only_roles(year, contacts, **role_settings),
+    }
+    return parse_scenario(data, "test")
+
+
+def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
+    """Re-verify every rule from the result tables alone, as an auditor would; returns the breaches."""
+    inputs = result.inputs
+    mix = result.mix(include_zero=True)
+    roles = inputs.allowed_roles
+    breaches = []
+
+    def over(amount: float, limit: float, what: str) -> None:
+        """Allows the solver's feasibility tolerance (1e-7 per unit) on terms of up to £100,000."""
+        if amount > limit + tolerance * max(1.0, abs(limit), abs(amount)) + 0.02:
+            breaches.append(f"{what}: {amount:,.4f} > {limit:,.4f}")
+
+    for pot, row in inputs.funding.iterrows():
+        members = roles.index[roles["funding_pot"] == pot]
+        claimed = sum(
+            mix.at[r, "total_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"]
+            for r in members
+        )
+        over(claimed, row["sum_gbp"], f"ARRS claims in pot {pot}")
+    money = result.money()["gbp_per_year"]
+    rented = result.summary()["rented_sessions_per_week"]
+    over(rented, inputs.rentable_sessions_per_week, "rented sessions")
+    top_up = sum(
+        mix.at[r, "total_wte"] * max(0.0, roles.at[r, "cost_per_wte_gbp"] * (1 - roles.at[r, "co_funder_share"])
+                                     - min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"])
+        for r in roles.index
+    ) + rented * inputs.rent_gbp_per_session_per_year
+    over(top_up, inputs.top_up_budget_gbp, "top-up")
+    if not math.isclose(money["Top-up used: staff costs above reimbursement"] + money["Top-up used: rented room sessions"], top_up, rel_tol=1e-6, abs_tol=1e-3):
+        breaches.append("money table disagrees with the top-up re-derived from the mix")
+    room_need = sum(
+        mix.at[r, "total_wte"] * roles.at[r, "room_sessions_per_wte_per_week"] * (1 - roles.at[r, "remote_share"])
+        for r in roles.index if roles.at[r, "room_need"] == "clinical_room"
+    )
+    over(room_need, inputs.room_sessions_per_week + rented, "clinical room sessions")
+    for r in roles.index:
+        total = mix.at[r, "total_wte"]
+        if not math.isnan(roles.at[r, "cap_wte"]):
+            over(total, roles.at[r, "cap_wte"], f"cap on {r}")
+        if not inputs.scenario.policy.allow_reducing_in_post:
+            over(roles.at[r, "in_post_wte"], total, f"in-post floor of {r}")
+        over(total, roles.at[r, "in_post_wte"] + roles.at[r, "max_new_wte"], f"recruitment limit of {r}")
+        if total < -tolerance:
+            breaches.append(f"negative WTE for {r}")
+    if inputs.scenario.policy.whole_posts:
+        size = inputs.scenario.policy.post_size_wte
+        for r in roles.index:
+            posts = (mix.at[r, "total_wte"] - roles.at[r, "in_post_wte"]) / size
+            if abs(posts - round(posts)) > 1e-6:
+                breaches.append(f"{r} is not a whole number of posts")
+    by_role = result.care_by_role()
+    for r in roles.index:
+        used = by_role["assigned_wte"][by_role.index.get_level_values("role") == r].sum()
+        over(used, mix.at[r, "total_wte"], f"time assigned for {r}")
+    care = result.care()
+    for d, row in care.iterrows():
+        delivered = sum(
+            contacts * wte for (r, cat), (wte, contacts) in
+            ((k, (v, inputs.productivity[k])) for k, v in by_role["assigned_wte"].items()) if cat == d
+        )
+        over(delivered, row["demand_contacts_per_year"], f"contacts served in {d}")
+        if not math.isclose(delivered, row["served_contacts_per_year"], rel_tol=1e-6, abs_tol=1e-4):
+            breaches.append(f"care table disagrees for {d}: {row['served_contacts_per_year']} vs {delivered}")
+    return breaches

@@ -1,0 +1,264 @@
+"""Optima worked out by hand, and properties every answer must keep."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from optimiser.catalogue import load_catalogue
+from optimiser.explain import InfeasibleScenario
+from optimiser.pipeline import optimise, with_caps_lifted
+from tests.helpers import HUGE, check_result, small_scenario
+
+PHARMACIST = "clinical_pharmacist"
+TECHNICIAN = "pharmacy_technician"
+
+
+def max_amount(role: str, year: str = "2025/26") -> float:
+    return float(load_catalogue(year).roles.at[role, "max_reimbursable_gbp"])
+
+
+def wte(result, role: str) -> float:
+    return float(result.mix(include_zero=True).at[role, "total_wte"])
+
+
+def test_budget_bound_buys_exactly_what_the_arrs_sum_pays_for():
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=3 * max_amount(PHARMACIST))
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(3.0)
+    assert result.summary()["served_contacts_per_year"] == pytest.approx(3000)
+    assert result.summary()["arrs_unspent_gbp_per_year"] == pytest.approx(0, abs=1.0)  # within the stage-2 care tolerance
+    binding = result.binding_constraints()
+    assert "arrs_budget[arrs]" in binding.index
+    # one more £1,000 buys 1000/max WTE, i.e. 1000 × 1000 / max contacts
+    assert binding.at["arrs_budget[arrs]", "marginal_value"] == pytest.approx(1000 * 1000 / max_amount(PHARMACIST))
+    assert check_result(result) == []
+
+
+def test_rooms_bound_fills_the_sessions_and_values_one_more():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 1000}}, rooms=18,
+        clinical_pharmacist={"room_sessions_per_wte_per_week": 9, "remote_share": 0},
+    )
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(2.0)
+    binding = result.binding_constraints()
+    assert binding.at["clinical_rooms", "marginal_value"] == pytest.approx(1000 / 9)
+    assert "one more room session a week" in binding.at["clinical_rooms", "explanation"]
+
+
+def test_remote_share_frees_rooms():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 1000}}, rooms=18,
+        clinical_pharmacist={"room_sessions_per_wte_per_week": 9, "remote_share": 0.5},
+    )
+    assert wte(optimise(scenario), PHARMACIST) == pytest.approx(4.0)
+
+
+def test_rented_sessions_are_used_when_the_top_up_pays_for_them():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 1000}}, rooms=9, top_up=52 * 50 * 9,
+        estate={"rentable_sessions_per_week": 100, "rent_gbp_per_session": 50},
+        clinical_pharmacist={"room_sessions_per_wte_per_week": 9, "remote_share": 0},
+    )
+    result = optimise(scenario)
+    assert result.summary()["rented_sessions_per_week"] == pytest.approx(9)
+    assert wte(result, PHARMACIST) == pytest.approx(2.0)
+    assert check_result(result) == []
+
+
+def test_cap_binds_and_lifting_it_gives_exactly_the_derived_gain():
+    year = "2024/25"
+    role = "enhanced_practice_nurse"
+    cap = load_catalogue(year).cap_wte(role, 50_000)
+    assert cap == 1
+    scenario = small_scenario({role: {"long_term_conditions": 1200}}, year=year, arrs_sum=5 * max_amount(role, year))
+    capped = optimise(scenario)
+    assert wte(capped, role) == pytest.approx(cap)
+    assert capped.binding_constraints().at[f"role_cap[{role}]", "marginal_value"] == pytest.approx(1200)
+    lifted = optimise(with_caps_lifted(scenario))
+    assert wte(lifted, role) == pytest.approx(5.0)
+    gain = lifted.summary()["served_contacts_per_year"] - capped.summary()["served_contacts_per_year"]
+    assert gain == pytest.approx((5.0 - cap) * 1200)
+
+
+def test_cap_depends_on_list_size():
+    year, role = "2024/25", "enhanced_practice_nurse"
+    scenario = small_scenario({role: {"long_term_conditions": 1200}}, year=year, list_size=100_000)
+    assert wte(optimise(scenario), role) == pytest.approx(load_catalogue(year).cap_wte(role, 100_000)) == pytest.approx(2)
+
+
+def test_co_funding_halves_the_arrs_draw():
+    year, role = "2023/24", "mental_health_practitioner"
+    roles = load_catalogue(year).roles
+    assert roles.at[role, "arrs_share"] == 0.5
+    scenario = small_scenario({role: {"mental_health": 1000}}, year=year, arrs_sum=max_amount(role, year))
+    result = optimise(scenario)
+    assert wte(result, role) == pytest.approx(2.0)
+    money = result.money()["gbp_per_year"]
+    assert money["Paid by co-funders"] == pytest.approx(max_amount(role, year))
+
+
+def test_in_post_floor_keeps_staff_who_deliver_less():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 500}, TECHNICIAN: {"medication_review": 2000}},
+        arrs_sum=3 * max_amount(PHARMACIST), clinical_pharmacist={"in_post_wte": 2},
+    )
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(2.0)
+    left = 3 * max_amount(PHARMACIST) - 2 * max_amount(PHARMACIST)
+    assert wte(result, TECHNICIAN) == pytest.approx(left / max_amount(TECHNICIAN))
+    floor = result.binding_constraints().at[f"in_post_floor[{PHARMACIST}]", "marginal_value"]
+    # each pharmacist kept costs the technicians that money would buy, less the pharmacist's own contacts
+    assert floor == pytest.approx(500 - 2000 * max_amount(PHARMACIST) / max_amount(TECHNICIAN))
+
+
+def test_allowing_reductions_lets_the_better_role_take_the_money():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 500}, TECHNICIAN: {"medication_review": 2000}},
+        arrs_sum=3 * max_amount(PHARMACIST), clinical_pharmacist={"in_post_wte": 2},
+        policy={"allow_reducing_in_post": True},
+    )
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(0.0, abs=1e-9)
+    assert result.mix().at[PHARMACIST, "reduced_wte"] == pytest.approx(2.0)
+
+
+def test_recruitment_limit_stops_hiring():
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, clinical_pharmacist={"in_post_wte": 1, "max_new_wte": 1.5})
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(2.5)
+    assert result.binding_constraints().at[f"recruitment_limit[{PHARMACIST}]", "marginal_value"] == pytest.approx(1000)
+
+
+def test_whole_posts_round_down_to_what_the_money_pays_for():
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2.6 * max_amount(PHARMACIST), policy={"whole_posts": True})
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(2.0)
+    assert "LP relaxation" in result.solution.method
+    half_posts = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2.6 * max_amount(PHARMACIST),
+                                policy={"whole_posts": True, "post_size_wte": 0.5})
+    assert wte(optimise(half_posts), PHARMACIST) == pytest.approx(2.5)
+
+
+def test_demand_met_leaves_money_unspent_and_picks_the_cheapest_mix():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 1000}, TECHNICIAN: {"medication_review": 1000}},
+        demand={"medication_review": 2000},
+    )
+    result = optimise(scenario)
+    assert wte(result, TECHNICIAN) == pytest.approx(2.0)
+    assert wte(result, PHARMACIST) == pytest.approx(0.0, abs=1e-9)
+    assert result.summary()["total_cost_gbp_per_year"] == pytest.approx(2 * max_amount(TECHNICIAN))
+    assert result.summary()["arrs_unspent_gbp_per_year"] == pytest.approx(HUGE - 2 * max_amount(TECHNICIAN))
+
+
+def test_priority_weights_send_scarce_money_to_the_priority():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 1000, "long_term_conditions": 1000}},
+        arrs_sum=max_amount(PHARMACIST),
+    )
+    data = scenario.model_dump()
+    data["demand"]["long_term_conditions"]["priority_weight"] = 2.0
+    from optimiser.scenario import parse_scenario
+
+    result = optimise(parse_scenario(data))
+    care = result.care()
+    assert care.at["long_term_conditions", "served_contacts_per_year"] == pytest.approx(1000)
+    assert care.at["medication_review", "served_contacts_per_year"] == pytest.approx(0, abs=1e-6)
+
+
+def test_cost_above_the_maximum_comes_from_the_top_up():
+    cost = max_amount(PHARMACIST) + 10_000
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, top_up=25_000, clinical_pharmacist={"cost_per_wte_gbp": cost})
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(2.5)
+    assert result.binding_constraints().index[0] == "top_up_budget"
+
+
+def test_cbc_fallback_agrees_with_highs():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 500}, TECHNICIAN: {"medication_review": 2000}},
+        arrs_sum=3 * max_amount(PHARMACIST), rooms=30, clinical_pharmacist={"in_post_wte": 2},
+    )
+    highs, cbc = optimise(scenario), optimise(scenario, solver="cbc")
+    assert cbc.solution.solver == "CBC"
+    assert cbc.solution.care == pytest.approx(highs.solution.care, rel=1e-6)
+    assert cbc.solution.total_cost_gbp == pytest.approx(highs.solution.total_cost_gbp, rel=1e-6)
+
+
+def test_infeasible_in_post_staff_over_the_arrs_sum_says_by_how_much():
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=100_000, clinical_pharmacist={"in_post_wte": 2})
+    with pytest.raises(InfeasibleScenario) as raised:
+        optimise(scenario)
+    needed = 2 * max_amount(PHARMACIST)
+    conflicts = raised.value.conflicts
+    assert list(conflicts.index) == ["arrs_budget[arrs]"]
+    assert conflicts.at["arrs_budget[arrs]", "shortfall"] == pytest.approx(needed - 100_000)
+    assert f"£{needed - 100_000:,.0f} short" in str(raised.value)
+
+
+def test_infeasible_cap_below_in_post_names_the_cap():
+    year, role = "2024/25", "enhanced_practice_nurse"
+    scenario = small_scenario({role: {"long_term_conditions": 1000}}, year=year, enhanced_practice_nurse={"in_post_wte": 3})
+    with pytest.raises(InfeasibleScenario) as raised:
+        optimise(scenario)
+    assert raised.value.conflicts.at[f"role_cap[{role}]", "shortfall"] == pytest.approx(2.0)
+    assert "lift the cap" in str(raised.value)
+
+
+def test_infeasible_rooms_counts_the_rentable_sessions():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 1000}}, rooms=10, top_up=HUGE,
+        estate={"rentable_sessions_per_week": 4, "rent_gbp_per_session": 1},
+        clinical_pharmacist={"in_post_wte": 2, "room_sessions_per_wte_per_week": 9, "remote_share": 0},
+    )
+    with pytest.raises(InfeasibleScenario) as raised:
+        optimise(scenario)
+    assert raised.value.conflicts.at["clinical_rooms", "shortfall"] == pytest.approx(18 - 10 - 4)
+
+
+# ---------------------------------------------------------------- properties
+
+TWO_ROLES = {PHARMACIST: {"medication_review": 900, "long_term_conditions": 400}, TECHNICIAN: {"medication_review": 1500}}
+money = st.floats(min_value=0, max_value=2_000_000)
+rooms = st.floats(min_value=0, max_value=200)
+fast = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fast
+@given(arrs=money, extra=st.floats(min_value=0, max_value=500_000), room=rooms)
+def test_more_arrs_money_never_means_less_care(arrs, extra, room):
+    demand = {"medication_review": 3000, "long_term_conditions": 1000}
+    low = optimise(small_scenario(TWO_ROLES, arrs_sum=arrs, rooms=room, demand=demand))
+    high = optimise(small_scenario(TWO_ROLES, arrs_sum=arrs + extra, rooms=room, demand=demand))
+    assert high.solution.care >= low.solution.care - 1e-6 * max(1, low.solution.care)
+    assert check_result(low) == [] and check_result(high) == []
+
+
+@fast
+@given(arrs=money, room=rooms, extra=st.floats(min_value=0, max_value=100))
+def test_more_rooms_never_means_less_care(arrs, room, extra):
+    low = optimise(small_scenario(TWO_ROLES, arrs_sum=arrs, rooms=room))
+    high = optimise(small_scenario(TWO_ROLES, arrs_sum=arrs, rooms=room + extra))
+    assert high.solution.care >= low.solution.care - 1e-6 * max(1, low.solution.care)
+
+
+@fast
+@given(arrs=money, list_size=st.integers(min_value=20_000, max_value=150_000))
+def test_lifting_caps_never_means_less_care(arrs, list_size):
+    contacts = {"enhanced_practice_nurse": {"long_term_conditions": 1200}, "advanced_practitioner": {"urgent_same_day": 2500}}
+    scenario = small_scenario(contacts, year="2024/25", arrs_sum=arrs, list_size=list_size)
+    capped, lifted = optimise(scenario), optimise(with_caps_lifted(scenario))
+    assert lifted.solution.care >= capped.solution.care - 1e-6 * max(1, capped.solution.care)
+    assert check_result(capped) == [] and check_result(lifted) == []
+
+
+def test_every_unit_of_care_is_accounted_for():
+    result = optimise(small_scenario(TWO_ROLES, arrs_sum=500_000, rooms=40))
+    care = result.care()
+    weighted = (care["served_contacts_per_year"] * care["priority_weight"]).sum()
+    assert math.isclose(weighted, result.solution.care, rel_tol=1e-9)

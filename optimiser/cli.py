@@ -146,3 +146,8 @@ def catalogue(
 
 def main() -> None:
     app()
+
+
+from optimiser.batch_cli import register_batch_commands  # noqa: E402  (commands live beside the batch engine)
+
+register_batch_commands(app)

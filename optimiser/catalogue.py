@@ -77,10 +77,13 @@ class Catalogue:
     roles: pd.DataFrame
     funding: pd.DataFrame
 
-    def cap_wte(self, role: str, list_size: int) -> float | None:
-        """The cap that applies to a PCN of this list size, or None where the role is not capped."""
+    def caps_wte(self, list_size: int) -> pd.Series:
+        """Each role's cap for a PCN of this list size; NaN where the role is not capped."""
         column = "cap_wte_from_100k" if list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
-        value = self.roles.at[role, column]
+        return self.roles[column].rename("cap_wte")
+
+    def cap_wte(self, role: str, list_size: int) -> float | None:
+        value = self.caps_wte(list_size)[role]
         return None if pd.isna(value) else float(value)
 
     def capped_roles(self) -> list[str]:

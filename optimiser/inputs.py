@@ -7,6 +7,7 @@ role, category and pot, with units in the column names, and never looks anything
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -14,7 +15,7 @@ import pandas as pd
 from optimiser.assumptions import load_assumptions
 from optimiser.catalogue import load_catalogue
 from optimiser.errors import ScenarioError
-from optimiser.scenario import Scenario
+from optimiser.scenario import RoleSettings, Scenario
 
 ROOM_WEEKS_PER_YEAR = 52
 """A rented session a week is paid for every week of the year (assumption)."""
@@ -37,7 +38,7 @@ class ModelInputs:
     rent_gbp_per_session_per_year: float
     desk_sessions_per_week: float | None
 
-    @property
+    @cached_property
     def allowed_roles(self) -> pd.DataFrame:
         return self.roles[self.roles["allowed"]]
 
@@ -60,8 +61,14 @@ def prepare(scenario: Scenario) -> ModelInputs:
     )
 
 
+MODEL_COLUMNS = [
+    "role_name", "max_reimbursable_gbp", "max_reimbursable_status", "outer_london_max_gbp", "inner_london_max_gbp",
+    "arrs_share", "co_funder_share", "funding_pot",
+]
+
+
 def _roles(scenario: Scenario, catalogue, defaults) -> pd.DataFrame:
-    table = catalogue.roles.copy()
+    table = catalogue.roles[MODEL_COLUMNS].copy()
     policy = scenario.policy
     missing = set(table.index) - set(defaults.roles.index)
     if missing:
@@ -76,19 +83,15 @@ def _roles(scenario: Scenario, catalogue, defaults) -> pd.DataFrame:
         )
         table["max_reimbursable_gbp"] = london.fillna(table["max_reimbursable_gbp"])
 
-    settings = {role: scenario.roles.get(role) for role in table.index}
-    table["allowed"] = [s.allowed if s else True for s in settings.values()]
-    table["in_post_wte"] = [s.in_post_wte if s else 0.0 for s in settings.values()]
-    table["max_new_wte"] = [s.max_new_wte if s and s.max_new_wte is not None else np.inf for s in settings.values()]
-    table["cost_per_wte_gbp"] = [
-        s.cost_per_wte_gbp if s and s.cost_per_wte_gbp is not None else table.at[r, "max_reimbursable_gbp"]
-        for r, s in settings.items()
-    ]
+    overrides = pd.DataFrame(
+        [s.model_dump() for s in scenario.roles.values()], index=list(scenario.roles), columns=list(RoleSettings.model_fields)
+    ).reindex(table.index)
+    table["allowed"] = overrides["allowed"].fillna(True).astype(bool)
+    table["in_post_wte"] = overrides["in_post_wte"].fillna(0.0).astype(float)
+    table["max_new_wte"] = overrides["max_new_wte"].astype(float).fillna(np.inf)
+    table["cost_per_wte_gbp"] = overrides["cost_per_wte_gbp"].astype(float).fillna(table["max_reimbursable_gbp"])
     for column in ("room_sessions_per_wte_per_week", "remote_share"):
-        table[column] = [
-            getattr(s, column) if s and getattr(s, column) is not None else table.at[r, column]
-            for r, s in settings.items()
-        ]
+        table[column] = overrides[column].astype(float).fillna(table[column])
 
     blocked = table[~table["allowed"] & (table["in_post_wte"] > 0)]
     if len(blocked):
@@ -108,13 +111,10 @@ def _roles(scenario: Scenario, catalogue, defaults) -> pd.DataFrame:
     table["clinical_room_sessions_per_wte"] = np.where(in_room, weekly, 0.0)
     table["desk_sessions_per_wte"] = np.where(at_desk, weekly, 0.0)
 
-    list_size = scenario.pcn.list_size
-    table["published_cap_wte"] = [catalogue.cap_wte(r, list_size) for r in table.index]
-    table["published_cap_wte"] = table["published_cap_wte"].astype(float)
-    removed = [policy.remove_all_caps or r in policy.remove_caps for r in table.index]
-    table["cap_removed"] = removed
+    table["published_cap_wte"] = catalogue.caps_wte(scenario.pcn.list_size)
+    table["cap_removed"] = policy.remove_all_caps | table.index.isin(policy.remove_caps)
     table["cap_wte"] = table["published_cap_wte"].where(~table["cap_removed"])
-    return table
+    return table.drop(columns=["outer_london_max_gbp", "inner_london_max_gbp"])
 
 
 def _categories(scenario: Scenario, defaults) -> pd.DataFrame:

@@ -45,6 +45,10 @@ class SkillMixModel:
         self.problem.addConstraint(constraint, name=_pulp_name(info.name))
         self.registry.append(info)
 
+    def per_role(self, column: str) -> dict:
+        """One column of the allowed roles as a plain dict: fast to read in the loops below."""
+        return self.inputs.allowed_roles[column].to_dict()
+
     @property
     def variables(self) -> list[pulp.LpVariable]:
         """Columns in a fixed order: WTE, assignments, posts, rented sessions."""
@@ -92,11 +96,11 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
         if inputs.rentable_sessions_per_week > 0
         else None
     )
-    weight = inputs.categories["priority_weight"]
+    weight = inputs.categories["priority_weight"].to_dict()
     care = pulp.LpAffineExpression(
         [(assigned[r, d], weight[d] * contacts) for (r, d), contacts in inputs.productivity.items()]
     )
-    cost_terms = [(wte[r], roles.at[r, "cost_per_wte_gbp"]) for r in roles.index]
+    cost_terms = [(wte[r], cost) for r, cost in roles["cost_per_wte_gbp"].items()]
     if rented is not None:
         cost_terms.append((rented, inputs.rent_gbp_per_session_per_year))
     return SkillMixModel(
@@ -127,26 +131,23 @@ def add_demand_cover(model: SkillMixModel) -> None:
     terms: dict[str, list] = {d: [] for d in categories.index}
     for (r, d), contacts in model.inputs.productivity.items():
         terms[d].append((model.assigned[r, d], contacts))
-    for d, row in categories.iterrows():
+    for d, demand in categories["demand_contacts_per_year"].items():
         if terms[d]:
-            model.add("demand_cover", d, "contacts a year", pulp.LpAffineExpression(terms[d]) <= row["demand_contacts_per_year"])
+            model.add("demand_cover", d, "contacts a year", pulp.LpAffineExpression(terms[d]) <= demand)
 
 
 def add_arrs_budget(model: SkillMixModel) -> None:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
-    roles = model.inputs.allowed_roles
-    for pot, row in model.inputs.funding.iterrows():
-        members = roles.index[roles["funding_pot"] == pot]
-        if len(members) == 0:
-            continue
-        claims = pulp.LpAffineExpression([(model.wte[r], roles.at[r, "claim_per_wte_gbp"]) for r in members])
-        model.add("arrs_budget", pot, "£ a year", claims <= row["sum_gbp"])
+    pot_of, claim = model.per_role("funding_pot"), model.per_role("claim_per_wte_gbp")
+    for pot, sum_gbp in model.inputs.funding["sum_gbp"].items():
+        claims = [(model.wte[r], claim[r]) for r in model.wte if pot_of[r] == pot]
+        if claims:
+            model.add("arrs_budget", pot, "£ a year", pulp.LpAffineExpression(claims) <= sum_gbp)
 
 
 def add_top_up_budget(model: SkillMixModel) -> None:
     """The PCN's own money pays costs above what ARRS and co-funders pay, and any rented rooms."""
-    roles = model.inputs.allowed_roles
-    terms = [(model.wte[r], roles.at[r, "top_up_per_wte_gbp"]) for r in roles.index if roles.at[r, "top_up_per_wte_gbp"] > 0]
+    terms = [(model.wte[r], gbp) for r, gbp in model.per_role("top_up_per_wte_gbp").items() if gbp > 0]
     if model.rented_sessions is not None:
         terms.append((model.rented_sessions, model.inputs.rent_gbp_per_session_per_year))
     if terms:
@@ -155,9 +156,7 @@ def add_top_up_budget(model: SkillMixModel) -> None:
 
 def add_clinical_rooms(model: SkillMixModel) -> None:
     """Face-to-face sessions of roles that need a clinical room fit in the sessions free plus any rented."""
-    roles = model.inputs.allowed_roles
-    need = roles["clinical_room_sessions_per_wte"]
-    terms = [(model.wte[r], need[r]) for r in roles.index if need[r] > 0]
+    terms = [(model.wte[r], sessions) for r, sessions in model.per_role("clinical_room_sessions_per_wte").items() if sessions > 0]
     if not terms:
         return
     if model.rented_sessions is not None:
@@ -169,9 +168,7 @@ def add_desk_space(model: SkillMixModel) -> None:
     """Desk-based roles fit in the desk sessions available, where the scenario says desks are limited."""
     if model.inputs.desk_sessions_per_week is None:
         return
-    roles = model.inputs.allowed_roles
-    need = roles["desk_sessions_per_wte"]
-    terms = [(model.wte[r], need[r]) for r in roles.index if need[r] > 0]
+    terms = [(model.wte[r], sessions) for r, sessions in model.per_role("desk_sessions_per_wte").items() if sessions > 0]
     if terms:
         model.add("desk_space", None, "desk sessions a week", pulp.LpAffineExpression(terms) <= model.inputs.desk_sessions_per_week)
 
@@ -193,15 +190,14 @@ def add_in_post_floors(model: SkillMixModel) -> None:
 
 def add_recruitment_limits(model: SkillMixModel) -> None:
     """New WTE this year cannot exceed what the PCN can realistically recruit."""
-    roles = model.inputs.allowed_roles
-    for r in roles.index:
-        limit = roles.at[r, "max_new_wte"]
+    in_post = model.per_role("in_post_wte")
+    for r, limit in model.per_role("max_new_wte").items():
         if limit != float("inf"):
-            model.add("recruitment_limit", r, "WTE", model.wte[r] <= roles.at[r, "in_post_wte"] + limit)
+            model.add("recruitment_limit", r, "WTE", model.wte[r] <= in_post[r] + limit)
 
 
 def add_whole_posts(model: SkillMixModel) -> None:
     """With whole posts, staff in post stay as they are and WTE changes only by whole posts of the chosen size."""
-    roles, size = model.inputs.allowed_roles, model.inputs.scenario.policy.post_size_wte
+    in_post, size = model.per_role("in_post_wte"), model.inputs.scenario.policy.post_size_wte
     for r, posts in model.posts.items():
-        model.add("whole_posts", r, "posts", model.wte[r] - size * posts == roles.at[r, "in_post_wte"])
+        model.add("whole_posts", r, "posts", model.wte[r] - size * posts == in_post[r])

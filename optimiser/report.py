@@ -15,6 +15,15 @@ from rich.text import Text
 from optimiser.atomic import write_bytes_atomic, write_text_atomic
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 
+HEADLINE_LABELS = {
+    "total_wte": "Staff (WTE)",
+    "arrs_claimed_gbp_per_year": "ARRS claimed (£/yr)",
+    "arrs_unspent_gbp_per_year": "ARRS unspent (£/yr)",
+    "top_up_used_gbp_per_year": "Top-up used (£/yr)",
+    "served_contacts_per_year": "Contacts served (/yr)",
+    "unmet_contacts_per_year": "Contacts unmet (/yr)",
+    "weighted_care_per_year": "Weighted contacts (/yr)",
+}
 ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or estimated: see `catalogue`)"
 
 
@@ -72,7 +81,12 @@ def care_table(result: Result) -> Table:
 
 def why_panel(result: Result) -> Panel:
     binding = result.binding_constraints()
-    lines = [f"• {sentence}" for sentence in binding["explanation"]] or ["• Nothing binds: demand is met within every limit."]
+    limits = binding[binding["family"] != "demand_cover"]
+    met = binding[binding["family"] == "demand_cover"]
+    lines = [f"• {sentence}" for sentence in limits["explanation"]] or ["• No budget, room or staffing limit binds."]
+    if len(met):
+        names = result.inputs.categories["category_name"].reindex(met["label"])
+        lines.append(f"• Demand is fully met for: {', '.join(names)}.")
     note = "" if not result.model.posts else "\n(Marginal values come from the LP relaxation of the whole-posts model.)"
     return Panel("\n".join(lines) + note, title="What limits you", title_align="left")
 
@@ -97,9 +111,8 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
 
 def what_if_table(result: Result, caps_lifted: Result) -> Table:
     changes = compare_summary(result, caps_lifted)
-    keep = ["total_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year", "served_contacts_per_year",
-            "unmet_contacts_per_year", "weighted_care_per_year"]
-    frame = changes.loc[keep].rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"})
+    frame = changes.loc[list(HEADLINE_LABELS)].rename(index=HEADLINE_LABELS)
+    frame = frame.rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"})
     table = _table("What if every cap were lifted", frame, {"As published": ",.2f", "All caps lifted": ",.2f", "Change": "+,.2f"},
                    index_label="Measure")
     mix = compare_mix(result, caps_lifted)
@@ -111,7 +124,8 @@ def what_if_table(result: Result, caps_lifted: Result) -> Table:
 
 def render_comparison(a: Result, b: Result) -> Group:
     names = (a.scenario.pcn.name, b.scenario.pcn.name)
-    summary = compare_summary(a, b).rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"})
+    summary = compare_summary(a, b).loc[list(HEADLINE_LABELS)].rename(index=HEADLINE_LABELS)
+    summary = summary.rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"})
     mix = compare_mix(a, b).set_index("role_name").rename(columns={"baseline_wte": "A (WTE)", "other_wte": "B (WTE)", "change_wte": "B − A (WTE)"})
     care = compare_care(a, b).set_index("category_name")
     care.columns = ["A (contacts/yr)", "B (contacts/yr)", "B − A (contacts/yr)"]

@@ -99,7 +99,7 @@ class Result:
             ("Total employment cost", float(mix["cost_gbp_per_year"].sum()), "salary + employer NI + pension, all funders"),
         ]
         table = pd.DataFrame(rows, columns=["item", "gbp_per_year", "note"]).set_index("item")
-        table["gbp_per_year"] = table["gbp_per_year"].astype(float).round(2)
+        table["gbp_per_year"] = table["gbp_per_year"].astype(float).round(2) + 0.0  # no "-0"
         return table
 
     # ------------------------------------------------------------ care
@@ -110,7 +110,7 @@ class Result:
         for (r, d), contacts in self.inputs.productivity.items():
             served[d] += contacts * self.solution.value(self.model.assigned[r, d])
         demand = categories["demand_contacts_per_year"]
-        served = served.clip(upper=demand)
+        served = served.clip(lower=0, upper=demand)
         table = pd.DataFrame(
             {
                 "category_name": categories["category_name"],
@@ -218,6 +218,11 @@ def explain_binding(info: ConstraintInfo, row: pd.Series, inputs: ModelInputs) -
     gain = _marginal_in_user_units(row)
     label = info.label
     role = inputs.roles["role_name"].get(label, label) if label else None
+    if info.family in ("role_cap", "recruitment_limit", "clinical_rooms", "desk_space", "arrs_budget", "top_up_budget") and abs(gain) < 0.5:
+        what = {"role_cap": f"The cap on {role}", "recruitment_limit": f"The recruitment limit for {role}",
+                "clinical_rooms": "Clinical room space", "desk_space": "Desk space",
+                "arrs_budget": f"The ARRS sum ({label})", "top_up_budget": "The top-up budget"}[info.family]
+        return f"{what} is reached, but more would add no care: other roles can do the same work at the same cost."
     if info.family == "arrs_budget":
         return f"The ARRS sum ({label}) is fully claimed: £1,000 more a year would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "top_up_budget":

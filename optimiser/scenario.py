@@ -255,7 +255,9 @@ def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
-        raise ScenarioError([f"{where}YAML syntax error: {problem}"], source) from None
+        context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+        started = f" ({context} started on line {context_mark.line + 1})" if context and context_mark else ""
+        raise ScenarioError([f"{where}YAML syntax error: {problem}{started}"], source) from None
     return parse_scenario(data, source)
 
 

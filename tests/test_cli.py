@@ -1,0 +1,95 @@
+"""The command line end to end, in a real subprocess, on every bundled scenario."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimiser.pipeline import optimise
+from optimiser.scenario import load_scenario
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "optimiser", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_solves_to_a_proven_optimum_with_a_readable_report(path):
+    done = run("solve", str(path))
+    assert done.returncode == 0, done.stderr
+    report = done.stdout
+    assert "Status: optimal (proven by HiGHS" in report
+    for heading in ("Staffing mix", "Money", "Care", "What limits you"):
+        assert heading in report
+    assert "Traceback" not in report + done.stderr
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_json_output_matches_the_library(path):
+    done = run("solve", str(path), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    expected = optimise(load_scenario(path)).summary()
+    assert data["summary"]["total_wte"] == pytest.approx(expected["total_wte"])
+    assert data["summary"]["arrs_unspent_gbp_per_year"] == pytest.approx(expected["arrs_unspent_gbp_per_year"], abs=0.01)
+    assert data["summary"]["proven_optimal"] is True
+
+
+def test_caps_what_if_is_reported_where_caps_apply():
+    done = run("solve", str(ROOT / "scenarios" / "large-2024-25.yaml"))
+    assert "What if every cap were lifted" in done.stdout
+    data = json.loads(run("solve", str(ROOT / "scenarios" / "large-2024-25.yaml"), "--format", "json").stdout)
+    assert data["caps_lifted_summary"]["weighted_care_per_year"] >= data["summary"]["weighted_care_per_year"] - 1e-6
+
+
+def test_csv_output_folder_is_written_and_never_overwritten(tmp_path):
+    out = tmp_path / "result"
+    done = run("solve", str(EXAMPLES[0]), "--format", "csv", "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    mix = pd.read_csv(out / "mix.csv")
+    assert {"role", "in_post_wte", "new_wte", "total_wte", "arrs_claimed_gbp_per_year"} <= set(mix.columns)
+    again = run("solve", str(EXAMPLES[0]), "--format", "csv", "--output", str(out))
+    assert again.returncode == 2 and "already exists" in again.stderr
+    assert run("solve", str(EXAMPLES[0]), "--format", "csv", "--output", str(out), "--overwrite").returncode == 0
+
+
+def test_bad_file_exits_2_with_a_sentence(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("pcn: {name: x, list_size: -3, weighted_population: 10}\nyear: '2025/26'\nestate: {room_sessions_per_week: 5}\n")
+    done = run("solve", str(bad))
+    assert done.returncode == 2
+    assert "pcn.list_size = -3: must be a number > 0" in done.stderr
+    assert "Traceback" not in done.stderr
+    missing = run("solve", str(tmp_path / "missing.yaml"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_infeasible_exits_1_and_explains(tmp_path):
+    path = tmp_path / "infeasible.yaml"
+    path.write_text(
+        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26'\n"
+        "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\n"
+        "roles: {clinical_pharmacist: {in_post_wte: 3}}\n"
+    )
+    done = run("solve", str(path))
+    assert done.returncode == 1
+    assert "staff already in post claim £200,916 a year of ARRS but the ARRS sum (arrs) is £100,000: £100,916 short" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_validate_compare_catalogue_and_version():
+    assert run("validate", *map(str, EXAMPLES)).returncode == 0
+    compared = run("compare", str(EXAMPLES[0]), str(EXAMPLES[1]))
+    assert compared.returncode == 0 and "Staffing mix" in compared.stdout
+    catalogue = run("catalogue", "--year", "2025/26")
+    assert catalogue.returncode == 0 and "66,972" in catalogue.stdout and "estimate" in catalogue.stdout
+    assert run("catalogue", "--year", "1999/00").returncode == 2
+    assert run("--version").stdout.startswith("arrs-optimiser ")

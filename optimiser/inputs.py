@@ -7,15 +7,15 @@ role, category and pot, with units in the column names, and never looks anything
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
 
 from optimiser.assumptions import load_assumptions
-from optimiser.catalogue import load_catalogue
+from optimiser.catalogue import CAP_THRESHOLD_LIST_SIZE, load_catalogue
 from optimiser.errors import ScenarioError
-from optimiser.scenario import RoleSettings, Scenario
+from optimiser.scenario import Scenario
 
 ROOM_WEEKS_PER_YEAR = 52
 """A rented session a week is paid for every week of the year (assumption)."""
@@ -45,13 +45,12 @@ class ModelInputs:
 
 def prepare(scenario: Scenario) -> ModelInputs:
     catalogue = load_catalogue(scenario.year)
-    defaults = load_assumptions()
-    roles = _roles(scenario, catalogue, defaults)
+    roles = _roles(scenario)
     return ModelInputs(
         scenario=scenario,
         roles=roles,
-        categories=_categories(scenario, defaults),
-        productivity=_productivity(scenario, defaults, roles),
+        categories=_categories(scenario),
+        productivity=_productivity(scenario, roles),
         funding=_funding(scenario, catalogue),
         top_up_budget_gbp=scenario.money.top_up_budget_gbp,
         room_sessions_per_week=scenario.estate.room_sessions_per_week,
@@ -61,83 +60,116 @@ def prepare(scenario: Scenario) -> ModelInputs:
     )
 
 
-MODEL_COLUMNS = [
-    "role_name", "max_reimbursable_gbp", "max_reimbursable_status", "outer_london_max_gbp", "inner_london_max_gbp",
-    "arrs_share", "co_funder_share", "funding_pot",
-]
-
-
-def _roles(scenario: Scenario, catalogue, defaults) -> pd.DataFrame:
-    table = catalogue.roles[MODEL_COLUMNS].copy()
-    policy = scenario.policy
-    missing = set(table.index) - set(defaults.roles.index)
+@cache
+def _role_defaults(year: str) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """The year's catalogue joined with the default room needs, as arrays: done once per year, not per scenario."""
+    catalogue, defaults = load_catalogue(year), load_assumptions()
+    missing = set(catalogue.roles.index) - set(defaults.roles.index)
     if missing:
         raise ScenarioError([f"the default assumptions have no room needs for {sorted(missing)}"])
-    table = table.join(defaults.roles[["room_need", "room_sessions_per_wte_per_week", "remote_share"]])
+    table = catalogue.roles.join(defaults.roles[["room_need", "room_sessions_per_wte_per_week", "remote_share"]])
+    columns = [
+        "role_name", "max_reimbursable_gbp", "max_reimbursable_status", "outer_london_max_gbp", "inner_london_max_gbp",
+        "arrs_share", "co_funder_share", "funding_pot", "cap_wte_below_100k", "cap_wte_from_100k",
+        "room_need", "room_sessions_per_wte_per_week", "remote_share",
+    ]
+    return table.index, {c: table[c].to_numpy() for c in columns}
 
-    max_column = {"none": None, "outer": "outer_london_max_gbp", "inner": "inner_london_max_gbp"}[policy.london_weighting]
-    if max_column:
-        london = table[max_column]
-        table["max_reimbursable_status"] = np.where(
-            london.notna(), table["max_reimbursable_status"], "national amount: London amount unpublished"
-        )
-        table["max_reimbursable_gbp"] = london.fillna(table["max_reimbursable_gbp"])
 
-    overrides = pd.DataFrame(
-        [s.model_dump() for s in scenario.roles.values()], index=list(scenario.roles), columns=list(RoleSettings.model_fields)
-    ).reindex(table.index)
-    table["allowed"] = overrides["allowed"].fillna(True).astype(bool)
-    table["in_post_wte"] = overrides["in_post_wte"].fillna(0.0).astype(float)
-    table["max_new_wte"] = overrides["max_new_wte"].astype(float).fillna(np.inf)
-    table["cost_per_wte_gbp"] = overrides["cost_per_wte_gbp"].astype(float).fillna(table["max_reimbursable_gbp"])
-    for column in ("room_sessions_per_wte_per_week", "remote_share"):
-        table[column] = overrides[column].astype(float).fillna(table[column])
-
-    blocked = table[~table["allowed"] & (table["in_post_wte"] > 0)]
-    if len(blocked):
-        raise ScenarioError(
-            [f"roles.{r}: {w:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
-             for r, w in blocked["in_post_wte"].items()]
+def _roles(scenario: Scenario) -> pd.DataFrame:
+    """One row per catalogue role: the scenario's settings, money per WTE, room needs and the cap that applies."""
+    index, base = _role_defaults(scenario.year)
+    policy = scenario.policy
+    column = {c: base[c].copy() for c in ("role_name", "max_reimbursable_status", "funding_pot", "arrs_share", "co_funder_share")}
+    maximum = base["max_reimbursable_gbp"].astype(float)
+    if policy.london_weighting != "none":
+        london = base[f"{policy.london_weighting}_london_max_gbp"].astype(float)
+        published = ~np.isnan(london)
+        maximum = np.where(published, london, maximum)
+        column["max_reimbursable_status"] = np.where(
+            published, column["max_reimbursable_status"], "national amount: London amount unpublished"
         )
 
-    cost = table["cost_per_wte_gbp"]
-    table["claim_per_wte_gbp"] = np.minimum(cost, table["max_reimbursable_gbp"]) * table["arrs_share"]
-    table["co_funder_per_wte_gbp"] = cost * table["co_funder_share"]
-    table["top_up_per_wte_gbp"] = (cost - table["claim_per_wte_gbp"] - table["co_funder_per_wte_gbp"]).clip(lower=0)
+    position = {role: i for i, role in enumerate(index)}
+    allowed = np.ones(len(index), dtype=bool)
+    in_post = np.zeros(len(index))
+    max_new = np.full(len(index), np.inf)
+    cost = maximum.copy()
+    sessions = base["room_sessions_per_wte_per_week"].astype(float).copy()
+    remote = base["remote_share"].astype(float).copy()
+    for role, setting in scenario.roles.items():
+        i = position[role]
+        allowed[i], in_post[i] = setting.allowed, setting.in_post_wte
+        if setting.max_new_wte is not None:
+            max_new[i] = setting.max_new_wte
+        if setting.cost_per_wte_gbp is not None:
+            cost[i] = setting.cost_per_wte_gbp
+        if setting.room_sessions_per_wte_per_week is not None:
+            sessions[i] = setting.room_sessions_per_wte_per_week
+        if setting.remote_share is not None:
+            remote[i] = setting.remote_share
+    blocked = [f"roles.{index[i]}: {in_post[i]:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
+               for i in np.flatnonzero(~allowed & (in_post > 0))]
+    if blocked:
+        raise ScenarioError(blocked)
 
-    in_room = table["room_need"] == "clinical_room"
-    at_desk = table["room_need"] == "desk"
-    weekly = table["room_sessions_per_wte_per_week"] * (1 - table["remote_share"])
-    table["clinical_room_sessions_per_wte"] = np.where(in_room, weekly, 0.0)
-    table["desk_sessions_per_wte"] = np.where(at_desk, weekly, 0.0)
+    claim = np.minimum(cost, maximum) * column["arrs_share"].astype(float)
+    co_funder = cost * column["co_funder_share"].astype(float)
+    weekly = sessions * (1 - remote)
+    capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
+    published_cap = base[capped_by_size].astype(float)
+    cap_removed = policy.remove_all_caps | index.isin(policy.remove_caps)
+    table = pd.DataFrame(
+        {
+            **column,
+            "max_reimbursable_gbp": maximum,
+            "allowed": allowed,
+            "in_post_wte": in_post,
+            "max_new_wte": max_new,
+            "cost_per_wte_gbp": cost,
+            "claim_per_wte_gbp": claim,
+            "co_funder_per_wte_gbp": co_funder,
+            "top_up_per_wte_gbp": np.maximum(cost - claim - co_funder, 0.0),
+            "room_need": base["room_need"],
+            "room_sessions_per_wte_per_week": sessions,
+            "remote_share": remote,
+            "clinical_room_sessions_per_wte": np.where(base["room_need"] == "clinical_room", weekly, 0.0),
+            "desk_sessions_per_wte": np.where(base["room_need"] == "desk", weekly, 0.0),
+            "published_cap_wte": published_cap,
+            "cap_removed": cap_removed,
+            "cap_wte": np.where(cap_removed, np.nan, published_cap),
+        },
+        index=index,
+    )
+    return table
 
-    table["published_cap_wte"] = catalogue.caps_wte(scenario.pcn.list_size)
-    table["cap_removed"] = policy.remove_all_caps | table.index.isin(policy.remove_caps)
-    table["cap_wte"] = table["published_cap_wte"].where(~table["cap_removed"])
-    return table.drop(columns=["outer_london_max_gbp", "inner_london_max_gbp"])
+
+def _categories(scenario: Scenario) -> pd.DataFrame:
+    defaults = load_assumptions().categories
+    demand = (defaults["contacts_per_1000_patients_per_year"] * scenario.pcn.list_size / 1000).to_dict()
+    weight = defaults["priority_weight"].to_dict()
+    given = {d: s.contacts_per_year for d, s in scenario.demand.items() if s.contacts_per_year is not None}
+    weight |= {d: s.priority_weight for d, s in scenario.demand.items() if s.priority_weight is not None}
+    table = pd.DataFrame(
+        {
+            "category_name": defaults["category_name"],
+            "priority_weight": pd.Series(weight),
+            "demand_contacts_per_year": pd.Series(demand | given),
+            "demand_is_default": [d not in given for d in defaults.index],
+        },
+        index=defaults.index,
+    )
+    return table
 
 
-def _categories(scenario: Scenario, defaults) -> pd.DataFrame:
-    table = defaults.categories[["category_name", "contacts_per_1000_patients_per_year", "priority_weight"]].copy()
-    table["demand_contacts_per_year"] = table["contacts_per_1000_patients_per_year"] * scenario.pcn.list_size / 1000
-    table["demand_is_default"] = True
-    for category, setting in scenario.demand.items():
-        if setting.contacts_per_year is not None:
-            table.at[category, "demand_contacts_per_year"] = setting.contacts_per_year
-            table.at[category, "demand_is_default"] = False
-        if setting.priority_weight is not None:
-            table.at[category, "priority_weight"] = setting.priority_weight
-    return table.drop(columns="contacts_per_1000_patients_per_year")
-
-
-def _productivity(scenario: Scenario, defaults, roles: pd.DataFrame) -> pd.Series:
-    contacts = defaults.productivity["contacts_per_wte_year"].copy()
+def _productivity(scenario: Scenario, roles: pd.DataFrame) -> pd.Series:
+    contacts = load_assumptions().productivity["contacts_per_wte_year"].to_dict()
     for role, by_category in scenario.productivity.items():
-        for category, value in by_category.items():
-            contacts.loc[(role, category)] = value
-    allowed = set(roles.index[roles["allowed"]])
-    keep = contacts.index.get_level_values("role").isin(allowed) & (contacts > 0).to_numpy()
-    return contacts[keep].sort_index()
+        contacts |= {(role, category): value for category, value in by_category.items()}
+    allowed = set(roles.index[roles["allowed"].to_numpy()])
+    kept = {key: value for key, value in sorted(contacts.items()) if key[0] in allowed and value > 0}
+    index = pd.MultiIndex.from_tuples(list(kept), names=["role", "category"])
+    return pd.Series(list(kept.values()), index=index, name="contacts_per_wte_year", dtype=float)
 
 
 def _funding(scenario: Scenario, catalogue) -> pd.DataFrame:
@@ -147,6 +179,5 @@ def _funding(scenario: Scenario, catalogue) -> pd.DataFrame:
     table["sum_is_given"] = False
     given = scenario.money.arrs_sum_gbp
     if given is not None:
-        table.at[MAIN_POT, "sum_gbp"] = given
-        table.at[MAIN_POT, "sum_is_given"] = True
+        table.loc[MAIN_POT, ["sum_gbp", "sum_is_given"]] = [given, True]
     return table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 from optimiser.catalogue import load_catalogue
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
+from optimiser.scenario import load_scenario
 from tests.helpers import HUGE, check_result, small_scenario
 
 PHARMACIST = "clinical_pharmacist"
@@ -262,3 +264,13 @@ def test_every_unit_of_care_is_accounted_for():
     care = result.care()
     weighted = (care["served_contacts_per_year"] * care["priority_weight"]).sum()
     assert math.isclose(weighted, result.solution.care, rel_tol=1e-9)
+
+
+@pytest.mark.parametrize("path", sorted(Path(__file__).parent.parent.joinpath("scenarios").glob("*.yaml")), ids=lambda p: p.name)
+def test_examples_keep_every_rule_with_and_without_caps(path):
+    scenario = load_scenario(path)
+    for variant in (scenario, with_caps_lifted(scenario)):
+        result = optimise(variant)
+        assert result.solution.proven_optimal
+        assert check_result(result) == []
+    assert optimise(with_caps_lifted(scenario)).solution.care >= optimise(scenario).solution.care - 1e-6

@@ -37,48 +37,56 @@ class Result:
 
     # ------------------------------------------------------------ the mix
     @cached_property
-    def _wte(self) -> pd.Series:
-        return pd.Series({r: self.solution.value(v) for r, v in self.model.wte.items()}, name="total_wte", dtype=float)
-
-    def mix(self, include_zero: bool = False) -> pd.DataFrame:
-        """WTE per role: in post, new, total, with what each role costs and claims a year."""
+    def _full_mix(self) -> pd.DataFrame:
         roles = self.inputs.allowed_roles
-        total = self._wte.reindex(roles.index).fillna(0.0).round(9)
-        assigned = pd.Series(0.0, index=roles.index)
+        value = self.solution.value
+        total = np.round([value(self.model.wte[r]) for r in roles.index], 9) + 0.0
+        assigned = dict.fromkeys(roles.index, 0.0)
         for (r, _), variable in self.model.assigned.items():
-            assigned[r] += self.solution.value(variable)
+            assigned[r] += value(variable)
+        in_post = roles["in_post_wte"].to_numpy()
+
+        def per_wte(column: str) -> np.ndarray:
+            return total * roles[column].to_numpy()
+
         table = pd.DataFrame(
             {
                 "role_name": roles["role_name"],
-                "in_post_wte": roles["in_post_wte"],
-                "new_wte": (total - roles["in_post_wte"]).clip(lower=0),
-                "reduced_wte": (roles["in_post_wte"] - total).clip(lower=0),
+                "in_post_wte": in_post,
+                "new_wte": np.maximum(total - in_post, 0.0),
+                "reduced_wte": np.maximum(in_post - total, 0.0),
                 "total_wte": total,
                 "cap_wte": roles["cap_wte"],
                 "published_cap_wte": roles["published_cap_wte"],
-                "cost_gbp_per_year": total * roles["cost_per_wte_gbp"],
-                "arrs_claimed_gbp_per_year": total * roles["claim_per_wte_gbp"],
-                "co_funder_gbp_per_year": total * roles["co_funder_per_wte_gbp"],
-                "top_up_gbp_per_year": total * roles["top_up_per_wte_gbp"],
-                "room_sessions_per_week": total * roles["clinical_room_sessions_per_wte"],
-                "spare_wte": (total - assigned).clip(lower=0).round(9),
+                "cost_gbp_per_year": per_wte("cost_per_wte_gbp"),
+                "arrs_claimed_gbp_per_year": per_wte("claim_per_wte_gbp"),
+                "co_funder_gbp_per_year": per_wte("co_funder_per_wte_gbp"),
+                "top_up_gbp_per_year": per_wte("top_up_per_wte_gbp"),
+                "room_sessions_per_week": per_wte("clinical_room_sessions_per_wte"),
+                "spare_wte": np.maximum(np.round(total - np.array(list(assigned.values())), 9), 0.0),
                 "max_reimbursable_gbp_per_wte": roles["max_reimbursable_gbp"],
                 "max_reimbursable_status": roles["max_reimbursable_status"],
-            }
+                "funding_pot": roles["funding_pot"],
+            },
+            index=roles.index,
         )
-        table.index.name = "role"
+        return table
+
+    def mix(self, include_zero: bool = False) -> pd.DataFrame:
+        """WTE per role: in post, new, total, with what each role costs and claims a year."""
+        table = self._full_mix.drop(columns="funding_pot")
         if not include_zero:
             table = table[(table["total_wte"] > 1e-9) | (table["in_post_wte"] > 0)]
-        return table.sort_values("total_wte", ascending=False)
+        return table.sort_values("total_wte", ascending=False, kind="stable")
 
     # ------------------------------------------------------------ money
-    def money(self) -> pd.DataFrame:
-        """Where the money comes from and goes, £ a year; unspent ARRS is money the PCN loses."""
-        mix = self.mix(include_zero=True)
-        roles = self.inputs.allowed_roles
+    @cached_property
+    def _money(self) -> pd.DataFrame:
+        mix = self._full_mix
+        pot_of, claims = mix["funding_pot"].to_numpy(), mix["arrs_claimed_gbp_per_year"].to_numpy()
         rows = []
-        for pot, funding in self.inputs.funding.iterrows():
-            claimed = float(mix.loc[roles["funding_pot"] == pot, "arrs_claimed_gbp_per_year"].sum())
+        for pot, funding in self.inputs.funding.to_dict("index").items():
+            claimed = float(claims[pot_of == pot].sum())
             label = "ARRS sum" if pot == "arrs" else f"ARRS sum ({pot})"
             how = "given in the scenario" if funding["sum_is_given"] else (
                 f"weighted population × £{funding['gbp_per_weighted_patient']:.3f} ({funding['status']})"
@@ -88,12 +96,13 @@ class Result:
                 (f"{label}: claimed", claimed, "the lower of cost and the maximum reimbursable amount, × ARRS share"),
                 (f"{label}: unspent", funding["sum_gbp"] - claimed, "lost to the PCN: unclaimed ARRS is not carried forward"),
             ]
-        rent = self.solution.value(self.model.rented_sessions) * self.inputs.rent_gbp_per_session_per_year
+        rented = self.solution.value(self.model.rented_sessions)
+        rent = rented * self.inputs.rent_gbp_per_session_per_year
         staff_top_up = float(mix["top_up_gbp_per_year"].sum())
         rows += [
             ("Top-up budget", self.inputs.top_up_budget_gbp, "PCN's own money"),
             ("Top-up used: staff costs above reimbursement", staff_top_up, ""),
-            ("Top-up used: rented room sessions", rent, f"{self.solution.value(self.model.rented_sessions):.1f} sessions a week"),
+            ("Top-up used: rented room sessions", rent, f"{rented:.1f} sessions a week"),
             ("Top-up unspent", self.inputs.top_up_budget_gbp - staff_top_up - rent, ""),
             ("Paid by co-funders", float(mix["co_funder_gbp_per_year"].sum()), "e.g. the mental health provider's share"),
             ("Total employment cost", float(mix["cost_gbp_per_year"].sum()), "salary + employer NI + pension, all funders"),
@@ -102,27 +111,35 @@ class Result:
         table["gbp_per_year"] = table["gbp_per_year"].astype(float).round(2) + 0.0  # no "-0"
         return table
 
+    def money(self) -> pd.DataFrame:
+        """Where the money comes from and goes, £ a year; unspent ARRS is money the PCN loses."""
+        return self._money.copy()
+
     # ------------------------------------------------------------ care
-    def care(self) -> pd.DataFrame:
-        """Contacts a year needed, delivered and unmet, per demand category."""
+    @cached_property
+    def _care(self) -> pd.DataFrame:
         categories = self.inputs.categories
-        served = pd.Series(0.0, index=categories.index)
+        served = dict.fromkeys(categories.index, 0.0)
         for (r, d), contacts in self.inputs.productivity.items():
             served[d] += contacts * self.solution.value(self.model.assigned[r, d])
-        demand = categories["demand_contacts_per_year"]
-        served = served.clip(lower=0, upper=demand)
+        demand = categories["demand_contacts_per_year"].to_numpy()
+        delivered = np.clip(np.array(list(served.values())), 0.0, demand)
         table = pd.DataFrame(
             {
                 "category_name": categories["category_name"],
                 "demand_contacts_per_year": demand,
-                "served_contacts_per_year": served.round(6),
-                "unmet_contacts_per_year": (demand - served).clip(lower=0).round(6),
-                "served_share": np.where(demand > 0, served / demand.where(demand > 0, 1), 1.0),
+                "served_contacts_per_year": delivered.round(6),
+                "unmet_contacts_per_year": np.maximum(demand - delivered, 0.0).round(6),
+                "served_share": np.divide(delivered, demand, out=np.ones_like(demand), where=demand > 0),
                 "priority_weight": categories["priority_weight"],
-            }
+            },
+            index=categories.index,
         )
-        table.index.name = "category"
         return table
+
+    def care(self) -> pd.DataFrame:
+        """Contacts a year needed, delivered and unmet, per demand category."""
+        return self._care.copy()
 
     def care_by_role(self) -> pd.DataFrame:
         """Contacts a year each role delivers in each category (the staffing plan behind `care`)."""
@@ -134,49 +151,52 @@ class Result:
         return table[table["assigned_wte"] > 1e-9].set_index(["role", "category"])
 
     # ------------------------------------------------------------ why
-    def constraints(self) -> pd.DataFrame:
-        """Every constraint with its limit, use, slack and marginal value (care per unit of the limit)."""
-        rows = []
-        for i, info in enumerate(self.model.registry):
-            limit = -info.constraint.constant
-            used = float(self.solution.row_activity[i])
-            rows.append(
-                {
-                    "constraint": info.name,
-                    "family": info.family,
-                    "label": info.label,
-                    "unit": info.unit,
-                    "limit": limit,
-                    "used": used,
-                    "slack": abs(limit - used),
-                    "marginal_care_per_unit": float(self.solution.marginal_care[i]),
-                }
-            )
-        return pd.DataFrame(rows).set_index("constraint")
+    def constraints(self, only_binding: bool = False) -> pd.DataFrame:
+        """Constraints with their limit, use, slack and marginal value (care per unit of the limit)."""
+        registry = self.model.registry
+        limit = np.array([-info.constraint.constant for info in registry], dtype=float)
+        used = self.solution.row_activity
+        slack = np.abs(limit - used)
+        keep = np.arange(len(registry))
+        if only_binding:
+            keep = np.flatnonzero(slack <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0))
+        table = pd.DataFrame(
+            {
+                "family": [registry[i].family for i in keep],
+                "label": [registry[i].label for i in keep],
+                "unit": [registry[i].unit for i in keep],
+                "limit": limit[keep],
+                "used": used[keep],
+                "slack": slack[keep],
+                "marginal_care_per_unit": self.solution.marginal_care[keep],
+            },
+            index=pd.Index([registry[i].name for i in keep], name="constraint"),
+        )
+        return table
 
     def binding_constraints(self) -> pd.DataFrame:
         """The limits that shape the answer, each explained in words with its marginal value."""
-        table = self.constraints()
-        scale = table["limit"].abs().clip(lower=1.0)
-        binding = table[(table["slack"] <= BINDING_TOLERANCE * scale) & (table["family"] != "role_time")].copy()
+        binding = self.constraints(only_binding=True)
+        binding = binding[binding["family"] != "role_time"]
         binding = binding[(binding["family"] != "in_post_floor") | (binding["marginal_care_per_unit"].abs() > 1e-9)]
+        records = binding.to_dict("records")
+        binding["marginal_value"] = [_marginal_in_user_units(row) for row in records]
+        binding["marginal_value_unit"] = [_marginal_unit(row) for row in records]
         binding["explanation"] = [
-            explain_binding(info, row, self.inputs)
-            for info, (_, row) in zip(self._infos(binding.index), binding.iterrows())
+            explain_binding(info, row, self.inputs) for info, row in zip(self._infos(binding.index), records)
         ]
-        binding["marginal_value"] = [_marginal_in_user_units(row) for _, row in binding.iterrows()]
-        binding["marginal_value_unit"] = [_marginal_unit(row) for _, row in binding.iterrows()]
-        order = binding["marginal_value"].abs().sort_values(ascending=False).index
-        return binding.loc[order, ["family", "label", "unit", "limit", "used", "marginal_value", "marginal_value_unit", "explanation"]]
+        order = np.argsort(-binding["marginal_value"].abs().to_numpy(), kind="stable")
+        return binding.iloc[order][["family", "label", "unit", "limit", "used", "marginal_value", "marginal_value_unit", "explanation"]]
 
     def _infos(self, names) -> list[ConstraintInfo]:
         by_name = {info.name: info for info in self.model.registry}
         return [by_name[n] for n in names]
 
     def summary(self) -> dict[str, float | str | bool]:
-        money = self.money()["gbp_per_year"]
-        care = self.care()
-        mix = self.mix(include_zero=True)
+        """Headline numbers of the answer, one value each, units in the keys."""
+        money = self._money["gbp_per_year"]
+        care = self._care
+        mix = self._full_mix
         unspent = sum(v for k, v in money.items() if k.startswith("ARRS sum") and k.endswith("unspent"))
         return {
             "pcn": self.scenario.pcn.name,
@@ -201,19 +221,19 @@ class Result:
 # ---------------------------------------------------------------- words
 
 
-def _marginal_in_user_units(row: pd.Series) -> float:
+def _marginal_in_user_units(row) -> float:
     per_unit = row["marginal_care_per_unit"]
     return per_unit * 1000 if row["unit"] == "£ a year" else per_unit
 
 
-def _marginal_unit(row: pd.Series) -> str:
+def _marginal_unit(row) -> str:
     per = {"£ a year": "£1,000 a year", "room sessions a week": "room session a week",
            "desk sessions a week": "desk session a week", "WTE": "WTE", "contacts a year": "contact of demand",
            "posts": "post"}[row["unit"]]
     return f"{CARE_UNIT} per extra {per}"
 
 
-def explain_binding(info: ConstraintInfo, row: pd.Series, inputs: ModelInputs) -> str:
+def explain_binding(info: ConstraintInfo, row: dict, inputs: ModelInputs) -> str:
     """One plain-English sentence per binding limit, built from the registry entry, not its name."""
     gain = _marginal_in_user_units(row)
     label = info.label

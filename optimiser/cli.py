@@ -96,7 +96,7 @@ def solve(
             typer.echo(result.mix(include_zero=True).reset_index().to_csv(index=False), nl=False)
         if format == OutputFormat.text:
             out.print(render_result(result, lifted))
-    except (OptimiserError, FileExistsError) as error:
+    except (OptimiserError, OSError) as error:
         _fail(error)
 
 

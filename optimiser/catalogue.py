@@ -77,6 +77,17 @@ class Catalogue:
     roles: pd.DataFrame
     funding: pd.DataFrame
 
+    def max_reimbursable(self, london_weighting: str = "none") -> pd.DataFrame:
+        """Maximum reimbursable amount per WTE and its status, using a London amount only where one is published."""
+        table = self.roles[["max_reimbursable_gbp", "max_reimbursable_status"]].copy()
+        if london_weighting != "none":
+            london = self.roles[f"{london_weighting}_london_max_gbp"]
+            table["max_reimbursable_status"] = table["max_reimbursable_status"].where(
+                london.notna(), "national amount: London amount unpublished"
+            )
+            table["max_reimbursable_gbp"] = london.fillna(table["max_reimbursable_gbp"])
+        return table
+
     def caps_wte(self, list_size: int) -> pd.Series:
         """Each role's cap for a PCN of this list size; NaN where the role is not capped."""
         column = "cap_wte_from_100k" if list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"

@@ -61,34 +61,30 @@ def prepare(scenario: Scenario) -> ModelInputs:
 
 
 @cache
-def _role_defaults(year: str) -> tuple[pd.Index, dict[str, np.ndarray]]:
+def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str, np.ndarray]]:
     """The year's catalogue joined with the default room needs, as arrays: done once per year, not per scenario."""
     catalogue, defaults = load_catalogue(year), load_assumptions()
     missing = set(catalogue.roles.index) - set(defaults.roles.index)
     if missing:
         raise ScenarioError([f"the default assumptions have no room needs for {sorted(missing)}"])
-    table = catalogue.roles.join(defaults.roles[["room_need", "room_sessions_per_wte_per_week", "remote_share"]])
+    table = (
+        catalogue.roles.drop(columns=["max_reimbursable_gbp", "max_reimbursable_status"])
+        .join(catalogue.max_reimbursable(london_weighting))
+        .join(defaults.roles[["room_need", "room_sessions_per_wte_per_week", "remote_share"]])
+    )
     columns = [
-        "role_name", "max_reimbursable_gbp", "max_reimbursable_status", "outer_london_max_gbp", "inner_london_max_gbp",
-        "arrs_share", "co_funder_share", "funding_pot", "cap_wte_below_100k", "cap_wte_from_100k",
-        "room_need", "room_sessions_per_wte_per_week", "remote_share",
+        "role_name", "max_reimbursable_gbp", "max_reimbursable_status", "arrs_share", "co_funder_share", "funding_pot",
+        "cap_wte_below_100k", "cap_wte_from_100k", "room_need", "room_sessions_per_wte_per_week", "remote_share",
     ]
     return table.index, {c: table[c].to_numpy() for c in columns}
 
 
 def _roles(scenario: Scenario) -> pd.DataFrame:
     """One row per catalogue role: the scenario's settings, money per WTE, room needs and the cap that applies."""
-    index, base = _role_defaults(scenario.year)
     policy = scenario.policy
-    column = {c: base[c].copy() for c in ("role_name", "max_reimbursable_status", "funding_pot", "arrs_share", "co_funder_share")}
+    index, base = _role_defaults(scenario.year, policy.london_weighting)
+    column = {c: base[c] for c in ("role_name", "max_reimbursable_status", "funding_pot", "arrs_share", "co_funder_share")}
     maximum = base["max_reimbursable_gbp"].astype(float)
-    if policy.london_weighting != "none":
-        london = base[f"{policy.london_weighting}_london_max_gbp"].astype(float)
-        published = ~np.isnan(london)
-        maximum = np.where(published, london, maximum)
-        column["max_reimbursable_status"] = np.where(
-            published, column["max_reimbursable_status"], "national amount: London amount unpublished"
-        )
 
     position = {role: i for i, role in enumerate(index)}
     allowed = np.ones(len(index), dtype=bool)

@@ -43,7 +43,7 @@ class Money(_Strict):
         description="ARRS sum in £ a year; leave empty to derive it as weighted population × the year's £ per weighted patient",
     )
     top_up_budget_gbp: float = Field(
-        default=0, ge=0, description="PCN's own money in £ a year for costs above what ARRS reimburses, and for rent"
+        default=0.0, ge=0, description="PCN's own money in £ a year for costs above what ARRS reimburses, and for rent"
     )
 
 
@@ -52,9 +52,9 @@ class Estate(_Strict):
         ge=0, description="Clinical room sessions a week free for ARRS staff (a session is half a day)"
     )
     rentable_sessions_per_week: float = Field(
-        default=0, ge=0, description="Extra room sessions a week that could be rented (hub sites, other premises)"
+        default=0.0, ge=0, description="Extra room sessions a week that could be rented (hub sites, other premises)"
     )
-    rent_gbp_per_session: float = Field(default=0, ge=0, description="Price of one rented room session, £")
+    rent_gbp_per_session: float = Field(default=0.0, ge=0, description="Price of one rented room session, £")
     desk_sessions_per_week: float | None = Field(
         default=None, ge=0, description="Desk sessions a week for desk-based roles; empty means desks do not limit"
     )
@@ -62,7 +62,7 @@ class Estate(_Strict):
 
 class RoleSettings(_Strict):
     allowed: bool = True
-    in_post_wte: float = Field(default=0, ge=0, le=500, description="WTE already employed under ARRS")
+    in_post_wte: float = Field(default=0.0, ge=0, le=500, description="WTE already employed under ARRS")
     max_new_wte: float | None = Field(
         default=None, ge=0, le=500, description="Most new WTE the PCN could recruit this year; empty means no limit"
     )

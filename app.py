@@ -1,0 +1,493 @@
+"""ARRS skill-mix optimiser for PCN managers: edit a scenario, see the best mix, lift caps, compare, save.
+
+    streamlit run app.py
+
+Layout and widgets only: every number comes from the `optimiser` package, and the conversions between
+the scenario and the editable tables live in `optimiser.ui`, where they are unit-tested.
+Environment: ARRS_SCENARIO_DIR is the folder scenarios are saved into (default: scenarios/);
+ARRS_APP_SCENARIO is the file opened first (default: urban-deprived-2025-26.yaml).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from optimiser import ui
+from optimiser.catalogue import available_years
+from optimiser.errors import ScenarioError
+from optimiser.pipeline import with_caps_lifted
+from optimiser.report import excel_bytes
+from optimiser.results import tables
+from optimiser.scenario import MAX_SCENARIO_BYTES, Scenario, load_scenario, save_scenario, scenario_from_text, scenario_to_text
+
+APP_DIR = Path(__file__).resolve().parent
+BUNDLED_DIR = APP_DIR / "scenarios"
+SAVE_DIR = Path(os.environ.get("ARRS_SCENARIO_DIR") or BUNDLED_DIR)
+DEFAULT_FILE = os.environ.get("ARRS_APP_SCENARIO") or "urban-deprived-2025-26.yaml"
+COLOURS = ui.OKABE_ITO
+
+st.set_page_config(page_title="ARRS skill-mix optimiser", page_icon="⚕", layout="wide")
+ss = st.session_state
+
+
+# ---------------------------------------------------------------- cached work
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def solve_cached(canonical_json: str) -> ui.Outcome:
+    """One solve per distinct scenario: the key is the scenario's canonical JSON."""
+    return ui.solve_outcome(ui.scenario_from_canonical(canonical_json))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def excel_cached(canonical_json: str) -> bytes:
+    return excel_bytes(tables(solve_cached(canonical_json).result))
+
+
+def files() -> dict[str, Path]:
+    return ui.scenario_files([BUNDLED_DIR, SAVE_DIR])
+
+
+# ---------------------------------------------------------------- state
+
+
+def load(scenario: Scenario, source: str, saved: bool = True) -> None:
+    """Make a scenario the page's base: every widget shows it, the table editors start afresh."""
+    ss.loaded = scenario
+    ss.gen = ss.get("gen", 0) + 1
+    ss.source = source
+    if saved:
+        ss.saved_json = scenario.canonical_json()
+    for key, value in ui.form_values(scenario).items():
+        if key != "lifted_caps":
+            ss[key] = value
+    for role, row in ui.cap_table(scenario).iterrows():
+        ss[f"lift_cap_{role}"] = bool(role in scenario.policy.remove_caps)
+    ss.pop("last_valid", None)
+
+
+def load_file(label: str) -> None:
+    path = files().get(label)
+    try:
+        if path is None:
+            raise ScenarioError(["no such scenario file in the scenario folders"], label)
+        load(load_scenario(path), path.name)
+        ss.load_error = None
+    except ScenarioError as error:
+        ss.load_error = str(error)
+
+
+def on_pick() -> None:
+    load_file(ss.picker)
+
+
+if "loaded" not in ss:
+    available = files()
+    ss.picker = DEFAULT_FILE if DEFAULT_FILE in available else next(iter(available), None)
+    ss.compare_with = "the same scenario with all caps lifted"
+    if ss.picker is None:
+        st.error(f"No scenario files in {BUNDLED_DIR} or {SAVE_DIR}; add one or upload a YAML file.")
+        st.stop()
+    load_file(ss.picker)
+    if "loaded" not in ss:
+        st.error(ss.load_error)
+        st.stop()
+
+if "pending" in ss:  # a change of year or list size: re-synchronise every widget with the edited scenario
+    load(ss.pop("pending"), ss.source, saved=False)
+
+
+# ---------------------------------------------------------------- sidebar: choose and edit the scenario
+
+with st.sidebar:
+    st.header("Scenario")
+    st.selectbox("Open a scenario file", list(files()), key="picker", on_change=on_pick,
+                 help=f"Files in {BUNDLED_DIR.name}/" + ("" if SAVE_DIR == BUNDLED_DIR else f" and {SAVE_DIR}"))
+    upload = st.file_uploader("…or upload a YAML scenario", type=["yaml", "yml", "json"], key="upload",
+                              help=f"Up to {MAX_SCENARIO_BYTES // 1000:,} kB; parsed safely, never run.")
+    if upload is not None and upload.file_id != ss.get("upload_id"):
+        ss.upload_id = upload.file_id
+        try:
+            if upload.size > MAX_SCENARIO_BYTES:
+                raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], upload.name)
+            try:
+                text = upload.getvalue().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ScenarioError(["the file is not UTF-8 text; is it a scenario?"], upload.name) from None
+            load(scenario_from_text(text, upload.name), f"{upload.name} (uploaded)")
+            ss.load_error = None
+        except ScenarioError as error:
+            ss.load_error = str(error)
+    if ss.get("load_error"):
+        st.error(ss.load_error)
+
+    slots: dict = {}
+
+    def field(widget, key: str, label: str, **kwargs):
+        """A widget keyed for tests, with a slot right under it for its error message."""
+        value = widget(label, key=key, **kwargs)
+        slots[key] = st.empty()
+        return value
+
+    field(st.selectbox, "year", "Financial year", options=list(available_years()),
+          help="Selects that year's role catalogue: amounts, caps and which roles exist.")
+    st.subheader("PCN")
+    field(st.text_input, "pcn_name", "PCN name")
+    field(st.number_input, "list_size", "List size (patients)", min_value=1, max_value=1_000_000, step=500)
+    field(st.number_input, "weighted_population", "Weighted population (patients)", min_value=1.0, max_value=2_000_000.0,
+          step=500.0, format="%.0f", help="PCN Contractor Weighted Population (Carr-Hill) at 1 January.")
+    st.subheader("Money")
+    field(st.checkbox, "arrs_derive", "Derive the ARRS sum from the weighted population")
+    field(st.number_input, "arrs_sum_gbp", "ARRS sum (£ a year)", min_value=0.0, step=10_000.0, format="%.0f",
+          disabled=bool(ss.get("arrs_derive")))
+    field(st.number_input, "top_up_budget_gbp", "Top-up budget (£ a year)", min_value=0.0, step=10_000.0, format="%.0f",
+          help="The PCN's own money for costs above what ARRS reimburses, and for rented rooms.")
+    st.subheader("Estate")
+    field(st.number_input, "room_sessions_per_week", "Clinical room sessions free (sessions a week)", min_value=0.0,
+          step=5.0, format="%.1f", help="A session is half a day in one clinical room.")
+    field(st.number_input, "rentable_sessions_per_week", "Rentable room sessions (sessions a week)", min_value=0.0,
+          step=5.0, format="%.1f")
+    field(st.number_input, "rent_gbp_per_session", "Rent (£ per session)", min_value=0.0, step=5.0, format="%.2f")
+    st.subheader("Caps")
+    field(st.toggle, "remove_all_caps", "Remove all caps", help="See what the mix would be with no caps on any role.")
+    caps = ui.cap_table(ss.loaded)
+    if caps.empty:
+        st.caption(f"No role has a cap in {ss.loaded.year} for a list of {ss.loaded.pcn.list_size:,}.")
+    for role, row in caps.iterrows():
+        field(st.toggle, f"lift_cap_{role}", f"Lift the {row['cap_wte']:g} WTE cap on {row['role_name']}",
+              disabled=bool(ss.get("remove_all_caps")),
+              help=f"Cap status: {row['cap_status']}" + ("" if row["cap_status"] == "published" else " — not a confirmed national rule."))
+    st.subheader("Staffing")
+    field(st.toggle, "whole_posts", "Whole posts only", help="Off: fractional WTE (fast LP). On: new staff come in whole posts.")
+    field(st.number_input, "post_size_wte", "Size of one post (WTE)", min_value=0.05, max_value=1.0, step=0.05,
+          disabled=not ss.get("whole_posts"))
+
+
+# ---------------------------------------------------------------- main: header and tabs
+
+st.title("ARRS skill-mix optimiser")
+header = st.container()
+tab_result, tab_edit, tab_compare, tab_save = st.tabs(["Result", "Roles and demand", "Compare", "Save and share"])
+
+# The editors are drawn first (in their tab) because the scenario is composed from them.
+with tab_edit:
+    roles_base = ui.roles_table(ss.loaded)
+    demand_base = ui.demand_table(ss.loaded)
+    st.subheader("Roles")
+    st.caption("Tick the roles the PCN would employ and set what you know. Empty “Max new” means no recruitment limit. "
+               "Grey columns come from the year's catalogue.")
+    roles_edited = st.data_editor(
+        roles_base, key=f"roles_editor_{ss.gen}", num_rows="fixed", width="stretch",
+        disabled=["role_name", "max_reimbursable_gbp", "max_reimbursable_status"],
+        column_order=list(ui.ROLE_COLUMNS), hide_index=True,
+        column_config={
+            "role_name": st.column_config.TextColumn(ui.ROLE_COLUMNS["role_name"], width="medium"),
+            "include": st.column_config.CheckboxColumn(ui.ROLE_COLUMNS["include"], help="Untick to exclude the role"),
+            "in_post_wte": st.column_config.NumberColumn(ui.ROLE_COLUMNS["in_post_wte"], min_value=0, max_value=500, step=0.1, format="%.2f"),
+            "max_new_wte": st.column_config.NumberColumn(ui.ROLE_COLUMNS["max_new_wte"], min_value=0, max_value=500, step=0.1, format="%.2f",
+                                                         help="Most new WTE you could recruit this year; empty = no limit"),
+            "cost_per_wte_gbp": st.column_config.NumberColumn(ui.ROLE_COLUMNS["cost_per_wte_gbp"], min_value=1, max_value=1_000_000,
+                                                              step=100, format="£%.0f",
+                                                              help="Salary + employer NI + pension; empty = the maximum reimbursable amount"),
+            "remote_share": st.column_config.NumberColumn(ui.ROLE_COLUMNS["remote_share"], min_value=0, max_value=1, step=0.05, format="%.2f",
+                                                          help="Share of time worked remotely (needs no clinical room)"),
+            "max_reimbursable_gbp": st.column_config.NumberColumn(ui.ROLE_COLUMNS["max_reimbursable_gbp"], format="£%.0f"),
+            "max_reimbursable_status": st.column_config.TextColumn(ui.ROLE_COLUMNS["max_reimbursable_status"],
+                                                                   help="published = a national figure; derived or estimate = not published"),
+        },
+    )
+    roles_slot = st.empty()
+    estimates = roles_base.loc[ui.estimate_roles(roles_base), "role_name"]
+    if len(estimates):
+        st.info(f"{len(estimates)} roles' maximum reimbursable amounts are not published national figures "
+                f"(status “derived” or “estimate”, marked * in the results): {', '.join(estimates)}. "
+                "Check them against your ICB's current figures before relying on them.")
+    st.subheader("Demand")
+    demand_edited = st.data_editor(
+        demand_base, key=f"demand_editor_{ss.gen}", num_rows="fixed", width="stretch", hide_index=True,
+        disabled=["category_name"], column_order=list(ui.DEMAND_COLUMNS),
+        column_config={
+            "category_name": st.column_config.TextColumn(ui.DEMAND_COLUMNS["category_name"], width="large"),
+            "contacts_per_year": st.column_config.NumberColumn(ui.DEMAND_COLUMNS["contacts_per_year"], min_value=0, max_value=10_000_000,
+                                                               step=100, format="%.0f", help="Empty = the default rate × list size"),
+            "priority_weight": st.column_config.NumberColumn(ui.DEMAND_COLUMNS["priority_weight"], min_value=0, max_value=100, step=0.1,
+                                                             format="%.2f", help="How much one contact in this category counts"),
+        },
+    )
+    demand_slot = st.empty()
+
+# ---------------------------------------------------------------- compose the current scenario
+
+problems: list[str] = []
+composed = ss.loaded
+for apply, base, edited, slot in ((ui.apply_roles, roles_base, roles_edited, roles_slot),
+                                  (ui.apply_demand, demand_base, demand_edited, demand_slot)):
+    try:
+        composed = apply(composed, base, edited)
+    except ScenarioError as error:
+        slot.error("\n".join(f"- {p}" for p in error.problems))
+        problems += error.problems
+values = {key: ss.get(key) for key in (*ui.FORM_FIELDS, "arrs_derive", "year")}
+values["lifted_caps"] = [role for role in caps.index if ss.get(f"lift_cap_{role}")]
+try:
+    composed, dropped = ui.apply_form(composed, values)
+    if dropped:
+        ss.notice = f"Not in the {composed.year} catalogue, so left out: {', '.join(dropped)}."
+except ui.FormError as error:
+    for key, sentences in error.by_field.items():
+        slots.get(key, header).error("\n".join(sentences))
+    problems += error.problems
+
+if not problems:
+    ss.last_valid = composed
+    if composed.year != ss.loaded.year or composed.pcn.list_size != ss.loaded.pcn.list_size:
+        ss.pending = composed  # the tables depend on these: redraw them for the new year or list size
+        st.rerun()
+current: Scenario = ss.get("last_valid", ss.loaded)
+ss.current = current
+outcome = solve_cached(current.canonical_json())
+
+with header:
+    unsaved = ui.has_unsaved_changes(current, ss.get("saved_json"))
+    st.markdown(f"**{current.pcn.name}** · {current.year} · from `{ss.source}`"
+                + (" · :orange-badge[Unsaved changes]" if unsaved else " · :gray-badge[Saved]"))
+    if unsaved:
+        st.caption("Your edits are kept while this tab is open. Download or save the scenario (Save and share) to keep them.")
+    if ss.get("notice"):
+        st.info(ss.pop("notice"))
+    if problems:
+        st.warning("Some input is not valid (see the message beside it). The result below is for the last valid scenario.")
+
+
+# ---------------------------------------------------------------- result
+
+
+def fmt_gbp(value: float) -> str:
+    return f"£{value:,.0f}"
+
+
+def mix_chart(result) -> alt.LayerChart:
+    data = ui.mix_chart_data(result)
+    marks = ui.cap_marks(result)
+    order = list(data.drop_duplicates("role").sort_values("total_wte", ascending=False)["role_label"])
+    top = max([data["total_wte"].max(), *marks["cap_wte"]] or [1.0])
+    y = alt.Y("role_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    x_scale = alt.Scale(domain=[0, top * 1.75])
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("sum(wte):Q", title="WTE (whole-time equivalent)", scale=x_scale),
+        color=alt.Color("part:N", title=None, scale=alt.Scale(domain=["In post", "New"], range=[COLOURS["blue"], COLOURS["orange"]]),
+                        legend=alt.Legend(orient="top")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("role_label:N", title="Role"), alt.Tooltip("part:N", title="Part"), alt.Tooltip("wte:Q", title="WTE", format=".2f")],
+    )
+    words = alt.Chart(data.drop_duplicates("role")).mark_text(align="left", dx=6, fontSize=12).encode(
+        y=y, x=alt.X("total_wte:Q", scale=x_scale), text="words:N")
+    layers = [bars, words]
+    if not marks.empty:
+        layers.append(alt.Chart(marks).mark_tick(thickness=3, size=22).encode(
+            y=y, x=alt.X("cap_wte:Q", scale=x_scale),
+            color=alt.condition("datum.lifted", alt.value(COLOURS["grey"]), alt.value(COLOURS["black"])),
+            tooltip=[alt.Tooltip("cap_label:N", title="Cap")]))
+    return alt.layer(*layers).properties(height=max(160, 34 * len(order)))
+
+
+def money_chart(result) -> alt.LayerChart:
+    data = ui.money_chart_data(result)
+    parts = ["Claimed", "Used: staff costs above reimbursement", "Used: rented room sessions", "Unspent"]
+    y = alt.Y("budget:N", title=None, sort=list(dict.fromkeys(data["budget"])))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("sum(gbp_per_year):Q", title="£ a year", axis=alt.Axis(format="~s")),
+        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="top", columns=2),
+                        scale=alt.Scale(domain=parts, range=[COLOURS["blue"], COLOURS["sky"], COLOURS["purple"], COLOURS["vermillion"]])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("budget:N", title="Budget"), alt.Tooltip("part:N", title="Part"),
+                 alt.Tooltip("gbp_per_year:Q", title="£ a year", format=",.0f")],
+    )
+    words = alt.Chart(data.drop_duplicates("budget")).mark_text(align="left", x=4, dy=-14, fontSize=11).encode(y=y, text="words:N")
+    return alt.layer(bars, words).properties(height=70 * data["budget"].nunique())
+
+
+def care_chart(result) -> alt.LayerChart:
+    data = ui.care_chart_data(result)
+    y = alt.Y("category:N", title=None, sort=list(dict.fromkeys(data["category"])), axis=alt.Axis(labelLimit=300))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("sum(contacts_per_year):Q", title="Contacts a year"),
+        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["Served", "Unmet"], range=[COLOURS["green"], COLOURS["vermillion"]])),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("category:N", title="Category"), alt.Tooltip("part:N", title="Part"),
+                 alt.Tooltip("contacts_per_year:Q", title="Contacts a year", format=",.0f")],
+    )
+    totals = data.groupby("category", sort=False).agg(total=("contacts_per_year", "sum"), words=("words", "first")).reset_index()
+    words = alt.Chart(totals).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x="total:Q", text="words:N")
+    return alt.layer(bars, words).properties(height=34 * len(totals))
+
+
+def show_failure(result_outcome: ui.Outcome) -> None:
+    if result_outcome.kind == "infeasible":
+        st.error(result_outcome.message)
+        if result_outcome.conflicts is not None and not result_outcome.conflicts.empty:
+            st.dataframe(ui.conflicts_display(result_outcome.conflicts), hide_index=True, width="stretch")
+    else:
+        st.error(result_outcome.message)
+
+
+with tab_result:
+    if not outcome.ok:
+        show_failure(outcome)
+    else:
+        result = outcome.result
+        summary = result.summary()
+        cols = st.columns(4)
+        cols[0].metric("Staff (WTE)", f"{summary['total_wte']:.1f}", f"{summary['new_wte']:+.1f} new", delta_color="off", delta_arrow="off")
+        cols[1].metric("ARRS claimed (£ a year)", fmt_gbp(summary["arrs_claimed_gbp_per_year"]),
+                       f"of {fmt_gbp(summary['arrs_sum_gbp_per_year'])}", delta_color="off", delta_arrow="off")
+        cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(summary["arrs_unspent_gbp_per_year"]))
+        cols[3].metric("Contacts served (a year)", f"{summary['served_contacts_per_year']:,.0f}",
+                       f"of {summary['demand_contacts_per_year']:,.0f} needed", delta_color="off", delta_arrow="off")
+        st.caption(f"Solver: {result.status_text}; {result.solution.method}.")
+
+        st.subheader("Staffing mix")
+        st.markdown(f"**In words:** {ui.mix_in_words(result)}".replace(" *", " \\*"))
+        st.altair_chart(mix_chart(result), width="stretch")
+        mix = ui.mix_display(result)
+        st.dataframe(mix, hide_index=True, width="stretch", column_config={
+            c: st.column_config.NumberColumn(format="%.2f") for c in ("In post (WTE)", "New (WTE)", "Total (WTE)")
+        } | {c: st.column_config.NumberColumn(format="localized") for c in mix.columns if "£" in c}
+          | {"Room sessions (sessions a week)": st.column_config.NumberColumn(format="%.1f")})
+        if (mix["Max reimbursable status"] != "published").any():
+            st.caption(ui.ESTIMATE_NOTE)
+
+        left, right = st.columns(2)
+        with left:
+            st.subheader("Money")
+            st.altair_chart(money_chart(result), width="stretch")
+            st.dataframe(ui.money_display(result), hide_index=True, width="stretch",
+                         column_config={"£ a year": st.column_config.NumberColumn(format="localized")})
+        with right:
+            st.subheader("Care served and unmet")
+            st.altair_chart(care_chart(result), width="stretch")
+            st.dataframe(ui.care_display(result), hide_index=True, width="stretch", column_config={
+                c: st.column_config.NumberColumn(format="%.0f") for c in ui.care_display(result).columns if "contacts" in c or "%" in c})
+
+        st.subheader("What limits you")
+        limits = ui.limits_display(result)
+        if limits.empty:
+            st.success("Nothing binds: every need is met within every limit.")
+        else:
+            st.markdown("\n".join(f"- {sentence}" for sentence in limits["What limits you"]))
+            with st.expander("Marginal values (care gained per extra unit of each limit)"):
+                st.dataframe(limits, hide_index=True, width="stretch",
+                             column_config={"Marginal value": st.column_config.NumberColumn(format="%.2f")})
+
+
+# ---------------------------------------------------------------- compare
+
+
+def pin_baseline() -> None:
+    ss.baseline = ss.current
+    ss.baseline_label = f"{ss.current.pcn.name}, pinned at {datetime.now():%H:%M:%S}"
+    ss.compare_with = "the pinned baseline"
+
+
+with tab_compare:
+    st.button("Pin the current result as the baseline", key="pin", on_click=pin_baseline,
+              help="Then change anything — top-up, rooms, caps — and compare.")
+    st.radio("Compare the current scenario with", ["the same scenario with all caps lifted", "the pinned baseline"],
+             key="compare_with", horizontal=True)
+    if ss.compare_with == "the pinned baseline":
+        if "baseline" not in ss:
+            st.info("No baseline yet: press “Pin the current result as the baseline”, then change something.")
+            first = second = None
+        else:
+            first, second = solve_cached(ss.baseline.canonical_json()), outcome
+            names = ("Baseline", "Current")
+            st.caption(f"Baseline: {ss.baseline_label}.")
+    else:
+        first, second = outcome, solve_cached(with_caps_lifted(current).canonical_json())
+        names = ("As set", "Caps lifted")
+    if first is not None:
+        if not (first.ok and second.ok):
+            for label, item in zip(names, (first, second)):
+                if not item.ok:
+                    st.error(f"{label}: {item.message}")
+        else:
+            compared = ui.comparison_tables(first.result, second.result, names)
+            changed = int(ui.changed_rows(compared["mix"]).sum())
+            st.markdown(f"**{changed} roles change.** Rows that differ are in bold on yellow, and the Direction column says which way.")
+            for title, key, number_format in (("Headline", "headline", "{:,.2f}"), ("Staffing mix", "mix", "{:,.2f}"),
+                                              ("Contacts served", "care", "{:,.0f}")):
+                st.subheader(title)
+                st.dataframe(ui.highlight_changes(compared[key], number_format), hide_index=True, width="stretch")
+
+
+# ---------------------------------------------------------------- save and share
+
+
+def save(overwrite: bool = False) -> None:
+    ss.save_error = ss.save_message = None
+    try:
+        path = ui.save_path(SAVE_DIR, ss.get("save_name", ""))
+    except ScenarioError as error:
+        ss.save_error = str(error)
+        return
+    if path.exists() and not overwrite:
+        ss.confirm_overwrite = path.name
+        return
+    try:
+        save_scenario(ss.current, path, overwrite=overwrite)
+    except OSError as error:
+        ss.save_error = f"Could not save {path.name}: {error}"
+        return
+    ss.confirm_overwrite = None
+    ss.saved_json = ss.current.canonical_json()
+    ss.source = path.name
+    ss.save_message = f"Saved as {path.name} in {SAVE_DIR}. Open it again from the scenario list."
+
+
+def cancel_overwrite() -> None:
+    ss.confirm_overwrite = None
+
+
+with tab_save:
+    stem = ui.safe_filename(current.pcn.name).removesuffix(".yaml") if any(c.isalnum() for c in current.pcn.name) else "scenario"
+    st.subheader("Download")
+    cols = st.columns(3)
+    cols[0].download_button("Scenario (YAML)", scenario_to_text(current), file_name=f"{stem}.yaml", mime="application/yaml",
+                            key="download_yaml", on_click="ignore")
+    if outcome.ok:
+        frames = tables(outcome.result)
+        which = cols[1].selectbox("Result table", list(frames), key="csv_table", label_visibility="collapsed")
+        cols[1].download_button(f"Result: {which} (CSV)", frames[which].to_csv(index=False), file_name=f"{stem}-{which}.csv",
+                                mime="text/csv", key="download_csv", on_click="ignore")
+        key_json = current.canonical_json()
+        cols[2].download_button("All results (Excel)", lambda: excel_cached(key_json), file_name=f"{stem}-results.xlsx",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="download_excel",
+                                on_click="ignore")
+    else:
+        cols[1].caption("No result to download: see the Result tab.")
+
+    st.subheader(f"Save into {SAVE_DIR.name}/")
+    if "save_name" not in ss:
+        ss.save_name = stem
+    st.text_input("Name", key="save_name", help="Letters, digits, spaces, - and _; saved as <name>.yaml.")
+    try:
+        st.caption(f"Will be saved as `{ui.safe_filename(ss.save_name)}`.")
+    except ScenarioError as error:
+        st.caption(error.problems[0])
+    st.button("Save", key="save", on_click=save, type="primary")
+    if ss.get("confirm_overwrite"):
+        st.warning(f"{ss.confirm_overwrite} already exists. Replace it?")
+        c1, c2 = st.columns(2)
+        c1.button(f"Overwrite {ss.confirm_overwrite}", key="overwrite", on_click=save, kwargs={"overwrite": True})
+        c2.button("Cancel", key="cancel_overwrite", on_click=cancel_overwrite)
+    if ss.get("save_error"):
+        st.error(ss.save_error)
+    if ss.get("save_message"):
+        st.success(ss.save_message)

@@ -1,0 +1,286 @@
+"""The Streamlit page through AppTest: load, edit, solve, caps, infeasible, compare, upload and save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optimiser import ui
+from optimiser.errors import ScenarioError
+from optimiser.explain import InfeasibleScenario
+from optimiser.pipeline import optimise, with_caps_lifted
+from optimiser.scenario import load_scenario, parse_scenario, scenario_to_text
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+LARGE = ROOT / "scenarios" / "large-2024-25.yaml"
+TIMEOUT = 60
+
+
+def start(monkeypatch, tmp_path, scenario: str | None = None) -> AppTest:
+    monkeypatch.setenv("ARRS_SCENARIO_DIR", str(tmp_path))
+    if scenario:
+        monkeypatch.setenv("ARRS_APP_SCENARIO", scenario)
+    else:
+        monkeypatch.delenv("ARRS_APP_SCENARIO", raising=False)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown_mix(at: AppTest):
+    """The staffing-mix table on the page, indexed by role id."""
+    [table] = [d.value for d in at.dataframe if "Total (WTE)" in d.value.columns]
+    return table
+
+
+def assert_mix_is(at: AppTest, scenario) -> None:
+    expected = optimise(scenario).mix()
+    table = shown_mix(at)
+    np.testing.assert_allclose(table["Total (WTE)"].to_numpy(), expected["total_wte"].to_numpy(), atol=1e-6)
+    np.testing.assert_allclose(table["New (WTE)"].to_numpy(), expected["new_wte"].to_numpy(), atol=1e-6)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(e.value for e in at.error)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run(timeout=TIMEOUT)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# ---------------------------------------------------------------- opening and editing
+
+
+def test_opens_on_a_bundled_example_with_a_result(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path)
+    current = at.session_state["current"]
+    assert current.canonical_json() == load_scenario(ROOT / "scenarios" / "urban-deprived-2025-26.yaml").canonical_json()
+    assert_mix_is(at, current)
+    summary = optimise(current).summary()
+    assert metric(at, "Contacts served (a year)") == f"{summary['served_contacts_per_year']:,.0f}"
+    assert any("Saved" in m.value for m in at.markdown)
+    assert not at.error
+    estimate_note = " ".join(i.value for i in at.info)
+    assert "not published national figures" in estimate_note
+
+
+def test_roles_table_shows_estimate_status(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    expected = ui.roles_table(load_scenario(LARGE))
+    assert list(roles["max_reimbursable_status"]) == list(expected["max_reimbursable_status"])
+    assert (roles["max_reimbursable_status"] != "published").any()
+    mix = shown_mix(at)
+    estimated = mix["Max reimbursable status"] != "published"
+    assert mix.loc[estimated, "Role"].str.endswith(ui.ESTIMATE_MARK).all()
+
+
+def test_editing_a_number_re_solves_and_marks_unsaved(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    before = at.session_state["current"]
+    at.number_input(key="top_up_budget_gbp").set_value(before.money.top_up_budget_gbp + 100_000)
+    run(at)
+    current = at.session_state["current"]
+    assert current.money.top_up_budget_gbp == before.money.top_up_budget_gbp + 100_000
+    assert_mix_is(at, current)
+    assert any("Unsaved changes" in m.value for m in at.markdown)
+    # the edit survives further reruns
+    run(at)
+    assert at.session_state["current"].money.top_up_budget_gbp == current.money.top_up_budget_gbp
+
+
+def test_editing_the_roles_table_through_its_state(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    base = ui.roles_table(load_scenario(LARGE))
+    position = list(base.index).index("paramedic")
+    at.session_state[f"roles_editor_{at.session_state['gen']}"] = {
+        "edited_rows": {position: {"in_post_wte": 4.0}}, "added_rows": [], "deleted_rows": []}
+    run(at)
+    current = at.session_state["current"]
+    assert current.roles["paramedic"].in_post_wte == 4.0
+    assert_mix_is(at, current)
+    assert shown_mix(at).loc["paramedic", "Total (WTE)"] >= 4.0 - 1e-9
+
+
+def test_invalid_table_cell_shows_the_cli_message(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    base = ui.roles_table(load_scenario(LARGE))
+    position = list(base.index).index("paramedic")
+    at.session_state[f"roles_editor_{at.session_state['gen']}"] = {
+        "edited_rows": {position: {"remote_share": 3.0}}, "added_rows": [], "deleted_rows": []}
+    run(at)
+    with pytest.raises(ScenarioError) as cli:
+        data = load_scenario(LARGE).model_dump()
+        data["roles"]["paramedic"] = {"remote_share": 3.0}
+        parse_scenario(data)
+    assert cli.value.problems[0] in errors(at)
+    assert "row 'Paramedic'" in errors(at)
+    assert any("last valid scenario" in w.value for w in at.warning)
+    assert_mix_is(at, load_scenario(LARGE))  # the result shown is still the last valid one
+
+
+def test_invalid_field_shows_the_cli_message(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.text_input(key="pcn_name").set_value("")
+    run(at)
+    with pytest.raises(ScenarioError) as cli:
+        data = load_scenario(LARGE).model_dump()
+        data["pcn"]["name"] = ""
+        parse_scenario(data)
+    assert cli.value.problems[0] in errors(at)
+    assert "Traceback" not in errors(at)
+
+
+def test_changing_the_year_switches_the_catalogue(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    assert any(t.key == "lift_cap_enhanced_practice_nurse" for t in at.toggle)
+    at.selectbox(key="year").set_value("2025/26")
+    run(at)
+    current = at.session_state["current"]
+    assert current.year == "2025/26"
+    [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    assert list(roles["role_name"]) == list(ui.roles_table(current)["role_name"])
+    shown_caps = {t.key.removeprefix("lift_cap_") for t in at.toggle if t.key.startswith("lift_cap_")}
+    assert shown_caps == set(ui.cap_table(current).index)
+    assert_mix_is(at, current)
+
+
+# ---------------------------------------------------------------- caps and infeasibility
+
+
+def test_remove_all_caps_changes_the_mix_and_never_reduces_care(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    scenario = load_scenario(LARGE)
+    capped = shown_mix(at)
+    at.toggle(key="remove_all_caps").set_value(True)
+    run(at)
+    lifted = at.session_state["current"]
+    assert lifted.policy.remove_all_caps
+    assert_mix_is(at, with_caps_lifted(scenario))
+    uncapped = shown_mix(at)
+    assert not capped["Total (WTE)"].reindex(uncapped.index, fill_value=0).equals(uncapped["Total (WTE)"])
+    assert optimise(lifted).summary()["weighted_care_per_year"] >= optimise(scenario).summary()["weighted_care_per_year"] - 1e-6
+    assert "(lifted)" in uncapped.loc["enhanced_practice_nurse", "Cap (WTE)"]
+
+
+def test_one_cap_toggle_lifts_that_cap(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.toggle(key="lift_cap_enhanced_practice_nurse").set_value(True)
+    run(at)
+    current = at.session_state["current"]
+    assert current.policy.remove_caps == ["enhanced_practice_nurse"] and not current.policy.remove_all_caps
+    assert_mix_is(at, current)
+    assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] > ui.cap_table(current).at["enhanced_practice_nurse", "cap_wte"]
+
+
+def test_infeasible_scenario_shows_the_conflict_in_words(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.checkbox(key="arrs_derive").set_value(False)
+    run(at)  # the sum becomes editable once it is no longer derived
+    at.number_input(key="arrs_sum_gbp").set_value(1000.0)
+    run(at)
+    current = at.session_state["current"]
+    with pytest.raises(InfeasibleScenario) as core:
+        optimise(current)
+    shown = errors(at)
+    assert str(core.value).splitlines()[0] in shown
+    for sentence in core.value.conflicts["explanation"]:
+        assert sentence in shown
+    assert not any("Total (WTE)" in d.value.columns for d in at.dataframe)
+
+
+# ---------------------------------------------------------------- compare
+
+
+def test_caps_lifted_comparison_is_one_click_away(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    assert at.radio(key="compare_with").value == "the same scenario with all caps lifted"
+    [mix] = [d.value for d in at.dataframe if "Caps lifted (WTE)" in d.value.columns]
+    scenario = load_scenario(LARGE)
+    expected = ui.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)), ("As set", "Caps lifted"))["mix"]
+    np.testing.assert_allclose(mix["Change (WTE)"].to_numpy(), expected["Change (WTE)"].to_numpy(), atol=1e-9)
+    assert (mix["Direction"] != "same").any()
+
+
+def test_pinned_baseline_against_a_changed_scenario(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.button(key="pin").click()
+    run(at)
+    assert at.radio(key="compare_with").value == "the pinned baseline"
+    baseline = at.session_state["baseline"]
+    at.number_input(key="top_up_budget_gbp").set_value(baseline.money.top_up_budget_gbp + 100_000)
+    at.number_input(key="rentable_sessions_per_week").set_value(10.0)
+    at.number_input(key="rent_gbp_per_session").set_value(40.0)
+    run(at)
+    current = at.session_state["current"]
+    [headline] = [d.value for d in at.dataframe if "Measure" in d.value.columns]
+    expected = ui.comparison_tables(optimise(baseline), optimise(current))["headline"]
+    np.testing.assert_allclose(headline["Change"].to_numpy(), expected["Change"].to_numpy(), atol=1e-6)
+    assert list(headline["Direction"]) == list(expected["Direction"])
+    care = dict(zip(headline["Measure"], headline["Change"]))
+    assert care[ui.MEASURES["weighted_care_per_year"]] >= -1e-6  # more money and rooms never buy less care
+
+
+# ---------------------------------------------------------------- upload and save
+
+
+def test_upload_loads_a_scenario_and_rejects_a_bad_one(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path)
+    text = LARGE.read_text()
+    at.file_uploader(key="upload").set_value(("mine.yaml", text.encode(), "application/yaml"))
+    run(at)
+    assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()
+    assert at.session_state["source"] == "mine.yaml (uploaded)"
+    assert_mix_is(at, load_scenario(LARGE))
+    at.file_uploader(key="upload").set_value(("bad.yaml", b"pcn: [unclosed", "application/yaml"))
+    run(at)
+    assert "YAML syntax error" in errors(at)
+    assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()
+
+
+def test_save_asks_before_overwriting_and_reloads_to_the_same_result(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.number_input(key="top_up_budget_gbp").set_value(123_000.0)
+    run(at)
+    edited = at.session_state["current"]
+    at.text_input(key="save_name").set_value("../Board March")
+    at.button(key="save").click()
+    run(at)
+    path = tmp_path / "Board March.yaml"
+    assert path.read_text() == scenario_to_text(edited)
+    assert [p.name for p in tmp_path.iterdir()] == ["Board March.yaml"]  # atomic: no temp files left
+    assert any("Saved" in m.value for m in at.markdown) and not any("Unsaved" in m.value for m in at.markdown)
+
+    at.number_input(key="top_up_budget_gbp").set_value(5_000.0)
+    run(at)
+    at.button(key="save").click()
+    run(at)
+    assert any("already exists" in w.value for w in at.warning)
+    assert path.read_text() == scenario_to_text(edited)  # not overwritten without asking
+    at.button(key="overwrite").click()
+    run(at)
+    assert load_scenario(path).money.top_up_budget_gbp == 5_000.0
+
+    fresh = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    fresh.selectbox(key="picker").set_value("Board March.yaml")
+    run(fresh)
+    assert fresh.session_state["current"].canonical_json() == load_scenario(path).canonical_json()
+    assert_mix_is(fresh, load_scenario(path))
+
+
+def test_downloads_are_offered(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    labels = [b.label for b in at.get("download_button")]
+    assert "Scenario (YAML)" in labels and "All results (Excel)" in labels
+    assert any(label.endswith("(CSV)") for label in labels)

@@ -1,0 +1,122 @@
+"""End to end in a real headless Chromium: the page renders its chart and tables, and lifting caps changes the mix."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from optimiser import ui
+from optimiser.pipeline import optimise, with_caps_lifted
+from optimiser.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+LARGE = ROOT / "scenarios" / "large-2024-25.yaml"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+START_SECONDS = 60
+STEP_MS = 30_000
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="real-browser test needs Chromium at /usr/bin/chromium")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def app_url(tmp_path):
+    """`streamlit run app.py` on a free localhost port, stopped (by its own pid) at the end."""
+    port = free_port()
+    env = {**os.environ, "ARRS_SCENARIO_DIR": str(tmp_path), "ARRS_APP_SCENARIO": LARGE.name}
+    log = open(tmp_path / "streamlit.log", "wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()[-2000:]}")
+            time.sleep(0.25)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=STEP_MS,
+    )
+
+
+def in_words(page) -> str:
+    return page.locator("p", has_text="In words:").first.inner_text(timeout=STEP_MS)
+
+
+def test_page_renders_and_remove_all_caps_changes_the_mix(app_url):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
+    scenario = load_scenario(LARGE)
+    capped, lifted = optimise(scenario), optimise(with_caps_lifted(scenario))
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            page.set_default_timeout(STEP_MS)
+            page.goto(app_url, wait_until="domcontentloaded")
+            page.get_by_text("Staffing mix").first.wait_for()
+            settle(page)
+
+            chart = page.locator('[data-testid="stVegaLiteChart"]').first
+            chart.wait_for(state="visible")
+            assert chart.bounding_box()["height"] > 100
+            page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+            assert page.locator('[data-testid="stDataFrame"]').count() >= 3
+            assert page.locator('[data-testid="stMetric"]').count() == 4
+            before = in_words(page)
+            assert before.removeprefix("In words:").strip() == ui.mix_in_words(capped)
+            page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
+
+            page.get_by_text("Remove all caps", exact=True).click()
+            expected = ui.mix_in_words(lifted)
+            page.wait_for_function(
+                "(text) => [...document.querySelectorAll('p')].some(p => p.innerText.includes(text))", arg=expected, timeout=STEP_MS)
+            settle(page)
+            after = in_words(page)
+            assert after != before
+            assert after.removeprefix("In words:").strip() == expected
+            assert page.get_by_text(re.compile("Unsaved changes")).count() >= 1
+            page.screenshot(path=str(ARTIFACTS / "app-caps-lifted.png"), full_page=False)
+        finally:
+            browser.close()

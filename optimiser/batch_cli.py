@@ -1,7 +1,160 @@
-"""Batch commands for the CLI (placeholder until the batch module lands)."""
+"""Batch commands for the CLI: `batch` (many PCNs, several policies) and `national` (the synthetic dataset)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
+
+from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK
 
 
 def register_batch_commands(app: typer.Typer) -> None:
     """Add the batch commands to the main CLI app."""
+    app.command(name="batch", help=_BATCH_HELP)(batch)
+    app.command(name="national")(national)
+
+
+_BATCH_HELP = """Find the best mix for every PCN in a table, under one or more policies, and roll the answers up.
+
+The table (CSV, Parquet or Excel) has a row per PCN; the base scenario gives everything the table
+does not. Results are written to --output as each chunk finishes; rerunning the same command
+resumes and skips what is done. Exit code 4 means the batch finished but some PCNs failed.
+"""
+
+
+def batch(
+    table: Annotated[Path, typer.Argument(help="PCN table: .csv, .parquet or .xlsx, one row per PCN.")],
+    base: Annotated[Path, typer.Option("--base", "-b", help="Base scenario YAML for everything the table does not give.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for results; rerunning into it resumes.")],
+    policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
+                                                        "as-published, no-caps, uncap:ROLE, rooms±N%, top-up±N%, whole-posts, reduce-in-post, "
+                                                        "year:YYYY/YY; combine with commas.")] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
+    dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes.", min=1)] = None,
+    strict: Annotated[bool, typer.Option(help="Stop before running anything if any row is invalid.")] = False,
+    chunk_size: Annotated[int, typer.Option(help="PCN × policy tasks per chunk (one Parquet part each).", min=1)] = 25,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: when on a terminal).")] = None,
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    from optimiser.batch import TableError, run_batch, summary_line
+    from optimiser.cli import err, out
+    from optimiser.errors import OptimiserError
+
+    if scheduler and dask_local:
+        err.print("[bold red]Error:[/] give --scheduler or --dask-local, not both", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    show = err.is_terminal if progress is None else progress
+    bar = Progress(
+        TextColumn("[bold]PCNs[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("[red]{task.fields[failed]} failed[/]"),
+        TextColumn("{task.fields[rate]} PCN/s"), TimeElapsedColumn(), TimeRemainingColumn(), console=err, disable=not show,
+    )
+    state = {}
+
+    def on_plan(plan, to_run: int) -> None:
+        for problem in plan.problems:
+            err.print(f"[yellow]invalid[/] {problem}", highlight=False, markup=True)
+        state["task"] = bar.add_task("batch", total=to_run, failed=0, rate="–")
+        bar.start()
+
+    def on_progress(p) -> None:
+        import time
+
+        rate = p.done / max(time.perf_counter() - p.started, 1e-9)
+        bar.update(state["task"], completed=p.done, failed=p.failed, rate=f"{rate:,.1f}")
+
+    try:
+        outcome = run_batch(
+            table, base, policy or ["as-published"], output, workers=workers, scheduler=scheduler, dask_local=dask_local,
+            strict=strict, chunk_size=chunk_size, on_plan=on_plan, on_progress=on_progress,
+        )
+    except KeyboardInterrupt:
+        bar.stop()
+        err.print("[bold yellow]Interrupted.[/] Finished PCNs are saved; rerun the same command to resume.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except TableError as error:
+        bar.stop()
+        err.print(f"[bold red]Error:[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (OptimiserError, FileExistsError, OSError) as error:
+        bar.stop()
+        err.print(f"[bold red]Error:[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    bar.stop()
+    out.print(render_rollup(outcome))
+    for failure in outcome.failed.head(10).itertuples():
+        err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)
+    if len(outcome.failed) > 10:
+        err.print(f"... and {len(outcome.failed) - 10:,} more in {output / 'failures.csv'}")
+    err.print(f"wrote {len(outcome.files)} files to {output}/ (national, by_icb, national_by_role, comparison_by_pcn, pcn_summary, pcn_roles, failures; results.xlsx)")
+    out.print(summary_line(outcome), highlight=False)
+    raise typer.Exit(EXIT_BATCH_FAILURES if outcome.any_failed else EXIT_OK)
+
+
+def render_rollup(outcome):
+    """The national roll-up as a rich table: one column per policy, changes against the first."""
+    from rich.table import Table
+
+    from optimiser.batch import rollup, rollup_roles
+
+    policies = outcome.plan.policies
+    national = rollup(outcome.summary, policies, []).set_index("policy")
+    table = Table(title=f"National roll-up ({int(national['pcns_compared'].iloc[0]):,} PCNs optimal under every policy)")
+    table.add_column("measure")
+    for policy in policies:
+        table.add_column(policy, justify="right")
+    rows = [
+        ("PCNs optimal / failed", lambda r: f"{int(r['pcns_optimal']):,} / {int(r['pcns_failed']):,}"),
+        ("Total WTE", lambda r: f"{r['total_wte']:,.1f}" + _change(r, "total_wte", "{:+,.1f}")),
+        ("New WTE", lambda r: f"{r['new_wte']:,.1f}"),
+        ("ARRS sum, £m a year", lambda r: f"{r['arrs_sum_gbp_per_year'] / 1e6:,.2f}"),
+        ("ARRS claimed, £m a year", lambda r: f"{r['arrs_claimed_gbp_per_year'] / 1e6:,.2f}" + _change(r, "arrs_claimed_gbp_per_year", "{:+,.2f}", 1e6)),
+        ("ARRS unspent, £m a year", lambda r: f"{r['arrs_unspent_gbp_per_year'] / 1e6:,.2f}" + _change(r, "arrs_unspent_gbp_per_year", "{:+,.2f}", 1e6)),
+        ("Contacts served, m a year", lambda r: f"{r['served_contacts_per_year'] / 1e6:,.3f}" + _change(r, "served_contacts_per_year", "{:+,.3f}", 1e6)),
+        ("Contacts unmet, m a year", lambda r: f"{r['unmet_contacts_per_year'] / 1e6:,.3f}"),
+    ]
+    for label, cell in rows:
+        table.add_row(label, *(cell(national.loc[p]) for p in policies))
+    if len(policies) > 1:
+        roles = rollup_roles(outcome.roles, outcome.summary, policies)
+        moved = roles[roles["policy"] != policies[0]]
+        moved = moved[moved["change_total_wte"].abs() > 0.05].sort_values("change_total_wte", key=abs, ascending=False).head(6)
+        for item in moved.itertuples():
+            table.add_row(f"  WTE change: {item.role_name}", *(f"{item.change_total_wte:+,.1f}" if p == item.policy else "" for p in policies))
+    return table
+
+
+def _change(row, measure: str, fmt: str, scale: float = 1.0) -> str:
+    change = row[f"change_{measure}"] / scale
+    return f" ({fmt.format(change)})" if abs(change) > 1e-9 else ""
+
+
+def national(
+    output: Annotated[Path, typer.Argument(help="File to write: .csv, .parquet or .xlsx.")],
+    pcns: Annotated[int, typer.Option(help="Number of synthetic PCNs.", min=1, max=1_000_000)] = 1_250,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same table.")] = 2025,
+    sample_size: Annotated[Optional[int], typer.Option("--sample", help="Keep a random subset of this many PCNs.", min=1)] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the file if it exists.")] = False,
+) -> None:
+    """Generate a SYNTHETIC national PCN table (seeded; shaped on published figures; no real PCN)."""
+    from optimiser.cli import err, out
+    from optimiser.national import describe, generate_national, sample, write_table
+
+    table = generate_national(pcns, seed)
+    if sample_size:
+        table = sample(table, sample_size)
+    try:
+        write_table(table, output, overwrite=overwrite)
+    except (FileExistsError, ValueError) as error:
+        err.print(f"[bold red]Error:[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    facts = describe(table)
+    out.print(
+        f"wrote {output}: {facts['pcns']:,} synthetic PCNs, {facts['registered_patients'] / 1e6:,.2f}m patients "
+        f"(list sizes {facts['smallest_list_size']:,}–{facts['largest_list_size']:,}, mean {facts['mean_list_size']:,.0f}, "
+        f"{facts['share_30k_to_50k']:.0%} within 30–50k), ARRS 2025/26 £{facts['arrs_total_gbp_2025_26'] / 1e9:,.3f}bn",
+        highlight=False,
+    )

@@ -1,0 +1,160 @@
+"""Batch benchmark on the synthetic national set: one command, every ratio measured in the same run.
+
+    python benchmarks/batch_benchmark.py                 # ~4 minutes on 2 cores
+    python benchmarks/batch_benchmark.py --memory-sizes 1250   # skip the 12,500-PCN memory run
+
+Measures, on the same 1,250 synthetic PCNs (seed 2025) and base scenario, policy as-published:
+  1. our batch (default: one worker process per core) vs a naive loop that builds each PCN in PuLP and solves
+     it with PuLP's default CBC subprocess (pulp.PULP_CBC_CMD, via the core's solver="cbc" path, two stages like
+     ours); the naive loop is timed on a subset and scaled per PCN, as printed;
+  2. our batch's wall time vs the pure HiGHS solve time of the same models (sum of Solution.solver_seconds);
+  3. 2 workers vs 1 (in-process);
+  4. peak RSS (parent + largest worker) for 1,250 and 12,500 PCNs, each in a fresh process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "scenarios" / "national" / "base-2025-26.yaml"
+sys.path.insert(0, str(ROOT))
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def national_table(pcns: int, seed: int = 2025):
+    from optimiser.national import generate_national
+
+    return generate_national(pcns, seed)
+
+
+def run(table, workers: int, formats=("csv", "parquet")) -> tuple[float, object]:
+    from optimiser.batch import load_base, run_batch
+
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        outcome = run_batch(table, load_base(BASE), ["as-published"], folder, workers=workers, formats=formats)
+        return time.perf_counter() - started, outcome
+
+
+def naive(table, count: int) -> float:
+    """Per-PCN seconds of the naive loop: build in PuLP, solve with the CBC subprocess, read the results."""
+    from optimiser.batch import load_base, plan_batch
+    from optimiser.pipeline import optimise
+    from optimiser.scenario import parse_scenario
+
+    plan = plan_batch(table.head(count), load_base(BASE), ["as-published"])
+    started = time.perf_counter()
+    for row in plan.rows:
+        try:
+            result = optimise(parse_scenario(row.data), solver="cbc")
+            result.summary(), result.mix()
+        except Exception:  # infeasible PCNs cost the same attempt
+            pass
+    return (time.perf_counter() - started) / len(plan.rows)
+
+
+def memory_run(pcns: int) -> dict:
+    """Run in a fresh process: peak RSS of this process and of its largest worker."""
+    import threading
+
+    import psutil
+
+    peaks = {"tree": 0.0, "worker": 0.0}
+    stop = threading.Event()
+
+    def sample() -> None:  # the workers are children of the forkserver, so walk the whole tree
+        me = psutil.Process()
+        while not stop.is_set():
+            try:
+                children = [p.memory_info().rss for p in me.children(recursive=True)]
+            except psutil.Error:
+                children = []
+            peaks["tree"] = max(peaks["tree"], me.memory_info().rss + sum(children))
+            peaks["worker"] = max([peaks["worker"], *children])
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    table = national_table(pcns, seed=2025 + pcns)
+    seconds, outcome = run(table, workers=os.cpu_count() or 1, formats=("csv", "parquet"))
+    stop.set()
+    sampler.join()
+    return {
+        "pcns": pcns,
+        "seconds": seconds,
+        "optimal": int((outcome.summary["status"] == "optimal").sum()),
+        "parent_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": peaks["worker"] / 2**20,
+        "tree_peak_rss_mb": peaks["tree"] / 2**20,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pcns", type=int, default=1250)
+    parser.add_argument("--naive-sample", type=int, default=50, help="PCNs timed in the naive CBC loop, scaled per PCN")
+    parser.add_argument("--memory-sizes", type=int, nargs="*", default=[1250, 12500])
+    parser.add_argument("--memory-run", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_run:
+        print(json.dumps(memory_run(args.memory_run)))
+        return
+
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores (nproc), {cpu_model()}, Python {platform.python_version()}")
+    table = national_table(args.pcns)
+    print(f"data: {args.pcns:,} synthetic PCNs (seed 2025), base {BASE.relative_to(ROOT)}, policy as-published")
+
+    one_seconds, one = run(table, workers=1)
+    many_seconds, many = run(table, workers=cores)
+    solved = many.summary
+    pure = float(solved["solver_seconds"].sum())
+    worker = float(solved["worker_seconds"].sum())
+    per_naive = naive(table, args.naive_sample)
+    naive_total = per_naive * args.pcns
+
+    print(f"\nour batch, {cores} workers: {many_seconds:,.2f} s wall ({many_seconds / args.pcns * 1000:,.2f} ms per PCN), "
+          f"{int((solved['status'] == 'optimal').sum()):,} optimal, {len(many.failed):,} failed (infeasible synthetic PCNs)")
+    print(f"our batch, 1 worker (in-process): {one_seconds:,.2f} s wall")
+    print(f"naive loop (PuLP build + PULP_CBC_CMD subprocess, two stages): {per_naive * 1000:,.1f} ms per PCN, "
+          f"timed on {args.naive_sample} PCNs, scaled to {args.pcns:,}: {naive_total:,.1f} s")
+    print(f"pure HiGHS solve time (sum of Solution.solver_seconds): {pure:,.2f} s; "
+          f"time inside workers per PCN (parse+prepare+build+compile+solve+read): {worker / args.pcns * 1000:,.2f} ms")
+    print("\nratios (target):")
+    print(f"  naive loop / our batch ({cores} workers)        = {naive_total / many_seconds:7.1f}×   (≥ 10×)")
+    print(f"  our batch wall ({cores} workers) / pure solve    = {many_seconds / pure:7.2f}×   (≤ 1.3×)")
+    print(f"  our batch worker time (1 core) / pure solve    = {one_seconds / pure:7.2f}×   (same, without parallelism)")
+    print(f"  1 worker / {cores} workers (speed-up)            = {one_seconds / many_seconds:7.2f}×   (≥ 1.8× on 2 cores)")
+
+    for size in args.memory_sizes:
+        done = subprocess.run([sys.executable, __file__, "--memory-run", str(size)], capture_output=True, text=True, cwd=ROOT)
+        if done.returncode != 0:
+            print(f"memory run {size:,} failed: {done.stderr[-500:]}")
+            continue
+        m = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"peak RSS, {size:,} PCNs: parent {m['parent_peak_rss_mb']:,.0f} MB, largest worker {m['worker_peak_rss_mb']:,.0f} MB, "
+              f"whole process tree {m['tree_peak_rss_mb']:,.0f} MB "
+              f"({m['seconds']:,.1f} s, {m['optimal']:,} optimal; outputs csv + parquet)")
+
+
+if __name__ == "__main__":
+    main()

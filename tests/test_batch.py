@@ -1,0 +1,193 @@
+"""Batch runs: same answers as single runs, failures isolated, resumable after a real kill, Dask = local."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from optimiser.batch import TableError, apply_policy, parse_policy, plan_batch, read_table, load_base, run_batch
+from optimiser.cli import app
+from optimiser.national import describe, generate_national
+from optimiser.pipeline import optimise
+from optimiser.scenario import parse_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "scenarios" / "national" / "sample-50.csv"
+BASE = ROOT / "scenarios" / "national" / "base-2025-26.yaml"
+POLICIES = ["as-published", "rooms+10%"]
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return read_table(SAMPLE)
+
+
+@pytest.fixture(scope="module")
+def base() -> dict:
+    return load_base(BASE)
+
+
+@pytest.fixture(scope="module")
+def local_run(sample, base, tmp_path_factory):
+    return run_batch(sample.head(12), base, POLICIES, tmp_path_factory.mktemp("local"), workers=1, formats=("csv",))
+
+
+def test_batch_results_equal_single_scenario_results(local_run, sample, base):
+    summary, roles = local_run.summary.set_index(["ods_code", "policy"]), local_run.roles
+    plan = plan_batch(sample.head(12), base, POLICIES)
+    compared = 0
+    for row in plan.rows:
+        for policy in POLICIES:
+            result = optimise(parse_scenario(apply_policy(row.data, parse_policy(policy))))
+            expected, got = result.summary(), summary.loc[(row.pcn_id, policy)]
+            assert got["status"] == "optimal"
+            for key, value in expected.items():
+                if isinstance(value, float) or key == "rented_sessions_per_week":
+                    assert got[key] == pytest.approx(float(value), rel=1e-9, abs=1e-6), key
+            assert set(filter(None, got["binding_constraints"].split("; "))) == set(result.binding_constraints().index)
+            mix = result.mix()
+            mine = roles[(roles["ods_code"] == row.pcn_id) & (roles["policy"] == policy)].set_index("role")
+            assert sorted(mine.index) == sorted(mix.index)
+            for column in ("in_post_wte", "new_wte", "total_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year", "top_up_gbp_per_year"):
+                assert mine[column].to_numpy() == pytest.approx(mix.loc[mine.index, column].to_numpy(), rel=1e-9, abs=1e-9), column
+            compared += 1
+    assert compared == 2 * len(plan.rows) >= 20
+
+
+def test_table_row_becomes_the_scenario_it_says(sample, base):
+    row = plan_batch(sample.head(1), base, ["as-published"]).rows[0]
+    scenario = parse_scenario(row.data)
+    first = sample.iloc[0]
+    assert scenario.pcn.ods_code == first["ods_code"] and scenario.pcn.icb == first["icb"]
+    assert scenario.pcn.list_size == int(first["list_size"])
+    assert scenario.estate.room_sessions_per_week == float(first["room_sessions_per_week"])
+    assert scenario.roles["clinical_pharmacist"].in_post_wte == float(first["in_post_wte.clinical_pharmacist"])
+    assert scenario.roles["clinical_pharmacist"].max_new_wte == 3  # from the base
+    rate = float(first["demand_per_1000_patients.msk"])
+    assert scenario.demand["msk"].contacts_per_year == pytest.approx(rate * int(first["list_size"]) / 1000)
+
+
+def _bad_table(sample: pd.DataFrame) -> pd.DataFrame:
+    table = sample.head(6).copy()
+    table.loc[1, "list_size"] = "-5"
+    table.loc[2, "room_sessions_per_week"] = "lots"
+    table.loc[3, "in_post_wte.clinical_pharmacist"] = "90"  # far more than the money pays for: infeasible
+    return table
+
+
+def test_validation_reports_row_column_and_reason(sample, base):
+    plan = plan_batch(_bad_table(sample), base, POLICIES)
+    problems = {(p.row, p.column): p.reason for p in plan.problems}
+    assert problems[(3, "list_size")] == "pcn.list_size = -5.0: must be a number > 0"
+    assert problems[(4, "room_sessions_per_week")] == "estate.room_sessions_per_week = 'lots': must be a number"
+    assert str(plan.problems[0]).startswith("row 3 (SYN")
+    assert len(plan.rows) == 4
+
+
+def test_missing_and_unknown_columns_stop_before_running(sample, base):
+    with pytest.raises(TableError, match="required column 'weighted_population' is missing"):
+        plan_batch(sample.head(2).drop(columns="weighted_population"), base, POLICIES)
+    renamed = sample.head(2).rename(columns={"in_post_wte.clinical_pharmacist": "in_post_wte.clinical_pharmacst"})
+    with pytest.raises(TableError, match="'clinical_pharmacst' is not a role in the 2025/26 catalogue; did you mean 'clinical_pharmacist'"):
+        plan_batch(renamed, base, POLICIES)
+    with pytest.raises(TableError, match="'lots-of-rooms' is not a policy"):
+        plan_batch(sample.head(2), base, ["lots-of-rooms"])
+
+
+def test_failures_are_rows_and_the_cli_exits_4(sample, tmp_path):
+    table_path = tmp_path / "pcns.csv"
+    _bad_table(sample).to_csv(table_path, index=False)
+    result = CliRunner().invoke(app, ["batch", str(table_path), "--base", str(BASE), "--policy", "as-published", "--policy", "no-caps",
+                                      "--output", str(tmp_path / "out"), "--workers", "1", "--no-progress"])
+    assert result.exit_code == 4, result.output
+    assert "3 optimal" not in result.output and "6 PCNs × 2 policies: 6 optimal, 6 failed" in result.output
+    failures = pd.read_csv(tmp_path / "out" / "failures.csv")
+    assert sorted(failures["status"].value_counts().items()) == [("infeasible", 2), ("invalid", 4)]
+    assert failures.loc[failures["row"] == 5, "reason"].str.contains("staff already in post").all()
+    summary = pd.read_parquet(tmp_path / "out" / "pcn_summary.parquet")
+    assert len(summary) == 12 and summary[["ods_code", "policy"]].duplicated().sum() == 0
+    for name in ("national", "by_icb", "national_by_role", "comparison_by_pcn", "pcn_roles"):
+        assert (tmp_path / "out" / f"{name}.csv").exists() and (tmp_path / "out" / f"{name}.parquet").exists()
+    assert set(pd.ExcelFile(tmp_path / "out" / "results.xlsx").sheet_names) >= {"national", "by_icb", "pcn_summary", "failures"}
+
+    strict = CliRunner().invoke(app, ["batch", str(table_path), "--base", str(BASE), "--output", str(tmp_path / "strict"), "--strict", "--no-progress"])
+    assert strict.exit_code == 2 and not (tmp_path / "strict" / "parts").exists()
+
+
+def test_resume_after_kill_9_completes_without_duplicates(tmp_path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "optimiser", "batch", str(SAMPLE), "--base", str(BASE), "--output", str(out),
+               "--policy", "as-published", "--policy", "no-caps", "--policy", "rooms+10%", "--workers", "1",
+               "--chunk-size", "2", "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(list((out / "parts").glob("summary-*.parquet"))) < 3:
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    parts_before = len(list((out / "parts").glob("summary-*.parquet")))
+    assert 3 <= parts_before < 75, "the run should be killed part-way"
+    assert not (out / "pcn_summary.csv").exists()
+
+    rerun = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert rerun.returncode == 4, rerun.stderr  # the sample has one infeasible PCN
+    assert "already done" in rerun.stdout and " 0 already done" not in rerun.stdout
+    summary = pd.read_csv(out / "pcn_summary.csv")
+    assert len(summary) == 150 and summary[["ods_code", "policy"]].duplicated().sum() == 0
+    roles = pd.read_csv(out / "pcn_roles.csv")
+    assert roles[["ods_code", "policy", "role"]].duplicated().sum() == 0
+
+    again = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert "0 solved now, 150 already done" in again.stdout
+
+
+def test_changed_row_is_run_again(sample, base, tmp_path):
+    table = sample.head(3).copy()
+    first = run_batch(table, base, ["as-published"], tmp_path, workers=1, formats=("csv",))
+    table.loc[0, "room_sessions_per_week"] = str(float(table.loc[0, "room_sessions_per_week"]) + 5)
+    second = run_batch(table, base, ["as-published"], tmp_path, workers=1, formats=("csv",))
+    assert (first.ran, second.ran, second.skipped) == (3, 1, 2)
+    assert len(second.summary) == 3
+
+
+def test_two_worker_processes_give_the_local_answers(local_run, sample, base, tmp_path):
+    parallel = run_batch(sample.head(12), base, POLICIES, tmp_path, workers=2, chunk_size=4, formats=("csv",))
+    _same(parallel, local_run)
+
+
+def test_dask_local_cluster_gives_the_local_answers(local_run, sample, base, tmp_path):
+    dask = run_batch(sample.head(12), base, POLICIES, tmp_path, dask_local=2, dask_processes=False, chunk_size=4, formats=("csv",))
+    _same(dask, local_run)
+
+
+def _same(a, b) -> None:
+    columns = ["ods_code", "policy", "status", "total_wte", "arrs_claimed_gbp_per_year", "served_contacts_per_year", "binding_constraints"]
+    pd.testing.assert_frame_equal(a.summary[columns], b.summary[columns])
+    pd.testing.assert_frame_equal(a.roles.drop(columns="fingerprint"), b.roles.drop(columns="fingerprint"))
+
+
+def test_national_set_is_shaped_on_published_figures():
+    facts = describe(generate_national())
+    assert facts["pcns"] == 1250
+    assert (facts["smallest_list_size"], facts["largest_list_size"]) == (14_605, 263_827)
+    assert facts["registered_patients"] == pytest.approx(63.7e6, rel=0.01)
+    assert facts["share_30k_to_50k"] == pytest.approx(0.58, abs=0.01)
+    assert facts["arrs_total_gbp_2025_26"] == pytest.approx(1.711e9, rel=0.001)
+    assert generate_national(20, seed=7).equals(generate_national(20, seed=7))
+
+
+def test_bundled_sample_is_the_generators_output():
+    import io
+
+    from optimiser.national import sample as take_sample
+
+    expected = pd.read_csv(io.StringIO(take_sample(generate_national()).to_csv(index=False)))
+    pd.testing.assert_frame_equal(pd.read_csv(SAMPLE), expected)

@@ -78,13 +78,28 @@ def load_file(label: str) -> None:
         if path is None:
             raise ScenarioError(["no such scenario file in the scenario folders"], label)
         load(load_scenario(path), path.name)
+        ss.open_file = label
         ss.load_error = None
     except ScenarioError as error:
         ss.load_error = str(error)
 
 
 def on_pick() -> None:
+    """Opening another file would drop unsaved edits, so ask first and keep the box on the open file."""
+    if "current" in ss and ui.has_unsaved_changes(ss.current, ss.get("saved_json")):
+        ss.pick_waiting = ss.picker
+        ss.picker = ss.get("open_file", ss.picker)
+    else:
+        load_file(ss.picker)
+
+
+def confirm_pick() -> None:
+    ss.picker = ss.pop("pick_waiting")
     load_file(ss.picker)
+
+
+def cancel_pick() -> None:
+    ss.pop("pick_waiting", None)
 
 
 if "loaded" not in ss:
@@ -109,6 +124,10 @@ with st.sidebar:
     st.header("Scenario")
     st.selectbox("Open a scenario file", list(files()), key="picker", on_change=on_pick,
                  help=f"Files in {BUNDLED_DIR.name}/" + ("" if SAVE_DIR == BUNDLED_DIR else f" and {SAVE_DIR}"))
+    if ss.get("pick_waiting"):
+        st.warning(f"Open {ss.pick_waiting}? Your unsaved edits to this scenario would be lost (download or save them first).")
+        st.button(f"Open {ss.pick_waiting} and discard my edits", key="confirm_pick", on_click=confirm_pick)
+        st.button("Keep editing", key="cancel_pick", on_click=cancel_pick)
     upload = st.file_uploader("…or upload a YAML scenario", type=["yaml", "yml", "json"], key="upload",
                               help=f"Up to {MAX_SCENARIO_BYTES // 1000:,} kB; parsed safely, never run.")
     if upload is not None and upload.file_id != ss.get("upload_id"):

@@ -1,7 +1,7 @@
-"""Command line: a thin typer app over the package. Exit codes are stable for scripts:
+"""Command line: a thin typer app over the package. Exit codes are stable for scripts (see optimiser.errors):
 
 0 success · 1 infeasible scenario (the conflict is printed) · 2 bad input (file, value or option)
-3 solver stopped before proving an optimum · 4 batch finished but some PCNs failed
+3 solver stopped before proving an optimum · 4 batch finished but some PCNs failed · 130 interrupted
 """
 
 from __future__ import annotations
@@ -14,10 +14,16 @@ import typer
 from rich.console import Console
 
 from optimiser import __version__
-from optimiser.errors import OptimiserError, ScenarioError, SolverError
+from optimiser.errors import (
+    EXIT_BAD_INPUT,
+    EXIT_INFEASIBLE,
+    EXIT_OK,
+    EXIT_UNPROVEN,
+    OptimiserError,
+    ScenarioError,
+    SolverError,
+)
 from optimiser.explain import InfeasibleScenario
-
-EXIT_OK, EXIT_INFEASIBLE, EXIT_BAD_INPUT, EXIT_UNPROVEN, EXIT_BATCH_FAILURES = 0, 1, 2, 3, 4
 
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",

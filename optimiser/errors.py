@@ -1,5 +1,12 @@
 """One error family, so the CLI and the app can show any of them as a sentence, never a traceback."""
 
+EXIT_OK = 0
+EXIT_INFEASIBLE = 1  # no mix meets every rule; the conflict is printed
+EXIT_BAD_INPUT = 2  # a file, value or option that cannot be used
+EXIT_UNPROVEN = 3  # the solver stopped before proving an optimum
+EXIT_BATCH_FAILURES = 4  # a batch finished but some PCNs failed
+EXIT_INTERRUPTED = 130  # Ctrl-C; a batch keeps what it finished
+
 
 class OptimiserError(Exception):
     """Base class: the message says where, what and how to fix it."""

@@ -42,6 +42,20 @@ class ModelInputs:
     def allowed_roles(self) -> pd.DataFrame:
         return self.roles[self.roles["allowed"]]
 
+    @cached_property
+    def role_columns(self) -> dict[str, dict[str, object]]:
+        """The allowed roles' numbers as plain dicts (column → role → value), for the model builder's loops."""
+        roles = self.allowed_roles
+        numbers = roles.select_dtypes("number").to_numpy(dtype=float).T
+        columns = {column: dict(zip(roles.index, values)) for column, values in zip(roles.select_dtypes("number").columns, numbers)}
+        columns["funding_pot"] = dict(zip(roles.index, roles["funding_pot"].tolist()))
+        return columns
+
+    @cached_property
+    def contacts_by_pair(self) -> dict[tuple[str, str], float]:
+        """Contacts per WTE-year as a plain dict keyed by (role, category), for loops."""
+        return dict(zip(self.productivity.index, self.productivity.to_numpy()))
+
 
 def prepare(scenario: Scenario) -> ModelInputs:
     catalogue = load_catalogue(scenario.year)
@@ -142,24 +156,30 @@ def _roles(scenario: Scenario) -> pd.DataFrame:
 
 def _categories(scenario: Scenario) -> pd.DataFrame:
     defaults = load_assumptions().categories
-    demand = (defaults["contacts_per_1000_patients_per_year"] * scenario.pcn.list_size / 1000).to_dict()
-    weight = defaults["priority_weight"].to_dict()
-    given = {d: s.contacts_per_year for d, s in scenario.demand.items() if s.contacts_per_year is not None}
-    weight |= {d: s.priority_weight for d, s in scenario.demand.items() if s.priority_weight is not None}
-    table = pd.DataFrame(
-        {
-            "category_name": defaults["category_name"],
-            "priority_weight": pd.Series(weight),
-            "demand_contacts_per_year": pd.Series(demand | given),
-            "demand_is_default": [d not in given for d in defaults.index],
-        },
+    names = list(defaults.index)
+    demand = defaults["contacts_per_1000_patients_per_year"].to_numpy() * scenario.pcn.list_size / 1000
+    weight = defaults["priority_weight"].to_numpy().copy()
+    is_default = np.ones(len(names), dtype=bool)
+    for category, setting in scenario.demand.items():
+        i = names.index(category)
+        if setting.contacts_per_year is not None:
+            demand[i], is_default[i] = setting.contacts_per_year, False
+        if setting.priority_weight is not None:
+            weight[i] = setting.priority_weight
+    return pd.DataFrame(
+        {"category_name": defaults["category_name"], "priority_weight": weight,
+         "demand_contacts_per_year": demand, "demand_is_default": is_default},
         index=defaults.index,
     )
-    return table
+
+
+@cache
+def _default_contacts() -> dict[tuple[str, str], float]:
+    return load_assumptions().productivity["contacts_per_wte_year"].to_dict()
 
 
 def _productivity(scenario: Scenario, roles: pd.DataFrame) -> pd.Series:
-    contacts = load_assumptions().productivity["contacts_per_wte_year"].to_dict()
+    contacts = dict(_default_contacts())
     for role, by_category in scenario.productivity.items():
         contacts |= {(role, category): value for category, value in by_category.items()}
     allowed = set(roles.index[roles["allowed"].to_numpy()])
@@ -169,11 +189,18 @@ def _productivity(scenario: Scenario, roles: pd.DataFrame) -> pd.Series:
 
 
 def _funding(scenario: Scenario, catalogue) -> pd.DataFrame:
-    table = catalogue.funding[["gbp_per_weighted_patient", "status", "basis", "source"]].copy()
-    table.index.name = "pot"
-    table["sum_gbp"] = table["gbp_per_weighted_patient"] * scenario.pcn.weighted_population
-    table["sum_is_given"] = False
+    pots = catalogue.funding
     given = scenario.money.arrs_sum_gbp
-    if given is not None:
-        table.loc[MAIN_POT, ["sum_gbp", "sum_is_given"]] = [given, True]
-    return table
+    is_given = (pots.index == MAIN_POT) & (given is not None)
+    rate = pots["gbp_per_weighted_patient"].to_numpy()
+    return pd.DataFrame(
+        {
+            "gbp_per_weighted_patient": rate,
+            "status": pots["status"],
+            "basis": pots["basis"],
+            "source": pots["source"],
+            "sum_gbp": np.where(is_given, given or 0.0, rate * scenario.pcn.weighted_population),
+            "sum_is_given": is_given,
+        },
+        index=pots.index.rename("pot"),
+    )

@@ -47,7 +47,7 @@ class SkillMixModel:
 
     def per_role(self, column: str) -> dict:
         """One column of the allowed roles as a plain dict: fast to read in the loops below."""
-        return self.inputs.allowed_roles[column].to_dict()
+        return self.inputs.role_columns[column]
 
     @property
     def variables(self) -> list[pulp.LpVariable]:
@@ -82,7 +82,7 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
     policy = inputs.scenario.policy
     problem = pulp.LpProblem("arrs_skill_mix", pulp.LpMaximize)
     wte = {r: problem.add_variable(f"wte({r})", lowBound=0) for r in roles.index}
-    assigned = {(r, d): problem.add_variable(f"assigned({r},{d})", lowBound=0) for r, d in inputs.productivity.index}
+    assigned = {(r, d): problem.add_variable(f"assigned({r},{d})", lowBound=0) for r, d in inputs.contacts_by_pair}
     posts = (
         {
             r: problem.add_variable(f"posts({r})", lowBound=None if policy.allow_reducing_in_post else 0, cat=pulp.LpInteger)
@@ -98,9 +98,9 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
     )
     weight = inputs.categories["priority_weight"].to_dict()
     care = pulp.LpAffineExpression(
-        [(assigned[r, d], weight[d] * contacts) for (r, d), contacts in inputs.productivity.items()]
+        [(assigned[r, d], weight[d] * contacts) for (r, d), contacts in inputs.contacts_by_pair.items()]
     )
-    cost_terms = [(wte[r], cost) for r, cost in roles["cost_per_wte_gbp"].items()]
+    cost_terms = [(wte[r], cost) for r, cost in inputs.role_columns["cost_per_wte_gbp"].items()]
     if rented is not None:
         cost_terms.append((rented, inputs.rent_gbp_per_session_per_year))
     return SkillMixModel(
@@ -129,7 +129,7 @@ def add_demand_cover(model: SkillMixModel) -> None:
     """Contacts delivered in a category cannot exceed the contacts its patients need a year."""
     categories = model.inputs.categories
     terms: dict[str, list] = {d: [] for d in categories.index}
-    for (r, d), contacts in model.inputs.productivity.items():
+    for (r, d), contacts in model.inputs.contacts_by_pair.items():
         terms[d].append((model.assigned[r, d], contacts))
     for d, demand in categories["demand_contacts_per_year"].items():
         if terms[d]:

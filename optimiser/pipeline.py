@@ -11,10 +11,10 @@ from optimiser.scenario import Scenario
 from optimiser.solve import solve
 
 
-def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: float | None = None) -> Result:
+def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: float | None = None, highs=None) -> Result:
     """The best mix for a scenario; raises InfeasibleScenario with the conflict, or SolverError if unproven."""
     model = build_model(prepare(scenario))
-    solution = solve(model, solver=solver, time_limit_seconds=time_limit_seconds)
+    solution = solve(model, solver=solver, time_limit_seconds=time_limit_seconds, highs=highs)
     if solution.status == "infeasible":
         raise InfeasibleScenario(explain_infeasibility(model), scenario.pcn.name)
     if not solution.proven_optimal:

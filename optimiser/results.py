@@ -37,7 +37,8 @@ class Result:
 
     # ------------------------------------------------------------ the mix
     @cached_property
-    def _full_mix(self) -> pd.DataFrame:
+    def _per_role(self) -> dict[str, np.ndarray]:
+        """WTE and money per allowed role as arrays: every table and the summary are read from these."""
         roles = self.inputs.allowed_roles
         value = self.solution.value
         total = np.round([value(self.model.wte[r]) for r in roles.index], 9) + 0.0
@@ -45,90 +46,106 @@ class Result:
         for (r, _), variable in self.model.assigned.items():
             assigned[r] += value(variable)
         in_post = roles["in_post_wte"].to_numpy()
-
-        def per_wte(column: str) -> np.ndarray:
-            return total * roles[column].to_numpy()
-
-        table = pd.DataFrame(
-            {
-                "role_name": roles["role_name"],
-                "in_post_wte": in_post,
-                "new_wte": np.maximum(total - in_post, 0.0),
-                "reduced_wte": np.maximum(in_post - total, 0.0),
-                "total_wte": total,
-                "cap_wte": roles["cap_wte"],
-                "published_cap_wte": roles["published_cap_wte"],
-                "cost_gbp_per_year": per_wte("cost_per_wte_gbp"),
-                "arrs_claimed_gbp_per_year": per_wte("claim_per_wte_gbp"),
-                "co_funder_gbp_per_year": per_wte("co_funder_per_wte_gbp"),
-                "top_up_gbp_per_year": per_wte("top_up_per_wte_gbp"),
-                "room_sessions_per_week": per_wte("clinical_room_sessions_per_wte"),
-                "spare_wte": np.maximum(np.round(total - np.array(list(assigned.values())), 9), 0.0),
-                "max_reimbursable_gbp_per_wte": roles["max_reimbursable_gbp"],
-                "max_reimbursable_status": roles["max_reimbursable_status"],
-                "funding_pot": roles["funding_pot"],
-            },
-            index=roles.index,
-        )
-        return table
+        numbers = {
+            "in_post_wte": in_post,
+            "new_wte": np.maximum(total - in_post, 0.0),
+            "reduced_wte": np.maximum(in_post - total, 0.0),
+            "total_wte": total,
+        }
+        for column, per_wte in [
+            ("cost_gbp_per_year", "cost_per_wte_gbp"),
+            ("arrs_claimed_gbp_per_year", "claim_per_wte_gbp"),
+            ("co_funder_gbp_per_year", "co_funder_per_wte_gbp"),
+            ("top_up_gbp_per_year", "top_up_per_wte_gbp"),
+            ("room_sessions_per_week", "clinical_room_sessions_per_wte"),
+        ]:
+            numbers[column] = total * roles[per_wte].to_numpy()
+        numbers["spare_wte"] = np.maximum(np.round(total - np.fromiter(assigned.values(), float), 9), 0.0)
+        return numbers
 
     def mix(self, include_zero: bool = False) -> pd.DataFrame:
         """WTE per role: in post, new, total, with what each role costs and claims a year."""
-        table = self._full_mix.drop(columns="funding_pot")
+        roles = self.inputs.allowed_roles
+        numbers = self._per_role
+        table = pd.DataFrame(
+            {
+                "role_name": roles["role_name"],
+                **{k: numbers[k] for k in ("in_post_wte", "new_wte", "reduced_wte", "total_wte")},
+                "cap_wte": roles["cap_wte"],
+                "published_cap_wte": roles["published_cap_wte"],
+                **{k: v for k, v in numbers.items() if k.endswith(("_per_year", "_per_week")) or k == "spare_wte"},
+                "max_reimbursable_gbp_per_wte": roles["max_reimbursable_gbp"],
+                "max_reimbursable_status": roles["max_reimbursable_status"],
+            },
+            index=roles.index,
+        )
         if not include_zero:
             table = table[(table["total_wte"] > 1e-9) | (table["in_post_wte"] > 0)]
         return table.sort_values("total_wte", ascending=False, kind="stable")
 
     # ------------------------------------------------------------ money
     @cached_property
-    def _money(self) -> pd.DataFrame:
-        mix = self._full_mix
-        pot_of, claims = mix["funding_pot"].to_numpy(), mix["arrs_claimed_gbp_per_year"].to_numpy()
+    def _claims_by_pot(self) -> dict[str, tuple[float, float]]:
+        """(ARRS sum, claimed) per funding pot, £ a year."""
+        pot_of = self.inputs.allowed_roles["funding_pot"].to_numpy()
+        claims = self._per_role["arrs_claimed_gbp_per_year"]
+        return {pot: (float(total), float(claims[pot_of == pot].sum())) for pot, total in self.inputs.funding["sum_gbp"].items()}
+
+    @cached_property
+    def _top_up(self) -> tuple[float, float]:
+        """(staff costs above reimbursement, rent) paid from the PCN's own money, £ a year."""
+        rent = self.solution.value(self.model.rented_sessions) * self.inputs.rent_gbp_per_session_per_year
+        return float(self._per_role["top_up_gbp_per_year"].sum()), rent
+
+    def money(self) -> pd.DataFrame:
+        """Where the money comes from and goes, £ a year; unspent ARRS is money the PCN loses."""
         rows = []
         for pot, funding in self.inputs.funding.to_dict("index").items():
-            claimed = float(claims[pot_of == pot].sum())
+            total, claimed = self._claims_by_pot[pot]
             label = "ARRS sum" if pot == "arrs" else f"ARRS sum ({pot})"
             how = "given in the scenario" if funding["sum_is_given"] else (
                 f"weighted population × £{funding['gbp_per_weighted_patient']:.3f} ({funding['status']})"
             )
             rows += [
-                (f"{label}", funding["sum_gbp"], how),
+                (f"{label}", total, how),
                 (f"{label}: claimed", claimed, "the lower of cost and the maximum reimbursable amount, × ARRS share"),
-                (f"{label}: unspent", funding["sum_gbp"] - claimed, "lost to the PCN: unclaimed ARRS is not carried forward"),
+                (f"{label}: unspent", total - claimed, "lost to the PCN: unclaimed ARRS is not carried forward"),
             ]
-        rented = self.solution.value(self.model.rented_sessions)
-        rent = rented * self.inputs.rent_gbp_per_session_per_year
-        staff_top_up = float(mix["top_up_gbp_per_year"].sum())
+        staff_top_up, rent = self._top_up
+        numbers = self._per_role
         rows += [
             ("Top-up budget", self.inputs.top_up_budget_gbp, "PCN's own money"),
             ("Top-up used: staff costs above reimbursement", staff_top_up, ""),
-            ("Top-up used: rented room sessions", rent, f"{rented:.1f} sessions a week"),
+            ("Top-up used: rented room sessions", rent, f"{self.solution.value(self.model.rented_sessions):.1f} sessions a week"),
             ("Top-up unspent", self.inputs.top_up_budget_gbp - staff_top_up - rent, ""),
-            ("Paid by co-funders", float(mix["co_funder_gbp_per_year"].sum()), "e.g. the mental health provider's share"),
-            ("Total employment cost", float(mix["cost_gbp_per_year"].sum()), "salary + employer NI + pension, all funders"),
+            ("Paid by co-funders", float(numbers["co_funder_gbp_per_year"].sum()), "e.g. the mental health provider's share"),
+            ("Total employment cost", float(numbers["cost_gbp_per_year"].sum()), "salary + employer NI + pension, all funders"),
         ]
         table = pd.DataFrame(rows, columns=["item", "gbp_per_year", "note"]).set_index("item")
         table["gbp_per_year"] = table["gbp_per_year"].astype(float).round(2) + 0.0  # no "-0"
         return table
 
-    def money(self) -> pd.DataFrame:
-        """Where the money comes from and goes, £ a year; unspent ARRS is money the PCN loses."""
-        return self._money.copy()
-
     # ------------------------------------------------------------ care
     @cached_property
-    def _care(self) -> pd.DataFrame:
+    def _served(self) -> np.ndarray:
+        """Contacts a year delivered per category, in the categories' order."""
         categories = self.inputs.categories
         served = dict.fromkeys(categories.index, 0.0)
-        for (r, d), contacts in self.inputs.productivity.items():
+        for (r, d), contacts in self.inputs.contacts_by_pair.items():
             served[d] += contacts * self.solution.value(self.model.assigned[r, d])
         demand = categories["demand_contacts_per_year"].to_numpy()
-        delivered = np.clip(np.array(list(served.values())), 0.0, demand)
+        return np.clip(np.fromiter(served.values(), float), 0.0, demand).round(6)
+
+    def care(self) -> pd.DataFrame:
+        """Contacts a year needed, delivered and unmet, per demand category."""
+        categories = self.inputs.categories
+        demand = categories["demand_contacts_per_year"].to_numpy()
+        delivered = self._served
         table = pd.DataFrame(
             {
                 "category_name": categories["category_name"],
                 "demand_contacts_per_year": demand,
-                "served_contacts_per_year": delivered.round(6),
+                "served_contacts_per_year": delivered,
                 "unmet_contacts_per_year": np.maximum(demand - delivered, 0.0).round(6),
                 "served_share": np.divide(delivered, demand, out=np.ones_like(demand), where=demand > 0),
                 "priority_weight": categories["priority_weight"],
@@ -137,85 +154,90 @@ class Result:
         )
         return table
 
-    def care(self) -> pd.DataFrame:
-        """Contacts a year needed, delivered and unmet, per demand category."""
-        return self._care.copy()
-
     def care_by_role(self) -> pd.DataFrame:
         """Contacts a year each role delivers in each category (the staffing plan behind `care`)."""
         rows = [
             (r, d, self.solution.value(self.model.assigned[r, d]), contacts * self.solution.value(self.model.assigned[r, d]))
-            for (r, d), contacts in self.inputs.productivity.items()
+            for (r, d), contacts in self.inputs.contacts_by_pair.items()
         ]
         table = pd.DataFrame(rows, columns=["role", "category", "assigned_wte", "contacts_per_year"])
         return table[table["assigned_wte"] > 1e-9].set_index(["role", "category"])
 
     # ------------------------------------------------------------ why
-    def constraints(self, only_binding: bool = False) -> pd.DataFrame:
-        """Constraints with their limit, use, slack and marginal value (care per unit of the limit)."""
+    @cached_property
+    def _limits(self) -> np.ndarray:
+        return np.array([-info.constraint.constant for info in self.model.registry], dtype=float)
+
+    @cached_property
+    def _binding_rows(self) -> np.ndarray:
+        """Registry positions of the limits that shape the answer: binding, not bookkeeping, not a costless floor."""
+        limit, used = self._limits, self.solution.row_activity
+        binding = np.abs(limit - used) <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0)
+        marginal = np.abs(self.solution.marginal_care) > 1e-9
+        keep = [
+            i for i in np.flatnonzero(binding)
+            if self.model.registry[i].family != "role_time"
+            and (self.model.registry[i].family != "in_post_floor" or marginal[i])
+        ]
+        return np.array(keep, dtype=int)
+
+    def constraints(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """Constraints (all, or the given registry rows) with limit, use, slack and marginal care per unit."""
         registry = self.model.registry
-        limit = np.array([-info.constraint.constant for info in registry], dtype=float)
-        used = self.solution.row_activity
-        slack = np.abs(limit - used)
-        keep = np.arange(len(registry))
-        if only_binding:
-            keep = np.flatnonzero(slack <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0))
-        table = pd.DataFrame(
+        keep = np.arange(len(registry)) if rows is None else rows
+        limit, used = self._limits[keep], self.solution.row_activity[keep]
+        return pd.DataFrame(
             {
                 "family": [registry[i].family for i in keep],
                 "label": [registry[i].label for i in keep],
                 "unit": [registry[i].unit for i in keep],
-                "limit": limit[keep],
-                "used": used[keep],
-                "slack": slack[keep],
+                "limit": limit,
+                "used": used,
+                "slack": np.abs(limit - used),
                 "marginal_care_per_unit": self.solution.marginal_care[keep],
             },
             index=pd.Index([registry[i].name for i in keep], name="constraint"),
         )
-        return table
 
     def binding_constraints(self) -> pd.DataFrame:
         """The limits that shape the answer, each explained in words with its marginal value."""
-        binding = self.constraints(only_binding=True)
-        binding = binding[binding["family"] != "role_time"]
-        binding = binding[(binding["family"] != "in_post_floor") | (binding["marginal_care_per_unit"].abs() > 1e-9)]
+        binding = self.constraints(self._binding_rows)
         records = binding.to_dict("records")
         binding["marginal_value"] = [_marginal_in_user_units(row) for row in records]
         binding["marginal_value_unit"] = [_marginal_unit(row) for row in records]
         binding["explanation"] = [
-            explain_binding(info, row, self.inputs) for info, row in zip(self._infos(binding.index), records)
+            explain_binding(self.model.registry[i], row, self.inputs) for i, row in zip(self._binding_rows, records)
         ]
         order = np.argsort(-binding["marginal_value"].abs().to_numpy(), kind="stable")
         return binding.iloc[order][["family", "label", "unit", "limit", "used", "marginal_value", "marginal_value_unit", "explanation"]]
 
-    def _infos(self, names) -> list[ConstraintInfo]:
-        by_name = {info.name: info for info in self.model.registry}
-        return [by_name[n] for n in names]
-
     def summary(self) -> dict[str, float | str | bool]:
         """Headline numbers of the answer, one value each, units in the keys."""
-        money = self._money["gbp_per_year"]
-        care = self._care
-        mix = self._full_mix
-        unspent = sum(v for k, v in money.items() if k.startswith("ARRS sum") and k.endswith("unspent"))
+        numbers = self._per_role
+        demand = self.inputs.categories["demand_contacts_per_year"].to_numpy()
+        staff_top_up, rent = self._top_up
         return {
             "pcn": self.scenario.pcn.name,
             "year": self.scenario.year,
             "status": self.solution.status,
             "proven_optimal": self.solution.proven_optimal,
-            "total_wte": float(mix["total_wte"].sum()),
-            "new_wte": float(mix["new_wte"].sum()),
-            "arrs_sum_gbp_per_year": float(self.inputs.funding["sum_gbp"].sum()),
-            "arrs_claimed_gbp_per_year": float(mix["arrs_claimed_gbp_per_year"].sum()),
-            "arrs_unspent_gbp_per_year": float(unspent),
-            "top_up_used_gbp_per_year": float(money["Top-up used: staff costs above reimbursement"] + money["Top-up used: rented room sessions"]),
+            "total_wte": float(numbers["total_wte"].sum()),
+            "new_wte": float(numbers["new_wte"].sum()),
+            "arrs_sum_gbp_per_year": sum(total for total, _ in self._claims_by_pot.values()),
+            "arrs_claimed_gbp_per_year": float(numbers["arrs_claimed_gbp_per_year"].sum()),
+            "arrs_unspent_gbp_per_year": sum(total - claimed for total, claimed in self._claims_by_pot.values()),
+            "top_up_used_gbp_per_year": staff_top_up + rent,
             "total_cost_gbp_per_year": float(self.solution.total_cost_gbp),
-            "demand_contacts_per_year": float(care["demand_contacts_per_year"].sum()),
-            "served_contacts_per_year": float(care["served_contacts_per_year"].sum()),
-            "unmet_contacts_per_year": float(care["unmet_contacts_per_year"].sum()),
+            "demand_contacts_per_year": float(demand.sum()),
+            "served_contacts_per_year": float(self._served.sum()),
+            "unmet_contacts_per_year": float(np.maximum(demand - self._served, 0.0).round(6).sum()),
             "weighted_care_per_year": float(self.solution.care),
             "rented_sessions_per_week": self.solution.value(self.model.rented_sessions),
         }
+
+    def binding_constraint_names(self) -> list[str]:
+        """Names of the limits that bind (cheap: no sentences or tables), e.g. for batch summaries."""
+        return [self.model.registry[i].name for i in self._binding_rows]
 
 
 # ---------------------------------------------------------------- words

@@ -104,13 +104,16 @@ def compile_model(model: SkillMixModel) -> CompiledLP:
     )
 
 
-def solve(model: SkillMixModel, solver: str = "highs", time_limit_seconds: float | None = None) -> Solution:
-    """Solve both stages; a result is only called optimal when the solver proved it."""
+def solve(model: SkillMixModel, solver: str = "highs", time_limit_seconds: float | None = None, highs=None) -> Solution:
+    """Solve both stages; a result is only called optimal when the solver proved it.
+
+    `highs` may be a HiGHS instance to reuse (a batch worker keeps one), saving its start-up per PCN.
+    """
     if solver == "cbc" or highspy is None:
         return _solve_cbc(model, time_limit_seconds)
     if solver != "highs":
         raise SolverError(f"unknown solver {solver!r}; use 'highs' or 'cbc'")
-    return solve_compiled(compile_model(model), time_limit_seconds)
+    return solve_compiled(compile_model(model), time_limit_seconds, highs=highs)
 
 
 _banner_silenced = False

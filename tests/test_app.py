@@ -62,6 +62,25 @@ def run(at: AppTest) -> AppTest:
 # ---------------------------------------------------------------- opening and editing
 
 
+def test_opening_another_file_asks_before_dropping_unsaved_edits(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path)
+    edited = at.session_state["current"].money.top_up_budget_gbp + 12_345
+    at.number_input(key="top_up_budget_gbp").set_value(edited)
+    run(at)
+    at.selectbox(key="picker").set_value("large-2024-25.yaml")
+    run(at)
+    assert "unsaved edits" in " ".join(w.value for w in at.warning)
+    assert at.session_state["current"].money.top_up_budget_gbp == edited  # nothing lost yet
+    at.button(key="cancel_pick").click()
+    run(at)
+    assert at.session_state["current"].money.top_up_budget_gbp == edited
+    at.selectbox(key="picker").set_value("large-2024-25.yaml")
+    run(at)
+    at.button(key="confirm_pick").click()
+    run(at)
+    assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()
+
+
 def test_opens_on_a_bundled_example_with_a_result(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path)
     current = at.session_state["current"]

@@ -102,6 +102,8 @@ def test_page_renders_and_remove_all_caps_changes_the_mix(app_url):
             chart.wait_for(state="visible")
             assert chart.bounding_box()["height"] > 100
             page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+            page.locator('[data-testid="stDataFrame"]').nth(2).wait_for()  # tables render after the chart
+            page.locator('[data-testid="stMetric"]').nth(3).wait_for()
             assert page.locator('[data-testid="stDataFrame"]').count() >= 3
             assert page.locator('[data-testid="stMetric"]').count() == 4
             before = in_words(page)

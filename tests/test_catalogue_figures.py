@@ -1,4 +1,4 @@
-"""Check the ARRS catalogue CSVs against /work/shared/reference/arrs-facts.md.
+"""Check the ARRS catalogue CSVs against the published figures their sources quote.
 
 Reads the files with the standard ``csv`` module only, so it does not depend on the package loader.
 """

@@ -551,11 +551,11 @@ def run_task(task: Task) -> tuple[dict, list[dict]]:
         summary = result.summary()
         record.update({k: summary[k] for k in SUMMARY_FIELDS if k in summary and k not in ("status",)})
         record.update(status="optimal", reason="", solver_seconds=result.solution.solver_seconds,
-                      in_post_wte=float(result.inputs.allowed_roles["in_post_wte"].sum()),
+                      in_post_wte=float(result.inputs.role_data["in_post_wte"].sum()),
                       binding_constraints="; ".join(result.binding_constraint_names()))
         keys = {"ods_code": task.pcn_id, "icb": task.icb, "policy": task.policy, "fingerprint": task.fingerprint}
-        mix = result.mix().reset_index()
-        role_rows = [{**keys, **row} for row in mix[[c for c in ROLE_FIELDS if c not in keys]].to_dict("records")]
+        fields = [c for c in ROLE_FIELDS if c not in keys]
+        role_rows = [{**keys, **{c: row[c] for c in fields}} for row in result.role_rows()]
         record["worker_seconds"] = time.perf_counter() - started
         return record, role_rows
     record["worker_seconds"] = time.perf_counter() - started

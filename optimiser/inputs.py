@@ -28,10 +28,11 @@ class ModelInputs:
     """Everything the model needs, as tables indexed by `role`, `category` and `pot`."""
 
     scenario: Scenario
-    roles: pd.DataFrame
+    role_ids: pd.Index  # every role in the year's catalogue
+    role_data: dict[str, np.ndarray]  # one array per column, in role_ids order
     categories: pd.DataFrame
-    productivity: pd.Series  # contacts per WTE-year, index (role, category), allowed roles only
-    funding: pd.DataFrame
+    contacts_by_pair: dict[tuple[str, str], float]  # contacts per WTE-year by (role, category), allowed roles only
+    arrs_sums_gbp: dict[str, float]  # the ARRS sum of each funding pot, £ a year
     top_up_budget_gbp: float
     room_sessions_per_week: float
     rentable_sessions_per_week: float
@@ -39,33 +40,57 @@ class ModelInputs:
     desk_sessions_per_week: float | None
 
     @cached_property
+    def roles(self) -> pd.DataFrame:
+        """Every catalogue role with the scenario's settings, money per WTE, room needs and cap, indexed by role."""
+        return pd.DataFrame(self.role_data, index=self.role_ids)
+
+    @cached_property
     def allowed_roles(self) -> pd.DataFrame:
         return self.roles[self.roles["allowed"]]
 
     @cached_property
     def role_columns(self) -> dict[str, dict[str, object]]:
-        """The allowed roles' numbers as plain dicts (column → role → value), for the model builder's loops."""
-        roles = self.allowed_roles
-        numbers = roles.select_dtypes("number").to_numpy(dtype=float).T
-        columns = {column: dict(zip(roles.index, values)) for column, values in zip(roles.select_dtypes("number").columns, numbers)}
-        columns["funding_pot"] = dict(zip(roles.index, roles["funding_pot"].tolist()))
-        return columns
+        """The allowed roles' columns as plain dicts (column → role → value): what the model builder loops over.
+
+        Built from the arrays, not the table, because pandas costs more than the whole solve on a model this small.
+        """
+        allowed = self.role_data["allowed"]
+        ids = self.role_ids[allowed].tolist()
+        return {column: dict(zip(ids, values[allowed].tolist())) for column, values in self.role_data.items()}
 
     @cached_property
-    def contacts_by_pair(self) -> dict[tuple[str, str], float]:
-        """Contacts per WTE-year as a plain dict keyed by (role, category), for loops."""
-        return dict(zip(self.productivity.index, self.productivity.to_numpy()))
+    def productivity(self) -> pd.Series:
+        """Contacts per WTE-year, indexed by (role, category): which roles serve which demand, and how much."""
+        index = pd.MultiIndex.from_tuples(list(self.contacts_by_pair), names=["role", "category"])
+        return pd.Series(list(self.contacts_by_pair.values()), index=index, name="contacts_per_wte_year", dtype=float)
+
+    @cached_property
+    def funding(self) -> pd.DataFrame:
+        """Each funding pot: its sum, and whether the scenario gave it or it comes from the published rate."""
+        pots = load_catalogue(self.scenario.year).funding
+        return pd.DataFrame(
+            {
+                "gbp_per_weighted_patient": pots["gbp_per_weighted_patient"],
+                "status": pots["status"],
+                "basis": pots["basis"],
+                "source": pots["source"],
+                "sum_gbp": [self.arrs_sums_gbp[pot] for pot in pots.index],
+                "sum_is_given": (pots.index == MAIN_POT) & (self.scenario.money.arrs_sum_gbp is not None),
+            },
+            index=pots.index.rename("pot"),
+        )
 
 
 def prepare(scenario: Scenario) -> ModelInputs:
     catalogue = load_catalogue(scenario.year)
-    roles = _roles(scenario)
+    role_ids, role_data = _roles(scenario)
     return ModelInputs(
         scenario=scenario,
-        roles=roles,
+        role_ids=role_ids,
+        role_data=role_data,
         categories=_categories(scenario),
-        productivity=_productivity(scenario, roles),
-        funding=_funding(scenario, catalogue),
+        contacts_by_pair=_productivity(scenario, role_ids[role_data["allowed"]]),
+        arrs_sums_gbp=_arrs_sums(scenario, catalogue),
         top_up_budget_gbp=scenario.money.top_up_budget_gbp,
         room_sessions_per_week=scenario.estate.room_sessions_per_week,
         rentable_sessions_per_week=scenario.estate.rentable_sessions_per_week,
@@ -93,7 +118,7 @@ def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str
     return table.index, {c: table[c].to_numpy() for c in columns}
 
 
-def _roles(scenario: Scenario) -> pd.DataFrame:
+def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
     """One row per catalogue role: the scenario's settings, money per WTE, room needs and the cap that applies."""
     policy = scenario.policy
     index, base = _role_defaults(scenario.year, policy.london_weighting)
@@ -129,29 +154,25 @@ def _roles(scenario: Scenario) -> pd.DataFrame:
     capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
     published_cap = base[capped_by_size].astype(float)
     cap_removed = policy.remove_all_caps | index.isin(policy.remove_caps)
-    table = pd.DataFrame(
-        {
-            **column,
-            "max_reimbursable_gbp": maximum,
-            "allowed": allowed,
-            "in_post_wte": in_post,
-            "max_new_wte": max_new,
-            "cost_per_wte_gbp": cost,
-            "claim_per_wte_gbp": claim,
-            "co_funder_per_wte_gbp": co_funder,
-            "top_up_per_wte_gbp": np.maximum(cost - claim - co_funder, 0.0),
-            "room_need": base["room_need"],
-            "room_sessions_per_wte_per_week": sessions,
-            "remote_share": remote,
-            "clinical_room_sessions_per_wte": np.where(base["room_need"] == "clinical_room", weekly, 0.0),
-            "desk_sessions_per_wte": np.where(base["room_need"] == "desk", weekly, 0.0),
-            "published_cap_wte": published_cap,
-            "cap_removed": cap_removed,
-            "cap_wte": np.where(cap_removed, np.nan, published_cap),
-        },
-        index=index,
-    )
-    return table
+    return index, {
+        **column,
+        "max_reimbursable_gbp": maximum,
+        "allowed": allowed,
+        "in_post_wte": in_post,
+        "max_new_wte": max_new,
+        "cost_per_wte_gbp": cost,
+        "claim_per_wte_gbp": claim,
+        "co_funder_per_wte_gbp": co_funder,
+        "top_up_per_wte_gbp": np.maximum(cost - claim - co_funder, 0.0),
+        "room_need": base["room_need"],
+        "room_sessions_per_wte_per_week": sessions,
+        "remote_share": remote,
+        "clinical_room_sessions_per_wte": np.where(base["room_need"] == "clinical_room", weekly, 0.0),
+        "desk_sessions_per_wte": np.where(base["room_need"] == "desk", weekly, 0.0),
+        "published_cap_wte": published_cap,
+        "cap_removed": cap_removed,
+        "cap_wte": np.where(cap_removed, np.nan, published_cap),
+    }
 
 
 def _categories(scenario: Scenario) -> pd.DataFrame:
@@ -178,29 +199,18 @@ def _default_contacts() -> dict[tuple[str, str], float]:
     return load_assumptions().productivity["contacts_per_wte_year"].to_dict()
 
 
-def _productivity(scenario: Scenario, roles: pd.DataFrame) -> pd.Series:
+def _productivity(scenario: Scenario, allowed_roles: pd.Index) -> dict[tuple[str, str], float]:
     contacts = dict(_default_contacts())
     for role, by_category in scenario.productivity.items():
         contacts |= {(role, category): value for category, value in by_category.items()}
-    allowed = set(roles.index[roles["allowed"].to_numpy()])
-    kept = {key: value for key, value in sorted(contacts.items()) if key[0] in allowed and value > 0}
-    index = pd.MultiIndex.from_tuples(list(kept), names=["role", "category"])
-    return pd.Series(list(kept.values()), index=index, name="contacts_per_wte_year", dtype=float)
+    allowed = set(allowed_roles)
+    return {key: value for key, value in sorted(contacts.items()) if key[0] in allowed and value > 0}
 
 
-def _funding(scenario: Scenario, catalogue) -> pd.DataFrame:
-    pots = catalogue.funding
-    given = scenario.money.arrs_sum_gbp
-    is_given = (pots.index == MAIN_POT) & (given is not None)
-    rate = pots["gbp_per_weighted_patient"].to_numpy()
-    return pd.DataFrame(
-        {
-            "gbp_per_weighted_patient": rate,
-            "status": pots["status"],
-            "basis": pots["basis"],
-            "source": pots["source"],
-            "sum_gbp": np.where(is_given, given or 0.0, rate * scenario.pcn.weighted_population),
-            "sum_is_given": is_given,
-        },
-        index=pots.index.rename("pot"),
-    )
+def _arrs_sums(scenario: Scenario, catalogue) -> dict[str, float]:
+    """Weighted population × each pot's £ per weighted patient, unless the scenario gives the main ARRS sum."""
+    rates = catalogue.funding["gbp_per_weighted_patient"].to_dict()
+    sums = {pot: rate * scenario.pcn.weighted_population for pot, rate in rates.items()}
+    if scenario.money.arrs_sum_gbp is not None:
+        sums[MAIN_POT] = scenario.money.arrs_sum_gbp
+    return sums

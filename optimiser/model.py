@@ -7,6 +7,7 @@ explanations are built from the registry, never by parsing constraint names.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pulp
@@ -78,15 +79,15 @@ def build_model(inputs: ModelInputs) -> SkillMixModel:
 
 
 def _variables(inputs: ModelInputs) -> SkillMixModel:
-    roles = inputs.allowed_roles
+    roles = list(inputs.role_columns["role_name"])
     policy = inputs.scenario.policy
     problem = pulp.LpProblem("arrs_skill_mix", pulp.LpMaximize)
-    wte = {r: problem.add_variable(f"wte({r})", lowBound=0) for r in roles.index}
+    wte = {r: problem.add_variable(f"wte({r})", lowBound=0) for r in roles}
     assigned = {(r, d): problem.add_variable(f"assigned({r},{d})", lowBound=0) for r, d in inputs.contacts_by_pair}
     posts = (
         {
             r: problem.add_variable(f"posts({r})", lowBound=None if policy.allow_reducing_in_post else 0, cat=pulp.LpInteger)
-            for r in roles.index
+            for r in roles
         }
         if policy.whole_posts
         else {}
@@ -139,7 +140,7 @@ def add_demand_cover(model: SkillMixModel) -> None:
 def add_arrs_budget(model: SkillMixModel) -> None:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
     pot_of, claim = model.per_role("funding_pot"), model.per_role("claim_per_wte_gbp")
-    for pot, sum_gbp in model.inputs.funding["sum_gbp"].items():
+    for pot, sum_gbp in model.inputs.arrs_sums_gbp.items():
         claims = [(model.wte[r], claim[r]) for r in model.wte if pot_of[r] == pot]
         if claims:
             model.add("arrs_budget", pot, "£ a year", pulp.LpAffineExpression(claims) <= sum_gbp)
@@ -175,15 +176,16 @@ def add_desk_space(model: SkillMixModel) -> None:
 
 def add_role_caps(model: SkillMixModel) -> None:
     """A capped role cannot exceed its cap for the PCN's list size, unless the scenario lifts that cap."""
-    for r, cap in model.inputs.allowed_roles["cap_wte"].dropna().items():
-        model.add("role_cap", r, "WTE", model.wte[r] <= cap)
+    for r, cap in model.per_role("cap_wte").items():
+        if not math.isnan(cap):
+            model.add("role_cap", r, "WTE", model.wte[r] <= cap)
 
 
 def add_in_post_floors(model: SkillMixModel) -> None:
     """Staff already in post stay, unless the scenario allows reducing them."""
     if model.inputs.scenario.policy.allow_reducing_in_post:
         return
-    for r, in_post in model.inputs.allowed_roles["in_post_wte"].items():
+    for r, in_post in model.per_role("in_post_wte").items():
         if in_post > 0:
             model.add("in_post_floor", r, "WTE", model.wte[r] >= in_post)
 

@@ -39,13 +39,13 @@ class Result:
     @cached_property
     def _per_role(self) -> dict[str, np.ndarray]:
         """WTE and money per allowed role as arrays: every table and the summary are read from these."""
-        roles = self.inputs.allowed_roles
+        roles = self.inputs.role_columns
         value = self.solution.value
-        total = np.round([value(self.model.wte[r]) for r in roles.index], 9) + 0.0
-        assigned = dict.fromkeys(roles.index, 0.0)
+        total = np.round([value(variable) for variable in self.model.wte.values()], 9) + 0.0
+        assigned = dict.fromkeys(self.model.wte, 0.0)
         for (r, _), variable in self.model.assigned.items():
             assigned[r] += value(variable)
-        in_post = roles["in_post_wte"].to_numpy()
+        in_post = np.fromiter(roles["in_post_wte"].values(), float)
         numbers = {
             "in_post_wte": in_post,
             "new_wte": np.maximum(total - in_post, 0.0),
@@ -59,9 +59,18 @@ class Result:
             ("top_up_gbp_per_year", "top_up_per_wte_gbp"),
             ("room_sessions_per_week", "clinical_room_sessions_per_wte"),
         ]:
-            numbers[column] = total * roles[per_wte].to_numpy()
+            numbers[column] = total * np.fromiter(roles[per_wte].values(), float)
         numbers["spare_wte"] = np.maximum(np.round(total - np.fromiter(assigned.values(), float), 9), 0.0)
         return numbers
+
+    def role_rows(self) -> list[dict]:
+        """The mix as plain records (roles with staff only), without building a table: for batch outputs."""
+        numbers, names = self._per_role, self.inputs.role_columns["role_name"]
+        keep = (numbers["total_wte"] > 1e-9) | (numbers["in_post_wte"] > 0)
+        return [
+            {"role": role, "role_name": names[role], **{k: float(v[j]) for k, v in numbers.items()}}
+            for j, role in enumerate(self.model.wte) if keep[j]
+        ]
 
     def mix(self, include_zero: bool = False) -> pd.DataFrame:
         """WTE per role: in post, new, total, with what each role costs and claims a year."""
@@ -87,9 +96,9 @@ class Result:
     @cached_property
     def _claims_by_pot(self) -> dict[str, tuple[float, float]]:
         """(ARRS sum, claimed) per funding pot, £ a year."""
-        pot_of = self.inputs.allowed_roles["funding_pot"].to_numpy()
+        pot_of = np.array(list(self.inputs.role_columns["funding_pot"].values()))
         claims = self._per_role["arrs_claimed_gbp_per_year"]
-        return {pot: (float(total), float(claims[pot_of == pot].sum())) for pot, total in self.inputs.funding["sum_gbp"].items()}
+        return {pot: (float(total), float(claims[pot_of == pot].sum())) for pot, total in self.inputs.arrs_sums_gbp.items()}
 
     @cached_property
     def _top_up(self) -> tuple[float, float]:

@@ -77,7 +77,7 @@ def list_sizes(rng: np.random.Generator, n: int, total: float) -> np.ndarray:
 
 
 def generate_national(n: int = N_PCNS, seed: int = 2025) -> pd.DataFrame:
-    """A synthetic table of `n` PCNs in the batch input format (see docs/batch-readme-section.md)."""
+    """A synthetic table of `n` PCNs in the batch input format (see the README, "The PCN table")."""
     from optimiser.assumptions import load_assumptions
 
     rng = np.random.default_rng(seed)

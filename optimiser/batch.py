@@ -39,6 +39,8 @@ import yaml
 from optimiser import __version__
 from optimiser.atomic import write_bytes_atomic
 from optimiser.errors import OptimiserError, ScenarioError, SolverError
+from optimiser.report import excel_bytes
+from optimiser.scenario import PCN_NUMBERS
 
 ENGINE_VERSION = "batch-1"
 """Part of every fingerprint: bump it when the records written change meaning."""
@@ -54,14 +56,7 @@ PLAIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "ods_code": ("pcn", "ods_code"),
     "name": ("pcn", "name"),
     "icb": ("pcn", "icb"),
-    "list_size": ("pcn", "list_size"),
-    "weighted_population": ("pcn", "weighted_population"),
-    "arrs_sum_gbp": ("money", "arrs_sum_gbp"),
-    "top_up_budget_gbp": ("money", "top_up_budget_gbp"),
-    "room_sessions_per_week": ("estate", "room_sessions_per_week"),
-    "rentable_sessions_per_week": ("estate", "rentable_sessions_per_week"),
-    "rent_gbp_per_session": ("estate", "rent_gbp_per_session"),
-    "desk_sessions_per_week": ("estate", "desk_sessions_per_week"),
+    **PCN_NUMBERS,
 }
 ROLE_PREFIXES = ("in_post_wte", "max_new_wte", "cost_per_wte_gbp")
 """`in_post_wte.<role>` etc.: one column per role and setting."""
@@ -925,7 +920,11 @@ def output_tables(summary: pd.DataFrame, roles: pd.DataFrame, plan: Plan) -> dic
 
 
 def write_outputs(output: Path, summary: pd.DataFrame, roles: pd.DataFrame, plan: Plan, formats: tuple[str, ...]) -> list[Path]:
-    """Every table as CSV and Parquet, and one Excel workbook; each file replaced atomically."""
+    """Every table as CSV and Parquet, and the roll-ups in one Excel workbook; each file replaced atomically.
+
+    The long form (PCN × policy × role) stays out of the workbook: for a national run it is hundreds of
+    thousands of cells, which openpyxl takes longer to write than the whole batch takes to solve.
+    """
     tables = output_tables(summary, roles, plan)
     files = []
     for name, frame in tables.items():
@@ -936,12 +935,8 @@ def write_outputs(output: Path, summary: pd.DataFrame, roles: pd.DataFrame, plan
             frame.to_parquet(sink, index=False)
             files.append(_write(output / f"{name}.parquet", sink.getvalue()))
     if "xlsx" in formats:
-        sink = io.BytesIO()
-        with pd.ExcelWriter(sink, engine="openpyxl") as workbook:
-            for name, frame in tables.items():
-                if len(frame) <= EXCEL_MAX_ROWS:
-                    frame.to_excel(workbook, sheet_name=name, index=False)
-        files.append(_write(output / "results.xlsx", sink.getvalue()))
+        sheets = {name: frame for name, frame in tables.items() if name != "pcn_roles" and len(frame) <= EXCEL_MAX_ROWS}
+        files.append(_write(output / "results.xlsx", excel_bytes(sheets)))
     return files
 
 

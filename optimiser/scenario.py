@@ -22,6 +22,19 @@ MAX_SCENARIO_BYTES = 1_000_000
 """A scenario is a few kilobytes; anything near a megabyte is the wrong file."""
 
 
+PCN_NUMBERS: dict[str, tuple[str, str]] = {
+    "list_size": ("pcn", "list_size"),
+    "weighted_population": ("pcn", "weighted_population"),
+    "arrs_sum_gbp": ("money", "arrs_sum_gbp"),
+    "top_up_budget_gbp": ("money", "top_up_budget_gbp"),
+    "room_sessions_per_week": ("estate", "room_sessions_per_week"),
+    "rentable_sessions_per_week": ("estate", "rentable_sessions_per_week"),
+    "rent_gbp_per_session": ("estate", "rent_gbp_per_session"),
+    "desk_sessions_per_week": ("estate", "desk_sessions_per_week"),
+}
+"""The numbers that describe one PCN, by the flat name tables and forms use, and where each sits in a scenario."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 

@@ -27,6 +27,7 @@ from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
 from optimiser.results import Result, compare_care, compare_mix, compare_summary
 from optimiser.scenario import (
+    PCN_NUMBERS,
     DemandSettings,
     RoleSettings,
     Scenario,
@@ -84,13 +85,7 @@ DEMAND_EDITABLE = ["contacts_per_year", "priority_weight"]
 
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
     "pcn_name": ("pcn", "name"),
-    "list_size": ("pcn", "list_size"),
-    "weighted_population": ("pcn", "weighted_population"),
-    "arrs_sum_gbp": ("money", "arrs_sum_gbp"),
-    "top_up_budget_gbp": ("money", "top_up_budget_gbp"),
-    "room_sessions_per_week": ("estate", "room_sessions_per_week"),
-    "rentable_sessions_per_week": ("estate", "rentable_sessions_per_week"),
-    "rent_gbp_per_session": ("estate", "rent_gbp_per_session"),
+    **{name: path for name, path in PCN_NUMBERS.items() if name != "desk_sessions_per_week"},
     "remove_all_caps": ("policy", "remove_all_caps"),
     "whole_posts": ("policy", "whole_posts"),
     "post_size_wte": ("policy", "post_size_wte"),

@@ -116,7 +116,8 @@ def test_failures_are_rows_and_the_cli_exits_4(sample, tmp_path):
     assert len(summary) == 12 and summary[["ods_code", "policy"]].duplicated().sum() == 0
     for name in ("national", "by_icb", "national_by_role", "comparison_by_pcn", "pcn_roles"):
         assert (tmp_path / "out" / f"{name}.csv").exists() and (tmp_path / "out" / f"{name}.parquet").exists()
-    assert set(pd.ExcelFile(tmp_path / "out" / "results.xlsx").sheet_names) >= {"national", "by_icb", "pcn_summary", "failures"}
+    with pd.ExcelFile(tmp_path / "out" / "results.xlsx") as workbook:
+        assert set(workbook.sheet_names) >= {"national", "by_icb", "pcn_summary", "failures"}
 
     strict = CliRunner().invoke(app, ["batch", str(table_path), "--base", str(BASE), "--output", str(tmp_path / "strict"), "--strict", "--no-progress"])
     assert strict.exit_code == 2 and not (tmp_path / "strict" / "parts").exists()

@@ -316,20 +316,19 @@ def mix_chart(result) -> alt.LayerChart:
     return alt.layer(*layers).properties(height=max(160, 34 * len(order)))
 
 
-def money_chart(result) -> alt.LayerChart:
+def money_chart(result) -> alt.Chart:
     data = ui.money_chart_data(result)
     parts = ["Claimed", "Used: staff costs above reimbursement", "Used: rented room sessions", "Unspent"]
-    y = alt.Y("budget:N", title=None, sort=list(dict.fromkeys(data["budget"])))
+    y = alt.Y("words:N", title=None, sort=list(dict.fromkeys(data["words"])), axis=alt.Axis(labelLimit=420))
     bars = alt.Chart(data).mark_bar().encode(
         y=y, x=alt.X("sum(gbp_per_year):Q", title="£ a year", axis=alt.Axis(format="~s")),
-        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="top", columns=2),
+        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=320),
                         scale=alt.Scale(domain=parts, range=[COLOURS["blue"], COLOURS["sky"], COLOURS["purple"], COLOURS["vermillion"]])),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("budget:N", title="Budget"), alt.Tooltip("part:N", title="Part"),
                  alt.Tooltip("gbp_per_year:Q", title="£ a year", format=",.0f")],
     )
-    words = alt.Chart(data.drop_duplicates("budget")).mark_text(align="left", x=4, dy=-14, fontSize=11).encode(y=y, text="words:N")
-    return alt.layer(bars, words).properties(height=70 * data["budget"].nunique())
+    return bars.properties(height=alt.Step(44))  # the words (claimed of, used of) are the bar labels
 
 
 def care_chart(result) -> alt.LayerChart:

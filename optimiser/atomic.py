@@ -19,6 +19,7 @@ def write_bytes_atomic(path: Path, content: bytes, overwrite: bool = False) -> N
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
+        os.chmod(temp_name, 0o666 & ~_umask())  # mkstemp makes owner-only files; give the usual permissions
         with os.fdopen(handle, "wb") as temp:
             temp.write(content)
             temp.flush()
@@ -32,3 +33,9 @@ def write_bytes_atomic(path: Path, content: bytes, overwrite: bool = False) -> N
         if os.path.exists(temp_name):
             os.unlink(temp_name)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -143,10 +143,6 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
             sessions[i] = setting.room_sessions_per_wte_per_week
         if setting.remote_share is not None:
             remote[i] = setting.remote_share
-    blocked = [f"roles.{index[i]}: {in_post[i]:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
-               for i in np.flatnonzero(~allowed & (in_post > 0))]
-    if blocked:
-        raise ScenarioError(blocked)
 
     claim = np.minimum(cost, maximum) * column["arrs_share"].astype(float)
     co_funder = cost * column["co_funder_share"].astype(float)

@@ -38,6 +38,14 @@ PCN_NUMBERS: dict[str, tuple[str, str]] = {
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_for_numbers(cls, value: Any, info) -> Any:
+        """pydantic reads `true` as 1 for a number; in a scenario that is always a mistake."""
+        if isinstance(value, bool) and cls.model_fields[info.field_name].annotation is not bool:
+            raise ValueError(f"{value!r} is not a number; write a number")
+        return value
+
 
 class PCN(_Strict):
     name: str = Field(min_length=1, description="PCN name as the PCN uses it")
@@ -130,6 +138,11 @@ class Scenario(_Strict):
                     )
         return value
 
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
     @model_validator(mode="after")
     def _names_exist(self) -> Scenario:
         from optimiser.assumptions import load_assumptions
@@ -146,15 +159,20 @@ class Scenario(_Strict):
             ("productivity", self.productivity, role_ids, f"role in the {self.year} catalogue"),
             ("demand", self.demand, category_ids, "demand category"),
         ]:
-            problems += [_unknown(where, name, allowed, kind) for name in names if name not in allowed]
+            problems += [_unknown(where, name, allowed, kind, self.year) for name in names if name not in allowed]
         for role, by_category in self.productivity.items():
             problems += [
                 _unknown(f"productivity.{role}", c, category_ids, "demand category")
                 for c in by_category
                 if c not in category_ids
             ]
+        problems += [
+            f"roles.{role}: {setting.in_post_wte:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
+            for role, setting in self.roles.items()
+            if not setting.allowed and setting.in_post_wte > 0
+        ]
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("\n".join(problems))
         return self
 
     def canonical_json(self) -> str:
@@ -162,7 +180,13 @@ class Scenario(_Strict):
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
 
 
-def _unknown(where: str, name: str, allowed: list[str], kind: str) -> str:
+def _unknown(where: str, name: str, allowed: list[str], kind: str, year: str | None = None) -> str:
+    if year is not None and kind.startswith("role"):
+        from optimiser.catalogue import available_years, load_catalogue
+
+        other_years = [y for y in available_years() if name in load_catalogue(y).roles.index]
+        if other_years:
+            return f"{where}: {name!r} is not a {kind}; it is an ARRS role in {', '.join(other_years)}"
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}?" if close else f"choose from {', '.join(sorted(allowed))}"
     return f"{where}: {name!r} is not a {kind}; {hint}"
@@ -191,8 +215,8 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel] = S
         elif kind == "missing":
             problems.append(f"{path}: required but missing")
         elif kind == "value_error":
-            message = str(item.get("ctx", {}).get("error", item["msg"]))
-            problems.append(f"{path}: {message}" if path else message)
+            for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
+                problems.append(f"{path} = {_short(value)}: {message}" if path and not isinstance(value, dict) else message)
         else:
             shown = _short(value)
             problems.append(f"{path} = {shown}: {_allowed_text(item)}")
@@ -256,6 +280,21 @@ def parse_scenario(data: Any, source: str | None = None) -> Scenario:
         raise ScenarioError(describe_validation_error(error), source) from None
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml.safe_load, except that a key given twice is an error instead of the last one silently winning."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice (first on line {seen[key] + 1}); keep one", key_node.start_mark
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+
 def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
     """Parse YAML (JSON is YAML too) safely, reporting syntax errors with their line."""
     if len(text.encode("utf-8", errors="ignore")) > MAX_SCENARIO_BYTES:
@@ -263,7 +302,7 @@ def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
     if "\x00" in text:
         raise ScenarioError(["the file is binary, not a YAML scenario"], source)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

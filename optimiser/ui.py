@@ -646,11 +646,11 @@ def money_chart_data(result: Result) -> pd.DataFrame:
     for item, amount in money.items():
         if item.startswith("ARRS sum") and ":" not in item:
             claimed = float(money[f"{item}: claimed"])
-            words = f"£{claimed:,.0f} claimed of £{float(amount):,.0f}"
+            words = f"{item}: £{claimed:,.0f} claimed of £{float(amount):,.0f}"
             rows += [(item, "Claimed", claimed, 0, words), (item, "Unspent", max(float(amount) - claimed, 0.0), 2, words)]
     staff = float(money["Top-up used: staff costs above reimbursement"])
     rent = float(money["Top-up used: rented room sessions"])
-    words = f"£{staff + rent:,.0f} used of £{float(money['Top-up budget']):,.0f}"
+    words = f"Top-up budget: £{staff + rent:,.0f} used of £{float(money['Top-up budget']):,.0f}"
     rows += [
         ("Top-up budget", "Used: staff costs above reimbursement", staff, 0, words),
         ("Top-up budget", "Used: rented room sessions", rent, 1, words),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,10 @@ def test_a_minimal_scenario_derives_the_arrs_sum_from_the_published_rate():
         ({"policy": {"remove_caps": ["advanced_practitoner"]}}, "did you mean 'advanced_practitioner'?"),
         ({"money": {"top_up_budget_gbp": -1}}, "money.top_up_budget_gbp = -1: must be a number ≥ 0"),
         ({"productivity": {"clinical_pharmacist": {"medication_review": -3}}}, "contacts per WTE-year must be a number from 0 to 100,000"),
+        ({"pcn": {"list_size": True}}, "pcn.list_size = True: True is not a number"),
+        ({"year": "2023/24", "roles": {"general_practitioner": {"in_post_wte": 1}}},
+         "'general_practitioner' is not a role in the 2023/24 catalogue; it is an ARRS role in 2024/25, 2025/26"),
+        ({"year": 2031}, "year '2031' has no role catalogue"),
     ],
 )
 def test_bad_values_are_named_with_what_is_allowed(change, expected):
@@ -57,6 +62,11 @@ def test_bad_values_are_named_with_what_is_allowed(change, expected):
     message = problems_of(text)
     assert expected in message
     assert "Traceback" not in message
+
+
+def test_a_key_given_twice_is_an_error_not_a_silent_override():
+    message = problems_of(MINIMAL + 'year: "2024/25"\n')
+    assert "key 'year' is given twice (first on line 3)" in message
 
 
 def test_yaml_syntax_errors_give_the_line():
@@ -121,6 +131,9 @@ def test_saving_never_overwrites_without_being_asked(tmp_path):
     save_scenario(changed, path, overwrite=True)
     assert load_scenario(path).money.top_up_budget_gbp == 1.0
     assert [p.name for p in tmp_path.iterdir()] == ["mine.yaml"]  # no temporary files left behind
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # readable by colleagues, as any file the user writes
 
 
 def test_saved_files_hold_only_what_differs_from_the_defaults():

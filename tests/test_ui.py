@@ -312,9 +312,9 @@ def test_infeasible_outcome_carries_the_core_explanation(large):
     assert list(shown["What conflicts"]) == list(core.value.conflicts["explanation"])
 
 
-def test_invalid_outcome_is_a_sentence(large):
-    outcome = ui.solve_outcome(parse_scenario(_with(large, **{"roles.paramedic.allowed": False})))
-    assert outcome.kind == "invalid" and "allowed is false" in outcome.message
+def test_excluding_a_role_with_staff_in_post_is_a_sentence(large):
+    with pytest.raises(ScenarioError, match="roles.paramedic: 2 WTE in post but allowed is false"):
+        parse_scenario(_with(large, **{"roles.paramedic.allowed": False}))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

@@ -18,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from optimiser.errors import CatalogueError
 
 Status = Literal["published", "derived", "estimate"]
+POT_NAMES = {"arrs": "ARRS sum", "arrs_gp": "ARRS GP sum"}
+"""How each funding pot is named to users."""
+
 CAP_THRESHOLD_LIST_SIZE = 100_000
 """Caps were set by PCN list size: under 100,000, or 100,000 and over."""
 

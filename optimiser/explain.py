@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimiser.catalogue import POT_NAMES
 from optimiser.errors import OptimiserError
 from optimiser.model import SkillMixModel
 from optimiser.solve import compile_model, new_highs, pass_model
@@ -44,7 +45,9 @@ def explain_infeasibility(model: SkillMixModel) -> pd.DataFrame:
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         raise OptimiserError("the scenario is infeasible even with every budget, room and cap relaxed; check the in-post staff and whole-post settings")
-    slack = np.asarray(highs.getSolution().col_value)[len(lp.care):]
+    values = np.asarray(highs.getSolution().col_value)
+    slack = values[len(lp.care):]
+    rented = values[lp.column_names.index(model.rented_sessions.name)] if model.rented_sessions is not None else 0.0
     rows = []
     for i, amount in zip(slack_rows, slack):
         if amount <= 1e-6:
@@ -53,21 +56,22 @@ def explain_infeasibility(model: SkillMixModel) -> pd.DataFrame:
         limit = float(lp.row_upper[i] if np.isfinite(lp.row_upper[i]) else lp.row_lower[i])
         rows.append({"constraint": info.name, "family": info.family, "label": info.label, "unit": info.unit,
                      "limit": limit, "needed": limit + amount, "shortfall": float(amount),
-                     "explanation": _sentence(info.family, info.label, limit, amount, model)})
+                     "explanation": _sentence(info.family, info.label, limit, amount, model, rented)})
     return pd.DataFrame(rows, columns=["constraint", "family", "label", "unit", "limit", "needed", "shortfall", "explanation"]).set_index("constraint")
 
 
-def _sentence(family: str, label: str | None, limit: float, short: float, model: SkillMixModel) -> str:
+def _sentence(family: str, label: str | None, limit: float, short: float, model: SkillMixModel, rented: float) -> str:
     roles = model.inputs.roles
     needed = limit + short
     if family == "arrs_budget":
-        return f"staff already in post claim £{needed:,.0f} a year of ARRS but the ARRS sum ({label}) is £{limit:,.0f}: £{short:,.0f} short"
+        return f"staff already in post claim £{needed:,.0f} a year of ARRS but the {POT_NAMES.get(label, label)} is £{limit:,.0f}: £{short:,.0f} short"
     if family == "top_up_budget":
         return f"costs above reimbursement need £{needed:,.0f} a year of top-up but the top-up budget is £{limit:,.0f}: £{short:,.0f} short"
     if family == "clinical_rooms":
         rentable = model.inputs.rentable_sessions_per_week
-        extra = f" (after renting all {rentable:g} rentable sessions)" if rentable else ""
-        return f"staff in post need {needed:,.1f} clinical room sessions a week but {limit:,.1f} are free{extra}: {short:,.1f} sessions short"
+        renting = f" and {rented:,.1f} of the {rentable:g} rentable are rented" if rentable else ""
+        return (f"staff in post need {needed + rented:,.1f} clinical room sessions a week but {limit:,.1f} are free{renting}: "
+                f"{short:,.1f} sessions short")
     if family == "desk_space":
         return f"staff in post need {needed:,.1f} desk sessions a week but {limit:,.1f} are available: {short:,.1f} short"
     if family == "role_cap":

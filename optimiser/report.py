@@ -32,12 +32,12 @@ def _table(title: str, frame: pd.DataFrame, formats: dict[str, str], index_label
     if index_label:
         table.add_column(index_label)
     for column in formats:
-        table.add_column(column, justify="left" if formats[column] == "s" else "right")
+        table.add_column(column, justify="left" if formats[column] == "s" else "right")  # "s>": text, right-aligned
     for key, row in frame.iterrows():
         cells = [str(key)] if index_label else []
         for column, fmt in formats.items():
             value = row[column]
-            cells.append("" if pd.isna(value) else (str(value) if fmt == "s" else format(value, fmt)))
+            cells.append("" if pd.isna(value) else (str(value) if fmt in ("s", "s>") else format(value, fmt)))
         table.add_row(*cells)
     return table
 
@@ -87,6 +87,15 @@ def why_panel(result: Result) -> Panel:
     if len(met):
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")
+    mix = result.mix()
+    unlimited = mix[(mix["new_wte"] > 1e-6) & (result.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]
+    if len(unlimited):
+        lines.append(f"• No recruitment limit was set for {', '.join(unlimited['role_name'])}: the answer assumes you can recruit "
+                     "the WTE shown (set roles.<role>.max_new_wte if you cannot).")
+    top_up_left = result.money().at["Top-up unspent", "gbp_per_year"]
+    if top_up_left > 1 and "top_up_budget" not in set(binding["family"]):
+        lines.append(f"• £{top_up_left:,.0f} of the top-up budget is unspent: it pays only costs above the maximum reimbursable "
+                     "amounts and rent; staff paid wholly by the PCN are outside ARRS.")
     note = "" if not result.model.posts else "\n(Marginal values come from the LP relaxation of the whole-posts model.)"
     return Panel("\n".join(lines) + note, title="What limits you", title_align="left")
 
@@ -109,12 +118,22 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
     return Group(*parts)
 
 
+def _headline_text(changes: pd.DataFrame) -> pd.DataFrame:
+    """Headline measures as text: WTE to two decimals, pounds and contacts to whole numbers, changes signed."""
+    frame = changes.loc[list(HEADLINE_LABELS)]
+    text = pd.DataFrame(index=[HEADLINE_LABELS[m] for m in frame.index], columns=frame.columns, dtype=object)
+    for measure, label in zip(frame.index, text.index):
+        digits = 2 if measure.endswith("_wte") else 0
+        for i, column in enumerate(frame.columns):
+            sign = "+" if i == len(frame.columns) - 1 else ""
+            text.at[label, column] = format(round(frame.at[measure, column], digits) + 0.0, f"{sign},.{digits}f")
+    return text
+
+
 def what_if_table(result: Result, caps_lifted: Result) -> Table:
     changes = compare_summary(result, caps_lifted)
-    frame = changes.loc[list(HEADLINE_LABELS)].rename(index=HEADLINE_LABELS)
-    frame = frame.rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"})
-    table = _table("What if every cap were lifted", frame, {"As published": ",.2f", "All caps lifted": ",.2f", "Change": "+,.2f"},
-                   index_label="Measure")
+    frame = _headline_text(changes.rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"}))
+    table = _table("What if every cap were lifted", frame, dict.fromkeys(frame.columns, "s>"), index_label="Measure")
     mix = compare_mix(result, caps_lifted)
     moved = mix[mix["change_wte"].abs() > 1e-6]
     for role, row in moved.iterrows():
@@ -124,13 +143,12 @@ def what_if_table(result: Result, caps_lifted: Result) -> Table:
 
 def render_comparison(a: Result, b: Result) -> Group:
     names = (a.scenario.pcn.name, b.scenario.pcn.name)
-    summary = compare_summary(a, b).loc[list(HEADLINE_LABELS)].rename(index=HEADLINE_LABELS)
-    summary = summary.rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"})
+    summary = _headline_text(compare_summary(a, b).rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"}))
     mix = compare_mix(a, b).set_index("role_name").rename(columns={"baseline_wte": "A (WTE)", "other_wte": "B (WTE)", "change_wte": "B − A (WTE)"})
     care = compare_care(a, b).set_index("category_name")
     care.columns = ["A (contacts/yr)", "B (contacts/yr)", "B − A (contacts/yr)"]
     return Group(
-        _table("Headline", summary, {c: ",.2f" for c in summary.columns}, index_label="Measure"),
+        _table("Headline", summary, dict.fromkeys(summary.columns, "s>"), index_label="Measure"),
         _table("Staffing mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
         _table("Contacts served", care, {c: ",.0f" for c in care.columns}, index_label="Demand category"),
     )

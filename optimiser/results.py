@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from optimiser.catalogue import POT_NAMES
 from optimiser.inputs import ModelInputs
 from optimiser.model import ConstraintInfo, SkillMixModel
 from optimiser.solve import Solution
@@ -111,7 +112,7 @@ class Result:
         rows = []
         for pot, funding in self.inputs.funding.to_dict("index").items():
             total, claimed = self._claims_by_pot[pot]
-            label = "ARRS sum" if pot == "arrs" else f"ARRS sum ({pot})"
+            label = POT_NAMES.get(pot, pot)
             how = "given in the scenario" if funding["sum_is_given"] else (
                 f"weighted population × £{funding['gbp_per_weighted_patient']:.3f} ({funding['status']})"
             )
@@ -123,7 +124,7 @@ class Result:
         staff_top_up, rent = self._top_up
         numbers = self._per_role
         rows += [
-            ("Top-up budget", self.inputs.top_up_budget_gbp, "PCN's own money"),
+            ("Top-up budget", self.inputs.top_up_budget_gbp, "PCN's own money: pays costs above the maximum reimbursable amounts, and rent"),
             ("Top-up used: staff costs above reimbursement", staff_top_up, ""),
             ("Top-up used: rented room sessions", rent, f"{self.solution.value(self.model.rented_sessions):.1f} sessions a week"),
             ("Top-up unspent", self.inputs.top_up_budget_gbp - staff_top_up - rent, ""),
@@ -215,7 +216,7 @@ class Result:
         binding["marginal_value"] = [_marginal_in_user_units(row) for row in records]
         binding["marginal_value_unit"] = [_marginal_unit(row) for row in records]
         binding["explanation"] = [
-            explain_binding(self.model.registry[i], row, self.inputs) for i, row in zip(self._binding_rows, records)
+            explain_binding(self.model.registry[i], row, self) for i, row in zip(self._binding_rows, records)
         ]
         order = np.argsort(-binding["marginal_value"].abs().to_numpy(), kind="stable")
         return binding.iloc[order][["family", "label", "unit", "limit", "used", "marginal_value", "marginal_value_unit", "explanation"]]
@@ -264,30 +265,41 @@ def _marginal_unit(row) -> str:
     return f"{CARE_UNIT} per extra {per}"
 
 
-def explain_binding(info: ConstraintInfo, row: dict, inputs: ModelInputs) -> str:
+def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
     """One plain-English sentence per binding limit, built from the registry entry, not its name."""
+    inputs = result.inputs
     gain = _marginal_in_user_units(row)
     label = info.label
     role = inputs.roles["role_name"].get(label, label) if label else None
-    if info.family in ("role_cap", "recruitment_limit", "clinical_rooms", "desk_space", "arrs_budget", "top_up_budget") and abs(gain) < 0.5:
-        what = {"role_cap": f"The cap on {role}", "recruitment_limit": f"The recruitment limit for {role}",
-                "clinical_rooms": "Clinical room space", "desk_space": "Desk space",
-                "arrs_budget": f"The ARRS sum ({label})", "top_up_budget": "The top-up budget"}[info.family]
-        return f"{what} is reached, but more would add no care: other roles can do the same work at the same cost."
+    rented = result.solution.value(result.model.rented_sessions)
+    rooms = f"{row['limit']:,.1f} free sessions a week" + (f" plus {rented:,.1f} rented" if rented > 1e-6 else "")
+    what = {
+        "role_cap": f"The cap on {role}",
+        "recruitment_limit": f"The recruitment limit you set for {role}",
+        "clinical_rooms": "Clinical room space",
+        "desk_space": "Desk space",
+        "arrs_budget": f"The {POT_NAMES.get(label, label)}",
+        "top_up_budget": "The top-up budget",
+    }
+    if info.family in what and abs(gain) < 0.5:
+        return f"{what[info.family]} is reached, but more would add no care: other roles can do the same work at the same cost."
     if info.family == "arrs_budget":
-        return f"The ARRS sum ({label}) is fully claimed: £1,000 more a year would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return f"The {POT_NAMES.get(label, label)} is fully claimed: £1,000 more a year would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "top_up_budget":
         return f"The top-up budget (£{row['limit']:,.0f}) is fully used: £1,000 more a year would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "clinical_rooms":
-        return f"Clinical rooms are full ({row['limit']:,.1f} sessions a week): one more room session a week would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return f"Clinical rooms are full ({rooms}): one more room session a week would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "desk_space":
         return f"Desks are full ({row['limit']:,.1f} sessions a week): one more desk session a week would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "role_cap":
         return f"The cap of {row['limit']:g} WTE on {role} binds: lifting it by one WTE would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "recruitment_limit":
-        return f"{role}: the PCN cannot recruit more than this year's limit ({row['limit']:g} WTE in total); one more WTE would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return (f"{role}: the recruitment limit you set ({row['limit']:g} WTE in total, in post + new) is reached; "
+                f"one more WTE would deliver about {gain:,.0f} more {CARE_UNIT}.")
     if info.family == "in_post_floor":
-        return f"{role}: keeping the {row['limit']:g} WTE in post costs about {-gain:,.0f} {CARE_UNIT} per WTE against the best use of that money and space."
+        # The dual of a floor is negative: what keeping one more WTE in post costs in care elsewhere.
+        return (f"{role}: keeping the {row['limit']:g} WTE in post costs about {-gain:,.0f} {CARE_UNIT} per WTE "
+                "against the best use of that money and space (a contact counts the same whatever its length).")
     if info.family == "demand_cover":
         name = inputs.categories["category_name"].get(label, label)
         return f"All {name} demand ({row['limit']:,.0f} contacts a year) is met; more staff for it would add nothing."

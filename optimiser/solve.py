@@ -26,7 +26,7 @@ try:
 except ImportError:  # pragma: no cover - highspy is a dependency; CBC is the documented fallback
     highspy = None
 
-CARE_TOLERANCE = 1e-7
+CARE_TOLERANCE = 1e-9
 """Stage 2 may give up this share of the best care (relative) to find a cheaper mix: far below any unit shown."""
 
 

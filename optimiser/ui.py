@@ -21,7 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from optimiser.assumptions import load_assumptions
-from optimiser.catalogue import load_catalogue
+from optimiser.catalogue import POT_NAMES, load_catalogue
 from optimiser.errors import OptimiserError, ScenarioError, SolverError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
@@ -643,11 +643,11 @@ def money_chart_data(result: Result) -> pd.DataFrame:
     """Each budget (ARRS sums, top-up) split into what is used and what is left, £ a year."""
     money = result.money()["gbp_per_year"]
     rows = []
-    for item, amount in money.items():
-        if item.startswith("ARRS sum") and ":" not in item:
-            claimed = float(money[f"{item}: claimed"])
-            words = f"{item}: £{claimed:,.0f} claimed of £{float(amount):,.0f}"
-            rows += [(item, "Claimed", claimed, 0, words), (item, "Unspent", max(float(amount) - claimed, 0.0), 2, words)]
+    for pot, amount in result.inputs.arrs_sums_gbp.items():
+        item = POT_NAMES.get(pot, pot)
+        claimed = float(money[f"{item}: claimed"])
+        words = f"{item}: £{claimed:,.0f} claimed of £{float(amount):,.0f}"
+        rows += [(item, "Claimed", claimed, 0, words), (item, "Unspent", max(float(amount) - claimed, 0.0), 2, words)]
     staff = float(money["Top-up used: staff costs above reimbursement"])
     rent = float(money["Top-up used: rented room sessions"])
     words = f"Top-up budget: £{staff + rent:,.0f} used of £{float(money['Top-up budget']):,.0f}"

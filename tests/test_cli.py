@@ -81,7 +81,7 @@ def test_infeasible_exits_1_and_explains(tmp_path):
     )
     done = run("solve", str(path))
     assert done.returncode == 1
-    assert "staff already in post claim £200,916 a year of ARRS but the ARRS sum (arrs) is £100,000: £100,916 short" in done.stderr
+    assert "staff already in post claim £200,916 a year of ARRS but the ARRS sum is £100,000: £100,916 short" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -368,9 +368,18 @@ def plan_batch(table: pd.DataFrame, base: dict, policies: list[str]) -> Plan:
     if column_problems:
         raise TableError(column_problems)
 
+    codes = table["ods_code"].astype(str)
+    repeated = codes[codes.duplicated(keep=False) & table["ods_code"].notna()]
+    if len(repeated):
+        raise TableError([
+            f"ods_code {code!r} is given in rows {', '.join(str(i + 2) for i in rows.index)}: each PCN needs its own ODS code "
+            "(results and resuming are keyed on it)"
+            for code, rows in repeated.groupby(repeated)
+        ])
+
     salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}"
     records = table.to_dict("records")
-    rows, problems, first_seen = [], [], {}
+    rows, problems = [], []
     for index, record in enumerate(records):
         number = index + 2
         cells = {c: _cell(v) for c, v in record.items()}
@@ -393,6 +402,8 @@ def plan_batch(table: pd.DataFrame, base: dict, policies: list[str]) -> Plan:
                 if not math.isfinite(rate) or rate < 0:
                     row_problems.append(RowProblem(number, pcn_id, column, f"{value!r} must be a number ≥ 0"))
                     continue
+                if not (math.isfinite(size) and size > 0):
+                    continue  # the list size itself is reported; a rate times a bad list size would only echo it
                 value = rate * size / 1000
             where[".".join(path)] = column
             if value is not None:
@@ -403,10 +414,6 @@ def plan_batch(table: pd.DataFrame, base: dict, policies: list[str]) -> Plan:
                 _set(data, path, value)
         if not pcn_id:
             row_problems.append(RowProblem(number, pcn_id, "ods_code", "required but missing: each PCN needs its ODS code"))
-        elif pcn_id in first_seen:
-            row_problems.append(RowProblem(number, pcn_id, "ods_code", f"duplicate ODS code; first given in row {first_seen[pcn_id]}"))
-        else:
-            first_seen[pcn_id] = number
         fingerprints, by_policy = {}, {}
         for policy in policies:
             try:

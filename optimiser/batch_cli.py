@@ -155,6 +155,6 @@ def national(
     out.print(
         f"wrote {output}: {facts['pcns']:,} synthetic PCNs, {facts['registered_patients'] / 1e6:,.2f}m patients "
         f"(list sizes {facts['smallest_list_size']:,}–{facts['largest_list_size']:,}, mean {facts['mean_list_size']:,.0f}, "
-        f"{facts['share_30k_to_50k']:.0%} within 30–50k), ARRS 2025/26 £{facts['arrs_total_gbp_2025_26'] / 1e9:,.3f}bn",
+        f"{facts['share_30k_to_50k']:.0%} within 30–50k), ARRS 2025/26 £{facts['arrs_total_gbp_2025_26'] / 1e6:,.1f}m",
         highlight=False,
     )

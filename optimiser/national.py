@@ -28,7 +28,6 @@ N_ICBS = 42
 SMALLEST, LARGEST = 14_605, 263_827
 REGISTERED_PATIENTS = 63_700_000
 NATIONAL_ARRS_GBP = 1_711_000_000
-GBP_PER_WEIGHTED_PATIENT = 26.631
 SHARE_BELOW_30K, SHARE_30_TO_50K = 0.07, 0.58
 
 IN_POST_FTE_DEC_2024 = {
@@ -52,6 +51,13 @@ DEMAND_COLUMNS = ["medication_review", "minor_illness", "long_term_conditions", 
                   "social_needs", "care_coordination", "urgent_same_day", "digital_admin"]
 
 
+def gbp_per_weighted_patient() -> float:
+    """The 2025/26 ARRS rate, from the package's catalogue (published: £26.631)."""
+    from optimiser.catalogue import load_catalogue
+
+    return float(load_catalogue("2025/26").funding.at["arrs", "gbp_per_weighted_patient"])
+
+
 def list_sizes(rng: np.random.Generator, n: int, total: float) -> np.ndarray:
     """List sizes in the published bands, with the tail above 50,000 stretched to reach `total`."""
     n_small = round(SHARE_BELOW_30K * n)
@@ -71,7 +77,7 @@ def list_sizes(rng: np.random.Generator, n: int, total: float) -> np.ndarray:
         room = ~over
         large[room] += spare * (large[room] - 50_000) / (large[room] - 50_000).sum()
     sizes = np.concatenate([small, mid, large])
-    if n >= 3:
+    if n >= 100:  # a national-scale set spans the published extremes; a small test set need not
         sizes[0], sizes[np.argmax(sizes)] = SMALLEST, LARGEST
     return np.round(sizes).astype(int)
 
@@ -85,7 +91,8 @@ def generate_national(n: int = N_PCNS, seed: int = 2025) -> pd.DataFrame:
     sizes = rng.permutation(list_sizes(rng, n, REGISTERED_PATIENTS * scale))
     ratio = np.exp(rng.normal(0, 0.08, n))
     weighted = sizes * ratio
-    weighted *= NATIONAL_ARRS_GBP / GBP_PER_WEIGHTED_PATIENT * scale / weighted.sum()
+    # weighted patients per registered patient as nationally (64.25m / 63.7m), whatever the number of PCNs
+    weighted *= NATIONAL_ARRS_GBP / gbp_per_weighted_patient() / REGISTERED_PATIENTS * sizes.sum() / weighted.sum()
     icb_share = rng.dirichlet(np.full(N_ICBS, 6.0))
     icb = rng.choice(N_ICBS, size=n, p=icb_share) + 1
 
@@ -142,7 +149,7 @@ def describe(table: pd.DataFrame) -> dict[str, float]:
         "share_below_30k": float((sizes < 30_000).mean()),
         "pcns_above_90k": int((sizes > 90_000).sum()),
         "weighted_population": float(table["weighted_population"].sum()),
-        "arrs_total_gbp_2025_26": float(table["weighted_population"].sum() * GBP_PER_WEIGHTED_PATIENT),
+        "arrs_total_gbp_2025_26": float(table["weighted_population"].sum() * gbp_per_weighted_patient()),
         "in_post_wte": float(table.filter(like="in_post_wte.").sum().sum()),
     }
 

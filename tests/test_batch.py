@@ -89,6 +89,7 @@ def test_validation_reports_row_column_and_reason(sample, base):
     assert problems[(3, "list_size")] == "pcn.list_size = -5.0: must be a number > 0"
     assert problems[(4, "room_sessions_per_week")] == "estate.room_sessions_per_week = 'lots': must be a number"
     assert str(plan.problems[0]).startswith("row 3 (SYN")
+    assert [p.column for p in plan.problems if p.row == 3] == ["list_size"]  # not echoed by the demand rates
     assert len(plan.rows) == 4
 
 
@@ -100,6 +101,9 @@ def test_missing_and_unknown_columns_stop_before_running(sample, base):
         plan_batch(renamed, base, POLICIES)
     with pytest.raises(TableError, match="'lots-of-rooms' is not a policy"):
         plan_batch(sample.head(2), base, ["lots-of-rooms"])
+    twice = pd.concat([sample.head(2), sample.head(1)], ignore_index=True)
+    with pytest.raises(TableError, match=f"ods_code '{sample.at[0, 'ods_code']}' is given in rows 2, 4"):
+        plan_batch(twice, base, POLICIES)
 
 
 def test_failures_are_rows_and_the_cli_exits_4(sample, tmp_path):

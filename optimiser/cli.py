@@ -62,7 +62,8 @@ def main_options(
 def _fail(error: Exception) -> None:
     """Print an error as sentences and exit with the documented code; never a traceback."""
     code = {InfeasibleScenario: EXIT_INFEASIBLE, SolverError: EXIT_UNPROVEN}.get(type(error), EXIT_BAD_INPUT)
-    err.print(f"[bold red]Error:[/] {error}", markup=True, highlight=False)
+    hint = " (add --overwrite to replace it)" if isinstance(error, FileExistsError) else ""
+    err.print(f"[bold red]Error:[/] {error}{hint}", markup=True, highlight=False)
     raise typer.Exit(code)
 
 

@@ -196,10 +196,11 @@ def write_excel(frames: dict[str, pd.DataFrame], path: Path, overwrite: bool = F
 
 
 def catalogue_table(catalogue, sources: bool = False) -> Group:
+    """The year's roles as a table; with sources, one paragraph per role so addresses are never cut short."""
     roles = catalogue.roles.copy()
     roles["cap"] = [
-        "" if pd.isna(a) and pd.isna(b) else f"{a:g} / {b:g} ({s})"
-        for a, b, s in zip(roles["cap_wte_below_100k"].fillna(float("nan")), roles["cap_wte_from_100k"], roles["cap_status"])
+        "none" if pd.isna(a) and pd.isna(b) else f"{a:g} / {b:g} ({s})"
+        for a, b, s in zip(roles["cap_wte_below_100k"], roles["cap_wte_from_100k"], roles["cap_status"])
     ]
     roles["arrs_share"] = roles["arrs_share"].map(lambda v: f"{v:.0%}")
     shown = roles.set_index("role_name").rename(columns={
@@ -207,12 +208,22 @@ def catalogue_table(catalogue, sources: bool = False) -> Group:
         "arrs_share": "ARRS share", "cap": "Cap WTE <100k / ≥100k", "funding_pot": "Pot",
     })
     formats = {"AfC band": "s", "Max reimbursable (£/WTE/yr)": ",.0f", "Status": "s", "ARRS share": "s", "Cap WTE <100k / ≥100k": "s", "Pot": "s"}
-    if sources:
-        shown = shown.rename(columns={"max_reimbursable_basis": "Basis", "max_reimbursable_source": "Source"})
-        formats |= {"Basis": "s", "Source": "s"}
-    funding = catalogue.funding.rename(columns={"gbp_per_weighted_patient": "£ per weighted patient", "status": "Status", "basis": "Basis", "source": "Source"})
-    return Group(
+    funding = catalogue.funding.rename(columns={"gbp_per_weighted_patient": "£ per weighted patient", "status": "Status", "basis": "Basis"})
+    parts = [
         _table(f"ARRS roles {catalogue.year} (amounts include employer on-costs)", shown, formats, index_label="Role"),
         Text("published = quoted from a source; derived = arithmetic on published figures; estimate = not published, method in the basis", style="dim"),
-        _table(f"ARRS sum {catalogue.year}", funding, {"£ per weighted patient": ".3f", "Status": "s", "Basis": "s", "Source": "s"}, index_label="Pot"),
-    )
+        _table(f"ARRS sum {catalogue.year}", funding, {"£ per weighted patient": ".3f", "Status": "s", "Basis": "s"}, index_label="Pot"),
+    ]
+    if sources:
+        parts.append(Text(f"\nSources, {catalogue.year}", style="bold"))
+        for _, role in catalogue.roles.iterrows():
+            cap = "" if role["cap_status"] == "none" else f"\n  Cap ({role['cap_status']}): {role['cap_basis']} Source: {role['cap_source']}"
+            parts.append(Text(
+                f"{role['role_name']}: £{role['max_reimbursable_gbp']:,.0f} ({role['max_reimbursable_status']}, "
+                f"{role['max_reimbursable_source_date']})\n  Basis: {role['max_reimbursable_basis']}\n"
+                f"  Source: {role['max_reimbursable_source']}{cap}"
+            ))
+        for pot, row in catalogue.funding.iterrows():
+            parts.append(Text(f"{pot}: £{row['gbp_per_weighted_patient']:.3f} per weighted patient ({row['status']})\n"
+                              f"  Basis: {row['basis']}\n  Source: {row['source']}"))
+    return Group(*parts)

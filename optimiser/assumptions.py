@@ -10,9 +10,6 @@ import pandas as pd
 from optimiser.catalogue import read_package_csv
 from optimiser.errors import CatalogueError
 
-WORKING_WEEKS_PER_YEAR = 42
-"""Weeks a full-time WTE works after leave and training (assumption: the reference gives about 42-44)."""
-
 
 @dataclass(frozen=True)
 class Assumptions:

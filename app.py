@@ -14,11 +14,10 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from optimiser import ui
+from optimiser import charts, ui
 from optimiser.catalogue import available_years
 from optimiser.errors import ScenarioError
 from optimiser.pipeline import with_caps_lifted
@@ -30,7 +29,6 @@ APP_DIR = Path(__file__).resolve().parent
 BUNDLED_DIR = APP_DIR / "scenarios"
 SAVE_DIR = Path(os.environ.get("ARRS_SCENARIO_DIR") or BUNDLED_DIR)
 DEFAULT_FILE = os.environ.get("ARRS_APP_SCENARIO") or "urban-deprived-2025-26.yaml"
-COLOURS = ui.OKABE_ITO
 
 st.set_page_config(page_title="ARRS skill-mix optimiser", page_icon="⚕", layout="wide")
 ss = st.session_state
@@ -291,62 +289,6 @@ def fmt_gbp(value: float) -> str:
     return f"£{value:,.0f}"
 
 
-def mix_chart(result) -> alt.LayerChart:
-    data = ui.mix_chart_data(result)
-    marks = ui.cap_marks(result)
-    order = list(data.drop_duplicates("role").sort_values("total_wte", ascending=False)["role_label"])
-    top = max([data["total_wte"].max(), *marks["cap_wte"]] or [1.0])
-    y = alt.Y("role_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    x_scale = alt.Scale(domain=[0, top * 1.75])
-    bars = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("sum(wte):Q", title="WTE (whole-time equivalent)", scale=x_scale),
-        color=alt.Color("part:N", title=None, scale=alt.Scale(domain=["In post", "New"], range=[COLOURS["blue"], COLOURS["orange"]]),
-                        legend=alt.Legend(orient="top")),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("role_label:N", title="Role"), alt.Tooltip("part:N", title="Part"), alt.Tooltip("wte:Q", title="WTE", format=".2f")],
-    )
-    words = alt.Chart(data.drop_duplicates("role")).mark_text(align="left", dx=6, fontSize=12).encode(
-        y=y, x=alt.X("total_wte:Q", scale=x_scale), text="words:N")
-    layers = [bars, words]
-    if not marks.empty:
-        layers.append(alt.Chart(marks).mark_tick(thickness=3, size=22).encode(
-            y=y, x=alt.X("cap_wte:Q", scale=x_scale),
-            color=alt.condition("datum.lifted", alt.value(COLOURS["grey"]), alt.value(COLOURS["black"])),
-            tooltip=[alt.Tooltip("cap_label:N", title="Cap")]))
-    return alt.layer(*layers).properties(height=max(160, 34 * len(order)))
-
-
-def money_chart(result) -> alt.Chart:
-    data = ui.money_chart_data(result)
-    parts = ["Claimed", "Used: staff costs above reimbursement", "Used: rented room sessions", "Unspent"]
-    y = alt.Y("words:N", title=None, sort=list(dict.fromkeys(data["words"])), axis=alt.Axis(labelLimit=420))
-    bars = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("sum(gbp_per_year):Q", title="£ a year", axis=alt.Axis(format="~s")),
-        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=320),
-                        scale=alt.Scale(domain=parts, range=[COLOURS["blue"], COLOURS["sky"], COLOURS["purple"], COLOURS["vermillion"]])),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("budget:N", title="Budget"), alt.Tooltip("part:N", title="Part"),
-                 alt.Tooltip("gbp_per_year:Q", title="£ a year", format=",.0f")],
-    )
-    return bars.properties(height=alt.Step(44))  # the words (claimed of, used of) are the bar labels
-
-
-def care_chart(result) -> alt.LayerChart:
-    data = ui.care_chart_data(result)
-    y = alt.Y("category:N", title=None, sort=list(dict.fromkeys(data["category"])), axis=alt.Axis(labelLimit=300))
-    bars = alt.Chart(data).mark_bar().encode(
-        y=y, x=alt.X("sum(contacts_per_year):Q", title="Contacts a year"),
-        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["Served", "Unmet"], range=[COLOURS["green"], COLOURS["vermillion"]])),
-        order=alt.Order("order:Q"),
-        tooltip=[alt.Tooltip("category:N", title="Category"), alt.Tooltip("part:N", title="Part"),
-                 alt.Tooltip("contacts_per_year:Q", title="Contacts a year", format=",.0f")],
-    )
-    totals = data.groupby("category", sort=False).agg(total=("contacts_per_year", "sum"), words=("words", "first")).reset_index()
-    words = alt.Chart(totals).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x="total:Q", text="words:N")
-    return alt.layer(bars, words).properties(height=34 * len(totals))
-
-
 def show_failure(result_outcome: ui.Outcome) -> None:
     if result_outcome.kind == "infeasible":
         st.error(result_outcome.message)
@@ -373,7 +315,7 @@ with tab_result:
 
         st.subheader("Staffing mix")
         st.markdown(f"**In words:** {ui.mix_in_words(result)}".replace(" *", " \\*"))
-        st.altair_chart(mix_chart(result), width="stretch")
+        st.altair_chart(charts.mix_chart(result), width="stretch")
         mix = ui.mix_display(result)
         st.dataframe(mix, hide_index=True, width="stretch", column_config={
             c: st.column_config.NumberColumn(format="%.2f") for c in ("In post (WTE)", "New (WTE)", "Total (WTE)")
@@ -385,12 +327,12 @@ with tab_result:
         left, right = st.columns(2)
         with left:
             st.subheader("Money")
-            st.altair_chart(money_chart(result), width="stretch")
+            st.altair_chart(charts.money_chart(result), width="stretch")
             st.dataframe(ui.money_display(result), hide_index=True, width="stretch",
                          column_config={"£ a year": st.column_config.NumberColumn(format="localized")})
         with right:
             st.subheader("Care served and unmet")
-            st.altair_chart(care_chart(result), width="stretch")
+            st.altair_chart(charts.care_chart(result), width="stretch")
             st.dataframe(ui.care_display(result), hide_index=True, width="stretch", column_config={
                 c: st.column_config.NumberColumn(format="%.0f") for c in ui.care_display(result).columns if "contacts" in c or "%" in c})
 

@@ -409,3 +409,16 @@ def test_unsaved_changes_ignore_int_versus_float(large):
     changed = parse_scenario(_with(large, **{"money.top_up_budget_gbp": 1.0}))
     assert ui.has_unsaved_changes(changed, large.canonical_json())
     assert math.isclose(ui.scenario_from_canonical(changed.canonical_json()).money.top_up_budget_gbp, 1.0)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_charts_render_to_vega_lite_with_units_on_their_axes(path):
+    from optimiser import charts
+
+    result = optimise(load_scenario(path))
+    specs = {name: build(result).to_dict() for name, build in
+             [("mix", charts.mix_chart), ("money", charts.money_chart), ("care", charts.care_chart)]}
+    text = {name: str(spec) for name, spec in specs.items()}
+    assert "WTE (whole-time equivalent)" in text["mix"]
+    assert "£ a year" in text["money"]
+    assert "Contacts a year" in text["care"]

@@ -640,12 +640,15 @@ def execute(
     output: Path,
     progress: Progress,
     on_progress: ProgressCallback | None = None,
-    workers: int | None = None,
+    pool=None,
     scheduler: str | None = None,
     dask_local: int | None = None,
     dask_processes: bool = True,
 ) -> None:
-    """Run every chunk and write each as it finishes; at most a few chunks are in flight at any time."""
+    """Run every chunk and write each as it finishes; at most a few chunks are in flight at any time.
+
+    `pool` comes from `start_pool` (None runs in this process); a Dask scheduler replaces it.
+    """
 
     def finished(result: ChunkResult) -> None:
         write_chunk(output, result)
@@ -657,21 +660,33 @@ def execute(
     if scheduler or dask_local:
         _execute_dask(chunks, finished, scheduler, dask_local, dask_processes)
         return
-    workers = workers or os.cpu_count() or 1
-    if workers == 1:
+    if pool is None:
         for chunk in chunks:
             finished(run_chunk(chunk))
         return
-    _execute_processes(chunks, finished, workers)
+    _execute_processes(chunks, finished, pool)
 
 
-def _execute_processes(chunks: Iterator[list[Task]], finished: Callable[[ChunkResult], None], workers: int) -> None:
+def start_pool(workers: int | None):
+    """Worker processes (None for one worker: run in this process), booting in the background while the table is checked."""
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import ProcessPoolExecutor
 
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        return None
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["optimiser.batch", "optimiser.inputs", "optimiser.model", "optimiser.solve"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_warm_worker)
+    for _ in range(workers):
+        pool.submit(int)  # starts the processes now rather than at the first chunk
+    return pool
+
+
+def _execute_processes(chunks: Iterator[list[Task]], finished: Callable[[ChunkResult], None], pool) -> None:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    workers = os.cpu_count() or 1
     pending: set = set()
     try:
         for chunk in chunks:
@@ -687,7 +702,6 @@ def _execute_processes(chunks: Iterator[list[Task]], finished: Callable[[ChunkRe
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
 
 
 def _warm_worker() -> None:
@@ -770,25 +784,30 @@ def run_batch(
     started = time.perf_counter()
     output = Path(output)
     source = str(table) if not isinstance(table, pd.DataFrame) else None
-    table = read_table(table) if source else table
-    base = load_base(base) if not isinstance(base, dict) else check_base(base)
+    pool = None if scheduler or dask_local else start_pool(workers)
     try:
-        plan = plan_batch(table, base, policies)
-    except TableError as error:
-        raise TableError(error.problems, source) from None
-    if strict and plan.problems:
-        raise TableError([str(p) for p in plan.problems] + ["--strict: nothing was run"], source)
+        table = read_table(table) if source else table
+        base = load_base(base) if not isinstance(base, dict) else check_base(base)
+        try:
+            plan = plan_batch(table, base, policies)
+        except TableError as error:
+            raise TableError(error.problems, source) from None
+        if strict and plan.problems:
+            raise TableError([str(p) for p in plan.problems] + ["--strict: nothing was run"], source)
 
-    done = done_keys(output)
-    wanted = {(r.pcn_id, p, f) for r in plan.rows for p, f in r.fingerprints.items()}
-    skipped = len(wanted & done)
-    to_run = len(wanted) - skipped
-    if on_plan:
-        on_plan(plan, to_run)
-    progress = Progress(total=to_run)
-    if to_run:
-        chunks = _chunks(tasks_for(plan.rows, plan.policies, done), chunk_size)
-        execute(chunks, output, progress, on_progress, workers, scheduler, dask_local, dask_processes)
+        done = done_keys(output)
+        wanted = {(r.pcn_id, p, f) for r in plan.rows for p, f in r.fingerprints.items()}
+        skipped = len(wanted & done)
+        to_run = len(wanted) - skipped
+        if on_plan:
+            on_plan(plan, to_run)
+        progress = Progress(total=to_run)
+        if to_run:
+            chunks = _chunks(tasks_for(plan.rows, plan.policies, done), chunk_size)
+            execute(chunks, output, progress, on_progress, pool, scheduler, dask_local, dask_processes)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     summary, roles = assemble(output, plan)
     files = write_outputs(output, summary, roles, plan, formats)
     return BatchOutcome(plan, summary, roles, skipped, to_run, files, time.perf_counter() - started)

@@ -274,3 +274,18 @@ def test_examples_keep_every_rule_with_and_without_caps(path):
         assert result.solution.proven_optimal
         assert check_result(result) == []
     assert optimise(with_caps_lifted(scenario)).solution.care >= optimise(scenario).solution.care - 1e-6
+
+
+def test_a_time_limit_is_never_shown_as_optimal():
+    """PuLP's HiGHS wrapper calls a time limit 'Optimal'; here HiGHS's own status decides, and no answer is shown."""
+    from optimiser.errors import SolverError
+    from optimiser.inputs import prepare
+    from optimiser.model import build_model
+    from optimiser.solve import solve
+
+    scenario = load_scenario(Path(__file__).parent.parent / "scenarios" / "large-2024-25.yaml")
+    whole = scenario.model_copy(update={"policy": scenario.policy.model_copy(update={"whole_posts": True})})
+    solution = solve(build_model(prepare(whole)), time_limit_seconds=0.0)
+    assert solution.status == "time_limit" and not solution.proven_optimal
+    with pytest.raises(SolverError, match="before proving an optimal mix"):
+        optimise(whole, time_limit_seconds=0.0)

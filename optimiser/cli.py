@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -76,7 +77,7 @@ def _load(path: Path):
 @app.command()
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report, or json / csv results.")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (the mix to stdout, every table with --output).")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder to write result files into (json or csv).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace result files that already exist in --output.")] = False,
     caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
@@ -103,6 +104,10 @@ def solve(
             typer.echo(result.mix(include_zero=True).reset_index().to_csv(index=False), nl=False)
         if format == OutputFormat.text:
             out.print(render_result(result, lifted))
+    except InfeasibleScenario as error:
+        if format == OutputFormat.json and output is None:  # scripts reading stdout get the conflict as data too
+            typer.echo(json.dumps({"status": "infeasible", "conflicts": json.loads(error.conflicts.reset_index().to_json(orient="records"))}, indent=2))
+        _fail(error)
     except (OptimiserError, OSError) as error:
         _fail(error)
 

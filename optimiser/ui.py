@@ -556,7 +556,9 @@ def mix_display(result: Result) -> pd.DataFrame:
 
 
 def money_display(result: Result) -> pd.DataFrame:
+    """The money table in whole pounds, as the metrics above it show them."""
     money = result.money().reset_index()
+    money["gbp_per_year"] = money["gbp_per_year"].round(0) + 0.0
     return money.rename(columns={"item": "Item", "gbp_per_year": "£ a year", "note": "How"})
 
 

@@ -93,3 +93,17 @@ def test_validate_compare_catalogue_and_version():
     assert catalogue.returncode == 0 and "66,972" in catalogue.stdout and "estimate" in catalogue.stdout
     assert run("catalogue", "--year", "1999/00").returncode == 2
     assert run("--version").stdout.startswith("arrs-optimiser ")
+
+
+def test_json_output_of_an_infeasible_scenario_is_data_too(tmp_path):
+    path = tmp_path / "infeasible.yaml"
+    path.write_text(
+        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26'\n"
+        "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\n"
+        "roles: {clinical_pharmacist: {in_post_wte: 3}}\n"
+    )
+    done = run("solve", str(path), "--format", "json")
+    assert done.returncode == 1
+    data = json.loads(done.stdout)
+    assert data["status"] == "infeasible"
+    assert data["conflicts"][0]["shortfall"] == pytest.approx(3 * 66_972 - 100_000)

@@ -122,8 +122,9 @@ def render_rollup(outcome):
         roles = rollup_roles(outcome.roles, outcome.summary, policies)
         moved = roles[roles["policy"] != policies[0]]
         moved = moved[moved["change_total_wte"].abs() > 0.05].sort_values("change_total_wte", key=abs, ascending=False).head(6)
-        for item in moved.itertuples():
-            table.add_row(f"  WTE change: {item.role_name}", *(f"{item.change_total_wte:+,.1f}" if p == item.policy else "" for p in policies))
+        for item in moved.sort_values("policy", key=lambda p: p.map(policies.index), kind="stable").itertuples():
+            table.add_row(f"  WTE change under {item.policy}: {item.role_name}",
+                          *(f"{item.change_total_wte:+,.1f}" if p == item.policy else "" for p in policies))
     return table
 
 

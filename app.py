@@ -342,6 +342,9 @@ with tab_result:
             st.success("Nothing binds: every need is met within every limit.")
         else:
             st.markdown("\n".join(f"- {sentence}" for sentence in limits["What limits you"]))
+        for note in result.notes():
+            st.info(note)
+        if not limits.empty:
             with st.expander("Marginal values (care gained per extra unit of each limit)"):
                 st.dataframe(limits, hide_index=True, width="stretch",
                              column_config={"Marginal value": st.column_config.NumberColumn(format="%.2f")})
@@ -372,6 +375,9 @@ with tab_compare:
     else:
         first, second = outcome, solve_cached(with_caps_lifted(current).canonical_json())
         names = ("As set", "Caps lifted")
+        if not ui.cap_table(current).shape[0]:
+            st.info(f"{current.year} has no role caps for a PCN of this size, so lifting caps changes nothing. "
+                    "Try the 2024/25 rules, or pin a baseline and change something else.")
     if first is not None:
         if not (first.ok and second.ok):
             for label, item in zip(names, (first, second)):
@@ -381,7 +387,7 @@ with tab_compare:
             compared = ui.comparison_tables(first.result, second.result, names)
             changed = int(ui.changed_rows(compared["mix"]).sum())
             st.markdown(f"**{changed} roles change.** Rows that differ are in bold on yellow, and the Direction column says which way.")
-            for title, key, number_format in (("Headline", "headline", "{:,.2f}"), ("Staffing mix", "mix", "{:,.2f}"),
+            for title, key, number_format in (("Headline", "headline", "{:,.0f}"), ("Staffing mix", "mix", "{:,.2f}"),
                                               ("Contacts served", "care", "{:,.0f}")):
                 st.subheader(title)
                 st.dataframe(ui.highlight_changes(compared[key], number_format), hide_index=True, width="stretch")

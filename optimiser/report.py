@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from optimiser.atomic import write_bytes_atomic, write_text_atomic
+from optimiser.catalogue import POT_NAMES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 
 HEADLINE_LABELS = {
@@ -87,15 +88,7 @@ def why_panel(result: Result) -> Panel:
     if len(met):
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")
-    mix = result.mix()
-    unlimited = mix[(mix["new_wte"] > 1e-6) & (result.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]
-    if len(unlimited):
-        lines.append(f"• No recruitment limit was set for {', '.join(unlimited['role_name'])}: the answer assumes you can recruit "
-                     "the WTE shown (set roles.<role>.max_new_wte if you cannot).")
-    top_up_left = result.money().at["Top-up unspent", "gbp_per_year"]
-    if top_up_left > 1 and "top_up_budget" not in set(binding["family"]):
-        lines.append(f"• £{top_up_left:,.0f} of the top-up budget is unspent: it pays only costs above the maximum reimbursable "
-                     "amounts and rent; staff paid wholly by the PCN are outside ARRS.")
+    lines += [f"• {sentence}" for sentence in result.notes()]
     note = "" if not result.model.posts else "\n(Marginal values come from the LP relaxation of the whole-posts model.)"
     return Panel("\n".join(lines) + note, title="What limits you", title_align="left")
 
@@ -103,12 +96,14 @@ def why_panel(result: Result) -> Panel:
 def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
     summary = result.summary()
     scenario = result.scenario
+    names = [POT_NAMES.get(pot, pot) for pot in result.inputs.arrs_sums_gbp]
+    pots = f" ({' + '.join(names)})" if len(names) > 1 else ""
     header = Text.assemble(
         (f"{scenario.pcn.name}", "bold"), f" — {scenario.year}, list size {scenario.pcn.list_size:,}, ",
         f"weighted population {scenario.pcn.weighted_population:,.0f}\n",
-        f"Status: {result.status_text}. {result.solution.method}.\n",
+        f"Status: {result.status_text}. {result.solution.method[:1].upper()}{result.solution.method[1:]}.\n",
         f"Staff: {summary['total_wte']:.2f} WTE ({summary['new_wte']:.2f} new). ",
-        f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year; ",
+        f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year{pots}; ",
         (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"), ". ",
         f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed.",
     )

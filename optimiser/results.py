@@ -245,6 +245,21 @@ class Result:
             "rented_sessions_per_week": self.solution.value(self.model.rented_sessions),
         }
 
+    def notes(self) -> list[str]:
+        """What a reader should know beside the binding limits: roles recruited with no limit set, top-up left unspent."""
+        notes = []
+        mix = self.mix()
+        unlimited = mix[(mix["new_wte"] > 1e-6) & (self.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]
+        if len(unlimited):
+            notes.append(f"No recruitment limit was set for {', '.join(unlimited['role_name'])}: the answer assumes you can "
+                         "recruit the WTE shown (set roles.<role>.max_new_wte if you cannot).")
+        staff_top_up, rent = self._top_up
+        top_up_left = self.inputs.top_up_budget_gbp - staff_top_up - rent
+        if top_up_left > 1 and "top_up_budget" not in {self.model.registry[i].family for i in self._binding_rows}:
+            notes.append(f"£{top_up_left:,.0f} of the top-up budget is unspent: it pays only costs above the maximum "
+                         "reimbursable amounts and rent; staff paid wholly by the PCN are outside ARRS.")
+        return notes
+
     def binding_constraint_names(self) -> list[str]:
         """Names of the limits that bind (cheap: no sentences or tables), e.g. for batch summaries."""
         return [self.model.registry[i].name for i in self._binding_rows]
@@ -282,7 +297,8 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
         "top_up_budget": "The top-up budget",
     }
     if info.family in what and abs(gain) < 0.5:
-        return f"{what[info.family]} is reached, but more would add no care: other roles can do the same work at the same cost."
+        return (f"{what[info.family]} is reached, but more would add no care: the money and rooms it would take "
+                "do as much in the mix as it is.")
     if info.family == "arrs_budget":
         return f"The {POT_NAMES.get(label, label)} is fully claimed: £1,000 more a year would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "top_up_budget":
@@ -292,10 +308,12 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
     if info.family == "desk_space":
         return f"Desks are full ({row['limit']:,.1f} sessions a week): one more desk session a week would deliver about {gain:,.0f} more {CARE_UNIT}."
     if info.family == "role_cap":
-        return f"The cap of {row['limit']:g} WTE on {role} binds: lifting it by one WTE would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return (f"The cap of {row['limit']:g} WTE on {role} binds: lifting it by one WTE would let the mix deliver about "
+                f"{gain:,.0f} more {CARE_UNIT} (directly, or by freeing money and rooms for other roles).")
     if info.family == "recruitment_limit":
         return (f"{role}: the recruitment limit you set ({row['limit']:g} WTE in total, in post + new) is reached; "
-                f"one more WTE would deliver about {gain:,.0f} more {CARE_UNIT}.")
+                f"one more WTE would let the mix deliver about {gain:,.0f} more {CARE_UNIT} "
+                "(directly, or by freeing money and rooms for other roles).")
     if info.family == "in_post_floor":
         # The dual of a floor is negative: what keeping one more WTE in post costs in care elsewhere.
         return (f"{role}: keeping the {row['limit']:g} WTE in post costs about {-gain:,.0f} {CARE_UNIT} per WTE "

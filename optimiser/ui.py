@@ -100,7 +100,7 @@ MEASURES: dict[str, str] = {
     "arrs_claimed_gbp_per_year": "ARRS claimed (£ a year)",
     "arrs_unspent_gbp_per_year": "ARRS unspent (£ a year)",
     "top_up_used_gbp_per_year": "Top-up used (£ a year)",
-    "total_cost_gbp_per_year": "Total employment cost (£ a year)",
+    "total_cost_gbp_per_year": "Total cost: staff and rented rooms (£ a year)",
     "demand_contacts_per_year": "Contacts needed (contacts a year)",
     "served_contacts_per_year": "Contacts served (contacts a year)",
     "unmet_contacts_per_year": "Contacts unmet (contacts a year)",
@@ -740,4 +740,8 @@ def highlight_changes(table: pd.DataFrame, number_format: str = "{:,.2f}"):
         style = "font-weight: bold; background-color: #FBF5B5" if changed[row.name] else ""
         return [style] * len(row)
 
-    return table.style.apply(rows, axis=1).format({c: number_format for c in numeric})
+    styler = table.style.apply(rows, axis=1).format({c: number_format for c in numeric})
+    wte_rows = [i for i in table.index if str(i).endswith("_wte")]  # headline WTE rows keep their decimals
+    if wte_rows and numeric:
+        styler = styler.format("{:,.2f}", subset=pd.IndexSlice[wte_rows, numeric])
+    return styler

@@ -289,3 +289,13 @@ def test_a_time_limit_is_never_shown_as_optimal():
     assert solution.status == "time_limit" and not solution.proven_optimal
     with pytest.raises(SolverError, match="before proving an optimal mix"):
         optimise(whole, time_limit_seconds=0.0)
+
+
+def test_notes_say_when_recruitment_is_unlimited_and_why_top_up_is_left():
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2 * max_amount(PHARMACIST), top_up=5_000)
+    notes = " ".join(optimise(scenario).notes())
+    assert "No recruitment limit was set for Clinical pharmacist" in notes
+    assert "£5,000 of the top-up budget is unspent" in notes
+    limited = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2 * max_amount(PHARMACIST),
+                             clinical_pharmacist={"max_new_wte": 5})
+    assert optimise(limited).notes() == []

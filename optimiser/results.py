@@ -253,11 +253,31 @@ class Result:
         if len(unlimited):
             notes.append(f"No recruitment limit was set for {', '.join(unlimited['role_name'])}: the answer assumes you can "
                          "recruit the WTE shown (set roles.<role>.max_new_wte if you cannot).")
+        notes += self._capacity_used_elsewhere()
         staff_top_up, rent = self._top_up
         top_up_left = self.inputs.top_up_budget_gbp - staff_top_up - rent
         if top_up_left > 1 and "top_up_budget" not in {self.model.registry[i].family for i in self._binding_rows}:
             notes.append(f"£{top_up_left:,.0f} of the top-up budget is unspent: it pays only costs above the maximum "
                          "reimbursable amounts and rent; staff paid wholly by the PCN are outside ARRS.")
+        return notes
+
+    def _capacity_used_elsewhere(self) -> list[str]:
+        """Categories left mostly unmet while staff who could serve them work elsewhere, and why."""
+        care, wte = self.care(), self._per_role["total_wte"]
+        staffed = {r for r, total in zip(self.model.wte, wte) if total > 1e-6}
+        names = self.inputs.roles["role_name"]
+        notes = []
+        for category, row in care[(care["served_share"] < 0.5) & (care["unmet_contacts_per_year"] > 0)].iterrows():
+            elsewhere = [
+                names[r] for (r, d) in self.inputs.contacts_by_pair
+                if d == category and r in staffed and self.solution.value(self.model.assigned[r, d]) < 1e-6
+            ]
+            if elsewhere:
+                notes.append(
+                    f"{row['category_name']} is {row['served_share']:.0%} served although {', '.join(elsewhere)} could do it: "
+                    "their time delivers more weighted contacts in other categories (a contact counts the same whatever its "
+                    f"length). Raise demand.{category}.priority_weight if this work matters more."
+                )
         return notes
 
     def binding_constraint_names(self) -> list[str]:

@@ -299,3 +299,15 @@ def test_notes_say_when_recruitment_is_unlimited_and_why_top_up_is_left():
     limited = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2 * max_amount(PHARMACIST),
                              clinical_pharmacist={"max_new_wte": 5})
     assert optimise(limited).notes() == []
+
+
+def test_notes_explain_staff_working_elsewhere_while_a_category_goes_unmet():
+    scenario = small_scenario(
+        {PHARMACIST: {"medication_review": 1000, "long_term_conditions": 2000}},
+        arrs_sum=max_amount(PHARMACIST), clinical_pharmacist={"max_new_wte": 5},
+    )
+    result = optimise(scenario)
+    assert result.care().at["medication_review", "served_contacts_per_year"] == pytest.approx(0, abs=1e-6)
+    [note] = [n for n in result.notes() if "served although" in n]
+    assert note.startswith("Medication reviews and medicines optimisation is 0% served although Clinical pharmacist could do it")
+    assert "demand.medication_review.priority_weight" in note

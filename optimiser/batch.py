@@ -339,10 +339,6 @@ class Plan:
     policies: list[str]
     table_rows: int
 
-    @property
-    def bad_rows(self) -> list[int]:
-        return sorted({p.row for p in self.problems})
-
 
 def data_fingerprint() -> str:
     """Hash of the package's reference data, so new catalogue figures are not skipped as done."""

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from rich.console import Console, Group
+from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from optimiser.atomic import write_bytes_atomic, write_text_atomic
+from optimiser.atomic import write_text_atomic
 from optimiser.catalogue import POT_NAMES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 
@@ -149,12 +149,6 @@ def render_comparison(a: Result, b: Result) -> Group:
     )
 
 
-def to_text(renderable, width: int = 160) -> str:
-    console = Console(file=io.StringIO(), width=width, record=True, color_system=None)
-    console.print(renderable)
-    return console.export_text()
-
-
 def result_json(result: Result, caps_lifted: Result | None = None) -> str:
     data = {name: json.loads(frame.to_json(orient="records")) for name, frame in tables(result).items()}
     data["summary"] = data["summary"][0]
@@ -184,10 +178,6 @@ def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
     return buffer.getvalue()
-
-
-def write_excel(frames: dict[str, pd.DataFrame], path: Path, overwrite: bool = False) -> None:
-    write_bytes_atomic(Path(path), excel_bytes(frames), overwrite=overwrite)
 
 
 def catalogue_table(catalogue, sources: bool = False) -> Group:

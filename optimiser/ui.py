@@ -687,39 +687,27 @@ def comparison_tables(a: Result, b: Result, names: tuple[str, str] = ("Baseline"
     """Headline, mix and care of two results side by side, each with the change and its direction in words."""
     first, second = names
     summary = compare_summary(a, b)
-    headline = pd.DataFrame(
-        {
-            "Measure": [MEASURES.get(k, k) for k in summary.index],
-            first: summary["baseline"].to_numpy(),
-            second: summary["other"].to_numpy(),
-            "Change": summary["change"].to_numpy(),
-        },
-        index=summary.index,
-    )
+    summary.insert(0, "label", [MEASURES.get(k, k) for k in summary.index])
     mix = compare_mix(a, b)
-    mix_table = pd.DataFrame(
-        {
-            "Role": mix["role_name"],
-            f"{first} (WTE)": mix["baseline_wte"],
-            f"{second} (WTE)": mix["other_wte"],
-            "Change (WTE)": mix["change_wte"],
-        },
-        index=mix.index,
-    )
     care = compare_care(a, b)
-    care_table = pd.DataFrame(
-        {
-            "Demand category": care["category_name"],
-            f"{first} served (contacts a year)": care["baseline_served_contacts_per_year"],
-            f"{second} served (contacts a year)": care["other_served_contacts_per_year"],
-            "Change (contacts a year)": care["change_contacts_per_year"],
-        },
-        index=care.index,
-    )
-    tables = {"headline": headline, "mix": mix_table, "care": care_table}
+    tables = {
+        "headline": _side_by_side(summary, ["label", "baseline", "other", "change"],
+                                  ["Measure", first, second, "Change"]),
+        "mix": _side_by_side(mix, ["role_name", "baseline_wte", "other_wte", "change_wte"],
+                             ["Role", f"{first} (WTE)", f"{second} (WTE)", "Change (WTE)"]),
+        "care": _side_by_side(care, ["category_name", "baseline_served_contacts_per_year", "other_served_contacts_per_year",
+                                     "change_contacts_per_year"],
+                              ["Demand category", f"{first} served (contacts a year)", f"{second} served (contacts a year)",
+                               "Change (contacts a year)"]),
+    }
     for table in tables.values():
         table["Direction"] = [_direction(v) for v in table[change_column(table)]]
     return tables
+
+
+def _side_by_side(frame: pd.DataFrame, columns: list[str], titles: list[str]) -> pd.DataFrame:
+    """The label, both values and the change, under the titles users read."""
+    return frame[columns].set_axis(titles, axis=1)
 
 
 def change_column(table: pd.DataFrame) -> str:

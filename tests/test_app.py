@@ -53,6 +53,14 @@ def errors(at: AppTest) -> str:
     return "\n".join(e.value for e in at.error)
 
 
+def edit_role_cell(at: AppTest, role: str, column: str, value) -> None:
+    """Edit one cell of the roles table as st.data_editor would (AppTest cannot type into it)."""
+    position = list(ui.roles_table(at.session_state["loaded"]).index).index(role)
+    at.session_state[f"roles_editor_{at.session_state['gen']}"] = {
+        "edited_rows": {position: {column: value}}, "added_rows": [], "deleted_rows": []}
+    run(at)
+
+
 def run(at: AppTest) -> AppTest:
     at.run(timeout=TIMEOUT)
     assert not at.exception, [e.value for e in at.exception]
@@ -121,11 +129,7 @@ def test_editing_a_number_re_solves_and_marks_unsaved(monkeypatch, tmp_path):
 
 def test_editing_the_roles_table_through_its_state(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
-    base = ui.roles_table(load_scenario(LARGE))
-    position = list(base.index).index("paramedic")
-    at.session_state[f"roles_editor_{at.session_state['gen']}"] = {
-        "edited_rows": {position: {"in_post_wte": 4.0}}, "added_rows": [], "deleted_rows": []}
-    run(at)
+    edit_role_cell(at, "paramedic", "in_post_wte", 4.0)
     current = at.session_state["current"]
     assert current.roles["paramedic"].in_post_wte == 4.0
     assert_mix_is(at, current)
@@ -134,11 +138,7 @@ def test_editing_the_roles_table_through_its_state(monkeypatch, tmp_path):
 
 def test_invalid_table_cell_shows_the_cli_message(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
-    base = ui.roles_table(load_scenario(LARGE))
-    position = list(base.index).index("paramedic")
-    at.session_state[f"roles_editor_{at.session_state['gen']}"] = {
-        "edited_rows": {position: {"remote_share": 3.0}}, "added_rows": [], "deleted_rows": []}
-    run(at)
+    edit_role_cell(at, "paramedic", "remote_share", 3.0)
     with pytest.raises(ScenarioError) as cli:
         data = load_scenario(LARGE).model_dump()
         data["roles"]["paramedic"] = {"remote_share": 3.0}

@@ -333,8 +333,9 @@ with tab_result:
         with right:
             st.subheader("Care served and unmet")
             st.altair_chart(charts.care_chart(result), width="stretch")
-            st.dataframe(ui.care_display(result), hide_index=True, width="stretch", column_config={
-                c: st.column_config.NumberColumn(format="%.0f") for c in ui.care_display(result).columns if "contacts" in c or "%" in c})
+            care = ui.care_display(result)
+            st.dataframe(care, hide_index=True, width="stretch", column_config={
+                c: st.column_config.NumberColumn(format="%.0f") for c in care.columns if "contacts" in c or "%" in c})
 
         st.subheader("What limits you")
         limits = ui.limits_display(result)

@@ -40,7 +40,7 @@ def batch(
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from optimiser.batch import TableError, run_batch, summary_line
+    from optimiser.batch import run_batch, summary_line
     from optimiser.cli import err, out
     from optimiser.errors import OptimiserError
 
@@ -75,11 +75,7 @@ def batch(
         bar.stop()
         err.print("[bold yellow]Interrupted.[/] Finished PCNs are saved; rerun the same command to resume.")
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    except TableError as error:
-        bar.stop()
-        err.print(f"[bold red]Error:[/] {error}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (OptimiserError, FileExistsError, OSError) as error:
+    except (OptimiserError, OSError) as error:  # a TableError too: every bad row and column, as sentences
         bar.stop()
         err.print(f"[bold red]Error:[/] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None

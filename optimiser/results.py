@@ -14,6 +14,8 @@ from optimiser.model import ConstraintInfo, SkillMixModel
 from optimiser.solve import Solution
 
 BINDING_TOLERANCE = 1e-6
+STAFFED_WTE = 1e-6
+"""Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
 CARE_UNIT = "weighted contacts a year"
 
 
@@ -67,7 +69,7 @@ class Result:
     def role_rows(self) -> list[dict]:
         """The mix as plain records (roles with staff only), without building a table: for batch outputs."""
         numbers, names = self._per_role, self.inputs.role_columns["role_name"]
-        keep = (numbers["total_wte"] > 1e-9) | (numbers["in_post_wte"] > 0)
+        keep = (numbers["total_wte"] > STAFFED_WTE) | (numbers["in_post_wte"] > 0)
         return [
             {"role": role, "role_name": names[role], **{k: float(v[j]) for k, v in numbers.items()}}
             for j, role in enumerate(self.model.wte) if keep[j]
@@ -90,7 +92,7 @@ class Result:
             index=roles.index,
         )
         if not include_zero:
-            table = table[(table["total_wte"] > 1e-9) | (table["in_post_wte"] > 0)]
+            table = table[(table["total_wte"] > STAFFED_WTE) | (table["in_post_wte"] > 0)]
         return table.sort_values("total_wte", ascending=False, kind="stable")
 
     # ------------------------------------------------------------ money
@@ -171,7 +173,7 @@ class Result:
             for (r, d), contacts in self.inputs.contacts_by_pair.items()
         ]
         table = pd.DataFrame(rows, columns=["role", "category", "assigned_wte", "contacts_per_year"])
-        return table[table["assigned_wte"] > 1e-9].set_index(["role", "category"])
+        return table[table["assigned_wte"] > 1e-9].set_index(["role", "category"])  # every contact counted in care()
 
     # ------------------------------------------------------------ why
     @cached_property

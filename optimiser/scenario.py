@@ -104,7 +104,42 @@ class DemandSettings(_Strict):
     priority_weight: float | None = Field(default=None, ge=0, le=100)
 
 
+class ValueCurveSettings(_Strict):
+    """A scenario's own value curve (see optimiser/valuation.py): shares of need met and the value of each part."""
+
+    breakpoints: list[float] = Field(min_length=1, description="Upper end of each segment as a share of need, rising to 1")
+    slopes: list[float] = Field(min_length=1, description="Value per unit of share in each segment, never rising")
+
+    @field_validator("breakpoints")
+    @classmethod
+    def _rising_to_one(cls, value: list[float]) -> list[float]:
+        if any(not 0 < b <= 1 for b in value) or any(b <= a for a, b in zip(value, value[1:])) or value[-1] != 1:
+            raise ValueError("must rise from above 0 to exactly 1 (shares of need met), e.g. [0.5, 0.8, 1]")
+        return value
+
+    @field_validator("slopes")
+    @classmethod
+    def _decreasing(cls, value: list[float]) -> list[float]:
+        if any(s <= 0 for s in value):
+            raise ValueError("every slope must be above 0")
+        if any(b > a for a, b in zip(value, value[1:])):
+            raise ValueError("slopes must be decreasing (or equal), e.g. [4, 2, 1]: the first part of a need is worth at least as much as the last")
+        return value
+
+    @model_validator(mode="after")
+    def _same_length(self) -> ValueCurveSettings:
+        if len(self.breakpoints) != len(self.slopes):
+            raise ValueError(f"policy.value_curve: {len(self.breakpoints)} breakpoints but {len(self.slopes)} slopes; give one slope per segment")
+        return self
+
+
 class Policy(_Strict):
+    valuation: Literal["share", "equal-share", "contacts"] = Field(
+        default="share",
+        description="How care is valued: share of each need met (diminishing returns), equal-share (raise the lowest share first), "
+        "or contacts (priority-weighted contacts, whatever their length)",
+    )
+    value_curve: ValueCurveSettings | None = Field(default=None, description="Own value curve; empty means the assumptions data")
     remove_all_caps: bool = False
     remove_caps: list[str] = Field(default_factory=list, description="Roles whose cap is lifted")
     allow_reducing_in_post: bool = False

@@ -46,43 +46,43 @@ class Comparisons:
 
 
 def make_plan(
-    scenario: Scenario, mode: Mode = "expected", own_money_beyond_arrs: bool = True,
-    compare: bool = True, time_limit_seconds: float | None = None,
+    scenario: Scenario, mode: Mode = "expected", compare: bool = True, time_limit_seconds: float | None = None,
 ) -> PlanResult:
     """The best plan for a scenario's futures; raises InfeasiblePlan or SolverError rather than show an unproven plan."""
     inputs = prepare_plan(scenario)
-    model, solution = solve_plan(inputs, mode, own_money_beyond_arrs, time_limit_seconds=time_limit_seconds)
+    model, solution = solve_plan(inputs, mode, time_limit_seconds=time_limit_seconds)
     result = PlanResult(model=model, solution=solution)
     if compare and len(inputs.futures) > 1:
-        result.comparisons = _compare(scenario, inputs, result, mode, own_money_beyond_arrs, time_limit_seconds)
+        result.comparisons = _compare(scenario, inputs, result, mode, time_limit_seconds)
     return result
 
 
 def solve_plan(
-    inputs: PlanInputs, mode: Mode = "expected", own_money_beyond_arrs: bool = True,
+    inputs: PlanInputs, mode: Mode = "expected",
     fixed_first_year: dict[str, tuple[float, float]] | None = None, time_limit_seconds: float | None = None,
     shared_first_year: bool = True,
 ) -> tuple[PlanModel, Solution]:
-    model = build_plan_model(inputs, mode, own_money_beyond_arrs, fixed_first_year, shared_first_year)
+    model = build_plan_model(inputs, mode, fixed_first_year, shared_first_year)
     solution = solve_compiled(compile_model(model), time_limit_seconds)
     name = inputs.scenario.pcn.name
     if solution.status == "infeasible":
-        raise InfeasiblePlan(_infeasible_sentence(name, mode, own_money_beyond_arrs, fixed_first_year is not None))
+        raise InfeasiblePlan(_infeasible_sentence(name, mode, fixed_first_year is not None))
     if not solution.proven_optimal:
         raise SolverError(f"{name}: the solver stopped ({solution.status}) before proving an optimal plan; "
                           "no plan is shown rather than an unproven one. Raise the time limit or use fractional WTE.")
     return model, solution
 
 
-def _infeasible_sentence(name: str, mode: Mode, own_money_beyond_arrs: bool, fixed: bool) -> str:
+def _infeasible_sentence(name: str, mode: Mode, fixed: bool) -> str:
     if fixed:
         return f"{name}: the first-year hiring cannot be kept within the rules in every future."
     if mode == "robust":
         return (f"{name}: no plan keeps own money within the top-up budget in every future: staff in post already cost "
                 "more than the ARRS sum and top-up budget allow in at least one future, even with no new posts. "
                 "Plan for expected value, raise the top-up budget, or allow reducing staff in post.")
-    reason = "claims beyond the ARRS sum are not allowed" if not own_money_beyond_arrs else "the rules conflict"
-    return f"{name}: no plan meets every rule in every year ({reason}); check staff in post against the money and rooms."
+    return (f"{name}: no plan keeps own money within the top-up budget, on average over the futures, in every year: staff "
+            "in post already cost more than the ARRS sum and top-up budget allow once pay rises, even with no new posts. "
+            "Raise the top-up budget or allow reducing staff in post.")
 
 
 def _single_future(scenario: Scenario, name: str) -> PlanInputs:
@@ -90,16 +90,15 @@ def _single_future(scenario: Scenario, name: str) -> PlanInputs:
     return prepare_plan(scenario, {name: future})
 
 
-def _compare(scenario, inputs, result, mode, own_money_beyond_arrs, time_limit_seconds) -> Comparisons:
+def _compare(scenario, inputs, result, mode, time_limit_seconds) -> Comparisons:
     """Wait-and-see (the first year's hiring chosen per future) and the single-forecast plan kept whatever comes."""
-    _, knowing = solve_plan(inputs, mode, own_money_beyond_arrs, time_limit_seconds=time_limit_seconds, shared_first_year=False)
+    _, knowing = solve_plan(inputs, mode, time_limit_seconds=time_limit_seconds, shared_first_year=False)
     possible = [s for s in inputs.futures if inputs.probabilities[s] > 0]
     forecast = max(possible, key=lambda s: inputs.probabilities[s])  # the first listed on ties
-    model, solution = solve_plan(_single_future(scenario, forecast), mode, own_money_beyond_arrs,
-                                 time_limit_seconds=time_limit_seconds)
+    model, solution = solve_plan(_single_future(scenario, forecast), mode, time_limit_seconds=time_limit_seconds)
     forecast_first_year = PlanResult(model=model, solution=solution).first_year_decisions()
     try:
-        model, solution = solve_plan(inputs, mode, own_money_beyond_arrs, forecast_first_year, time_limit_seconds)
+        model, solution = solve_plan(inputs, mode, forecast_first_year, time_limit_seconds)
         kept = PlanResult(model=model, solution=solution)
         single, by_future = solution.care, kept.care_value_by_future()
     except InfeasiblePlan:

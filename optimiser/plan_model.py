@@ -8,8 +8,9 @@ sums, top-up, rooms, desks, caps, recruitment limits) with that year's numbers, 
     WTE_t = WTE_{t−1} × (1 − leaving rate) + new_t  (− reduced_t, only where the scenario allows reductions)
 
 The objective is the value of care over the years (the single-year valuation, discounted, expected over the
-futures); then the least own money plus total cost. Own money pays costs above reimbursement, rent and any
-claims beyond the ARRS sum (staff the sum no longer covers after unfunded pay awards).
+futures); then the least own money plus total cost (as `solve`: unspent ARRS is lost, unspent top-up is kept).
+Own money pays costs above reimbursement, rent and posts it pays wholly (`own_funded`: staff the ARRS sum
+does not cover, e.g. after pay awards the sum does not follow), exactly as in the single-year model.
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ class PlanModel:
     posts: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)
     assigned: dict[tuple[str, str, int, str], pulp.LpVariable] = field(default_factory=dict)
     need_met: dict[tuple[str, int, int, str], pulp.LpVariable] = field(default_factory=dict)
-    unfunded: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)  # (pot, t, s)
+    own_funded: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)  # (role, t, s): WTE-years paid wholly by the PCN
     rented: dict[PeriodKey, pulp.LpVariable] = field(default_factory=dict)
     care_by_period: dict[PeriodKey, pulp.LpAffineExpression] = field(default_factory=dict)
     cost_by_period: dict[PeriodKey, pulp.LpAffineExpression] = field(default_factory=dict)
     own_money_by_period: dict[PeriodKey, pulp.LpAffineExpression] = field(default_factory=dict)
     care: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
-    total_cost: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)
+    total_cost: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)  # expected, discounted
+    own_money: pulp.LpAffineExpression = field(default_factory=pulp.LpAffineExpression)  # expected, discounted
     lowest_share: pulp.LpVariable | None = None
     registry: list[ConstraintInfo] = field(default_factory=list)
     row_period: list[tuple[int, str | None]] = field(default_factory=list)  # (t, future), future None: every future
@@ -57,7 +59,7 @@ class PlanModel:
 
     @property
     def variables(self) -> list[pulp.LpVariable]:
-        groups = [self.stock, self.new, self.reduced, self.posts, self.assigned, self.need_met, self.unfunded, self.rented]
+        groups = [self.stock, self.new, self.reduced, self.posts, self.assigned, self.need_met, self.own_funded, self.rented]
         extra = [self.lowest_share] if self.lowest_share is not None else []
         return [v for group in groups for v in group.values()] + extra
 
@@ -74,7 +76,7 @@ class PlanModel:
 
 
 def build_plan_model(
-    inputs: PlanInputs, mode: Mode = "expected", own_money_beyond_arrs: bool = True,
+    inputs: PlanInputs, mode: Mode = "expected",
     fixed_first_year: dict[str, tuple[float, float]] | None = None, shared_first_year: bool = True,
 ) -> PlanModel:
     """The plan's LP. `fixed_first_year` (role → new, reduced WTE) holds the first year's hiring, to value a plan
@@ -82,14 +84,14 @@ def build_plan_model(
     model = PlanModel(inputs=inputs, mode=mode, problem=pulp.LpProblem("arrs_plan", pulp.LpMaximize),
                       shared_first_year=shared_first_year)
     add_staff_flow(model, fixed_first_year or {})
-    for (t, s), period in inputs.periods.items():
-        add_year(model, period, own_money_beyond_arrs)
+    own_money_posts = any(period.top_up_budget_gbp > 0 for period in inputs.periods.values())
+    for period in inputs.periods.values():
+        add_year(model, period, own_money_posts)
     add_top_up_budgets(model)
     weights = {(t, s): inputs.probabilities[s] * period.discount_factor for (t, s), period in inputs.periods.items()}
     model.care = pulp.lpSum(weights[k] * care for k, care in model.care_by_period.items())
-    model.total_cost = pulp.lpSum(
-        weights[k] * (model.cost_by_period[k] + model.own_money_by_period[k]) for k in model.cost_by_period
-    )
+    model.total_cost = pulp.lpSum(weights[k] * cost for k, cost in model.cost_by_period.items())
+    model.own_money = pulp.lpSum(weights[k] * own for k, own in model.own_money_by_period.items())
     return model
 
 
@@ -124,8 +126,9 @@ def add_staff_flow(model: PlanModel, fixed: dict[str, tuple[float, float]]) -> N
                 model.add("whole_posts", r, "posts", period, model.new[r, t, s] - size * model.posts[r, t, s] == 0)
 
 
-def add_year(model: PlanModel, period: Period, own_money_beyond_arrs: bool) -> None:
-    """One year in one future: the single-year rules with that year's numbers."""
+def add_year(model: PlanModel, period: Period, own_money_posts: bool) -> None:
+    """One year in one future: the single-year rules with that year's numbers (posts paid wholly from own money
+    only where some year has a top-up budget, as `solve` allows them only with one)."""
     t, s = period.year_index, period.future
     inputs, problem, base = model.inputs, model.problem, model.inputs.base
     roles = base.role_columns
@@ -154,17 +157,18 @@ def add_year(model: PlanModel, period: Period, own_money_beyond_arrs: bool) -> N
     claim = period.per_wte(roles["claim_per_wte_gbp"])
     top_up = period.per_wte(roles["top_up_per_wte_gbp"])
     own = [(staffed[r], top_up[r]) for r in roles["role_name"] if top_up[r] > 0]
+    arrs_funded = dict(staffed)
+    if own_money_posts:
+        for r in roles["role_name"]:
+            variable = problem.add_variable(f"own_funded({r},{t},{s})", lowBound=0)
+            model.own_funded[r, t, s] = variable
+            model.add("own_funded_within_wte", r, "WTE", here, variable - staffed[r] <= 0)
+            arrs_funded[r] = staffed[r] - variable
+            own.append((pulp.LpAffineExpression([(variable, 1.0)]), cost[r] - top_up[r]))
     for pot, sum_gbp in period.arrs_sums_gbp.items():
-        claims = [(staffed[r], claim[r]) for r in roles["role_name"] if roles["funding_pot"][r] == pot and claim[r] > 0]
-        if not claims:
-            continue
-        expression = pulp.lpSum(c * e for e, c in claims)
-        if own_money_beyond_arrs:
-            gap = problem.add_variable(f"unfunded({pot},{t},{s})", lowBound=0)
-            model.unfunded[pot, t, s] = gap
-            expression -= gap
-            own.append((pulp.LpAffineExpression([(gap, 1.0)]), 1.0))
-        model.add("arrs_budget", pot, "£ a year", here, expression <= sum_gbp)
+        claims = [(arrs_funded[r], claim[r]) for r in roles["role_name"] if roles["funding_pot"][r] == pot and claim[r] > 0]
+        if claims:
+            model.add("arrs_budget", pot, "£ a year", here, pulp.lpSum(c * e for e, c in claims) <= sum_gbp)
     cost_terms = [(staffed[r], cost[r]) for r in roles["role_name"]]
     if base.rentable_sessions_per_week > 0:
         rented = problem.add_variable(f"rented_sessions({t},{s})", lowBound=0, upBound=base.rentable_sessions_per_week)

@@ -99,8 +99,8 @@ class PlanResult:
         for (t, s), period in inputs.periods.items():
             at = model.key(t, s)
             claim = period.per_wte(roles["claim_per_wte_gbp"])
-            claimable = sum(claim[r] * self._value(model.staffed(r, t, s)) for r in roles["role_name"])
-            unfunded = sum(self._var(model.unfunded.get((p, t, s))) for p in period.arrs_sums_gbp)
+            own_funded = {r: self._var(model.own_funded.get((r, t, s))) for r in roles["role_name"]}
+            claimed = sum(claim[r] * (self._value(model.staffed(r, t, s)) - own_funded[r]) for r in roles["role_name"])
             arrs = sum(period.arrs_sums_gbp.values())
             own = self._value(model.own_money_by_period[t, s])
             need = sum(period.need_contacts_per_year.values())
@@ -110,9 +110,9 @@ class PlanResult:
                 "wte": sum(self._var(model.stock[r, *at]) for r in roles["role_name"]),
                 "new_wte": sum(self._var(model.new[r, *at]) for r in roles["role_name"]),
                 "arrs_sum_gbp": arrs,
-                "arrs_claimed_gbp": claimable - unfunded,
-                "arrs_unspent_gbp": arrs - (claimable - unfunded),
-                "claims_beyond_arrs_gbp": unfunded,
+                "own_funded_wte": sum(own_funded.values()),
+                "arrs_claimed_gbp": claimed,
+                "arrs_unspent_gbp": arrs - claimed,
                 "own_money_gbp": own,
                 "top_up_budget_gbp": period.top_up_budget_gbp,
                 "own_money_over_budget_gbp": max(own - period.top_up_budget_gbp, 0.0),

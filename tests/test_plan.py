@@ -68,7 +68,7 @@ def test_hiring_the_second_post_now_is_worth_it_only_if_funding_grows():
 
 
 def test_the_robust_plan_hires_less_than_the_expected_value_plan():
-    """As above with a top-up budget of £12,500 a year, and claims beyond the ARRS sum paid from it.
+    """As above with a top-up budget of £12,500 a year, which can pay posts wholly (at £50,000 this year, £62,500 next).
 
     Robust (own money within £12,500 in every future): frozen next year 62,500 × W ≤ 100,000 + 12,500 → W ≤ 1.8,
     so 1.8 WTE now; funded next year 62,500 × W ≤ 137,500 → 2.2. Value 1,800 + 0.5 × 2,200 + 0.5 × 1,800 = 3,800.
@@ -119,7 +119,7 @@ def test_first_year_posts_claim_only_from_their_start_month():
 
 @pytest.mark.parametrize("path", [p for p in EXAMPLES if "plan" not in p.name], ids=lambda p: p.stem)
 def test_a_plan_of_one_year_equals_solve(path):
-    """Horizon 1, posts in post all year, claims within the ARRS sum (the single-year rules): the same answer as `solve`.
+    """Horizon 1 with posts in post all year (the single-year rules): the same answer as `solve`.
 
     The same care and the same cost; where several mixes tie on both (the large example), either may be returned,
     so the mixes are compared in total and checked against each other's rules, not role by role.
@@ -127,7 +127,7 @@ def test_a_plan_of_one_year_equals_solve(path):
     scenario = load_scenario(path)
     data = scenario.model_dump(mode="json", exclude_defaults=True)
     one_year = parse_scenario({**data, "horizon": 1, "growth": {"recruitment_lead_time_months": 0}}, "plan")
-    plan, single = make_plan(one_year, own_money_beyond_arrs=False), optimise(scenario)
+    plan, single = make_plan(one_year), optimise(scenario)
     assert plan.solution.care == pytest.approx(single.solution.care, rel=1e-7)
     year, summary = plan.years().iloc[0], single.summary()
     assert year["total_cost_gbp"] == pytest.approx(single.solution.total_cost_gbp, rel=1e-7)

@@ -143,7 +143,7 @@ def _limits(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
     staff in post), the most valuable of each kind.
     """
     binding = result.binding_constraints()
-    binding = binding[(binding["family"] != "demand_cover") & (binding["marginal_value"].abs() >= 0.5)]
+    binding = binding[(binding["family"] != "demand_cover") & (binding["marginal_value"].abs() >= 0.5 * 10 ** -result.unit.digits)]
     rank = binding["family"].map({family: i for i, family in enumerate(BOARD_ORDER)}).fillna(len(BOARD_ORDER))
     ordered = binding.assign(rank=rank.to_numpy()).sort_values("rank", kind="stable")
     top = ordered[~ordered["family"].duplicated()].head(TOP_LIMITS)
@@ -167,13 +167,15 @@ def _limit_name(result: Result, family: str, label: str | None) -> str:
 def top_limits(result: Result) -> list[tuple[str, str, str]]:
     """The limits that matter most: (name, marginal value in words, sentence)."""
     top, _ = _limits(result)
-    return [(_limit_name(result, row["family"], row["label"]), f"{row['marginal_value']:+,.0f} {row['marginal_value_unit']}",
+    digits = result.unit.digits
+    return [(_limit_name(result, row["family"], row["label"]), f"{row['marginal_value']:+,.{digits}f} {row['marginal_value_unit']}",
              row["explanation"]) for _, row in top.iterrows()]
 
 
 def other_limits(result: Result) -> list[str]:
     _, rest = _limits(result)
-    named = [f"{_limit_name(result, row['family'], row['label'])} ({row['marginal_value']:+,.0f})" for _, row in rest.iterrows()]
+    digits = result.unit.digits
+    named = [f"{_limit_name(result, row['family'], row['label'])} ({row['marginal_value']:+,.{digits}f})" for _, row in rest.iterrows()]
     more = len(named) - OTHER_LIMITS_SHOWN
     return named[:OTHER_LIMITS_SHOWN] + ([f"and {more} more (see the app or the CLI)"] if more > 0 else [])
 

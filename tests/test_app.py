@@ -336,9 +336,9 @@ def test_the_page_shows_the_hand_derived_answer_and_follows_edits(monkeypatch, t
 
 
 def test_lifting_a_cap_in_the_page_gives_the_hand_derived_gain(monkeypatch, tmp_path):
-    """2024/25, 50,000 patients: the enhanced practice nurse cap is 1 WTE. Money for 5 (5 × £60,401 = £302,005):
-    1.0 WTE while capped, 5.0 WTE with the cap lifted."""
-    scenario = small_scenario({"enhanced_practice_nurse": {"long_term_conditions": 1200}}, year="2024/25", arrs_sum=302_005)
+    """2024/25 as the April 2024 DES set it, 50,000 patients: the enhanced practice nurse cap is 1 WTE. Money for 5
+    (5 × £60,401 = £302,005): 1.0 WTE while capped, 5.0 WTE with the cap lifted."""
+    scenario = small_scenario({"enhanced_practice_nurse": {"long_term_conditions": 1200}}, year="2024/25-april", arrs_sum=302_005)
     at = start_on(monkeypatch, tmp_path, scenario)
     assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] == pytest.approx(1.0)
     at.toggle(key="lift_cap_enhanced_practice_nurse").set_value(True)

@@ -13,7 +13,7 @@ from optimiser.pipeline import optimise
 from tests.helpers import check_result, small_scenario
 
 PHARMACIST, TECHNICIAN, NURSE = "clinical_pharmacist", "pharmacy_technician", "enhanced_practice_nurse"
-APRIL_2025_DES = "2025/26"
+APRIL_2025_DES = "2025/26-april"
 """The 2025/26 rules as the April 2025 Network Contract DES published them (national and London amounts)."""
 
 

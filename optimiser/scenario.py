@@ -275,7 +275,7 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
     if year is None:
         return []  # reported as missing already
     if not isinstance(year, str) or year not in available_years():
-        return [f"year {_short(year)} has no role catalogue; choose one of {', '.join(available_years())}"]
+        return [f"year {_short(year)} has no ARRS rules; choose one of {', '.join(available_years())}"]
     role_ids = list(load_catalogue(year).roles.index)
     category_ids = list(load_assumptions().categories.index)
     role_kind = f"role in the {year} catalogue"
@@ -306,9 +306,9 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
 
 def _unknown(where: str, name: str, allowed: list[str], kind: str, year: str | None = None) -> str:
     if year is not None and kind.startswith("role"):
-        from optimiser.catalogue import available_years, load_catalogue
+        from optimiser.catalogue import APRIL_SUFFIX, available_years, load_catalogue
 
-        other_years = [y for y in available_years() if name in load_catalogue(y).roles.index]
+        other_years = [y for y in available_years() if not y.endswith(APRIL_SUFFIX) and name in load_catalogue(y).roles.index]
         if other_years:
             return f"{where}: {_short(name)} is not a {kind}; it is an ARRS role in {', '.join(other_years)}"
     close = difflib.get_close_matches(name[:200], allowed, n=1, cutoff=0.5)

@@ -201,9 +201,15 @@ def _field_names(model: type[BaseModel]) -> list[str]:
 
 def describe_validation_error(error: ValidationError, model: type[BaseModel] = Scenario) -> list[str]:
     """Turn pydantic's errors into sentences: field path, the value given, and what is allowed."""
+    return [sentence for _, sentence in located_problems(error, model)]
+
+
+def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) -> list[tuple[tuple, str]]:
+    """Each of pydantic's errors as (its location, a sentence), so callers can map a problem back to its source."""
     problems = []
     for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
+        loc = tuple(item["loc"])
+        path = ".".join(str(part) for part in loc)
         value = item.get("input")
         kind = item["type"]
         if kind == "extra_forbidden":
@@ -211,15 +217,15 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel] = S
             allowed = _field_names(parent) if parent else []
             close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
-            problems.append(f"{path}: unknown key; {hint}")
+            problems.append((loc, f"{path}: unknown key; {hint}"))
         elif kind == "missing":
-            problems.append(f"{path}: required but missing")
+            problems.append((loc, f"{path}: required but missing"))
         elif kind == "value_error":
             for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
-                problems.append(f"{path} = {_short(value)}: {message}" if path and not isinstance(value, dict) else message)
+                problems.append((loc, f"{path} = {_short(value)}: {message}" if path and not isinstance(value, dict) else message))
         else:
             shown = _short(value)
-            problems.append(f"{path} = {shown}: {_allowed_text(item)}")
+            problems.append((loc, f"{path} = {shown}: {_allowed_text(item)}"))
     return problems
 
 
@@ -297,12 +303,17 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
 def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
     """Parse YAML (JSON is YAML too) safely, reporting syntax errors with their line."""
+    return parse_scenario(data_from_text(text, source), source)
+
+
+def data_from_text(text: str, source: str = "scenario") -> Any:
+    """YAML or JSON text as data, under the one set of limits every scenario file is read with."""
     if len(text.encode("utf-8", errors="ignore")) > MAX_SCENARIO_BYTES:
         raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], source)
     if "\x00" in text:
         raise ScenarioError(["the file is binary, not a YAML scenario"], source)
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -310,11 +321,15 @@ def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
         context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
         started = f" ({context} started on line {context_mark.line + 1})" if context and context_mark else ""
         raise ScenarioError([f"{where}YAML syntax error: {problem}{started}"], source) from None
-    return parse_scenario(data, source)
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a YAML or JSON scenario file; every failure is a ScenarioError naming the file."""
+    return parse_scenario(read_scenario_data(path), str(path))
+
+
+def read_scenario_data(path: str | Path) -> Any:
+    """A scenario file's data, not yet validated (e.g. a batch's base, which has no pcn section)."""
     path = Path(path)
     if not path.exists():
         raise ScenarioError([f"no such file; check the path (working directory is {Path.cwd().name}/)"], str(path))
@@ -327,7 +342,7 @@ def load_scenario(path: str | Path) -> Scenario:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(["the file is not UTF-8 text; is it a scenario?"], str(path)) from None
-    return scenario_from_text(text, str(path))
+    return data_from_text(text, str(path))
 
 
 def scenario_to_text(scenario: Scenario, fmt: Literal["yaml", "json"] = "yaml") -> str:

@@ -1,0 +1,203 @@
+"""Real PCNs in England: the bundled national table, derived from NHS England's public files (Open Government Licence v3.0).
+
+`derive(folder)` rebuilds `optimiser/data/england/pcns.csv` from the files described in
+`../shared/data/pcn/README.md`; the package ships the result, so nothing here needs that folder at run time:
+
+    python -m optimiser.england ../shared/data/pcn
+
+What each column is and how it is derived is in `optimiser/data/england/README.md`. The weighted
+population is an ESTIMATE (the ARRS sum's PCN Contractor Weighted Population is not published per PCN).
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from optimiser.catalogue import available_years, load_catalogue, read_package_csv
+from optimiser.errors import CatalogueError, OptimiserError
+
+PRACTICE_MAP = "gp-reg-pat-prac-map_2025-12.csv"
+PRACTICE_LISTS = "gp-reg-pat-prac-all_2025-12.csv"
+WORKFORCE = "pcn_workforce_fte_by_role_2025-11.csv"
+PAYMENTS = "pcn_weighted_pop_and_arrs_payments_2022-23.csv"
+
+LIST_SIZE_SOURCE = "NHS England, Patients Registered at a GP Practice, December 2025 (practices summed by PCN)"
+LIST_SIZE_DATE = "1 December 2025"
+WEIGHTED_SOURCE = ("ESTIMATE: the PCN's 2022-23 weighted ÷ registered patients (NHS Payments to General Practice 2022-23) "
+                   "× its December 2025 list size; replace it with your ICB's PCN Contractor Weighted Population")
+WORKFORCE_SOURCE = "NHS England, Primary Care Network Workforce, 30 November 2025 (FTE), mapped to ARRS roles"
+WORKFORCE_DATE = "30 November 2025"
+LICENCE = "Contains public sector information licensed under the Open Government Licence v3.0 (NHS England)."
+
+NOT_ARRS = "not ARRS"
+IN_POST = "in_post_wte."
+NO_UNALLOCATED = "U"
+"""`PCN_CODE` U gathers practices that belong to no PCN; it is not a PCN."""
+
+
+class EnglandDataError(OptimiserError):
+    """The real-PCN data or its role mapping cannot be used as it is."""
+
+
+# ================================================================ the role mapping
+
+
+def read_mapping(path: str | Path | None = None, year: str | None = None) -> pd.DataFrame:
+    """NHS England staff role → ARRS catalogue role id (or "not ARRS"), with its basis; every role id checked."""
+    if path is None:
+        rows = read_package_csv("england", "staff_role_mapping.csv")
+        source = "optimiser/data/england/staff_role_mapping.csv"
+    else:
+        source = str(path)
+        try:
+            rows = pd.read_csv(path, dtype=str, keep_default_na=False).to_dict("records")
+        except (OSError, ValueError) as error:
+            raise EnglandDataError(f"{source}: cannot read the role mapping: {error}") from None
+    mapping = pd.DataFrame(rows)
+    missing = {"staff_group", "staff_role", "role_id", "basis"} - set(mapping.columns)
+    if missing:
+        raise EnglandDataError(f"{source}: the role mapping needs the columns {', '.join(sorted(missing))}")
+    year = year or available_years()[-1]
+    role_ids = list(load_catalogue(year).roles.index)
+    problems = []
+    for number, row in enumerate(mapping.to_dict("records"), start=2):
+        role = row["role_id"].strip()
+        if role != NOT_ARRS and role not in role_ids:
+            close = difflib.get_close_matches(role, role_ids, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else f"use a role id from `catalogue --year {year}` or {NOT_ARRS!r}"
+            problems.append(f"row {number} ({row['staff_role']}): role_id {role!r} is not an ARRS role in {year}; {hint}")
+        if not row["basis"].strip():
+            problems.append(f"row {number} ({row['staff_role']}): basis is empty; say why the role maps as it does")
+    repeated = mapping[mapping.duplicated(["staff_group", "staff_role"], keep=False)]
+    problems += [f"staff role {r!r} ({g}) is mapped more than once" for g, r in repeated[["staff_group", "staff_role"]].drop_duplicates().itertuples(index=False)]
+    if problems:
+        raise EnglandDataError(f"{source}: " + ("\n  ".join(problems) if len(problems) == 1 else
+                                                f"{len(problems)} problems:\n  - " + "\n  - ".join(problems)))
+    return mapping.assign(role_id=mapping["role_id"].str.strip())
+
+
+# ================================================================ the derivation
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / name
+    if not path.is_file():
+        raise EnglandDataError(f"{path}: missing; derive() needs the files listed in ../shared/data/pcn/README.md")
+    return pd.read_csv(path, dtype={"PCN_CODE": str, "PCN Code": str})
+
+
+def derive(folder: str | Path, mapping: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The national table of real PCNs, one row per PCN in the December 2025 lists, from NHS England's files in `folder`."""
+    folder = Path(folder)
+    mapping = read_mapping() if mapping is None else mapping
+    practices = _read(folder, PRACTICE_MAP).merge(
+        _read(folder, PRACTICE_LISTS)[["CODE", "NUMBER_OF_PATIENTS"]], left_on="PRACTICE_CODE", right_on="CODE", how="left")
+    if practices["NUMBER_OF_PATIENTS"].isna().any():
+        unlisted = practices.loc[practices["NUMBER_OF_PATIENTS"].isna(), "PRACTICE_CODE"].tolist()
+        raise EnglandDataError(f"{PRACTICE_LISTS}: no list size for practices {unlisted[:5]}")
+    practices = practices[practices["PCN_CODE"] != NO_UNALLOCATED]
+    pcns = _pcns(practices)
+    pcns = pcns.join(_weighted_estimate(_read(folder, PAYMENTS), pcns["list_size"]))
+    pcns = pcns.join(_in_post(_read(folder, WORKFORCE), mapping, pcns.index))
+    return pcns.reset_index()
+
+
+def _pcns(practices: pd.DataFrame) -> pd.DataFrame:
+    """List size per PCN; its ICB and region are those holding most of its patients (a few PCNs span two ICBs)."""
+    by_icb = practices.groupby(["PCN_CODE", "ICB_CODE"], as_index=False).agg(
+        patients=("NUMBER_OF_PATIENTS", "sum"), name=("PCN_NAME", "first"), 
+        icb=("ICB_NAME", "first"), region_code=("COMM_REGION_CODE", "first"), region=("COMM_REGION_NAME", "first"))
+    main = by_icb.rename(columns={"ICB_CODE": "icb_code"}).sort_values(["PCN_CODE", "patients", "icb_code"], ascending=[True, False, True])
+    main = main.drop_duplicates("PCN_CODE").set_index("PCN_CODE")
+    totals = practices.groupby("PCN_CODE").agg(practices=("PRACTICE_CODE", "nunique"), list_size=("NUMBER_OF_PATIENTS", "sum"))
+    table = main[["name", "icb_code", "icb", "region_code", "region"]].join(totals)
+    table.index.name = "ods_code"
+    return table
+
+
+def _weighted_estimate(payments: pd.DataFrame, list_size: pd.Series) -> pd.DataFrame:
+    """Each PCN's 2022-23 weighted ÷ registered ratio × its December 2025 list size; the national ratio where it has none."""
+    payments = payments.rename(columns={"PCN Code": "ods_code"}).set_index("ods_code")
+    usable = payments[(payments["REGISTERED"] > 0) & (payments["WEIGHTED"] > 0)]
+    national = usable["WEIGHTED"].sum() / usable["REGISTERED"].sum()
+    ratio = (usable["WEIGHTED"] / usable["REGISTERED"]).reindex(list_size.index)
+    return pd.DataFrame({
+        "weighted_population_estimate": (ratio.fillna(national) * list_size).round(1),
+        "weighted_ratio_basis": ratio.notna().map({True: "PCN 2022-23", False: "national 2022-23"}),
+        "weighted_ratio": ratio.fillna(national).round(6),
+        "registered_2022_23": payments["REGISTERED"].reindex(list_size.index),
+        "weighted_2022_23": payments["WEIGHTED"].reindex(list_size.index),
+        "pcn_workforce_payments_2022_23_gbp": payments["PCN_WORKFORCE_PAYMENTS"].reindex(list_size.index),
+    })
+
+
+def _in_post(workforce: pd.DataFrame, mapping: pd.DataFrame, pcns: pd.Index) -> pd.DataFrame:
+    """FTE per ARRS role per PCN through the mapping; staff in roles that are not ARRS are counted apart."""
+    keys = ["STAFF_GROUP", "STAFF_ROLE"]
+    mapped = workforce.merge(mapping.rename(columns={"staff_group": keys[0], "staff_role": keys[1]}), on=keys, how="left")
+    unmapped = mapped.loc[mapped["role_id"].isna(), keys].drop_duplicates()
+    if len(unmapped):
+        named = "; ".join(f"{g} / {r}" for g, r in unmapped.itertuples(index=False))
+        raise EnglandDataError(f"the role mapping has no row for these census staff roles: {named}; add each with a role id or {NOT_ARRS!r}")
+    outside = sorted(set(workforce["PCN_CODE"]) - set(pcns))
+    if outside:
+        raise EnglandDataError(f"{WORKFORCE}: PCN codes not in the December 2025 lists: {outside[:5]}")
+    arrs = mapped[mapped["role_id"] != NOT_ARRS]
+    wide = arrs.pivot_table(index="PCN_CODE", columns="role_id", values="FTE", aggfunc="sum", fill_value=0.0)
+    wide = wide.reindex(pcns, fill_value=0.0).round(3)
+    wide.columns = [IN_POST + role for role in wide.columns]
+    other = mapped[mapped["role_id"] == NOT_ARRS].groupby("PCN_CODE")["FTE"].sum().reindex(pcns, fill_value=0.0)
+    return wide.assign(not_arrs_fte=other.round(3))
+
+
+# ================================================================ the bundled table
+
+
+@lru_cache(maxsize=1)
+def load_pcns() -> pd.DataFrame:
+    """The bundled national table (1,297 real PCNs), indexed by ODS code."""
+    rows = read_package_csv("england", "pcns.csv")
+    if not rows:
+        raise CatalogueError("package data file england/pcns.csv is empty; reinstall the package")
+    table = pd.DataFrame(rows).set_index("ods_code")
+    text = ["name", "icb_code", "icb", "region_code", "region", "weighted_ratio_basis"]
+    numbers = [c for c in table.columns if c not in text]
+    table[numbers] = table[numbers].apply(pd.to_numeric, errors="coerce")
+    return table
+
+
+def in_post_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c.startswith(IN_POST)]
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    from optimiser.atomic import write_text_atomic
+
+    path = Path(path)
+    write_text_atomic(path, table.to_csv(index=False, lineterminator="\n"), overwrite=True)
+    return path
+
+
+def main(argv: list[str]) -> int:
+    """Rebuild the bundled table from the folder of NHS England files given on the command line."""
+    if len(argv) != 1:
+        print("usage: python -m optimiser.england FOLDER   (e.g. ../shared/data/pcn)", file=sys.stderr)
+        return 2
+    try:
+        table = derive(argv[0])
+    except OptimiserError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    path = write_table(table, Path(__file__).parent / "data" / "england" / "pcns.csv")
+    fte = table[in_post_columns(table)].to_numpy().sum()
+    print(f"wrote {path}: {len(table):,} PCNs, {table['list_size'].sum():,} patients, {fte:,.1f} ARRS FTE in post")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -14,7 +14,8 @@ import pandas as pd
 from optimiser.batch.table import NO_ICB
 
 ROLLUP_SUMS = [
-    "list_size", "weighted_population", "in_post_wte", "new_wte", "total_wte", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year",
+    "list_size", "weighted_population", "in_post_wte", "new_wte", "total_wte", "own_funded_wte", "arrs_sum_gbp_per_year",
+    "arrs_claimed_gbp_per_year",
     "arrs_unspent_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year", "demand_contacts_per_year",
     "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year",
 ]

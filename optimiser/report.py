@@ -89,6 +89,16 @@ def care_table(result: Result) -> Table:
     return _table("Care", care, formats, index_label="Demand category")
 
 
+def supervision_table(result: Result) -> Table:
+    table = result.supervision().set_index("supervisor_name").rename(columns={
+        "needed_hours_per_week": "Needed (hours/wk)", "available_hours_per_week": "Available (hours/wk)",
+        "bought_hours_per_week": "Bought (hours/wk)", "bought_gbp_per_year": "Bought (£/yr)",
+    })
+    formats = {"Needed (hours/wk)": ".1f", "Available (hours/wk)": ".1f", "Bought (hours/wk)": ".1f", "Bought (£/yr)": ",.0f"}
+    return _table("Supervision (hours a week; defaults are mostly estimates: see the assumptions README)", table, formats,
+                  index_label="Supervising profession")
+
+
 def why_panel(result: Result) -> Panel:
     binding = result.binding_constraints()
     limits = binding[binding["family"] != "demand_cover"]
@@ -119,7 +129,7 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
         f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed. ",
         (f"Care score {summary['care_score']:.1f} of 100", "bold"), f" ({VALUATION_TEXT[scenario.policy.valuation]}).",
     )
-    parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), why_panel(result)]
+    parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), supervision_table(result), why_panel(result)]
     if caps_lifted is not None:
         parts.append(what_if_table(result, caps_lifted))
     return Group(*parts)

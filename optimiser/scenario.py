@@ -201,6 +201,25 @@ class Future(_Strict):
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
+class SupervisionCapacity(_Strict):
+    hours_per_week: float = Field(ge=0, le=1000, description="Supervision hours a week this profession can give ARRS staff")
+    gbp_per_hour: float | None = Field(
+        default=None, ge=0, le=1000, description="Price of one more hour, £ (paid from the top-up budget); empty means none can be bought"
+    )
+
+
+class SupervisionNeed(_Strict):
+    supervisor: str | None = Field(default=None, description="Supervising profession; empty means the default")
+    hours_per_week_per_wte: float | None = Field(default=None, ge=0, le=40, description="Supervision hours a week per WTE")
+
+
+class Supervision(_Strict):
+    """Supervision capacity per supervising profession, and any role's own needs (defaults: assumptions data)."""
+
+    available: dict[str, SupervisionCapacity] = Field(default_factory=dict)
+    needs: dict[str, SupervisionNeed] = Field(default_factory=dict)
+
+
 class Scenario(_Strict):
     """A PCN, a financial year and everything that differs from the defaults."""
 
@@ -214,6 +233,7 @@ class Scenario(_Strict):
         default_factory=dict, description="Overrides of contacts per WTE-year: role → category → contacts"
     )
     policy: Policy = Field(default_factory=Policy)
+    supervision: Supervision = Field(default_factory=Supervision)
     horizon: int | None = Field(default=None, ge=1, le=15, description="Years a plan looks ahead (1 to 15); empty means 5")
     growth: Growth = Field(default_factory=Growth)
     futures: dict[str, Future] = Field(default_factory=dict, description="Named futures with probabilities, for plans")
@@ -236,7 +256,7 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _names_exist(self) -> Scenario:
-        from optimiser.assumptions import load_assumptions
+        from optimiser.assumptions import load_assumptions, load_supervision
         from optimiser.catalogue import available_years, load_catalogue
 
         if self.year not in available_years():
@@ -249,6 +269,7 @@ class Scenario(_Strict):
             ("policy.remove_caps", self.policy.remove_caps, role_ids, f"role in the {self.year} catalogue"),
             ("productivity", self.productivity, role_ids, f"role in the {self.year} catalogue"),
             ("demand", self.demand, category_ids, "demand category"),
+            ("supervision.needs", self.supervision.needs, role_ids, f"role in the {self.year} catalogue"),
         ]:
             problems += [_unknown(where, name, allowed, kind, self.year) for name in names if name not in allowed]
         for role, by_category in self.productivity.items():
@@ -257,6 +278,11 @@ class Scenario(_Strict):
                 for c in by_category
                 if c not in category_ids
             ]
+        supervisors = list(load_supervision().supervisors.index)
+        problems += [_unknown("supervision.available", p, supervisors, "supervising profession")
+                     for p in self.supervision.available if p not in supervisors]
+        problems += [_unknown(f"supervision.needs.{role}.supervisor", need.supervisor, supervisors, "supervising profession")
+                     for role, need in self.supervision.needs.items() if need.supervisor is not None and need.supervisor not in supervisors]
         problems += [
             f"roles.{role}: {setting.in_post_wte:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
             for role, setting in self.roles.items()

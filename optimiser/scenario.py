@@ -272,8 +272,10 @@ class Scenario(_Strict):
 
     def _supervision_name_problems(self) -> list[str]:
         from optimiser.assumptions import load_supervision
-        from optimiser.catalogue import load_catalogue
+        from optimiser.catalogue import available_years, load_catalogue
 
+        if self.year not in available_years():
+            return []  # the year is reported already
         supervisors = list(load_supervision().supervisors.index)
         role_ids = list(load_catalogue(self.year).roles.index)
         problems = [_unknown("supervision.available", p, supervisors, "supervising profession")

@@ -237,6 +237,9 @@ class Scenario(_Strict):
     )
     policy: Policy = Field(default_factory=Policy)
     supervision: Supervision = Field(default_factory=Supervision)
+    plan: dict[str, float] | None = Field(
+        default=None, description="The mix a manager intends to check (`check`): total WTE per role; roles left out keep the WTE in post"
+    )
     horizon: int | None = Field(default=None, ge=1, le=15, description="Years a plan looks ahead (1 to 15); empty means 5")
     growth: Growth = Field(default_factory=Growth)
     futures: dict[str, Future] = Field(default_factory=dict, description="Named futures with probabilities, for plans")
@@ -261,6 +264,7 @@ class Scenario(_Strict):
     def _names_exist(self) -> Scenario:
         problems = name_problems(self.year, self.roles, self.policy.remove_caps, self.productivity, self.demand)
         problems += self._supervision_name_problems()
+        problems += self._plan_problems()
         problems += [
             f"roles.{role}: {setting.in_post_wte:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
             for role, setting in self.roles.items()
@@ -269,6 +273,20 @@ class Scenario(_Strict):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _plan_problems(self) -> list[str]:
+        """A plan names roles of the year that the scenario allows, with a WTE from 0 to 500."""
+        from optimiser.catalogue import available_years, load_catalogue
+
+        if not self.plan or self.year not in available_years():
+            return []
+        role_ids = list(load_catalogue(self.year).roles.index)
+        problems = [_unknown("plan", role, role_ids, f"role in the {self.year} catalogue", self.year) for role in self.plan if role not in role_ids]
+        problems += [f"plan.{role} = {wte!r}: must be a number of WTE from 0 to 500" for role, wte in self.plan.items()
+                     if not 0 <= wte <= 500]
+        problems += [f"plan.{role}: {wte:g} WTE planned but roles.{role}.allowed is false; allow the role or plan 0"
+                     for role, wte in self.plan.items() if wte > 0 and role in self.roles and not self.roles[role].allowed]
+        return problems
 
     def _supervision_name_problems(self) -> list[str]:
         from optimiser.assumptions import load_supervision

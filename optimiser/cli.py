@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from optimiser import __version__
+from optimiser.batch_cli import register_batch_commands
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=False, width=180)
 err = Console(stderr=True, soft_wrap=True)
+register_batch_commands(app)
 
 
 class OutputFormat(str, Enum):
@@ -88,6 +90,7 @@ def solve(
     """Find the best mix of roles for one PCN scenario."""
     from optimiser.pipeline import optimise, with_caps_lifted
     from optimiser.report import render_result, result_json, write_result_files
+    from optimiser.tables import csv_text
 
     try:
         loaded = _load(scenario)
@@ -106,13 +109,25 @@ def solve(
         elif format == OutputFormat.json:
             typer.echo(result_json(result, lifted))
         elif format == OutputFormat.csv:
-            typer.echo(result.mix(include_zero=True).reset_index().to_csv(index=False), nl=False)
+            typer.echo(csv_text(result.mix(include_zero=True).reset_index()), nl=False)
         if format == OutputFormat.text:
             out.print(render_result(result, lifted))
     except InfeasibleScenario as error:
         if format == OutputFormat.json and output is None:  # scripts reading stdout get the conflict as data too
             typer.echo(json.dumps({"status": "infeasible", "conflicts": json.loads(error.conflicts.reset_index().to_json(orient="records"))}, indent=2))
         _fail(error)
+    except (OptimiserError, OSError) as error:
+        _fail(error)
+
+
+@app.command()
+def check(scenario: Annotated[Path, typer.Argument(help="Scenario file with a plan: section (total WTE per role).")]) -> None:
+    """Check the mix you intend (the scenario's plan: section) against every rule, beside the best mix."""
+    from optimiser.check import check_plan
+    from optimiser.report import render_check
+
+    try:
+        out.print(render_check(check_plan(_load(scenario))))
     except (OptimiserError, OSError) as error:
         _fail(error)
 
@@ -164,7 +179,3 @@ def catalogue(
 def main() -> None:
     app()
 
-
-from optimiser.batch_cli import register_batch_commands  # noqa: E402  (commands live beside the batch engine)
-
-register_batch_commands(app)

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from optimiser import __version__
 from optimiser.batch_cli import register_batch_commands
+from optimiser.plan_cli import register_plan_command
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
@@ -36,6 +37,7 @@ app = typer.Typer(
 out = Console(soft_wrap=False, width=180)
 err = Console(stderr=True, soft_wrap=True)
 register_batch_commands(app)
+register_plan_command(app)
 
 
 class OutputFormat(str, Enum):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,6 +19,7 @@ from optimiser import __version__
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_UNPROVEN,
     OptimiserError,
@@ -26,14 +28,18 @@ from optimiser.errors import (
 )
 from optimiser.explain import InfeasibleScenario
 
+PIPED_WIDTH = 120
+"""Width of reports written to a file or a pipe (which have no width); a terminal's own width is used on a terminal."""
+
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console(soft_wrap=False, width=180)
+out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
+INTERRUPTED = "Interrupted; nothing was written."
 
 
 class OutputFormat(str, Enum):
@@ -143,7 +149,7 @@ def compare(
 
     try:
         out.print(render_comparison(optimise(_load(a)), optimise(_load(b))))
-    except OptimiserError as error:
+    except (OptimiserError, OSError) as error:
         _fail(error)
 
 
@@ -163,7 +169,16 @@ def catalogue(
 
 
 def main() -> None:
-    app()
+    """Run the CLI; Ctrl-C anywhere ends with one line and exit code 130, never a traceback."""
+    try:
+        app()
+    except SystemExit as done:
+        if done.code == EXIT_INTERRUPTED and isinstance(getattr(done.__context__, "__cause__", None), KeyboardInterrupt):
+            err.print(f"[bold yellow]{INTERRUPTED}[/]", highlight=False)  # typer exits 130 silently on Ctrl-C
+        raise
+    except KeyboardInterrupt:
+        err.print(f"[bold yellow]{INTERRUPTED}[/]", highlight=False)
+        sys.exit(EXIT_INTERRUPTED)
 
 
 from optimiser.batch_cli import register_batch_commands  # noqa: E402  (commands live beside the batch engine)

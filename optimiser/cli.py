@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from optimiser import __version__
+from optimiser.batch_cli import register_batch_commands
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
@@ -27,9 +27,7 @@ from optimiser.errors import (
     SolverError,
 )
 from optimiser.explain import InfeasibleScenario
-
-PIPED_WIDTH = 120
-"""Width of reports written to a file or a pipe (which have no width); a terminal's own width is used on a terminal."""
+from optimiser.terminal import err, out
 
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
@@ -37,9 +35,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
-err = Console(stderr=True, soft_wrap=True)
 INTERRUPTED = "Interrupted; nothing was written."
+register_batch_commands(app)
 
 
 class OutputFormat(str, Enum):
@@ -180,7 +177,3 @@ def main() -> None:
         err.print(f"[bold yellow]{INTERRUPTED}[/]", highlight=False)
         sys.exit(EXIT_INTERRUPTED)
 
-
-from optimiser.batch_cli import register_batch_commands  # noqa: E402  (commands live beside the batch engine)
-
-register_batch_commands(app)

@@ -19,7 +19,7 @@ import streamlit as st
 
 from optimiser import charts, ui
 from optimiser.catalogue import available_years
-from optimiser.errors import ScenarioError
+from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.pipeline import with_caps_lifted
 from optimiser.results import tables
 from optimiser.scenario import MAX_SCENARIO_BYTES, Scenario, load_scenario, save_scenario, scenario_from_text, scenario_to_text
@@ -405,19 +405,21 @@ with tab_compare:
 # ---------------------------------------------------------------- save and share
 
 
-def save(overwrite: bool = False) -> None:
+def save(confirmed: str | None = None) -> None:
+    """Save under the typed name; an existing file is only replaced through `confirmed`, the name the user confirmed."""
     ss.save_error = ss.save_message = None
     try:
-        path = ui.save_path(SAVE_DIR, ss.get("save_name", ""))
+        path = ui.save_path(SAVE_DIR, confirmed or ss.get("save_name", ""))
     except ScenarioError as error:
         ss.save_error = str(error)
         return
+    overwrite = confirmed is not None and path.name == confirmed
     if path.exists() and not overwrite:
         ss.confirm_overwrite = path.name
         return
     try:
         save_scenario(ss.current, path, overwrite=overwrite)
-    except OSError as error:
+    except (OSError, OptimiserError) as error:
         ss.save_error = f"Could not save {path.name}: {error}"
         return
     ss.confirm_overwrite = None
@@ -454,7 +456,8 @@ with tab_save:
     st.subheader(f"Save into {SAVE_DIR.name}/")
     if "save_name" not in ss:
         ss.save_name = stem
-    st.text_input("Name", key="save_name", help="Letters, digits, spaces, - and _; saved as <name>.yaml.")
+    st.text_input("Name", key="save_name", on_change=cancel_overwrite,  # a new name needs its own confirmation
+                  help="Letters, digits, spaces, - and _; saved as <name>.yaml.")
     try:
         st.caption(f"Will be saved as `{ui.safe_filename(ss.save_name)}`.")
     except ScenarioError as error:
@@ -463,7 +466,7 @@ with tab_save:
     if ss.get("confirm_overwrite"):
         st.warning(f"{ss.confirm_overwrite} already exists. Replace it?")
         c1, c2 = st.columns(2)
-        c1.button(f"Overwrite {ss.confirm_overwrite}", key="overwrite", on_click=save, kwargs={"overwrite": True})
+        c1.button(f"Overwrite {ss.confirm_overwrite}", key="overwrite", on_click=save, kwargs={"confirmed": ss.confirm_overwrite})
         c2.button("Cancel", key="cancel_overwrite", on_click=cancel_overwrite)
     if ss.get("save_error"):
         st.error(ss.save_error)

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -408,25 +409,33 @@ def scenario_from_canonical(text: str) -> Scenario:
 # ---------------------------------------------------------------- files
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9 _-]+")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_LENGTH = 80
+MAX_NAME_BYTES = 200
+"""File systems allow 255 bytes a name; a letter outside ASCII takes two to four."""
+
+
+def _name_character(c: str) -> str:
+    return c if c in " _-" or (c.isalnum() and unicodedata.category(c)[0] in "LN") else "-"
 
 
 def safe_filename(name: str) -> str:
-    """A file name made only of letters, digits, spaces, - and _, ending .yaml: no folders, no hidden files.
+    """A file name made only of letters (of any alphabet), digits, spaces, - and _, ending .yaml.
 
-    Other characters become '-', so '../../etc/passwd' becomes 'etc-passwd.yaml'; a name with no letters
-    or digits is refused.
+    No folders, no hidden files, no control characters: anything else becomes '-', so '../../etc/passwd'
+    becomes 'etc-passwd.yaml' while 'Ünïcödé PCN' keeps its letters. A name with no letters or digits is refused.
     """
-    stem = (name or "").strip()
+    stem = unicodedata.normalize("NFC", name or "").strip()
     for extension in (".yaml", ".yml"):
         if stem.lower().endswith(extension):
             stem = stem[: -len(extension)]
-    stem = _UNSAFE.sub("-", stem)
+    stem = "".join(_name_character(c) for c in stem)
     stem = re.sub(r"-{2,}", "-", stem)
-    stem = re.sub(r" {2,}", " ", stem).strip(" -_")[:MAX_NAME_LENGTH].strip(" -_")
-    if not re.search(r"[A-Za-z0-9]", stem):
+    stem = re.sub(r" {2,}", " ", stem).strip(" -_")[:MAX_NAME_LENGTH]
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    stem = stem.strip(" -_")
+    if not any(c.isalnum() for c in stem):
         raise ScenarioError(["type a name with letters or digits (spaces, - and _ are allowed too)"], "file name")
     if stem.upper() in _RESERVED:
         stem += "-scenario"

@@ -344,3 +344,57 @@ def test_lifting_a_cap_in_the_page_gives_the_hand_derived_gain(monkeypatch, tmp_
     at.toggle(key="lift_cap_enhanced_practice_nurse").set_value(True)
     run(at)
     assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] == pytest.approx(5.0)
+
+
+# ---------------------------------------------------------------- hostile input and saving the confirmed name
+
+
+def test_overwrite_writes_the_name_that_was_confirmed_not_the_one_typed_since(monkeypatch, tmp_path):
+    """Save alpha, save beta, type alpha and press Save (it asks), change the box to beta, then confirm: alpha is replaced."""
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    for name in ("alpha", "beta"):
+        at.text_input(key="save_name").set_value(name)
+        at.button(key="save").click()
+        run(at)
+    beta_before = (tmp_path / "beta.yaml").read_text()
+    at.number_input(key="top_up_budget_gbp").set_value(7_000.0)
+    run(at)
+    at.text_input(key="save_name").set_value("alpha")
+    at.button(key="save").click()
+    run(at)
+    assert any("alpha.yaml already exists" in w.value for w in at.warning)
+    at.text_input(key="save_name").set_value("beta")
+    at.button(key="overwrite").click()
+    run(at)
+    assert (tmp_path / "beta.yaml").read_text() == beta_before  # never confirmed, never replaced
+    assert load_scenario(tmp_path / "alpha.yaml").money.top_up_budget_gbp == 7_000.0
+
+
+def test_a_non_ascii_pcn_name_keeps_its_letters_in_the_save_name(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.text_input(key="pcn_name").set_value("Ünïcödé PCN")
+    run(at)
+    at.session_state["save_name"] = ui.safe_filename("Ünïcödé PCN").removesuffix(".yaml")
+    at.button(key="save").click()
+    run(at)
+    assert [p.name for p in tmp_path.iterdir()] == ["Ünïcödé PCN.yaml"]
+    assert load_scenario(tmp_path / "Ünïcödé PCN.yaml").pcn.name == "Ünïcödé PCN"
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("bomb.yaml", "d: [&a [x, x, x, x, x, x, x, x, x, x], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], "
+                  "&c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], "
+                  "&e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d], &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]]\npcn: {name: *f}\n",
+     "expands to more than 100,000 values"),
+    ("deep.yaml", "a: " + "[" * 20_000 + "]" * 20_000 + "\n", "nests deeper than"),
+    ("many.yaml", "pcn: {name: x, list_size: 1, weighted_population: 1}\nyear: '2025/26'\nestate: {room_sessions_per_week: 1}\n"
+                  "roles:\n" + "".join(f"  r{i}: {{}}\n" for i in range(2_000)), "… and 1,990 more"),
+])
+def test_a_hostile_upload_shows_one_sentence_never_a_traceback(monkeypatch, tmp_path, name, text, expected):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.file_uploader(key="upload").set_value((name, text.encode(), "application/yaml"))
+    run(at)
+    shown = errors(at)
+    assert expected in shown and name in shown
+    assert "Traceback" not in shown and len(shown) < 8_000
+    assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()

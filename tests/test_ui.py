@@ -251,7 +251,7 @@ def test_changing_year_refuses_to_drop_staff_in_post():
 
 # ---------------------------------------------------------------- files
 
-SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]*\.yaml$")
+SAFE = re.compile(r"^[^\W_][\w -]*\.yaml$")  # letters of any alphabet, digits, spaces, - and _; nothing else
 
 
 @pytest.mark.parametrize(
@@ -264,6 +264,10 @@ SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]*\.yaml$")
         ("a/b\\c", "a-b-c.yaml"),
         ("Riverside 2025/26", "Riverside 2025-26.yaml"),
         ("nul", "nul-scenario.yaml"),
+        ("Ünïcödé PCN", "Ünïcödé PCN.yaml"),
+        ("Ynys Môn / Anglesey", "Ynys Môn - Anglesey.yaml"),
+        ("U\u0308nicode", "Ünicode.yaml"),  # decomposed letters are composed, not dropped
+        ("tab\there\x00null\u202eRLO", "tab-here-null-RLO.yaml"),  # control and bidi characters never reach a file name
     ],
 )
 def test_safe_filename(name, expected):
@@ -285,6 +289,7 @@ def test_any_name_is_safe_or_refused(name):
         return
     assert SAFE.match(result), result
     assert len(result) <= ui.MAX_NAME_LENGTH + len(".yaml") + len("-scenario")
+    assert len(result.encode("utf-8")) <= 255
     assert "/" not in result and "\\" not in result and ".." not in result
 
 

@@ -398,3 +398,14 @@ def test_a_hostile_upload_shows_one_sentence_never_a_traceback(monkeypatch, tmp_
     assert expected in shown and name in shown
     assert "Traceback" not in shown and len(shown) < 8_000
     assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()
+
+
+def test_server_settings_are_safe_by_default():
+    """Localhost only, no tracebacks in the browser, no Deploy button: as Streamlit itself reads the file."""
+    import tomllib
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["server"]["address"] == "localhost"
+    assert settings["client"]["showErrorDetails"] in ("none", False)
+    assert settings["client"]["toolbarMode"] in ("viewer", "minimal")
+    assert settings["server"]["maxUploadSize"] == 1

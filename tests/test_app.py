@@ -409,3 +409,45 @@ def test_server_settings_are_safe_by_default():
     assert settings["client"]["showErrorDetails"] in ("none", False)
     assert settings["client"]["toolbarMode"] in ("viewer", "minimal")
     assert settings["server"]["maxUploadSize"] == 1
+
+
+def test_london_weighting_desk_sessions_and_reducing_staff_are_editable(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    before = ui.roles_table(at.session_state["current"])["max_reimbursable_gbp"]
+    at.selectbox(key="london_weighting").set_value("inner")
+    at.number_input(key="desk_sessions_per_week").set_value(12.0)
+    at.toggle(key="allow_reducing_in_post").set_value(True)
+    run(at)
+    current = at.session_state["current"]
+    assert current.policy.london_weighting == "inner"
+    assert current.estate.desk_sessions_per_week == 12.0
+    assert current.policy.allow_reducing_in_post
+    [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    assert (roles["max_reimbursable_gbp"].to_numpy() > before.to_numpy()).any()  # the table shows the London amounts
+    assert_mix_is(at, current)
+
+
+def test_an_empty_recruitment_limit_reads_no_limit_and_a_typed_number_is_used(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    assert "no limit" in set(roles["max_new_wte"]) and "None" not in set(map(str, roles["max_new_wte"]))
+    edit_role_cell(at, "dietitian", "max_new_wte", "1.5")
+    assert at.session_state["current"].roles["dietitian"].max_new_wte == 1.5
+
+
+def test_what_limits_you_leads_with_three_and_every_chart_has_its_figures_in_words(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    result = optimise(at.session_state["current"])
+    limits = ui.limits_display(result)
+    lead, rest = ui.lead_limits(limits)
+    assert len(lead) == min(3, len(limits))
+    assert list(lead["Marginal value"]) == sorted(limits["Marginal value"], reverse=True)[:len(lead)]
+    [bullets] = [m.value for m in at.markdown if m.value.startswith("- ") and ui.in_words(lead["What limits you"].iloc[0]) in m.value]
+    assert bullets.count("\n- ") == len(lead) - 1
+    if len(rest):
+        assert any(f"{len(rest)} more limits" in e.label for e in at.expander)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Staffing mix, WTE by role:" in captions and "Money, £ a year:" in captions
+    care = result.care()
+    assert f"{care['category_name'].iloc[0]}: {care['served_contacts_per_year'].iloc[0]:,.0f} of" in captions
+    assert "roles.<role>" not in " ".join(i.value for i in at.info)  # notes in a manager's words

@@ -450,3 +450,26 @@ def test_charts_render_to_vega_lite_with_units_on_their_axes(path):
     assert "WTE (whole-time equivalent)" in text["mix"]
     assert "£ a year" in text["money"]
     assert "Contacts a year" in text["care"]
+
+
+def test_no_limit_cells_round_trip(large):
+    base = ui.roles_table(large)
+    shown = ui.roles_for_editor(base)
+    assert set(shown.loc[base["max_new_wte"].isna(), "max_new_wte"]) == {ui.NO_LIMIT}
+    back = ui.roles_from_editor(shown)
+    assert back["max_new_wte"].isna().equals(base["max_new_wte"].isna())
+    shown.at["dietitian", "max_new_wte"] = "2.5"
+    assert ui.apply_roles(large, base, ui.roles_from_editor(shown)).roles["dietitian"].max_new_wte == 2.5
+    shown.at["dietitian", "max_new_wte"] = "lots"
+    with pytest.raises(ScenarioError, match="must be a number"):
+        ui.apply_roles(large, base, ui.roles_from_editor(shown))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(set roles.<role>.max_new_wte if you cannot)", "(set “Max new (WTE)” in the Roles table if you cannot)"),
+    ("Raise demand.msk.priority_weight if", "Raise “Priority weight” in the Demand table if"),
+    ("(policy.allow_reducing_in_post: true)", "(“Allow reducing staff in post” switched on)"),
+    ("see results.csv and roles.paramedic: 2 WTE", "see results.csv and roles.paramedic: 2 WTE"),
+])
+def test_messages_in_a_managers_words(text, expected):
+    assert ui.in_words(text) == expected

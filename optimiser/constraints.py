@@ -34,6 +34,7 @@ class Words:
     rentable: float = 0.0
     bought: float = 0.0  # supervision hours a week bought for this label
     min_post_wte: float = 0.0
+    worth_saying: bool = True  # the marginal value is large enough to show in the care unit's precision
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ FAMILIES: dict[str, Family] = {
     "minimum_post_size": Family(
         "WTE", kind="floor", labels="role",
         binding=lambda w: (f"{w.name}: the new post is the smallest allowed ({w.min_post_wte:g} WTE, policy.min_post_wte); "
-                           f"the mix would rather have less of it, worth about {w.amount(-w.gain)} per WTE.")),
+                           "the mix would rather have a little less of it"
+                           + (f", worth about {w.amount(-w.gain)} per WTE." if w.worth_saying else "."))),
     "demand_cover": Family(
         "contacts a year", kind="need", labels="category",
         binding=lambda w: f"All {w.name} demand ({w.limit:,.0f} contacts a year) is met; more staff for it would add nothing.",

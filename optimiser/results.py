@@ -387,9 +387,9 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
         more=f"{'deliver' if unit.digits == 0 else 'add'} about {unit.amount(gain)}", money=f"£{unit.money_step_gbp:,.0f}",
         amount=unit.amount, rented=value(result.model.rented_sessions), rentable=result.inputs.rentable_sessions_per_week,
         bought=value(result.model.bought_supervision.get(info.label)) if info.label else 0.0,
-        min_post_wte=result.scenario.policy.min_post_wte or 0.0,
+        min_post_wte=result.scenario.policy.min_post_wte or 0.0, worth_saying=abs(gain) >= 0.5 * 10 ** -unit.digits,
     )
-    return constraints.binding_sentence(info.family, info.name, words, no_gain=abs(gain) < 0.5 * 10 ** -unit.digits)
+    return constraints.binding_sentence(info.family, info.name, words, no_gain=not words.worth_saying)
 
 
 # ---------------------------------------------------------------- side by side

@@ -344,3 +344,12 @@ def test_lifting_a_cap_in_the_page_gives_the_hand_derived_gain(monkeypatch, tmp_
     at.toggle(key="lift_cap_enhanced_practice_nurse").set_value(True)
     run(at)
     assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] == pytest.approx(5.0)
+
+
+def test_check_my_plan_tab_checks_the_typed_plan(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path)
+    at.button(key="check_plan").click().run()
+    assert not at.exception
+    headline = " ".join(m.value for m in at.markdown)
+    assert "Your plan keeps every rule" in headline or "Your plan breaks" in headline
+    assert "best mix" in headline

@@ -206,7 +206,8 @@ with st.sidebar:
 
 st.title("ARRS skill-mix optimiser")
 header = st.container()
-tab_result, tab_edit, tab_compare, tab_check, tab_save = st.tabs(["Result", "Roles and demand", "Compare", "Check my plan", "Save and share"])
+tab_result, tab_edit, tab_compare, tab_save, tab_plan, tab_check = st.tabs(
+    ["Result", "Roles and demand", "Compare", "Save and share", "Plan ahead", "Check my plan"])
 
 # The editors are drawn first (in their tab) because the scenario is composed from them.
 with tab_edit:
@@ -553,3 +554,67 @@ with tab_save:
         st.error(ss.save_error)
     if ss.get("save_message"):
         st.success(ss.save_message)
+
+
+# ---------------------------------------------------------------- plan ahead (several years, several futures)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def plan_cached(canonical_json: str, mode: str):
+    from optimiser import plan_ui
+
+    return plan_ui.plan_outcome(ui.scenario_from_canonical(canonical_json), mode)
+
+
+def show_plan() -> None:
+    """The Plan ahead tab: early returns instead of st.stop, so nothing after it is cut off."""
+    from optimiser import plan_charts, plan_ui
+    from optimiser.plan_report import limits_lines, uncertainty_lines
+
+    st.caption("Plan hiring over several years when pay awards, the ARRS sum and need are not yet known. This year's "
+               "posts are decided once for every future; later years adapt to the future that comes. Growth rates not "
+               "given in the scenario come from the planning defaults (each with its source).")
+    plan_cols = st.columns([1, 2])
+    plan_horizon = plan_cols[0].number_input("Years to plan", min_value=1, max_value=15, value=plan_ui.horizon_of(current),
+                                             step=1, key="plan_horizon")
+    plan_mode = plan_cols[1].radio("Own money must stay within the top-up budget", ["expected", "robust"], horizontal=True,
+                                   key="plan_mode", format_func={"expected": "on average over the futures",
+                                                                 "robust": "in every future"}.get)
+    st.markdown(f"Futures (years: {', '.join(plan_ui.year_choices(current, int(plan_horizon)))}); the chances must add up to 1.")
+    plan_futures = st.data_editor(plan_ui.futures_table(current), num_rows="dynamic", hide_index=True, width="stretch",
+                                  key="plan_futures")
+    try:
+        planned = plan_ui.apply_futures(current, plan_futures, int(plan_horizon))
+    except ScenarioError as error:
+        st.error("\n".join(f"- {p}" for p in error.problems))
+        return
+    if not st.toggle("Make the plan", key="plan_on", help="Plans take a second or two; they are remade when anything changes."):
+        return
+    with st.spinner("Planning…"):
+        plan_outcome = plan_cached(planned.canonical_json(), plan_mode)
+    if not plan_outcome.ok:
+        st.error(plan_outcome.message)
+        return
+    plan_result = plan_outcome.result
+    st.markdown(f"**{plan_result.verdict()}**")
+    st.markdown(plan_result.first_year_forecast())
+    chosen_future = st.selectbox("Show the staff of the future", plan_result.inputs.futures, key="plan_future")
+    st.altair_chart(plan_charts.mix_area_chart(plan_result, chosen_future), width="stretch")
+    money_cols = st.columns(2)
+    money_cols[0].altair_chart(plan_charts.own_money_chart(plan_result), width="stretch")
+    money_cols[1].altair_chart(plan_charts.need_met_chart(plan_result), width="stretch")
+    st.dataframe(plan_result.years(), hide_index=True, width="stretch")
+    st.subheader("What limits you, year by year")
+    st.markdown("\n".join(f"- {line}" for line in limits_lines(plan_result)) or "Nothing binds.")
+    if plan_result.comparisons is not None:
+        st.subheader("What the uncertainty costs")
+        st.markdown("\n".join(f"- {line}" for line in uncertainty_lines(plan_result)))
+    st.download_button("Download the plan (CSV of every year)", csv_text(plan_result.years()), file_name="plan_years.csv",
+                       key="plan_download")
+    st.download_button("Download the scenario with these futures", scenario_to_text(planned), file_name="plan.yaml",
+                       key="plan_scenario_download")
+
+
+
+with tab_plan:
+    show_plan()

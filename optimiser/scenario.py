@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -93,8 +94,73 @@ class RoleSettings(_Strict):
         le=1_000_000,
         description="Employment cost per WTE in £ a year (salary + employer NI + pension); empty means the maximum reimbursable amount",
     )
+    salary_gbp: float | None = Field(
+        default=None, gt=0, le=500_000,
+        description="Salary per WTE in £ a year, instead of cost_per_wte_gbp: the year's employer NI and pension are added",
+    )
+    afc_band: str | None = Field(default=None, description="Agenda for Change band, with afc_point, instead of a salary, e.g. '6'")
+    afc_point: Literal["entry", "middle", "top"] | None = Field(default=None, description="Pay point within afc_band")
+    max_reimbursable_gbp: float | None = Field(
+        default=None, gt=0, le=1_000_000,
+        description="Maximum reimbursable amount per WTE, £ a year, from your ICB's notice; empty means the catalogue's",
+    )
+    arrs_share: float | None = Field(default=None, ge=0, le=1, description="Share of the claimable amount ARRS pays, 0 to 1")
+    co_funding_agreement: bool = Field(
+        default=False, description="A written co-funding agreement is in place (mental health practitioners: posts after the first claim up to 100% ARRS)"
+    )
     room_sessions_per_wte_per_week: float | None = Field(default=None, ge=0, le=10)
     remote_share: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_cost(self) -> RoleSettings:
+        given = [name for name, value in (("cost_per_wte_gbp", self.cost_per_wte_gbp), ("salary_gbp", self.salary_gbp),
+                                          ("afc_band", self.afc_band)) if value is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of cost_per_wte_gbp, salary_gbp or afc_band with afc_point, not {' and '.join(given)}")
+        if (self.afc_band is None) != (self.afc_point is None):
+            raise ValueError("afc_band and afc_point go together, e.g. afc_band: '6', afc_point: top")
+        return self
+
+
+DERIVE_FROM_BAND = "derive from band"
+
+
+class CustomRole(_Strict):
+    """A role the scheme's national list lacks (e.g. one the commissioner approved), with what it costs and does."""
+
+    name: str = Field(min_length=1, description="Role name as reports show it")
+    afc_band: str | None = Field(default=None, description="Agenda for Change band, e.g. '6'")
+    salary_gbp: float | None = Field(default=None, gt=0, le=500_000, description="Salary per WTE, £ a year")
+    max_reimbursable_gbp: float | Literal["derive from band"] = Field(
+        default=DERIVE_FROM_BAND, description="The approved maximum per WTE (£ a year, with on-costs), or 'derive from band'"
+    )
+    arrs_share: float = Field(default=1.0, ge=0, le=1, description="Share of the claimable amount ARRS pays, 0 to 1")
+    room_need: Literal["clinical_room", "desk", "none"] = "clinical_room"
+    room_sessions_per_wte_per_week: float = Field(default=9.0, ge=0, le=10)
+    remote_share: float = Field(default=0.2, ge=0, le=1)
+    serves: dict[str, float] = Field(default_factory=dict, description="Demand category → contacts per WTE-year")
+
+    @field_validator("max_reimbursable_gbp", mode="before")
+    @classmethod
+    def _amount_or_derive(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() != DERIVE_FROM_BAND:
+            raise ValueError(f"{value!r}: give the approved amount in £ a year, or '{DERIVE_FROM_BAND}'")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 < value <= 1_000_000:
+            raise ValueError("must be a number > 0 and ≤ 1,000,000 (£ per WTE a year)")
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _has_cost_and_work(self) -> CustomRole:
+        problems = []
+        if self.afc_band is None and self.salary_gbp is None:
+            problems.append("a custom role needs a cost: give afc_band (e.g. '6') or salary_gbp")
+        if self.max_reimbursable_gbp == DERIVE_FROM_BAND and self.afc_band is None:
+            problems.append(f"max_reimbursable_gbp is '{DERIVE_FROM_BAND}' but no afc_band is given; give the band or the approved amount")
+        if not any(contacts > 0 for contacts in self.serves.values()):
+            problems.append("a custom role must serve some demand: give serves: {category: contacts per WTE-year}, e.g. {mental_health: 1100}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
 
 class DemandSettings(_Strict):
@@ -201,10 +267,11 @@ class Scenario(_Strict):
     """A PCN, a financial year and everything that differs from the defaults."""
 
     pcn: PCN
-    year: str = Field(description="Financial year, e.g. 2025/26; selects the role catalogue")
+    year: str = Field(default_factory=lambda: _default_year(), description="Financial year, e.g. 2026/27 (default: the one containing today); selects the ARRS rules")
     money: Money = Field(default_factory=Money)
     estate: Estate
     roles: dict[str, RoleSettings] = Field(default_factory=dict)
+    custom_roles: dict[str, CustomRole] = Field(default_factory=dict, description="Roles added by the scenario, e.g. commissioner-approved")
     demand: dict[str, DemandSettings] = Field(default_factory=dict)
     productivity: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="Overrides of contacts per WTE-year: role → category → contacts"
@@ -237,9 +304,22 @@ class Scenario(_Strict):
 
         if self.year not in available_years():
             raise ValueError(f"year {self.year!r} has no ARRS rules; choose one of {', '.join(available_years())}")
-        role_ids = list(load_catalogue(self.year).roles.index)
+        catalogue_ids = list(load_catalogue(self.year).roles.index)
+        role_ids = catalogue_ids + list(self.custom_roles)
         category_ids = list(load_assumptions().categories.index)
-        problems = []
+        problems = [
+            f"custom_roles.{name}: {name!r} is already a role in the {self.year} catalogue; set roles.{name} to change it"
+            for name in self.custom_roles if name in catalogue_ids
+        ]
+        problems += [
+            f"custom_roles.{name}: {name!r} must be lower-case letters, digits and _ (e.g. frailty_practitioner)"
+            for name in self.custom_roles if not re.fullmatch(r"[a-z][a-z0-9_]*", name)
+        ]
+        for name, role in self.custom_roles.items():
+            problems += [_unknown(f"custom_roles.{name}.serves", c, category_ids, "demand category") for c in role.serves if c not in category_ids]
+            problems += _band_problems(f"custom_roles.{name}.afc_band", role.afc_band)
+        for name, setting in self.roles.items():
+            problems += _band_problems(f"roles.{name}.afc_band", setting.afc_band)
         for where, names, allowed, kind in [
             ("roles", self.roles, role_ids, f"role in the {self.year} catalogue"),
             ("policy.remove_caps", self.policy.remove_caps, role_ids, f"role in the {self.year} catalogue"),
@@ -274,6 +354,20 @@ class Scenario(_Strict):
     def canonical_json(self) -> str:
         """Stable text of the scenario, used as a cache key and to compare versions."""
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+def _default_year() -> str:
+    from optimiser.catalogue import current_year
+
+    return current_year()
+
+
+def _band_problems(where: str, band: str | None) -> list[str]:
+    from optimiser.catalogue import afc_bands
+
+    if band is None or band.lower().removeprefix("band ").strip() in afc_bands():
+        return []
+    return [f"{where} = {band!r}: not an Agenda for Change band; choose one of {', '.join(afc_bands())}"]
 
 
 def _unknown(where: str, name: str, allowed: list[str], kind: str, year: str | None = None) -> str:

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from optimiser import __version__
+from optimiser.batch_cli import register_batch_commands
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=False, width=180)
 err = Console(stderr=True, soft_wrap=True)
+register_batch_commands(app)
 
 
 class OutputFormat(str, Enum):
@@ -88,6 +90,7 @@ def solve(
     """Find the best mix of roles for one PCN scenario."""
     from optimiser.pipeline import optimise, with_caps_lifted
     from optimiser.report import render_result, result_json, write_result_files
+    from optimiser.tables import csv_text
 
     try:
         loaded = _load(scenario)
@@ -106,7 +109,7 @@ def solve(
         elif format == OutputFormat.json:
             typer.echo(result_json(result, lifted))
         elif format == OutputFormat.csv:
-            typer.echo(result.mix(include_zero=True).reset_index().to_csv(index=False), nl=False)
+            typer.echo(csv_text(result.mix(include_zero=True).reset_index()), nl=False)
         if format == OutputFormat.text:
             out.print(render_result(result, lifted))
     except InfeasibleScenario as error:
@@ -171,7 +174,3 @@ def catalogue(
 def main() -> None:
     app()
 
-
-from optimiser.batch_cli import register_batch_commands  # noqa: E402  (commands live beside the batch engine)
-
-register_batch_commands(app)

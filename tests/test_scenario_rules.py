@@ -87,7 +87,8 @@ custom_roles:
 def test_custom_role_claims_its_approved_maximum_at_its_share():
     """Only the custom role is allowed. Salary £40,000 → cost 40,000 × 1.1438 + 0.15 × 35,000 = £51,002 (2026/27 rules);
     claim = min(51,002, 45,000) × 0.5 = £22,500 a WTE. With no top-up budget nobody pays the other £28,502: 0 WTE.
-    With a top-up of 20/3 × £28,502 = £190,013.33 and ARRS £150,000, both bind at 150,000 ÷ 22,500 = 6.667 WTE."""
+    With ARRS £150,000 and a top-up of £250,000: 150,000 ÷ 22,500 = 6.667 ARRS-funded WTE, whose other £28,502 each
+    take £190,013.33 of the top-up; the £59,986.67 left pays 1.176 WTE wholly (£51,002 each): 7.843 WTE in all."""
     others = ", ".join(f"{r}: {{allowed: false}}" for r in load_catalogue(YEAR).roles.index)
     scenario = scenario_from_text(CUSTOM % others)
     inputs = prepare(scenario)
@@ -96,11 +97,13 @@ def test_custom_role_claims_its_approved_maximum_at_its_share():
     assert inputs.roles.at["frailty_practitioner", "max_reimbursable_status"] == "given in the scenario"
     assert wte(optimise(scenario), "frailty_practitioner") == pytest.approx(0)
 
-    funded = scenario_from_text((CUSTOM % others).replace("arrs_sum_gbp: 150000", "arrs_sum_gbp: 150000, top_up_budget_gbp: 190013.34")
+    funded = scenario_from_text((CUSTOM % others).replace("arrs_sum_gbp: 150000", "arrs_sum_gbp: 150000, top_up_budget_gbp: 250000")
                                 .replace("room_sessions_per_week: 500", "room_sessions_per_week: 500}\ndemand: {care_coordination: {contacts_per_year: 100000}"))
     result = optimise(funded)
-    assert wte(result, "frailty_practitioner") == pytest.approx(150_000 / 22_500, abs=1e-4)
-    assert result.care().at["care_coordination", "served_contacts_per_year"] == pytest.approx(2000 * 150_000 / 22_500, abs=0.2)
+    own = (250_000 - 150_000 / 22_500 * 28_502) / 51_002
+    assert result.mix().at["frailty_practitioner", "own_funded_wte"] == pytest.approx(own, abs=1e-4)
+    assert wte(result, "frailty_practitioner") == pytest.approx(150_000 / 22_500 + own, abs=1e-4)
+    assert result.care().at["care_coordination", "served_contacts_per_year"] == pytest.approx(2000 * (150_000 / 22_500 + own), abs=0.2)
     assert check_result(result) == []
 
 

@@ -236,7 +236,7 @@ def test_changing_year_drops_roles_the_year_lacks():
 
 
 def test_changing_year_refuses_to_drop_staff_in_post():
-    scenario = load_scenario(ROOT / "scenarios" / "rural-2025-26.yaml")
+    scenario = load_scenario(ROOT / "scenarios" / "rural-2026-27.yaml")
     newer_only = sorted(set(load_catalogue("2025/26").roles.index) - set(load_catalogue("2023/24").roles.index))[0]
     scenario = parse_scenario(_with(scenario, **{f"roles.{newer_only}": {"in_post_wte": 1.0}}))
     with pytest.raises(ui.FormError) as caught:

@@ -12,8 +12,8 @@ from functools import cache, cached_property
 import numpy as np
 import pandas as pd
 
-from optimiser.assumptions import load_assumptions
 from optimiser import paycost
+from optimiser.assumptions import load_assumptions, load_supervision
 from optimiser.catalogue import (
     CAP_THRESHOLD_LIST_SIZE, afc_bands, afc_pay_point_gbp, band_maximum, financial_year_of_year, load_catalogue, on_cost_rules,
 )
@@ -23,6 +23,8 @@ from optimiser.valuation import ValueCurve, clinical_size_wte, default_curve, ma
 
 ROOM_WEEKS_PER_YEAR = 52
 """A rented session a week is paid for every week of the year (assumption)."""
+SUPERVISION_WEEKS_PER_YEAR = 52
+"""Supervision hours a week are yearly averages (hours a year ÷ 52), so a bought hour a week is paid 52 times."""
 
 MAIN_POT = "arrs"
 
@@ -43,6 +45,8 @@ class ModelInputs:
     rent_gbp_per_session_per_year: float
     desk_sessions_per_week: float | None
     value_curve: ValueCurve  # f, the value of each share of a need met (valuations share and equal-share)
+    supervision_needs: dict[str, tuple[str, float]]  # allowed role → (supervising profession, hours a week per WTE)
+    supervision_available: dict[str, tuple[float, float | None]]  # profession → (hours a week, £ per extra hour or None)
     warnings: tuple[str, ...] = ()  # inputs allowed but worth a second look, e.g. a salary below its band
 
     @cached_property
@@ -100,6 +104,8 @@ def prepare(scenario: Scenario) -> ModelInputs:
         categories=_categories(scenario, reference_contacts_per_wte(contacts)),
         contacts_by_pair={key: value for key, value in contacts.items() if key[0] in allowed},
         value_curve=default_curve() if curve is None else make_curve(curve.breakpoints, curve.slopes),
+        supervision_needs=_supervision_needs(scenario, allowed),
+        supervision_available={p: (c.hours_per_week, c.gbp_per_hour) for p, c in scenario.supervision.available.items()},
         arrs_sums_gbp=_arrs_sums(scenario, catalogue),
         top_up_budget_gbp=scenario.money.top_up_budget_gbp,
         room_sessions_per_week=scenario.estate.room_sessions_per_week,
@@ -299,6 +305,21 @@ def _categories(scenario: Scenario, reference: dict[str, float]) -> pd.DataFrame
 def _default_contacts(financial_year: str) -> dict[tuple[str, str], float]:
     """The default capability table in force in a financial year (rows carry from_year/until_year)."""
     return load_assumptions().productivity_in(financial_year)["contacts_per_wte_year"].to_dict()
+
+
+def _supervision_needs(scenario: Scenario, allowed: set[str]) -> dict[str, tuple[str, float]]:
+    """Who supervises each allowed role and for how many hours a week per WTE: the defaults, then the scenario's own."""
+    defaults = load_supervision().needs
+    needs = {}
+    for role in sorted(allowed):
+        supervisor, hours = (defaults.at[role, "supervisor_id"], float(defaults.at[role, "hours_per_week_per_wte"])) \
+            if role in defaults.index else ("none", 0.0)
+        own = scenario.supervision.needs.get(role)
+        if own is not None:
+            supervisor = own.supervisor or supervisor
+            hours = hours if own.hours_per_week_per_wte is None else own.hours_per_week_per_wte
+        needs[role] = (supervisor, hours)
+    return needs
 
 
 def _all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:

@@ -293,7 +293,7 @@ class Scenario(_Strict):
     """A PCN, a financial year and everything that differs from the defaults."""
 
     pcn: PCN
-    year: str = Field(default_factory=lambda: _default_year(), description="Financial year, e.g. 2026/27 (default: the one containing today); selects the ARRS rules")
+    year: str = Field(description="Financial year, e.g. 2026/27 (left out: the one containing today); selects the ARRS rules")
     money: Money = Field(default_factory=Money)
     estate: Estate
     roles: dict[str, RoleSettings] = Field(default_factory=dict)
@@ -321,6 +321,15 @@ class Scenario(_Strict):
                         f"{role}.{category} = {contacts!r}: contacts per WTE-year must be a number from 0 to 100,000"
                     )
         return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_defaults_to_today(cls, data: Any) -> Any:
+        """A scenario without a year is for the financial year containing today; the year is then written out in full,
+        so a saved file keeps meaning the same year."""
+        if isinstance(data, dict) and data.get("year") is None:
+            return {**data, "year": _default_year()}
+        return data
 
     @field_validator("year", mode="before")
     @classmethod

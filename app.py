@@ -275,7 +275,7 @@ try:
         ss.notice = f"Not in the {composed.year} catalogue, so left out: {', '.join(dropped)}."
 except ui.FormError as error:
     for key, sentences in error.by_field.items():
-        slots.get(key, header).error("\n".join(sentences))
+        slots.get(key, header).error("\n".join(listed(sentences)))
     problems += error.problems
 
 if not problems:
@@ -343,7 +343,7 @@ def chart_as_text(chart) -> None:
 
 def show_failure(result_outcome: ui.Outcome) -> None:
     if result_outcome.kind == "infeasible":
-        st.error(result_outcome.message)
+        st.error(ui.in_words(result_outcome.message))
         if result_outcome.conflicts is not None and not result_outcome.conflicts.empty:
             conflicts = ui.conflicts_display(result_outcome.conflicts)
             conflicts["What conflicts"] = conflicts["What conflicts"].map(ui.in_words)

@@ -192,7 +192,7 @@ def test_ctrl_c_during_a_dask_local_batch_is_one_line(tmp_path):
     """Workers get the Ctrl-C too; they used to log five tracebacks as the scheduler went away."""
     out = tmp_path / "out"
     command = [sys.executable, "-m", "optimiser", "batch", str(ROOT / "scenarios" / "national" / "sample-50.csv"),
-               "--base", str(ROOT / "scenarios" / "national" / "base-2025-26.yaml"), "--output", str(out), "--dask-local", "2",
+               "--base", str(ROOT / "scenarios" / "national" / "base-2026-27.yaml"), "--output", str(out), "--dask-local", "2",
                "--no-progress", "--policy", "as-published", "--policy", "no-caps", "--chunk-size", "1"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90

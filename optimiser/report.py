@@ -118,7 +118,11 @@ def why_panel(result: Result) -> Panel:
     binding = result.binding_constraints()
     need = binding["family"].map(lambda name: constraints.family(name).kind == "need").astype(bool)
     limits, met = binding[~need], binding[need]
-    lines = [f"• {sentence}" for sentence in limits["explanation"]] or ["• No budget, room or staffing limit binds."]
+    limits = limits.sort_values("marginal_value", ascending=False, kind="stable")  # the three that matter most lead
+    lines = [f"• {sentence}" for sentence in limits["explanation"].head(3)] or ["• No budget, room or staffing limit binds."]
+    if len(limits) > 3:
+        lines.append("Also binding, with less effect:")
+        lines += [f"  – {sentence}" for sentence in limits["explanation"].iloc[3:]]
     if len(met):
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")

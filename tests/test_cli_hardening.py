@@ -209,7 +209,7 @@ def test_ctrl_c_during_a_dask_local_batch_is_one_line(tmp_path):
 
 
 def test_what_limits_you_leads_with_the_three_largest_marginal_values():
-    path = ROOT / "scenarios" / "urban-deprived-2025-26.yaml"
+    path = ROOT / "scenarios" / "urban-deprived-2026-27.yaml"
     done = run("solve", str(path), "--no-what-if")
     assert done.returncode == 0, done.stderr
     panel = " ".join(done.stdout.split("What limits you")[1].replace("│", " ").split())

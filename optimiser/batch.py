@@ -42,7 +42,7 @@ from optimiser.errors import OptimiserError, ScenarioError, SolverError
 from optimiser.report import excel_bytes
 from optimiser.scenario import PCN_NUMBERS
 
-ENGINE_VERSION = "batch-1"
+ENGINE_VERSION = "batch-2"
 """Part of every fingerprint: bump it when the records written change meaning."""
 
 DEFAULT_CHUNK_SIZE = 25
@@ -476,7 +476,7 @@ SUMMARY_FIELDS: dict[str, pa.DataType] = {
     "list_size": pa.float64(), "weighted_population": pa.float64(),
     "total_wte": pa.float64(), "new_wte": pa.float64(), "in_post_wte": pa.float64(),
     "arrs_sum_gbp_per_year": pa.float64(), "arrs_claimed_gbp_per_year": pa.float64(), "arrs_unspent_gbp_per_year": pa.float64(),
-    "top_up_used_gbp_per_year": pa.float64(), "total_cost_gbp_per_year": pa.float64(),
+    "in_post_beyond_arrs_gbp_per_year": pa.float64(), "top_up_used_gbp_per_year": pa.float64(), "total_cost_gbp_per_year": pa.float64(),
     "demand_contacts_per_year": pa.float64(), "served_contacts_per_year": pa.float64(), "unmet_contacts_per_year": pa.float64(),
     "weighted_care_per_year": pa.float64(), "rented_sessions_per_week": pa.float64(),
     "binding_constraints": pa.string(), "solver_seconds": pa.float64(), "worker_seconds": pa.float64(), "fingerprint": pa.string(),
@@ -848,7 +848,7 @@ def assemble(output: Path, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 ROLLUP_SUMS = [
     "list_size", "weighted_population", "in_post_wte", "new_wte", "total_wte", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year",
-    "arrs_unspent_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year", "demand_contacts_per_year",
+    "arrs_unspent_gbp_per_year", "in_post_beyond_arrs_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year", "demand_contacts_per_year",
     "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year",
 ]
 CHANGE_MEASURES = ["total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year", "top_up_used_gbp_per_year",

@@ -38,6 +38,12 @@ class ModelInputs:
     rentable_sessions_per_week: float
     rent_gbp_per_session_per_year: float
     desk_sessions_per_week: float | None
+    in_post_beyond_arrs_gbp: dict[str, float]  # per pot: in-post ARRS claims above the sum, paid outside ARRS, £ a year
+
+    @cached_property
+    def arrs_limits_gbp(self) -> dict[str, float]:
+        """What ARRS claims may reach per pot: the sum, or what staff in post already claim where that is more."""
+        return {pot: total + self.in_post_beyond_arrs_gbp.get(pot, 0.0) for pot, total in self.arrs_sums_gbp.items()}
 
     @cached_property
     def roles(self) -> pd.DataFrame:
@@ -84,13 +90,15 @@ class ModelInputs:
 def prepare(scenario: Scenario) -> ModelInputs:
     catalogue = load_catalogue(scenario.year)
     role_ids, role_data = _roles(scenario)
+    arrs_sums = _arrs_sums(scenario, catalogue)
     return ModelInputs(
         scenario=scenario,
         role_ids=role_ids,
         role_data=role_data,
         categories=_categories(scenario),
         contacts_by_pair=_productivity(scenario, role_ids[role_data["allowed"]]),
-        arrs_sums_gbp=_arrs_sums(scenario, catalogue),
+        arrs_sums_gbp=arrs_sums,
+        in_post_beyond_arrs_gbp=_in_post_beyond_arrs(scenario, role_data, arrs_sums),
         top_up_budget_gbp=scenario.money.top_up_budget_gbp,
         room_sessions_per_week=scenario.estate.room_sessions_per_week,
         rentable_sessions_per_week=scenario.estate.rentable_sessions_per_week,
@@ -210,3 +218,16 @@ def _arrs_sums(scenario: Scenario, catalogue) -> dict[str, float]:
     if scenario.money.arrs_sum_gbp is not None:
         sums[MAIN_POT] = scenario.money.arrs_sum_gbp
     return sums
+
+
+def _in_post_beyond_arrs(scenario: Scenario, role_data: dict[str, np.ndarray], sums: dict[str, float]) -> dict[str, float]:
+    """What staff in post would claim beyond each pot's ARRS sum: taken as paid outside ARRS, so new posts cannot use it.
+
+    Many real PCNs employ more ARRS-role staff than their sum pays for. Unless the scenario says such a PCN is
+    infeasible, or lets in-post staff be reduced (then the model decides), the excess is stated, not an error.
+    """
+    policy = scenario.policy
+    if policy.allow_reducing_in_post or policy.in_post_beyond_arrs_sum == "infeasible":
+        return dict.fromkeys(sums, 0.0)
+    claims = role_data["claim_per_wte_gbp"] * role_data["in_post_wte"]
+    return {pot: max(float(claims[role_data["funding_pot"] == pot].sum()) - total, 0.0) for pot, total in sums.items()}

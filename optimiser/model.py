@@ -140,7 +140,7 @@ def add_demand_cover(model: SkillMixModel) -> None:
 def add_arrs_budget(model: SkillMixModel) -> None:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
     pot_of, claim = model.per_role("funding_pot"), model.per_role("claim_per_wte_gbp")
-    for pot, sum_gbp in model.inputs.arrs_sums_gbp.items():
+    for pot, sum_gbp in model.inputs.arrs_limits_gbp.items():
         claims = [(model.wte[r], claim[r]) for r in model.wte if pot_of[r] == pot]
         if claims:
             model.add("arrs_budget", pot, "£ a year", pulp.LpAffineExpression(claims) <= sum_gbp)

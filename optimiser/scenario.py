@@ -111,6 +111,11 @@ class Policy(_Strict):
     whole_posts: bool = False
     post_size_wte: float = Field(default=1.0, gt=0, le=1, description="Size of one post when posts are whole")
     london_weighting: Literal["none", "outer", "inner"] = "none"
+    in_post_beyond_arrs_sum: Literal["paid_outside_arrs", "infeasible"] = Field(
+        default="paid_outside_arrs",
+        description="When staff in post claim more than the ARRS sum: the excess is paid outside ARRS (own money or other "
+        "funding) and new posts get no ARRS, or the scenario is infeasible",
+    )
 
 
 class Scenario(_Strict):

@@ -99,6 +99,7 @@ MEASURES: dict[str, str] = {
     "arrs_sum_gbp_per_year": "ARRS sum (£ a year)",
     "arrs_claimed_gbp_per_year": "ARRS claimed (£ a year)",
     "arrs_unspent_gbp_per_year": "ARRS unspent (£ a year)",
+    "in_post_beyond_arrs_gbp_per_year": "Staff in post beyond the ARRS sum, paid outside ARRS (£ a year)",
     "top_up_used_gbp_per_year": "Top-up used (£ a year)",
     "total_cost_gbp_per_year": "Total cost: staff and rented rooms (£ a year)",
     "demand_contacts_per_year": "Contacts needed (contacts a year)",

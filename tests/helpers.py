@@ -69,7 +69,12 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
             mix.at[r, "total_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"]
             for r in members
         )
-        over(claimed, row["sum_gbp"], f"ARRS claims in pot {pot}")
+        in_post = sum(roles.at[r, "in_post_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"])
+                      * roles.at[r, "arrs_share"] for r in members)
+        beyond = inputs.in_post_beyond_arrs_gbp[pot]  # paid outside ARRS: only what staff in post claim beyond the sum
+        if abs(beyond - (0.0 if inputs.scenario.policy.allow_reducing_in_post else max(in_post - row["sum_gbp"], 0.0))) > 0.01:
+            breaches.append(f"pot {pot}: £{beyond:,.2f} paid outside ARRS, but staff in post claim £{in_post:,.2f} of £{row['sum_gbp']:,.2f}")
+        over(claimed, row["sum_gbp"] + beyond, f"ARRS claims in pot {pot}")
     money = result.money()["gbp_per_year"]
     rented = result.summary()["rented_sessions_per_week"]
     over(rented, inputs.rentable_sessions_per_week, "rented sessions")

@@ -48,6 +48,13 @@ def excel_cached(canonical_json: str) -> bytes:
     return excel_bytes(tables(solve_cached(canonical_json).result))
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def board_report_cached(canonical_json: str) -> bytes:
+    from optimiser.pdf_report import board_report
+
+    return board_report(solve_cached(canonical_json).result)
+
+
 def files() -> dict[str, Path]:
     return ui.scenario_files([BUNDLED_DIR, SAVE_DIR])
 
@@ -425,7 +432,7 @@ def cancel_overwrite() -> None:
 with tab_save:
     stem = ui.safe_filename(current.pcn.name).removesuffix(".yaml") if any(c.isalnum() for c in current.pcn.name) else "scenario"
     st.subheader("Download")
-    cols = st.columns(3)
+    cols = st.columns(4)
     cols[0].download_button("Scenario (YAML)", scenario_to_text(current), file_name=f"{stem}.yaml", mime="application/yaml",
                             key="download_yaml", on_click="ignore")
     if outcome.ok:
@@ -437,6 +444,9 @@ with tab_save:
         cols[2].download_button("All results (Excel)", lambda: excel_cached(key_json), file_name=f"{stem}-results.xlsx",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="download_excel",
                                 on_click="ignore")
+        cols[3].download_button("Board report (PDF, one page)", lambda: board_report_cached(key_json), file_name=f"{stem}-board-report.pdf",
+                                mime="application/pdf", key="download_board_report", on_click="ignore",
+                                help="A4, for a board pack: the mix, the money, need met and the three limits that matter most.")
     else:
         cols[1].caption("No result to download: see the Result tab.")
 

@@ -13,7 +13,8 @@ from optimiser import ui
 COLOURS = ui.OKABE_ITO
 
 
-def mix_chart(result) -> alt.LayerChart:
+def mix_chart(result, row_px: int = 34) -> alt.LayerChart:
+    """WTE per role, in post and new, caps marked; `row_px` high per role (printed pages pack rows closer)."""
     data = ui.mix_chart_data(result)
     marks = ui.cap_marks(result)
     order = list(data.drop_duplicates("role").sort_values("total_wte", ascending=False)["role_label"])
@@ -35,7 +36,7 @@ def mix_chart(result) -> alt.LayerChart:
             y=y, x=alt.X("cap_wte:Q", scale=x_scale),
             color=alt.condition("datum.lifted", alt.value(COLOURS["grey"]), alt.value(COLOURS["black"])),
             tooltip=[alt.Tooltip("cap_label:N", title="Cap")]))
-    return alt.layer(*layers).properties(height=max(160, 34 * len(order)))
+    return alt.layer(*layers).properties(height=max(5 * row_px, row_px * len(order)))
 
 
 def money_chart(result) -> alt.Chart:

@@ -79,7 +79,8 @@ def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (the mix to stdout, every table with --output).")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder to write result files into (json or csv).")] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace result files that already exist in --output.")] = False,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a one-page board report (PDF) to this file.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace result files (--output, --report) that already exist.")] = False,
     caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
     solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.")] = Solver.highs,
     time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage.", min=0.01)] = None,
@@ -98,6 +99,10 @@ def solve(
             fmt = "csv" if format == OutputFormat.text else format.value
             for path in write_result_files(result, output, fmt, overwrite=overwrite):
                 err.print(f"wrote {path}")
+        if report is not None:
+            from optimiser.pdf_report import write_board_report
+
+            err.print(f"wrote {write_board_report(result, report, overwrite=overwrite)}")
         elif format == OutputFormat.json:
             typer.echo(result_json(result, lifted))
         elif format == OutputFormat.csv:

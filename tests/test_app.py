@@ -299,5 +299,5 @@ def test_save_asks_before_overwriting_and_reloads_to_the_same_result(monkeypatch
 def test_downloads_are_offered(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
     labels = [b.label for b in at.get("download_button")]
-    assert "Scenario (YAML)" in labels and "All results (Excel)" in labels
+    assert "Scenario (YAML)" in labels and "All results (Excel)" in labels and "Board report (PDF, one page)" in labels
     assert any(label.endswith("(CSV)") for label in labels)

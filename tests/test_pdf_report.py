@@ -1,0 +1,103 @@
+"""The one-page board report: one A4 page, the PCN, the whole mix and the hand-derived figures in its text."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from optimiser.catalogue import load_catalogue
+from optimiser.pdf_report import board_report, write_board_report
+from optimiser.pipeline import optimise
+from optimiser.scenario import load_scenario, parse_scenario
+from tests.helpers import small_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))
+A4_POINTS = (595.28, 841.89)
+
+
+def read(pdf: bytes) -> tuple[int, str, tuple[float, float]]:
+    """Page count, the text with whitespace collapsed (lines wrap anywhere), and the first page's size in points."""
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    box = reader.pages[0].mediabox
+    return len(reader.pages), text, (float(box.width), float(box.height))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_fits_one_a4_page_naming_the_pcn_and_every_role_of_the_mix(path):
+    result = optimise(load_scenario(path))
+    pages, text, size = read(board_report(result, generated=date(2026, 11, 25)))
+    assert pages == 1
+    assert size == pytest.approx(A4_POINTS, abs=0.1)
+    assert result.scenario.pcn.name in text and result.scenario.year in text
+    for name in result.mix()["role_name"]:
+        assert name in text
+    assert "25 November 2026" in text and "arrs-optimiser" in text
+    assert "What limits you most" in text
+
+
+def test_budget_bound_report_shows_the_hand_derived_mix_money_and_marginal_value():
+    """ARRS sum = 3 × the pharmacist's maximum reimbursable amount (£66,972 in 2025/26) = £200,916 and nothing
+    else limits: the mix is 3.0 WTE of clinical pharmacist, all new; claimed £200,916, unspent £0; the ARRS sum
+    is the one limit, worth 1,000 contacts ÷ 66.972 (£1,000s per WTE) = 14.93 → "+15" per extra £1,000 a year;
+    medication reviews: 3 × 1,000 = 3,000 contacts served."""
+    amount = float(load_catalogue("2025/26").roles.at["clinical_pharmacist", "max_reimbursable_gbp"])
+    assert amount == 66_972
+    scenario = small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=3 * amount,
+                              demand={"medication_review": 5000})
+    pages, text, _ = read(board_report(optimise(scenario)))
+    assert pages == 1
+    assert "Recruit 3.0 WTE: Clinical pharmacist 3.0. No staff in post." in text
+    assert "ARRS sum 200,916" in text and "claimed 200,916" in text and "unspent 0" in text
+    assert "1. ARRS sum: +15 weighted contacts a year per extra £1,000 a year" in text
+    assert "5,000 3,000 60%" in text  # medication reviews: needed, served, met
+
+
+def test_in_post_staff_and_non_published_amounts_are_marked():
+    """2 WTE of first contact physiotherapist in post, no money for more: the page keeps them by name and says
+    their amount is an estimate, not a published figure (catalogue status column)."""
+    amount = float(load_catalogue("2025/26").roles.at["first_contact_physiotherapist", "max_reimbursable_gbp"])
+    scenario = small_scenario({"first_contact_physiotherapist": {"msk": 2000}}, arrs_sum=2 * amount,
+                              first_contact_physiotherapist={"in_post_wte": 2})
+    _, text, _ = read(board_report(optimise(scenario)))
+    assert "Recruit no new staff. Keep 2.0 WTE in post: First contact physiotherapist * 2.0." in text
+    assert "estimate (not a published figure" in text and "First contact physiotherapist." in text
+
+
+def test_every_role_of_a_year_still_fits_one_page():
+    """The longest mix there can be (every 2025/26 role staffed) and a long PCN name outside Latin-1."""
+    roles = load_catalogue("2025/26").roles.index
+    contacts = {role: {"digital_admin": 1000} for role in roles}
+    scenario = small_scenario(contacts, arrs_sum=2_000_000, demand={"digital_admin": 10_000_000},
+                              **{role: {"max_new_wte": 1} for role in roles})
+    data = scenario.model_dump()
+    data["pcn"]["name"] = "Ünïcödé Ωmega and the Very Long Name of a Primary Care Network — North East and Yorkshire"
+    result = optimise(parse_scenario(data))
+    assert len(result.mix()) == len(roles)
+    pages, text, _ = read(board_report(result))
+    assert pages == 1
+    assert "Ünïcödé ?mega" in text  # Latin-1 letters kept; others shown as '?'
+
+
+def test_a_plan_can_pass_its_own_year_by_year_chart():
+    result = optimise(load_scenario(EXAMPLES[0]))
+    years = pd.DataFrame({"year": ["2025/26", "2026/27", "2027/28"], "wte": [20.0, 24.0, 27.5]})
+    chart = alt.Chart(years).mark_bar().encode(x="year:N", y=alt.Y("wte:Q", title="WTE"))
+    pages, text, _ = read(board_report(result, chart=chart))
+    assert pages == 1 and result.scenario.pcn.name in text
+
+
+def test_the_file_is_written_once_and_replaced_only_when_asked(tmp_path):
+    result = optimise(load_scenario(EXAMPLES[0]))
+    path = write_board_report(result, tmp_path / "board.pdf")
+    assert path.read_bytes().startswith(b"%PDF")
+    with pytest.raises(FileExistsError):
+        write_board_report(result, path)
+    write_board_report(result, path, overwrite=True)

@@ -16,6 +16,7 @@ from optimiser.assumptions import load_assumptions
 from optimiser.catalogue import CAP_THRESHOLD_LIST_SIZE, load_catalogue
 from optimiser.errors import ScenarioError
 from optimiser.scenario import Scenario
+from optimiser.valuation import ValueCurve, clinical_size_wte, default_curve, make_curve, reference_contacts_per_wte
 
 ROOM_WEEKS_PER_YEAR = 52
 """A rented session a week is paid for every week of the year (assumption)."""
@@ -38,6 +39,7 @@ class ModelInputs:
     rentable_sessions_per_week: float
     rent_gbp_per_session_per_year: float
     desk_sessions_per_week: float | None
+    value_curve: ValueCurve  # f, the value of each share of a need met (valuations share and equal-share)
     in_post_beyond_arrs_gbp: dict[str, float]  # per pot: in-post ARRS claims above the sum, paid outside ARRS, £ a year
 
     @cached_property
@@ -91,12 +93,16 @@ def prepare(scenario: Scenario) -> ModelInputs:
     catalogue = load_catalogue(scenario.year)
     role_ids, role_data = _roles(scenario)
     arrs_sums = _arrs_sums(scenario, catalogue)
+    contacts = _all_contacts(scenario)
+    allowed = set(role_ids[role_data["allowed"]])
+    curve = scenario.policy.value_curve
     return ModelInputs(
         scenario=scenario,
         role_ids=role_ids,
         role_data=role_data,
-        categories=_categories(scenario),
-        contacts_by_pair=_productivity(scenario, role_ids[role_data["allowed"]]),
+        categories=_categories(scenario, reference_contacts_per_wte(contacts)),
+        contacts_by_pair={key: value for key, value in contacts.items() if key[0] in allowed},
+        value_curve=default_curve() if curve is None else make_curve(curve.breakpoints, curve.slopes),
         arrs_sums_gbp=arrs_sums,
         in_post_beyond_arrs_gbp=_in_post_beyond_arrs(scenario, role_data, arrs_sums),
         top_up_budget_gbp=scenario.money.top_up_budget_gbp,
@@ -179,7 +185,8 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
     }
 
 
-def _categories(scenario: Scenario) -> pd.DataFrame:
+def _categories(scenario: Scenario, reference: dict[str, float]) -> pd.DataFrame:
+    """Need, priority and size in clinical time per category (reference rate: see optimiser/valuation.py)."""
     defaults = load_assumptions().categories
     names = list(defaults.index)
     demand = defaults["contacts_per_1000_patients_per_year"].to_numpy() * scenario.pcn.list_size / 1000
@@ -191,9 +198,12 @@ def _categories(scenario: Scenario) -> pd.DataFrame:
             demand[i], is_default[i] = setting.contacts_per_year, False
         if setting.priority_weight is not None:
             weight[i] = setting.priority_weight
+    reference_rate = np.array([reference.get(d, np.nan) for d in names])
     return pd.DataFrame(
         {"category_name": defaults["category_name"], "priority_weight": weight,
-         "demand_contacts_per_year": demand, "demand_is_default": is_default},
+         "demand_contacts_per_year": demand, "demand_is_default": is_default,
+         "reference_contacts_per_wte_year": reference_rate,
+         "clinical_size_wte": list(clinical_size_wte(dict(zip(names, demand)), reference).values())},
         index=defaults.index,
     )
 
@@ -203,12 +213,12 @@ def _default_contacts() -> dict[tuple[str, str], float]:
     return load_assumptions().productivity["contacts_per_wte_year"].to_dict()
 
 
-def _productivity(scenario: Scenario, allowed_roles: pd.Index) -> dict[tuple[str, str], float]:
+def _all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:
+    """Contacts per WTE-year of every (role, category) pair in the scenario's productivity table, allowed or not."""
     contacts = dict(_default_contacts())
     for role, by_category in scenario.productivity.items():
         contacts |= {(role, category): value for category, value in by_category.items()}
-    allowed = set(allowed_roles)
-    return {key: value for key, value in sorted(contacts.items()) if key[0] in allowed and value > 0}
+    return {key: value for key, value in sorted(contacts.items()) if value > 0}
 
 
 def _arrs_sums(scenario: Scenario, catalogue) -> dict[str, float]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pulp
 
 from optimiser.inputs import ModelInputs
+from optimiser.valuation import points_per_wte_year, segment_points_per_contact
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class SkillMixModel:
     care: pulp.LpAffineExpression
     total_cost: pulp.LpAffineExpression
     registry: list[ConstraintInfo] = field(default_factory=list)
+    need_met: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)  # contacts valued in each segment of f
+    lowest_share: pulp.LpVariable | None = None  # equal-share: maximised before the care value
 
     def add(self, family: str, label: str | None, unit: str, constraint: pulp.LpConstraint) -> None:
         info = ConstraintInfo(family, label, unit, constraint)
@@ -52,9 +55,10 @@ class SkillMixModel:
 
     @property
     def variables(self) -> list[pulp.LpVariable]:
-        """Columns in a fixed order: WTE, assignments, posts, rented sessions."""
-        extra = [self.rented_sessions] if self.rented_sessions is not None else []
-        return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra]
+        """Columns in a fixed order: WTE, assignments, posts, rented sessions, valued need, lowest share."""
+        extra = [v for v in (self.rented_sessions,) if v is not None]
+        last = [v for v in (self.lowest_share,) if v is not None]
+        return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra, *self.need_met.values(), *last]
 
 
 def _pulp_name(name: str) -> str:
@@ -62,8 +66,9 @@ def _pulp_name(name: str) -> str:
 
 
 def build_model(inputs: ModelInputs) -> SkillMixModel:
-    """Maximise priority-weighted contacts a year delivered, within money, rooms, caps and staffing."""
+    """Maximise the value of care delivered (see optimiser/valuation.py), within money, rooms, caps and staffing."""
     model = _variables(inputs)
+    add_valuation(model)
     add_role_time(model)
     add_demand_cover(model)
     add_arrs_budget(model)
@@ -97,10 +102,6 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
         if inputs.rentable_sessions_per_week > 0
         else None
     )
-    weight = inputs.categories["priority_weight"].to_dict()
-    care = pulp.LpAffineExpression(
-        [(assigned[r, d], weight[d] * contacts) for (r, d), contacts in inputs.contacts_by_pair.items()]
-    )
     cost_terms = [(wte[r], cost) for r, cost in inputs.role_columns["cost_per_wte_gbp"].items()]
     if rented is not None:
         cost_terms.append((rented, inputs.rent_gbp_per_session_per_year))
@@ -111,9 +112,59 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
         assigned=assigned,
         rented_sessions=rented,
         posts=posts,
-        care=care,
+        care=pulp.LpAffineExpression(),
         total_cost=pulp.LpAffineExpression(cost_terms),
     )
+
+
+def add_valuation(model: SkillMixModel) -> None:
+    """What the objective values: priority-weighted contacts, or (share, equal-share) the care score out of 100.
+
+    For the care score each category's contacts are split into segments of its need (`need_met`), each worth
+    the slope of f in that share of the need; slopes never rise, so the LP fills the first segments first.
+    `valued_care[d]` ties the segments to the contacts delivered. Equal-share adds `lowest_share[d]`:
+    the lowest share of need met, maximised first, is at most each servable category's share.
+    """
+    inputs, policy = model.inputs, model.inputs.scenario.policy
+    categories = inputs.categories
+    weight = categories["priority_weight"].to_dict()
+    if policy.valuation == "contacts":
+        model.care = pulp.LpAffineExpression(
+            [(model.assigned[r, d], weight[d] * contacts) for (r, d), contacts in inputs.contacts_by_pair.items()]
+        )
+        return
+    delivered = _delivered_terms(model)
+    need = categories["demand_contacts_per_year"].to_dict()
+    reference = categories["reference_contacts_per_wte_year"].to_dict()
+    scale = points_per_wte_year(weight, categories["clinical_size_wte"].to_dict())
+    curve = inputs.value_curve
+    care = []
+    for d, terms in delivered.items():
+        if need[d] <= 0 or not terms:
+            continue
+        points = segment_points_per_contact(curve, weight[d], reference[d], scale)
+        segments = []
+        for k, (width, value) in enumerate(zip(curve.widths, points)):
+            variable = model.problem.add_variable(f"need_met({d},{k})", lowBound=0, upBound=width * need[d])
+            model.need_met[d, k] = variable
+            segments.append((variable, 1.0))
+            care.append((variable, value))
+        model.add("valued_care", d, "contacts a year", pulp.LpAffineExpression([*segments, *((v, -c) for v, c in terms)]) <= 0)
+    model.care = pulp.LpAffineExpression(care)
+    if policy.valuation == "equal-share":
+        model.lowest_share = model.problem.add_variable("lowest_share", lowBound=0, upBound=1)
+        for d, terms in delivered.items():
+            if need[d] > 0 and terms:
+                expression = pulp.LpAffineExpression([(model.lowest_share, need[d]), *((v, -c) for v, c in terms)])
+                model.add("lowest_share", d, "contacts a year", expression <= 0)
+
+
+def _delivered_terms(model: SkillMixModel) -> dict[str, list]:
+    """Per category, (assigned WTE, contacts per WTE-year) of every allowed role that can serve it."""
+    terms: dict[str, list] = {d: [] for d in model.inputs.categories.index}
+    for (r, d), contacts in model.inputs.contacts_by_pair.items():
+        terms[d].append((model.assigned[r, d], contacts))
+    return terms
 
 
 def add_role_time(model: SkillMixModel) -> None:
@@ -128,11 +179,8 @@ def add_role_time(model: SkillMixModel) -> None:
 
 def add_demand_cover(model: SkillMixModel) -> None:
     """Contacts delivered in a category cannot exceed the contacts its patients need a year."""
-    categories = model.inputs.categories
-    terms: dict[str, list] = {d: [] for d in categories.index}
-    for (r, d), contacts in model.inputs.contacts_by_pair.items():
-        terms[d].append((model.assigned[r, d], contacts))
-    for d, demand in categories["demand_contacts_per_year"].items():
+    terms = _delivered_terms(model)
+    for d, demand in model.inputs.categories["demand_contacts_per_year"].items():
         if terms[d]:
             model.add("demand_cover", d, "contacts a year", pulp.LpAffineExpression(terms[d]) <= demand)
 

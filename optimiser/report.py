@@ -24,6 +24,12 @@ HEADLINE_LABELS = {
     "served_contacts_per_year": "Contacts served (/yr)",
     "unmet_contacts_per_year": "Contacts unmet (/yr)",
     "weighted_care_per_year": "Weighted contacts (/yr)",
+    "care_score": "Care score (of 100)",
+}
+VALUATION_TEXT = {
+    "share": "the mix maximises it: each need's share met, sized in clinical time, first parts worth most",
+    "equal-share": "the mix first raises the lowest share of need met, then maximises the score",
+    "contacts": "the mix maximises priority-weighted contacts, whatever their length; the score is shown for comparison",
 }
 ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or estimated: see `catalogue`)"
 
@@ -73,10 +79,11 @@ def care_table(result: Result) -> Table:
     care = result.care().set_index("category_name").rename(columns={
         "demand_contacts_per_year": "Needed (contacts/yr)", "served_contacts_per_year": "Served (contacts/yr)",
         "unmet_contacts_per_year": "Unmet (contacts/yr)", "served_share": "Served (%)", "priority_weight": "Priority",
+        "clinical_size_wte": "Size (WTE)", "care_points": "Care points",
     })
     care["Served (%)"] = care["Served (%)"] * 100
     formats = {"Needed (contacts/yr)": ",.0f", "Served (contacts/yr)": ",.0f", "Unmet (contacts/yr)": ",.0f",
-               "Served (%)": ".0f", "Priority": "g"}
+               "Served (%)": ".0f", "Priority": "g", "Size (WTE)": ".1f", "Care points": ".1f"}
     return _table("Care", care, formats, index_label="Demand category")
 
 
@@ -105,7 +112,8 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
         f"Staff: {summary['total_wte']:.2f} WTE ({summary['new_wte']:.2f} new). ",
         f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year{pots}; ",
         (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"), ". ",
-        f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed.",
+        f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed. ",
+        (f"Care score {summary['care_score']:.1f} of 100", "bold"), f" ({VALUATION_TEXT[scenario.policy.valuation]}).",
     )
     parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), why_panel(result)]
     if caps_lifted is not None:
@@ -118,7 +126,7 @@ def _headline_text(changes: pd.DataFrame) -> pd.DataFrame:
     frame = changes.loc[list(HEADLINE_LABELS)]
     text = pd.DataFrame(index=[HEADLINE_LABELS[m] for m in frame.index], columns=frame.columns, dtype=object)
     for measure, label in zip(frame.index, text.index):
-        digits = 2 if measure.endswith("_wte") else 0
+        digits = 2 if measure.endswith("_wte") else 1 if measure == "care_score" else 0
         for i, column in enumerate(frame.columns):
             sign = "+" if i == len(frame.columns) - 1 else ""
             text.at[label, column] = format(round(frame.at[measure, column], digits) + 0.0, f"{sign},.{digits}f")

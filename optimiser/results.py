@@ -12,11 +12,13 @@ from optimiser.catalogue import POT_NAMES
 from optimiser.inputs import ModelInputs
 from optimiser.model import ConstraintInfo, SkillMixModel
 from optimiser.solve import Solution
+from optimiser.valuation import CareUnit, care_unit, category_points
 
 BINDING_TOLERANCE = 1e-6
 STAFFED_WTE = 1e-6
 """Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
-CARE_UNIT = "weighted contacts a year"
+BOOKKEEPING = {"role_time", "valued_care", "lowest_share"}
+"""Constraint families that only tie variables together: never reported as limits."""
 
 
 @dataclass
@@ -31,6 +33,11 @@ class Result:
     @property
     def scenario(self):
         return self.model.inputs.scenario
+
+    @property
+    def unit(self) -> CareUnit:
+        """The unit care and marginal values are given in, for this result's valuation."""
+        return care_unit(self.scenario.policy.valuation)
 
     @property
     def status_text(self) -> str:
@@ -153,6 +160,16 @@ class Result:
         demand = categories["demand_contacts_per_year"].to_numpy()
         return np.clip(np.fromiter(served.values(), float), 0.0, demand).round(6)
 
+    @cached_property
+    def _points(self) -> np.ndarray:
+        """Each category's part of the care score (out of 100), whatever valuation chose the mix."""
+        categories = self.inputs.categories
+        points = category_points(
+            self.inputs.value_curve, dict(zip(categories.index, self._served)), categories["demand_contacts_per_year"].to_dict(),
+            categories["priority_weight"].to_dict(), categories["reference_contacts_per_wte_year"].dropna().to_dict(),
+        )
+        return np.fromiter(points.values(), float)
+
     def care(self) -> pd.DataFrame:
         """Contacts a year needed, delivered and unmet, per demand category."""
         categories = self.inputs.categories
@@ -166,6 +183,8 @@ class Result:
                 "unmet_contacts_per_year": np.maximum(demand - delivered, 0.0).round(6),
                 "served_share": np.divide(delivered, demand, out=np.ones_like(demand), where=demand > 0),
                 "priority_weight": categories["priority_weight"],
+                "clinical_size_wte": categories["clinical_size_wte"],
+                "care_points": self._points,
             },
             index=categories.index,
         )
@@ -193,7 +212,7 @@ class Result:
         marginal = np.abs(self.solution.marginal_care) > 1e-9
         keep = [
             i for i in np.flatnonzero(binding)
-            if self.model.registry[i].family != "role_time"
+            if self.model.registry[i].family not in BOOKKEEPING
             and (self.model.registry[i].family != "in_post_floor" or marginal[i])
         ]
         return np.array(keep, dtype=int)
@@ -220,8 +239,8 @@ class Result:
         """The limits that shape the answer, each explained in words with its marginal value."""
         binding = self.constraints(self._binding_rows)
         records = binding.to_dict("records")
-        binding["marginal_value"] = [_marginal_in_user_units(row) for row in records]
-        binding["marginal_value_unit"] = [_marginal_unit(row) for row in records]
+        binding["marginal_value"] = [_marginal_in_user_units(row, self.unit) for row in records]
+        binding["marginal_value_unit"] = [_marginal_unit(row, self.unit) for row in records]
         binding["explanation"] = [
             explain_binding(self.model.registry[i], row, self) for i, row in zip(self._binding_rows, records)
         ]
@@ -249,7 +268,9 @@ class Result:
             "demand_contacts_per_year": float(demand.sum()),
             "served_contacts_per_year": float(self._served.sum()),
             "unmet_contacts_per_year": float(np.maximum(demand - self._served, 0.0).round(6).sum()),
-            "weighted_care_per_year": float(self.solution.care),
+            "valuation": self.scenario.policy.valuation,
+            "care_score": float(self._points.sum()),
+            "weighted_care_per_year": float((self._served * self.inputs.categories["priority_weight"].to_numpy()).sum()),
             "rented_sessions_per_week": self.solution.value(self.model.rented_sessions),
         }
 
@@ -281,10 +302,12 @@ class Result:
                 if d == category and r in staffed and self.solution.value(self.model.assigned[r, d]) < 1e-6
             ]
             if elsewhere:
+                why = ("their time delivers more weighted contacts in other categories (a contact counts the same whatever "
+                       "its length)") if self.scenario.policy.valuation == "contacts" else (
+                       "their time adds more to the care score in other categories")
                 notes.append(
                     f"{row['category_name']} is {row['served_share']:.0%} served although {', '.join(elsewhere)} could do it: "
-                    "their time delivers more weighted contacts in other categories (a contact counts the same whatever its "
-                    f"length). Raise demand.{category}.priority_weight if this work matters more."
+                    f"{why}. Raise demand.{category}.priority_weight if this work matters more."
                 )
         return notes
 
@@ -306,22 +329,24 @@ def in_post_beyond_arrs_note(inputs: ModelInputs) -> str:
             "Set policy.in_post_beyond_arrs_sum: infeasible to treat this as a conflict instead.")
 
 
-def _marginal_in_user_units(row) -> float:
+def _marginal_in_user_units(row, unit: CareUnit) -> float:
     per_unit = row["marginal_care_per_unit"]
-    return per_unit * 1000 if row["unit"] == "£ a year" else per_unit
+    return per_unit * unit.money_step_gbp if row["unit"] == "£ a year" else per_unit
 
 
-def _marginal_unit(row) -> str:
-    per = {"£ a year": "£1,000 a year", "room sessions a week": "room session a week",
+def _marginal_unit(row, unit: CareUnit) -> str:
+    per = {"£ a year": f"£{unit.money_step_gbp:,.0f} a year", "room sessions a week": "room session a week",
            "desk sessions a week": "desk session a week", "WTE": "WTE", "contacts a year": "contact of demand",
            "posts": "post"}[row["unit"]]
-    return f"{CARE_UNIT} per extra {per}"
+    return f"{unit.name} per extra {per}"
 
 
 def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
     """One plain-English sentence per binding limit, built from the registry entry, not its name."""
-    inputs = result.inputs
-    gain = _marginal_in_user_units(row)
+    inputs, unit = result.inputs, result.unit
+    gain = _marginal_in_user_units(row, unit)
+    money = f"£{unit.money_step_gbp:,.0f}"
+    more = f"{'deliver' if unit.digits == 0 else 'add'} about {unit.amount(gain)}"
     label = info.label
     role = inputs.roles["role_name"].get(label, label) if label else None
     rented = result.solution.value(result.model.rented_sessions)
@@ -334,28 +359,27 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
         "arrs_budget": f"The {POT_NAMES.get(label, label)}",
         "top_up_budget": "The top-up budget",
     }
-    if info.family in what and abs(gain) < 0.5:
+    if info.family in what and abs(gain) < 0.5 * 10 ** -unit.digits:
         return (f"{what[info.family]} is reached, but more would add no care: the money and rooms it would take "
                 "do as much in the mix as it is.")
     if info.family == "arrs_budget":
-        return f"The {POT_NAMES.get(label, label)} is fully claimed: £1,000 more a year would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return f"The {POT_NAMES.get(label, label)} is fully claimed: {money} more a year would {more}."
     if info.family == "top_up_budget":
-        return f"The top-up budget (£{row['limit']:,.0f}) is fully used: £1,000 more a year would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return f"The top-up budget (£{row['limit']:,.0f}) is fully used: {money} more a year would {more}."
     if info.family == "clinical_rooms":
-        return f"Clinical rooms are full ({rooms}): one more room session a week would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return f"Clinical rooms are full ({rooms}): one more room session a week would {more}."
     if info.family == "desk_space":
-        return f"Desks are full ({row['limit']:,.1f} sessions a week): one more desk session a week would deliver about {gain:,.0f} more {CARE_UNIT}."
+        return f"Desks are full ({row['limit']:,.1f} sessions a week): one more desk session a week would {more}."
     if info.family == "role_cap":
-        return (f"The cap of {row['limit']:g} WTE on {role} binds: lifting it by one WTE would let the mix deliver about "
-                f"{gain:,.0f} more {CARE_UNIT} (directly, or by freeing money and rooms for other roles).")
+        return (f"The cap of {row['limit']:g} WTE on {role} binds: lifting it by one WTE would let the mix {more} "
+                "(directly, or by freeing money and rooms for other roles).")
     if info.family == "recruitment_limit":
         return (f"{role}: the recruitment limit you set ({row['limit']:g} WTE in total, in post + new) is reached; "
-                f"one more WTE would let the mix deliver about {gain:,.0f} more {CARE_UNIT} "
-                "(directly, or by freeing money and rooms for other roles).")
+                f"one more WTE would let the mix {more} (directly, or by freeing money and rooms for other roles).")
     if info.family == "in_post_floor":
         # The dual of a floor is negative: what keeping one more WTE in post costs in care elsewhere.
-        return (f"{role}: keeping the {row['limit']:g} WTE in post costs about {-gain:,.0f} {CARE_UNIT} per WTE "
-                "against the best use of that money and space (a contact counts the same whatever its length).")
+        return (f"{role}: keeping the {row['limit']:g} WTE in post costs about {unit.amount(-gain)} per WTE "
+                "against the best use of that money and space.")
     if info.family == "demand_cover":
         name = inputs.categories["category_name"].get(label, label)
         return f"All {name} demand ({row['limit']:,.0f} contacts a year) is met; more staff for it would add nothing."

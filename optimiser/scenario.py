@@ -104,7 +104,42 @@ class DemandSettings(_Strict):
     priority_weight: float | None = Field(default=None, ge=0, le=100)
 
 
+class ValueCurveSettings(_Strict):
+    """A scenario's own value curve (see optimiser/valuation.py): shares of need met and the value of each part."""
+
+    breakpoints: list[float] = Field(min_length=1, description="Upper end of each segment as a share of need, rising to 1")
+    slopes: list[float] = Field(min_length=1, description="Value per unit of share in each segment, never rising")
+
+    @field_validator("breakpoints")
+    @classmethod
+    def _rising_to_one(cls, value: list[float]) -> list[float]:
+        if any(not 0 < b <= 1 for b in value) or any(b <= a for a, b in zip(value, value[1:])) or value[-1] != 1:
+            raise ValueError("must rise from above 0 to exactly 1 (shares of need met), e.g. [0.5, 0.8, 1]")
+        return value
+
+    @field_validator("slopes")
+    @classmethod
+    def _decreasing(cls, value: list[float]) -> list[float]:
+        if any(s <= 0 for s in value):
+            raise ValueError("every slope must be above 0")
+        if any(b > a for a, b in zip(value, value[1:])):
+            raise ValueError("slopes must be decreasing (or equal), e.g. [4, 2, 1]: the first part of a need is worth at least as much as the last")
+        return value
+
+    @model_validator(mode="after")
+    def _same_length(self) -> ValueCurveSettings:
+        if len(self.breakpoints) != len(self.slopes):
+            raise ValueError(f"policy.value_curve: {len(self.breakpoints)} breakpoints but {len(self.slopes)} slopes; give one slope per segment")
+        return self
+
+
 class Policy(_Strict):
+    valuation: Literal["share", "equal-share", "contacts"] = Field(
+        default="share",
+        description="How care is valued: share of each need met (diminishing returns), equal-share (raise the lowest share first), "
+        "or contacts (priority-weighted contacts, whatever their length)",
+    )
+    value_curve: ValueCurveSettings | None = Field(default=None, description="Own value curve; empty means the assumptions data")
     remove_all_caps: bool = False
     remove_caps: list[str] = Field(default_factory=list, description="Roles whose cap is lifted")
     allow_reducing_in_post: bool = False
@@ -116,6 +151,55 @@ class Policy(_Strict):
         description="When staff in post claim more than the ARRS sum: the excess is paid outside ARRS (own money or other "
         "funding) and new posts get no ARRS, or the scenario is infeasible",
     )
+
+
+class Growth(_Strict):
+    """How a multi-year plan's numbers move from one year to the next; anything left out comes from the
+    planning defaults (optimiser/data/planning/defaults.csv). A plain number means every year after the first;
+    a mapping gives a year's own rate (`later` for the years not named)."""
+
+    pay_award_afc_percent: dict[str, float] = Field(default_factory=dict, description="Agenda for Change pay award, % on pay")
+    pay_award_gp_percent: dict[str, float] = Field(default_factory=dict, description="GP (DDRB) pay award, % on pay")
+    arrs_pot_growth_percent: dict[str, float] = Field(default_factory=dict, description="Growth of the ARRS sum, % a year")
+    pot_follows_pay_award: bool = Field(
+        default=False, description="The ARRS sum grows with the pay award (fully funded); when not given, the planning default"
+    )
+    top_up_growth_percent: dict[str, float] = Field(default_factory=dict, description="Growth of the top-up budget, % a year")
+    list_growth_percent: float | None = Field(default=None, ge=-100, le=100, description="Registered list growth, % a year")
+    demand_growth_percent: dict[str, float] = Field(
+        default_factory=dict, description="Need per patient beyond list growth, % a year, by demand category"
+    )
+    leaving_rate_percent: dict[str, float] = Field(default_factory=dict, description="Share of a role's WTE leaving each year, %")
+    discount_rate_percent: float | None = Field(default=None, ge=0, le=100, description="Discount rate for later years, % a year")
+    recruitment_lead_time_months: float | None = Field(
+        default=None, ge=0, le=12, description="Months from approving a post in the first year to the person starting"
+    )
+
+    @field_validator("pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent", mode="before")
+    @classmethod
+    def _number_means_every_year(cls, value: Any) -> Any:
+        return {"later": value} if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+class Future(_Strict):
+    """One way the coming years could turn out, with its probability and what differs from the plan's growth."""
+
+    probability: float = Field(ge=0, le=1, description="Chance of this future, 0 to 1; a plan's futures add up to 1")
+    description: str = ""
+    growth: Growth = Field(default_factory=Growth)
+    arrs_frozen_from: str | None = Field(default=None, description="Year from which the ARRS sum is frozen in cash")
+    arrs_ends_from: str | None = Field(
+        default=None, description="Year from which there is no ARRS sum (e.g. it moves into a neighbourhood contract)"
+    )
+    extra_room_sessions_per_week: dict[str, float] = Field(
+        default_factory=dict, description="Year → room sessions a week added from that year on (an estate project)"
+    )
+    top_up_budget_gbp: dict[str, float] = Field(default_factory=dict, description="Year → top-up budget, £ a year, from that year on")
+
+    @field_validator("arrs_frozen_from", "arrs_ends_from", mode="before")
+    @classmethod
+    def _year_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
 class Scenario(_Strict):
@@ -131,6 +215,9 @@ class Scenario(_Strict):
         default_factory=dict, description="Overrides of contacts per WTE-year: role → category → contacts"
     )
     policy: Policy = Field(default_factory=Policy)
+    horizon: int | None = Field(default=None, ge=1, le=15, description="Years a plan looks ahead (1 to 15); empty means 5")
+    growth: Growth = Field(default_factory=Growth)
+    futures: dict[str, Future] = Field(default_factory=dict, description="Named futures with probabilities, for plans")
 
     @field_validator("productivity")
     @classmethod
@@ -176,6 +263,15 @@ class Scenario(_Strict):
             for role, setting in self.roles.items()
             if not setting.allowed and setting.in_post_wte > 0
         ]
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _plan_sections_agree(self) -> Scenario:
+        from optimiser.plan_defaults import plan_section_problems
+
+        problems = plan_section_problems(self)
         if problems:
             raise ValueError("\n".join(problems))
         return self

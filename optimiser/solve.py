@@ -2,6 +2,8 @@
 
 Stage 1 finds the most care; stage 2 finds the cheapest mix that still delivers it (within a tiny
 tolerance). Marginal values come from stage 1's duals, so they are in care per unit of each limit.
+Under the equal-share valuation a stage 0 first maximises the lowest share of need met, which
+stage 1 then keeps; the marginal values are stage 1's, with that lowest share held.
 PuLP's own HiGHS interface adds rows one at a time and reports a time limit as "Optimal"; here the
 PuLP model is compiled to arrays once, passed to HiGHS in one call, and HiGHS's own status decides.
 """
@@ -9,6 +11,7 @@ PuLP model is compiled to arrays once, passed to HiGHS in one call, and HiGHS's 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import time
@@ -28,6 +31,8 @@ except ImportError:  # pragma: no cover - highspy is a dependency; CBC is the do
 
 CARE_TOLERANCE = 1e-9
 """Stage 2 may give up this share of the best care (relative) to find a cheaper mix: far below any unit shown."""
+SHARE_TOLERANCE = 1e-7
+"""Stage 1 may give up this much of the lowest share of need met (0–1) found by stage 0: far below 0.1%."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class CompiledLP:
     integer: np.ndarray
     care: np.ndarray
     cost: np.ndarray
+    lead: np.ndarray | None  # equal-share: the lowest share of need met, maximised before the care
     row_lower: np.ndarray
     row_upper: np.ndarray
     row_start: np.ndarray
@@ -96,6 +102,7 @@ def compile_model(model: SkillMixModel) -> CompiledLP:
         integer=np.array([v.cat == pulp.LpInteger for v in variables], dtype=bool),
         care=coefficients_of(model.care),
         cost=coefficients_of(model.total_cost),
+        lead=None if model.lowest_share is None else coefficients_of(pulp.LpAffineExpression([(model.lowest_share, 1.0)])),
         row_lower=np.array(lower, dtype=float),
         row_upper=np.array(upper, dtype=float),
         row_start=np.array(starts, dtype=np.int32),
@@ -152,7 +159,7 @@ def pass_model(highs, lp: CompiledLP) -> None:
     model = highspy.HighsLp()
     model.num_col_ = len(lp.column_names)
     model.num_row_ = lp.num_rows
-    model.col_cost_ = lp.care
+    model.col_cost_ = lp.care if lp.lead is None else lp.lead
     model.col_lower_ = lp.column_lower
     model.col_upper_ = lp.column_upper
     model.row_lower_ = lp.row_lower
@@ -176,6 +183,8 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
     status = _status(highs)
     if status == "infeasible":
         status = _confirm_without_presolve(highs)
+    if status == "optimal" and lp.lead is not None:
+        status = _hold_lead_then_maximise_care(highs, lp)
     if status != "optimal":
         return Solution(status=status, proven_optimal=False, solver=_version(), solver_seconds=time.perf_counter() - started)
     care = highs.getInfo().objective_function_value
@@ -211,6 +220,16 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
     )
 
 
+def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:
+    """Stage 0 found the lowest share of need met; keep it (to a hair) and maximise the care instead."""
+    lowest = highs.getInfo().objective_function_value
+    columns = np.flatnonzero(lp.lead)
+    highs.addRow(lowest - SHARE_TOLERANCE, np.inf, len(columns), columns.astype(np.int32), lp.lead[columns])
+    highs.changeColsCost(len(lp.care), np.arange(len(lp.care), dtype=np.int32), lp.care)
+    highs.run()
+    return _status(highs)
+
+
 def _confirm_without_presolve(highs) -> str:
     """HiGHS presolve can call a feasible model with near-zero limits (e.g. 1e-9 sessions) infeasible; check once without it."""
     highs.setOptionValue("presolve", "off")
@@ -221,7 +240,7 @@ def _confirm_without_presolve(highs) -> str:
 
 def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None) -> np.ndarray:
     highs = new_highs(time_limit_seconds)
-    pass_model(highs, lp)
+    pass_model(highs, dataclasses.replace(lp, lead=None))
     highs.changeColsIntegrality(len(lp.integer), np.arange(len(lp.integer), dtype=np.int32),
                                 np.array([highspy.HighsVarType.kContinuous] * len(lp.integer)))
     highs.run()
@@ -262,6 +281,14 @@ def _solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Soluti
             return "optimal"
         return {"Infeasible": "infeasible", "Unbounded": "unbounded"}.get(pulp.LpStatus[problem.status], "time_limit")
 
+    if model.lowest_share is not None:
+        care_objective = model.problem.objective
+        model.problem.setObjective(pulp.LpAffineExpression([(model.lowest_share, 1.0)]))
+        status = solved(model.problem)
+        if status != "optimal":
+            return Solution(status=status, proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
+        model.problem.addConstraint(model.lowest_share >= model.lowest_share.varValue - SHARE_TOLERANCE, name="lowest_share_floor")
+        model.problem.setObjective(care_objective)
     status = solved(model.problem)
     if status != "optimal":
         return Solution(status=status, proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
@@ -269,6 +296,8 @@ def _solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Soluti
     care = pulp.value(model.care)
 
     cheapest = build_model(model.inputs)  # a fresh copy, so the caller's model keeps its own objective
+    if model.lowest_share is not None:
+        cheapest.problem.addConstraint(cheapest.lowest_share >= model.lowest_share.varValue - SHARE_TOLERANCE, name="lowest_share_floor")
     cheapest.problem.addConstraint(cheapest.care >= care - CARE_TOLERANCE * max(1.0, abs(care)), name="care_floor")
     cheapest.problem.setObjective(cheapest.total_cost)
     cheapest.problem.sense = pulp.LpMinimize

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from optimiser.assumptions import load_assumptions
 from optimiser.catalogue import load_catalogue
 from optimiser.results import Result
@@ -13,14 +15,21 @@ HUGE = 9_000_000
 
 
 def only_roles(year: str, contacts: dict[str, dict[str, float]], **role_settings) -> dict:
-    """Roles section allowing only the given roles, and productivity that zeroes every other pair."""
-    roles = {r: {"allowed": False} for r in load_catalogue(year).roles.index}
+    """Roles section allowing only the given roles, and productivity that zeroes every other pair.
+
+    Pairs of roles not given are zeroed too, so each category's reference rate (the median over the roles
+    able to serve it, see optimiser/valuation.py) comes from the given roles alone and can be derived by hand.
+    """
+    catalogue_roles = set(load_catalogue(year).roles.index)
+    roles = {r: {"allowed": False} for r in catalogue_roles}
     productivity: dict[str, dict[str, float]] = {}
     defaults = load_assumptions().productivity["contacts_per_wte_year"]
+    for (r, d) in defaults.index:
+        if r in catalogue_roles:
+            productivity.setdefault(r, {})[d] = 0.0
     for role, by_category in contacts.items():
         roles[role] = dict(role_settings.get(role, {}))
-        zeroed = {d: 0.0 for (r, d) in defaults.index if r == role}
-        productivity[role] = {**zeroed, **by_category}
+        productivity[role] = {**productivity.get(role, {}), **by_category}
     return {"roles": roles, "productivity": productivity}
 
 
@@ -45,7 +54,7 @@ def small_scenario(
         "money": {"arrs_sum_gbp": arrs_sum, "top_up_budget_gbp": top_up},
         "estate": {"room_sessions_per_week": rooms, **(estate or {})},
         "demand": {d: {"contacts_per_year": demand.get(d, HUGE)} for d in categories},
-        "policy": policy or {},
+        "policy": {"valuation": "contacts", **(policy or {})},
         **only_roles(year, contacts, **role_settings),
     }
     return parse_scenario(data, "test")
@@ -119,4 +128,20 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
         over(delivered, row["demand_contacts_per_year"], f"contacts served in {d}")
         if not math.isclose(delivered, row["served_contacts_per_year"], rel_tol=1e-6, abs_tol=1e-4):
             breaches.append(f"care table disagrees for {d}: {row['served_contacts_per_year']} vs {delivered}")
+    score = _care_score(result)
+    if not math.isclose(score, result.summary()["care_score"], rel_tol=1e-6, abs_tol=1e-6):
+        breaches.append(f"care score {result.summary()['care_score']} but the care table gives {score}")
     return breaches
+
+
+def _care_score(result: Result) -> float:
+    """100 × Σ p W f(share) / Σ p W, with f interpolated through its corner points: not the package's code path."""
+    curve = result.inputs.value_curve
+    shares = [0.0, *curve.breakpoints]
+    heights = np.concatenate([[0.0], np.cumsum(np.diff(shares) * np.array(curve.slopes))])
+    care = result.care()
+    reference = result.inputs.categories["reference_contacts_per_wte_year"]
+    size = (care["demand_contacts_per_year"] / reference).fillna(0.0)
+    share = (care["served_contacts_per_year"] / care["demand_contacts_per_year"]).where(care["demand_contacts_per_year"] > 0, 0.0)
+    weight = care["priority_weight"] * size
+    return float(100 * (weight * np.interp(share, shares, heights)).sum() / weight.sum()) if weight.sum() > 0 else 0.0

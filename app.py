@@ -21,9 +21,9 @@ from optimiser import charts, ui
 from optimiser.catalogue import available_years
 from optimiser.errors import ScenarioError
 from optimiser.pipeline import with_caps_lifted
-from optimiser.report import excel_bytes
 from optimiser.results import tables
 from optimiser.scenario import MAX_SCENARIO_BYTES, Scenario, load_scenario, save_scenario, scenario_from_text, scenario_to_text
+from optimiser.workbook import result_workbook
 
 APP_DIR = Path(__file__).resolve().parent
 BUNDLED_DIR = APP_DIR / "scenarios"
@@ -45,7 +45,7 @@ def solve_cached(canonical_json: str) -> ui.Outcome:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def excel_cached(canonical_json: str) -> bytes:
-    return excel_bytes(tables(solve_cached(canonical_json).result))
+    return result_workbook(solve_cached(canonical_json).result)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -392,9 +392,9 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
 
 
 def tables(result: Result) -> dict[str, pd.DataFrame]:
-    """Every answer table of a result, named as they are written to files."""
+    """Every answer table of a result, named as they are written to files, rounded as `machine_rounded` says."""
     summary = pd.DataFrame([result.summary()])
-    return {
+    frames = {
         "summary": summary,
         "mix": result.mix(include_zero=True).reset_index(),
         "money": result.money().reset_index(),
@@ -402,6 +402,15 @@ def tables(result: Result) -> dict[str, pd.DataFrame]:
         "care_by_role": result.care_by_role().reset_index(),
         "binding_constraints": result.binding_constraints().reset_index(),
     }
+    return {name: machine_rounded(frame) for name, frame in frames.items()}
+
+
+def machine_rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money to the penny, WTE and everything else to 4 decimals: solver noise (1519308.995513622) is not data."""
+    frame = frame.copy()
+    for column in frame.columns[[pd.api.types.is_float_dtype(t) for t in frame.dtypes]]:
+        frame[column] = frame[column].round(2 if "gbp" in column else 4) + 0.0
+    return frame
 
 
 def compare_mix(baseline: Result, other: Result) -> pd.DataFrame:

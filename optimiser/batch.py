@@ -474,7 +474,7 @@ SUMMARY_FIELDS: dict[str, pa.DataType] = {
     "ods_code": pa.string(), "pcn_name": pa.string(), "icb": pa.string(), "row": pa.int64(), "policy": pa.string(),
     "status": pa.string(), "reason": pa.string(),
     "list_size": pa.float64(), "weighted_population": pa.float64(),
-    "total_wte": pa.float64(), "new_wte": pa.float64(), "in_post_wte": pa.float64(),
+    "total_wte": pa.float64(), "new_wte": pa.float64(), "in_post_wte": pa.float64(), "own_funded_wte": pa.float64(),
     "arrs_sum_gbp_per_year": pa.float64(), "arrs_claimed_gbp_per_year": pa.float64(), "arrs_unspent_gbp_per_year": pa.float64(),
     "in_post_beyond_arrs_gbp_per_year": pa.float64(), "top_up_used_gbp_per_year": pa.float64(), "total_cost_gbp_per_year": pa.float64(),
     "demand_contacts_per_year": pa.float64(), "served_contacts_per_year": pa.float64(), "unmet_contacts_per_year": pa.float64(),
@@ -484,6 +484,7 @@ SUMMARY_FIELDS: dict[str, pa.DataType] = {
 ROLE_FIELDS: dict[str, pa.DataType] = {
     "ods_code": pa.string(), "icb": pa.string(), "policy": pa.string(), "role": pa.string(), "role_name": pa.string(),
     "in_post_wte": pa.float64(), "new_wte": pa.float64(), "reduced_wte": pa.float64(), "total_wte": pa.float64(),
+    "own_funded_wte": pa.float64(),
     "cost_gbp_per_year": pa.float64(), "arrs_claimed_gbp_per_year": pa.float64(), "top_up_gbp_per_year": pa.float64(),
     "room_sessions_per_week": pa.float64(), "fingerprint": pa.string(),
 }
@@ -847,7 +848,7 @@ def assemble(output: Path, plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
 # ================================================================ roll-ups
 
 ROLLUP_SUMS = [
-    "list_size", "weighted_population", "in_post_wte", "new_wte", "total_wte", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year",
+    "list_size", "weighted_population", "in_post_wte", "new_wte", "total_wte", "own_funded_wte", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year",
     "arrs_unspent_gbp_per_year", "in_post_beyond_arrs_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year", "demand_contacts_per_year",
     "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year",
 ]

@@ -41,12 +41,12 @@ def mix_chart(result, row_px: int = 34) -> alt.LayerChart:
 
 def money_chart(result) -> alt.Chart:
     data = ui.money_chart_data(result)
-    parts = ["Claimed", "Used: staff costs above reimbursement", "Used: rented room sessions", "Unspent"]
+    parts = ["Claimed", "Used: staff costs above reimbursement", "Used: posts paid wholly by the PCN", "Used: rented room sessions", "Unspent"]
     y = alt.Y("words:N", title=None, sort=list(dict.fromkeys(data["words"])), axis=alt.Axis(labelLimit=420))
     bars = alt.Chart(data).mark_bar().encode(
         y=y, x=alt.X("sum(gbp_per_year):Q", title="£ a year", axis=alt.Axis(format="~s", labelExpr="'£' + datum.label")),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom", columns=1, labelLimit=320),
-                        scale=alt.Scale(domain=parts, range=[COLOURS["blue"], COLOURS["sky"], COLOURS["purple"], COLOURS["vermillion"]])),
+                        scale=alt.Scale(domain=parts, range=[COLOURS["blue"], COLOURS["sky"], COLOURS["green"], COLOURS["purple"], COLOURS["vermillion"]])),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("budget:N", title="Budget"), alt.Tooltip("part:N", title="Part"),
                  alt.Tooltip("gbp_per_year:Q", title="£ a year", format=",.0f")],

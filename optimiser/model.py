@@ -35,11 +35,13 @@ class SkillMixModel:
     inputs: ModelInputs
     problem: pulp.LpProblem
     wte: dict[str, pulp.LpVariable]
+    own_funded: dict[str, pulp.LpVariable]  # WTE paid wholly from the PCN's own money (part of wte, outside ARRS)
     assigned: dict[tuple[str, str], pulp.LpVariable]
     rented_sessions: pulp.LpVariable | None
     posts: dict[str, pulp.LpVariable]
     care: pulp.LpAffineExpression
     total_cost: pulp.LpAffineExpression
+    own_money: pulp.LpAffineExpression  # £ a year of the top-up budget spent
     registry: list[ConstraintInfo] = field(default_factory=list)
     need_met: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)  # contacts valued in each segment of f
     lowest_share: pulp.LpVariable | None = None  # equal-share: maximised before the care value
@@ -55,10 +57,16 @@ class SkillMixModel:
 
     @property
     def variables(self) -> list[pulp.LpVariable]:
-        """Columns in a fixed order: WTE, assignments, posts, rented sessions, valued need, lowest share."""
+        """Columns in a fixed order: WTE, assignments, posts, rented sessions, valued need, lowest share, own-funded WTE."""
         extra = [v for v in (self.rented_sessions,) if v is not None]
         last = [v for v in (self.lowest_share,) if v is not None]
-        return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra, *self.need_met.values(), *last]
+        return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra, *self.need_met.values(), *last,
+                *self.own_funded.values()]
+
+    def arrs_funded(self, role: str, coefficient: float = 1.0) -> list[tuple[pulp.LpVariable, float]]:
+        """Terms of coefficient × the role's ARRS-funded WTE (its WTE less any paid wholly by the PCN)."""
+        own = self.own_funded.get(role)
+        return [(self.wte[role], coefficient)] + ([(own, -coefficient)] if own is not None else [])
 
 
 def _pulp_name(name: str) -> str:
@@ -79,6 +87,7 @@ def build_model(inputs: ModelInputs) -> SkillMixModel:
     add_in_post_floors(model)
     add_recruitment_limits(model)
     add_whole_posts(model)
+    add_own_funded_within_wte(model)
     model.problem.setObjective(model.care)
     return model
 
@@ -88,6 +97,7 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
     policy = inputs.scenario.policy
     problem = pulp.LpProblem("arrs_skill_mix", pulp.LpMaximize)
     wte = {r: problem.add_variable(f"wte({r})", lowBound=0) for r in roles}
+    own_funded = {r: problem.add_variable(f"own_funded({r})", lowBound=0) for r in roles} if inputs.top_up_budget_gbp > 0 else {}
     assigned = {(r, d): problem.add_variable(f"assigned({r},{d})", lowBound=0) for r, d in inputs.contacts_by_pair}
     posts = (
         {
@@ -103,17 +113,23 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
         else None
     )
     cost_terms = [(wte[r], cost) for r, cost in inputs.role_columns["cost_per_wte_gbp"].items()]
+    own_terms = [(wte[r], gbp) for r, gbp in inputs.role_columns["top_up_per_wte_gbp"].items() if gbp > 0]
+    own_terms += [(own_funded[r], cost - inputs.role_columns["top_up_per_wte_gbp"][r])
+                  for r, cost in inputs.role_columns["cost_per_wte_gbp"].items() if r in own_funded]
     if rented is not None:
         cost_terms.append((rented, inputs.rent_gbp_per_session_per_year))
+        own_terms.append((rented, inputs.rent_gbp_per_session_per_year))
     return SkillMixModel(
         inputs=inputs,
         problem=problem,
         wte=wte,
+        own_funded=own_funded,
         assigned=assigned,
         rented_sessions=rented,
         posts=posts,
         care=pulp.LpAffineExpression(),
         total_cost=pulp.LpAffineExpression(cost_terms),
+        own_money=pulp.LpAffineExpression(own_terms),
     )
 
 
@@ -189,18 +205,15 @@ def add_arrs_budget(model: SkillMixModel) -> None:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
     pot_of, claim = model.per_role("funding_pot"), model.per_role("claim_per_wte_gbp")
     for pot, sum_gbp in model.inputs.arrs_limits_gbp.items():
-        claims = [(model.wte[r], claim[r]) for r in model.wte if pot_of[r] == pot]
+        claims = [term for r in model.wte if pot_of[r] == pot for term in model.arrs_funded(r, claim[r])]
         if claims:
             model.add("arrs_budget", pot, "£ a year", pulp.LpAffineExpression(claims) <= sum_gbp)
 
 
 def add_top_up_budget(model: SkillMixModel) -> None:
-    """The PCN's own money pays costs above what ARRS and co-funders pay, and any rented rooms."""
-    terms = [(model.wte[r], gbp) for r, gbp in model.per_role("top_up_per_wte_gbp").items() if gbp > 0]
-    if model.rented_sessions is not None:
-        terms.append((model.rented_sessions, model.inputs.rent_gbp_per_session_per_year))
-    if terms:
-        model.add("top_up_budget", None, "£ a year", pulp.LpAffineExpression(terms) <= model.inputs.top_up_budget_gbp)
+    """The PCN's own money pays costs above what ARRS and co-funders pay, posts it pays wholly, and any rented rooms."""
+    if model.own_money.items():
+        model.add("top_up_budget", None, "£ a year", model.own_money <= model.inputs.top_up_budget_gbp)
 
 
 def add_clinical_rooms(model: SkillMixModel) -> None:
@@ -223,10 +236,13 @@ def add_desk_space(model: SkillMixModel) -> None:
 
 
 def add_role_caps(model: SkillMixModel) -> None:
-    """A capped role cannot exceed its cap for the PCN's list size, unless the scenario lifts that cap."""
+    """A capped role's ARRS-funded WTE cannot exceed its cap for the PCN's list size, unless the scenario lifts that cap.
+
+    The caps limit what ARRS reimburses; posts the PCN pays wholly from its own money are outside them.
+    """
     for r, cap in model.per_role("cap_wte").items():
         if not math.isnan(cap):
-            model.add("role_cap", r, "WTE", model.wte[r] <= cap)
+            model.add("role_cap", r, "WTE", pulp.LpAffineExpression(model.arrs_funded(r)) <= cap)
 
 
 def add_in_post_floors(model: SkillMixModel) -> None:
@@ -244,6 +260,12 @@ def add_recruitment_limits(model: SkillMixModel) -> None:
     for r, limit in model.per_role("max_new_wte").items():
         if limit != float("inf"):
             model.add("recruitment_limit", r, "WTE", model.wte[r] <= in_post[r] + limit)
+
+
+def add_own_funded_within_wte(model: SkillMixModel) -> None:
+    """Posts the PCN pays wholly from its own money are part of the role's WTE (the rest is ARRS-funded)."""
+    for r, own in model.own_funded.items():
+        model.add("own_funded_within_wte", r, "WTE", pulp.LpAffineExpression([(own, 1.0), (model.wte[r], -1.0)]) <= 0)
 
 
 def add_whole_posts(model: SkillMixModel) -> None:

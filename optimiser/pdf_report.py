@@ -124,10 +124,11 @@ def money_rows(result: Result) -> list[tuple[str, float, str]]:
             ("  claimed", money[f"{name}: claimed"], ""),
             ("  unspent", money[f"{name}: unspent"], "lost: not carried forward"),
         ]
-    rent = money["Top-up used: rented room sessions"]
+    rent, own = money["Top-up used: rented room sessions"], money["Top-up used: posts paid wholly by the PCN"]
     rows += [
-        ("Own money (top-up budget)", money["Top-up budget"], "costs above reimbursement; rent"),
+        ("Own money (top-up budget)", money["Top-up budget"], "costs above reimbursement; own posts; rent"),
         ("  used for staff costs", money["Top-up used: staff costs above reimbursement"], ""),
+        *([("  used for posts outside ARRS", own, "full cost")] if own > 0.5 else []),
         *([("  used for rented rooms", rent, "")] if rent > 0.5 else []),
         ("  unspent", money["Top-up unspent"], ""),
         ("Total employment cost", money["Total employment cost"], "all funders"),

@@ -65,7 +65,9 @@ def mix_table(result: Result) -> Table:
         "cost_gbp_per_year": "Cost (£/yr)", "arrs_claimed_gbp_per_year": "ARRS claimed (£/yr)",
         "top_up_gbp_per_year": "Top-up (£/yr)", "room_sessions_per_week": "Room sessions/wk",
     })
-    formats = {"In post (WTE)": ".2f", "New (WTE)": ".2f", "Total (WTE)": ".2f", "Cap (WTE)": "s",
+    shown = shown.rename(columns={"own_funded_wte": "Own money (WTE)"})
+    own = {"Own money (WTE)": ".2f"} if (mix["own_funded_wte"] > 1e-6).any() else {}
+    formats = {"In post (WTE)": ".2f", "New (WTE)": ".2f", "Total (WTE)": ".2f", **own, "Cap (WTE)": "s",
                "Cost (£/yr)": ",.0f", "ARRS claimed (£/yr)": ",.0f", "Top-up (£/yr)": ",.0f", "Room sessions/wk": ".1f"}
     return _table("Staffing mix", shown, formats, index_label="Role")
 

@@ -17,7 +17,7 @@ from optimiser.valuation import CareUnit, care_unit, category_points
 BINDING_TOLERANCE = 1e-6
 STAFFED_WTE = 1e-6
 """Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
-BOOKKEEPING = {"role_time", "valued_care", "lowest_share"}
+BOOKKEEPING = {"role_time", "valued_care", "lowest_share", "own_funded_within_wte"}
 """Constraint families that only tie variables together: never reported as limits."""
 
 
@@ -56,20 +56,24 @@ class Result:
         for (r, _), variable in self.model.assigned.items():
             assigned[r] += value(variable)
         in_post = np.fromiter(roles["in_post_wte"].values(), float)
+        own = np.minimum(np.round([value(self.model.own_funded.get(r)) for r in self.model.wte], 9) + 0.0, total)
+        arrs = total - own
         numbers = {
             "in_post_wte": in_post,
             "new_wte": np.maximum(total - in_post, 0.0),
             "reduced_wte": np.maximum(in_post - total, 0.0),
             "total_wte": total,
+            "arrs_funded_wte": arrs,
+            "own_funded_wte": own,
         }
-        for column, per_wte in [
-            ("cost_gbp_per_year", "cost_per_wte_gbp"),
-            ("arrs_claimed_gbp_per_year", "claim_per_wte_gbp"),
-            ("co_funder_gbp_per_year", "co_funder_per_wte_gbp"),
-            ("top_up_gbp_per_year", "top_up_per_wte_gbp"),
-            ("room_sessions_per_week", "clinical_room_sessions_per_wte"),
-        ]:
-            numbers[column] = total * np.fromiter(roles[per_wte].values(), float)
+        per_wte = {column: np.fromiter(roles[column].values(), float) for column in
+                   ("cost_per_wte_gbp", "claim_per_wte_gbp", "co_funder_per_wte_gbp", "top_up_per_wte_gbp", "clinical_room_sessions_per_wte")}
+        numbers["cost_gbp_per_year"] = total * per_wte["cost_per_wte_gbp"]
+        numbers["arrs_claimed_gbp_per_year"] = arrs * per_wte["claim_per_wte_gbp"]
+        numbers["co_funder_gbp_per_year"] = arrs * per_wte["co_funder_per_wte_gbp"]
+        numbers["top_up_gbp_per_year"] = arrs * per_wte["top_up_per_wte_gbp"] + own * per_wte["cost_per_wte_gbp"]
+        numbers["own_funded_gbp_per_year"] = own * per_wte["cost_per_wte_gbp"]
+        numbers["room_sessions_per_week"] = total * per_wte["clinical_room_sessions_per_wte"]
         numbers["spare_wte"] = np.maximum(np.round(total - np.fromiter(assigned.values(), float), 9), 0.0)
         return numbers
 
@@ -89,7 +93,7 @@ class Result:
         table = pd.DataFrame(
             {
                 "role_name": roles["role_name"],
-                **{k: numbers[k] for k in ("in_post_wte", "new_wte", "reduced_wte", "total_wte")},
+                **{k: numbers[k] for k in ("in_post_wte", "new_wte", "reduced_wte", "total_wte", "arrs_funded_wte", "own_funded_wte")},
                 "cap_wte": roles["cap_wte"],
                 "published_cap_wte": roles["published_cap_wte"],
                 **{k: v for k, v in numbers.items() if k.endswith(("_per_year", "_per_week")) or k == "spare_wte"},
@@ -114,7 +118,7 @@ class Result:
 
     @cached_property
     def _top_up(self) -> tuple[float, float]:
-        """(staff costs above reimbursement, rent) paid from the PCN's own money, £ a year."""
+        """(staff costs, rent) paid from the PCN's own money, £ a year; staff costs include posts it pays wholly."""
         rent = self.solution.value(self.model.rented_sessions) * self.inputs.rent_gbp_per_session_per_year
         return float(self._per_role["top_up_gbp_per_year"].sum()), rent
 
@@ -138,8 +142,12 @@ class Result:
         staff_top_up, rent = self._top_up
         numbers = self._per_role
         rows += [
-            ("Top-up budget", self.inputs.top_up_budget_gbp, "PCN's own money: pays costs above the maximum reimbursable amounts, and rent"),
-            ("Top-up used: staff costs above reimbursement", staff_top_up, ""),
+            ("Top-up budget", self.inputs.top_up_budget_gbp,
+             "PCN's own money: pays costs above the maximum reimbursable amounts, posts it pays wholly, and rent"),
+            ("Top-up used: staff costs above reimbursement", staff_top_up - float(numbers["own_funded_gbp_per_year"].sum()),
+             f"for {numbers['arrs_funded_wte'].sum():.2f} ARRS-funded WTE"),
+            ("Top-up used: posts paid wholly by the PCN", float(numbers["own_funded_gbp_per_year"].sum()),
+             f"{numbers['own_funded_wte'].sum():.2f} WTE outside ARRS, at full cost"),
             ("Top-up used: rented room sessions", rent, f"{self.solution.value(self.model.rented_sessions):.1f} sessions a week"),
             ("Top-up unspent", self.inputs.top_up_budget_gbp - staff_top_up - rent, ""),
             ("Paid by co-funders", float(numbers["co_funder_gbp_per_year"].sum()), "e.g. the mental health provider's share"),
@@ -259,9 +267,10 @@ class Result:
             "proven_optimal": self.solution.proven_optimal,
             "total_wte": float(numbers["total_wte"].sum()),
             "new_wte": float(numbers["new_wte"].sum()),
+            "own_funded_wte": float(numbers["own_funded_wte"].sum()),
             "arrs_sum_gbp_per_year": sum(total for total, _ in self._claims_by_pot.values()),
             "arrs_claimed_gbp_per_year": sum(claimed for _, claimed in self._claims_by_pot.values()),
-            "arrs_unspent_gbp_per_year": sum(total - claimed for total, claimed in self._claims_by_pot.values()),
+            "arrs_unspent_gbp_per_year": round(sum(total - claimed for total, claimed in self._claims_by_pot.values()), 2) + 0.0,
             "in_post_beyond_arrs_gbp_per_year": sum(self.inputs.in_post_beyond_arrs_gbp.values()),
             "top_up_used_gbp_per_year": staff_top_up + rent,
             "total_cost_gbp_per_year": float(self.solution.total_cost_gbp),
@@ -283,12 +292,29 @@ class Result:
             notes.append(f"No recruitment limit was set for {', '.join(unlimited['role_name'])}: the answer assumes you can "
                          "recruit the WTE shown (set roles.<role>.max_new_wte if you cannot).")
         notes += self._capacity_used_elsewhere()
+        notes += self._why_arrs_is_unspent()
         staff_top_up, rent = self._top_up
         top_up_left = self.inputs.top_up_budget_gbp - staff_top_up - rent
         if top_up_left > 1 and "top_up_budget" not in {self.model.registry[i].family for i in self._binding_rows}:
-            notes.append(f"£{top_up_left:,.0f} of the top-up budget is unspent: it pays only costs above the maximum "
-                         "reimbursable amounts and rent; staff paid wholly by the PCN are outside ARRS.")
+            notes.append(f"£{top_up_left:,.0f} of the top-up budget is unspent: more staff would add no care within the "
+                         "rooms, recruitment limits and needs shown, so it is kept.")
+        own = mix[mix["own_funded_wte"] > 1e-6]
+        if len(own):
+            posts = ", ".join(f"{row['own_funded_wte']:.2f} WTE {row['role_name']}" for _, row in own.iterrows())
+            notes.append(f"The ARRS sum is not enough for the whole mix: the PCN pays {posts} wholly from its top-up "
+                         "budget (full cost, no ARRS claim).")
         return notes
+
+    def _why_arrs_is_unspent(self) -> list[str]:
+        """ARRS left unclaimed is lost to the PCN, so say what stops the mix from using it."""
+        unspent = {pot: total - claimed for pot, (total, claimed) in self._claims_by_pot.items() if total - claimed > 1}
+        if not unspent:
+            return []
+        families = {self.model.registry[i].family for i in self._binding_rows}
+        reasons = [words for family, words in UNSPENT_REASONS.items() if family in families]
+        because = "; ".join(reasons) if reasons else "no more care can be bought with it"
+        amounts = ", ".join(f"£{gbp:,.0f} of the {POT_NAMES.get(pot, pot)}" for pot, gbp in unspent.items())
+        return [f"{amounts} is unspent (lost to the PCN) because {because}."]
 
     def _capacity_used_elsewhere(self) -> list[str]:
         """Categories left mostly unmet while staff who could serve them work elsewhere, and why."""
@@ -317,6 +343,16 @@ class Result:
 
 
 # ---------------------------------------------------------------- words
+
+UNSPENT_REASONS = {
+    "clinical_rooms": "clinical rooms are full",
+    "desk_space": "desks are full",
+    "recruitment_limit": "recruitment limits are reached",
+    "role_cap": "role caps bind",
+    "top_up_budget": "the top-up budget, which pays costs above reimbursement and rent, is used up",
+    "demand_cover": "some needs are fully met",
+}
+"""Why ARRS money can be left unspent, by the binding limit that stops more staff."""
 
 
 def in_post_beyond_arrs_note(inputs: ModelInputs) -> str:

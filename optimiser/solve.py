@@ -45,6 +45,7 @@ class CompiledLP:
     integer: np.ndarray
     care: np.ndarray
     cost: np.ndarray
+    own_money: np.ndarray  # £ a year of the PCN's top-up spent: counted again in stage 2, so ARRS is spent first
     lead: np.ndarray | None  # equal-share: the lowest share of need met, maximised before the care
     row_lower: np.ndarray
     row_upper: np.ndarray
@@ -102,6 +103,7 @@ def compile_model(model: SkillMixModel) -> CompiledLP:
         integer=np.array([v.cat == pulp.LpInteger for v in variables], dtype=bool),
         care=coefficients_of(model.care),
         cost=coefficients_of(model.total_cost),
+        own_money=coefficients_of(model.own_money),
         lead=None if model.lowest_share is None else coefficients_of(pulp.LpAffineExpression([(model.lowest_share, 1.0)])),
         row_lower=np.array(lower, dtype=float),
         row_upper=np.array(upper, dtype=float),
@@ -194,11 +196,12 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
     else:
         marginal, method = np.asarray(highs.getSolution().row_dual, dtype=float), "fractional WTE (LP)"
 
-    # Stage 2: the cheapest mix among those giving (almost exactly) the most care.
+    # Stage 2: the cheapest mix among those giving (almost exactly) the most care; the PCN's own money counts
+    # twice, because unspent ARRS is lost while unspent top-up is kept.
     columns = np.flatnonzero(lp.care)
     highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    highs.changeColsCost(len(lp.cost), np.arange(len(lp.cost), dtype=np.int32), lp.cost)
+    highs.changeColsCost(len(lp.cost), np.arange(len(lp.cost), dtype=np.int32), lp.cost + lp.own_money)
     highs.run()
     status = _status(highs)
     seconds = time.perf_counter() - started
@@ -215,7 +218,7 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
         marginal_care=marginal[: lp.num_rows],
         care=float(lp.care @ values),
         total_cost_gbp=float(lp.cost @ values),
-        method=f"{method}; most care first, then the cheapest mix giving that care",
+        method=f"{method}; most care first, then the cheapest mix giving that care, ARRS before the PCN's own money",
         solver_seconds=seconds,
     )
 
@@ -299,7 +302,7 @@ def _solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Soluti
     if model.lowest_share is not None:
         cheapest.problem.addConstraint(cheapest.lowest_share >= model.lowest_share.varValue - SHARE_TOLERANCE, name="lowest_share_floor")
     cheapest.problem.addConstraint(cheapest.care >= care - CARE_TOLERANCE * max(1.0, abs(care)), name="care_floor")
-    cheapest.problem.setObjective(cheapest.total_cost)
+    cheapest.problem.setObjective(cheapest.total_cost + cheapest.own_money)
     cheapest.problem.sense = pulp.LpMinimize
     if solved(cheapest.problem) != "optimal":
         return Solution(status="time_limit", proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)

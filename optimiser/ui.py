@@ -653,12 +653,14 @@ def money_chart_data(result: Result) -> pd.DataFrame:
         words = f"{item}: £{claimed:,.0f} claimed of £{float(amount):,.0f}"
         rows += [(item, "Claimed", claimed, 0, words), (item, "Unspent", max(float(amount) - claimed, 0.0), 2, words)]
     staff = float(money["Top-up used: staff costs above reimbursement"])
+    own = float(money["Top-up used: posts paid wholly by the PCN"])
     rent = float(money["Top-up used: rented room sessions"])
-    words = f"Top-up budget: £{staff + rent:,.0f} used of £{float(money['Top-up budget']):,.0f}"
+    words = f"Top-up budget: £{staff + own + rent:,.0f} used of £{float(money['Top-up budget']):,.0f}"
     rows += [
         ("Top-up budget", "Used: staff costs above reimbursement", staff, 0, words),
-        ("Top-up budget", "Used: rented room sessions", rent, 1, words),
-        ("Top-up budget", "Unspent", max(float(money["Top-up unspent"]), 0.0), 2, words),
+        ("Top-up budget", "Used: posts paid wholly by the PCN", own, 1, words),
+        ("Top-up budget", "Used: rented room sessions", rent, 2, words),
+        ("Top-up budget", "Unspent", max(float(money["Top-up unspent"]), 0.0), 3, words),
     ]
     return pd.DataFrame(rows, columns=["budget", "part", "gbp_per_year", "order", "words"])
 

@@ -72,10 +72,16 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
         if amount > limit + tolerance * max(1.0, abs(limit), abs(amount)) + 0.02:
             breaches.append(f"{what}: {amount:,.4f} > {limit:,.4f}")
 
+    for r in roles.index:
+        arrs, own = mix.at[r, "arrs_funded_wte"], mix.at[r, "own_funded_wte"]
+        if own < -tolerance or arrs < -tolerance or not math.isclose(arrs + own, mix.at[r, "total_wte"], abs_tol=1e-6):
+            breaches.append(f"{r}: ARRS-funded {arrs} + own-funded {own} WTE is not its total {mix.at[r, 'total_wte']}")
+        if own > 1e-6 and inputs.top_up_budget_gbp <= 0:
+            breaches.append(f"{r}: {own} WTE paid by the PCN with no top-up budget")
     for pot, row in inputs.funding.iterrows():
         members = roles.index[roles["funding_pot"] == pot]
         claimed = sum(
-            mix.at[r, "total_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"]
+            mix.at[r, "arrs_funded_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"]
             for r in members
         )
         in_post = sum(roles.at[r, "in_post_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"])
@@ -88,12 +94,15 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
     rented = result.summary()["rented_sessions_per_week"]
     over(rented, inputs.rentable_sessions_per_week, "rented sessions")
     top_up = sum(
-        mix.at[r, "total_wte"] * max(0.0, roles.at[r, "cost_per_wte_gbp"] * (1 - roles.at[r, "co_funder_share"])
-                                     - min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"])
+        mix.at[r, "arrs_funded_wte"] * max(0.0, roles.at[r, "cost_per_wte_gbp"] * (1 - roles.at[r, "co_funder_share"])
+                                           - min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"])
+        + mix.at[r, "own_funded_wte"] * roles.at[r, "cost_per_wte_gbp"]
         for r in roles.index
     ) + rented * inputs.rent_gbp_per_session_per_year
     over(top_up, inputs.top_up_budget_gbp, "top-up")
-    if not math.isclose(money["Top-up used: staff costs above reimbursement"] + money["Top-up used: rented room sessions"], top_up, rel_tol=1e-6, abs_tol=1e-3):
+    used = sum(money[k] for k in ("Top-up used: staff costs above reimbursement", "Top-up used: posts paid wholly by the PCN",
+                                  "Top-up used: rented room sessions"))
+    if not math.isclose(used, top_up, rel_tol=1e-6, abs_tol=1e-3):
         breaches.append("money table disagrees with the top-up re-derived from the mix")
     room_need = sum(
         mix.at[r, "total_wte"] * roles.at[r, "room_sessions_per_wte_per_week"] * (1 - roles.at[r, "remote_share"])
@@ -103,7 +112,7 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
     for r in roles.index:
         total = mix.at[r, "total_wte"]
         if not math.isnan(roles.at[r, "cap_wte"]):
-            over(total, roles.at[r, "cap_wte"], f"cap on {r}")
+            over(mix.at[r, "arrs_funded_wte"], roles.at[r, "cap_wte"], f"cap on ARRS-funded {r}")
         if not inputs.scenario.policy.allow_reducing_in_post:
             over(roles.at[r, "in_post_wte"], total, f"in-post floor of {r}")
         over(total, roles.at[r, "in_post_wte"] + roles.at[r, "max_new_wte"], f"recruitment limit of {r}")

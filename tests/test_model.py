@@ -324,7 +324,8 @@ def test_a_time_limit_is_never_shown_as_optimal():
 
 
 def test_notes_say_when_recruitment_is_unlimited_and_why_top_up_is_left():
-    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2 * max_amount(PHARMACIST), top_up=5_000)
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2 * max_amount(PHARMACIST), top_up=5_000,
+                              demand={"medication_review": 1000})  # the top-up could buy more staff, but no more care is needed
     notes = " ".join(optimise(scenario).notes())
     assert "No recruitment limit was set for Clinical pharmacist" in notes
     assert "£5,000 of the top-up budget is unspent" in notes
@@ -343,3 +344,26 @@ def test_notes_explain_staff_working_elsewhere_while_a_category_goes_unmet():
     [note] = [n for n in result.notes() if "served although" in n]
     assert note.startswith("Medication reviews and medicines optimisation is 0% served although Clinical pharmacist could do it")
     assert "demand.medication_review.priority_weight" in note
+
+
+def test_top_up_beyond_the_arrs_sum_buys_posts_paid_wholly_by_the_pcn():
+    """ARRS pays 3 WTE of a £65,000 pharmacist (cost below the maximum, so no top-up per ARRS WTE); £130,000 of top-up
+    pays 130,000 / 65,000 = 2.0 WTE more at full cost. Total 5.0 WTE: 3.0 ARRS-funded, 2.0 own-funded."""
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=3 * 65_000, top_up=130_000,
+                              clinical_pharmacist={"cost_per_wte_gbp": 65_000})
+    result = optimise(scenario)
+    mix = result.mix().loc[PHARMACIST]
+    assert (mix["total_wte"], mix["arrs_funded_wte"], mix["own_funded_wte"]) == pytest.approx((5.0, 3.0, 2.0))
+    money = result.money()["gbp_per_year"]
+    assert money["Top-up used: posts paid wholly by the PCN"] == pytest.approx(130_000)
+    assert money["ARRS sum: unspent"] == pytest.approx(0, abs=1.0)
+    assert any("pays 2.00 WTE Clinical pharmacist wholly" in note for note in result.notes())
+    assert check_result(result) == []
+
+
+def test_arrs_is_spent_before_the_pcns_own_money():
+    """Demand for 2,000 contacts needs 2 WTE; the ARRS sum pays for 3. Own money must not pay for any of them."""
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=3 * 65_000, top_up=130_000,
+                              demand={"medication_review": 2000}, clinical_pharmacist={"cost_per_wte_gbp": 65_000})
+    mix = optimise(scenario).mix().loc[PHARMACIST]
+    assert (mix["total_wte"], mix["own_funded_wte"]) == pytest.approx((2.0, 0.0))

@@ -223,14 +223,14 @@ with tab_edit:
                                                           help="Share of time worked remotely (needs no clinical room)"),
             "max_reimbursable_gbp": st.column_config.NumberColumn(ui.ROLE_COLUMNS["max_reimbursable_gbp"], format="£%.0f"),
             "max_reimbursable_status": st.column_config.TextColumn(ui.ROLE_COLUMNS["max_reimbursable_status"],
-                                                                   help="published = a national figure; derived or estimate = not published"),
+                                                                   help="published = a national figure; derived or provisional = not published"),
         },
     )
     roles_slot = st.empty()
     estimates = roles_base.loc[ui.estimate_roles(roles_base), "role_name"]
     if len(estimates):
         st.info(f"{len(estimates)} roles' maximum reimbursable amounts are not published national figures "
-                f"(status “derived” or “estimate”, marked * in the results): {', '.join(estimates)}. "
+                f"(status “derived” or “provisional”, marked * in the results): {', '.join(estimates)}. "
                 "Check them against your ICB's current figures before relying on them.")
     st.subheader("Demand")
     demand_edited = st.data_editor(

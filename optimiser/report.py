@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from optimiser.atomic import write_text_atomic
-from optimiser.catalogue import POT_NAMES
+from optimiser.catalogue import POT_NAMES, STATUSES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 
 HEADLINE_LABELS = {
@@ -31,7 +31,7 @@ VALUATION_TEXT = {
     "equal-share": "the mix first raises the lowest share of need met, then maximises the score",
     "contacts": "the mix maximises priority-weighted contacts, whatever their length; the score is shown for comparison",
 }
-ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or estimated: see `catalogue`)"
+ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or provisional: see `catalogue`)"
 
 
 def _table(title: str, frame: pd.DataFrame, formats: dict[str, str], index_label: str | None = None) -> Table:
@@ -206,7 +206,7 @@ def catalogue_table(catalogue, sources: bool = False) -> Group:
     funding = catalogue.funding.rename(columns={"gbp_per_weighted_patient": "£ per weighted patient", "status": "Status", "basis": "Basis"})
     parts = [
         _table(f"ARRS roles {catalogue.year} (amounts include employer on-costs)", shown, formats, index_label="Role"),
-        Text("published = quoted from a source; derived = arithmetic on published figures; estimate = not published, method in the basis", style="dim"),
+        Text("; ".join(f"{status} = {meaning}" for status, meaning in STATUSES.items()), style="dim"),
         _table(f"ARRS sum {catalogue.year}", funding, {"£ per weighted patient": ".3f", "Status": "s", "Basis": "s"}, index_label="Pot"),
     ]
     if sources:

@@ -241,7 +241,7 @@ class Scenario(_Strict):
         from optimiser.catalogue import available_years, load_catalogue
 
         if self.year not in available_years():
-            raise ValueError(f"year {self.year!r} has no role catalogue; choose one of {', '.join(available_years())}")
+            raise ValueError(f"year {self.year!r} has no ARRS rules; choose one of {', '.join(available_years())}")
         role_ids = list(load_catalogue(self.year).roles.index)
         category_ids = list(load_assumptions().categories.index)
         problems = []
@@ -283,9 +283,9 @@ class Scenario(_Strict):
 
 def _unknown(where: str, name: str, allowed: list[str], kind: str, year: str | None = None) -> str:
     if year is not None and kind.startswith("role"):
-        from optimiser.catalogue import available_years, load_catalogue
+        from optimiser.catalogue import APRIL_SUFFIX, available_years, load_catalogue
 
-        other_years = [y for y in available_years() if name in load_catalogue(y).roles.index]
+        other_years = [y for y in available_years() if not y.endswith(APRIL_SUFFIX) and name in load_catalogue(y).roles.index]
         if other_years:
             return f"{where}: {name!r} is not a {kind}; it is an ARRS role in {', '.join(other_years)}"
     close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)

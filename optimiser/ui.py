@@ -53,8 +53,8 @@ OKABE_ITO = {
 ESTIMATE_MARK = " *"
 ESTIMATE_NOTE = (
     "* Maximum reimbursable amount not a published national figure: 'derived' is arithmetic on published "
-    "figures, 'estimate' is this tool's estimate (the catalogue gives the basis of each). "
-    "Check these against your ICB's current figures before relying on them."
+    "figures and rules, 'provisional' rests on a figure not yet confirmed for the year (the catalogue gives "
+    "the working of each). Check these against your ICB's current figures before relying on them."
 )
 
 ROLE_COLUMNS: dict[str, str] = {

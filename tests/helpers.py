@@ -36,7 +36,7 @@ def only_roles(year: str, contacts: dict[str, dict[str, float]], **role_settings
 def small_scenario(
     contacts: dict[str, dict[str, float]],
     *,
-    year: str = "2025/26",
+    year: str = "2025/26-april",
     arrs_sum: float = HUGE,
     top_up: float = 0,
     rooms: float = HUGE / 100,

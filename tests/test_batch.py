@@ -97,7 +97,7 @@ def test_missing_and_unknown_columns_stop_before_running(sample, base):
     with pytest.raises(TableError, match="required column 'weighted_population' is missing"):
         plan_batch(sample.head(2).drop(columns="weighted_population"), base, POLICIES)
     renamed = sample.head(2).rename(columns={"in_post_wte.clinical_pharmacist": "in_post_wte.clinical_pharmacst"})
-    with pytest.raises(TableError, match="'clinical_pharmacst' is not a role in the 2025/26 catalogue; did you mean 'clinical_pharmacist'"):
+    with pytest.raises(TableError, match=f"'clinical_pharmacst' is not a role in the {base['year']} catalogue; did you mean 'clinical_pharmacist'"):
         plan_batch(renamed, base, POLICIES)
     with pytest.raises(TableError, match="'lots-of-rooms' is not a policy"):
         plan_batch(sample.head(2), base, ["lots-of-rooms"])
@@ -127,9 +127,12 @@ def test_failures_are_rows_and_the_cli_exits_4(sample, tmp_path):
     assert strict.exit_code == 2 and not (tmp_path / "strict" / "parts").exists()
 
 
-def test_resume_after_kill_9_completes_without_duplicates(tmp_path):
-    out = tmp_path / "out"
-    command = [sys.executable, "-m", "optimiser", "batch", str(SAMPLE), "--base", str(BASE), "--output", str(out),
+def test_resume_after_kill_9_completes_without_duplicates(tmp_path, sample):
+    out, table_path = tmp_path / "out", tmp_path / "sample.csv"
+    table = sample.copy()
+    table.loc[3, "in_post_wte.clinical_pharmacist"] = "90"  # one PCN whose staff in post cost more than its ARRS sum
+    table.to_csv(table_path, index=False)
+    command = [sys.executable, "-m", "optimiser", "batch", str(table_path), "--base", str(BASE), "--output", str(out),
                "--policy", "as-published", "--policy", "no-caps", "--policy", "rooms+10%", "--workers", "1",
                "--chunk-size", "2", "--no-progress"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)

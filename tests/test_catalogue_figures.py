@@ -1,282 +1,206 @@
-"""Check the ARRS catalogue CSVs against the published figures their sources quote.
+"""The ARRS rules reproduce every published figure, and every figure in the rules data says what it rests on.
 
-Reads the files with the standard ``csv`` module only, so it does not depend on the package loader.
+Published amounts come from optimiser/data/catalogue/published.csv (each with its quote and source); the rules
+(reference salaries, pay awards, on-costs, London supplements) must give each within £2, because published
+amounts are rounded to the pound and each reference salary is read back from one of them. The derived values
+are those of the November 2026 audit (../shared/reference/arrs-audit-2026.md, §0 and appendix), worked out
+there by hand with the same formula.
 """
 
 import csv
 import math
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from optimiser import paycost
+from optimiser.catalogue import (
+    RULE_FILES, STATUSES, available_years, current_year, derive_max, employer_cost_gbp, financial_year_of,
+    load_catalogue, on_cost_rules, role_salary_gbp,
+)
+
 CATALOGUE = Path(__file__).resolve().parents[1] / "optimiser" / "data" / "catalogue"
-YEAR_FILES = {"2023/24": "2023-24.csv", "2024/25": "2024-25.csv", "2025/26": "2025-26.csv"}
-
-COLUMNS = [
-    "role_id", "role_name", "afc_band",
-    "max_reimbursable_gbp", "max_reimbursable_status", "max_reimbursable_basis",
-    "max_reimbursable_source", "max_reimbursable_source_date",
-    "outer_london_max_gbp", "inner_london_max_gbp", "london_source",
-    "arrs_share", "co_funder", "co_funder_share", "co_funding_basis", "co_funding_source",
-    "funding_pot",
-    "cap_wte_below_100k", "cap_wte_from_100k", "cap_status", "cap_basis", "cap_source",
-    "notes",
-]
-FUNDING_COLUMNS = ["year", "funding_pot", "gbp_per_weighted_patient", "status", "basis", "source", "source_date"]
-
-STATUSES = {"published", "derived", "estimate"}
-CAP_STATUSES = {"none", "published", "unconfirmed"}
-POTS = {"arrs", "arrs_gp"}
-
-ROLES_2023 = {
-    "clinical_pharmacist", "pharmacy_technician", "first_contact_physiotherapist",
-    "social_prescribing_link_worker", "health_and_wellbeing_coach", "care_coordinator",
-    "physician_associate", "apprentice_physician_associate", "dietitian", "podiatrist",
-    "occupational_therapist", "paramedic", "nursing_associate", "trainee_nursing_associate",
-    "general_practice_assistant", "digital_transformation_lead", "advanced_practitioner",
-    "mental_health_practitioner",
-}
-ROLES_2024 = ROLES_2023 | {"enhanced_practice_nurse", "general_practitioner"}
-ROLES_2025 = ROLES_2024 | {
-    "new_to_general_practice_nurse", "experienced_general_practice_nurse",
-    "consultant_nurse", "healthcare_support_worker",
-}
-EXPECTED_ROLES = {"2023/24": ROLES_2023, "2024/25": ROLES_2024, "2025/26": ROLES_2025}
+ROLE_FILES = ["2023-24.csv", "2024-25.csv", "2025-26.csv", "2026-27.csv"]
 
 
-def _read(name):
+def _rows(name):
     with open(CATALOGUE / name, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        return reader.fieldnames, list(reader)
+        return list(csv.DictReader(f))
 
 
-def _rows(year):
-    return _read(YEAR_FILES[year])[1]
+PUBLISHED = _rows("published.csv")
 
 
-def _role(year, role_id):
-    matches = [r for r in _rows(year) if r["role_id"] == role_id]
-    assert len(matches) == 1, f"{year}: expected one row for {role_id}, found {len(matches)}"
-    return matches[0]
+# ---------------------------------------------------------------- published figures reproduce
 
 
-def _funding(year, pot):
-    matches = [r for r in _read("funding.csv")[1] if r["year"] == year and r["funding_pot"] == pot]
-    assert len(matches) == 1, f"funding.csv: expected one row for {year} {pot}"
-    return matches[0]
+def test_at_least_twenty_published_amounts_national_and_london():
+    zones = {row["zone"] for row in PUBLISHED}
+    assert len(PUBLISHED) >= 20 and {"national", "outer", "inner"} <= zones
 
 
-def _num(text):
-    value = float(text)
-    assert math.isfinite(value), f"not finite: {text!r}"
-    return value
+@pytest.mark.parametrize("row", PUBLISHED, ids=[f"{r['year']}:{r['role_id']}:{r['zone']}" for r in PUBLISHED])
+def test_rules_reproduce_published_amount_within_two_pounds(row):
+    pay_point = load_catalogue(row["year"]).roles.at[row["role_id"], "pay_point"]
+    computed = derive_max(pay_point, row["year"], row["zone"]).amount_gbp
+    assert abs(computed - float(row["amount_gbp"])) <= 2, f"rules give £{computed:,.2f}"
 
 
-ALL_ROWS = [(year, row) for year in YEAR_FILES for row in _rows(year)]
-ROW_IDS = [f"{year}:{row['role_id']}" for year, row in ALL_ROWS]
-
-
-# ---------------------------------------------------------------- published figures
-
-
-@pytest.mark.parametrize(
-    ("year", "role_id", "amount", "status"),
-    [
-        ("2025/26", "clinical_pharmacist", 66972, "published"),
-        ("2025/26", "pharmacy_technician", 43352, "published"),
-        ("2025/26", "advanced_practitioner", 73334, "published"),
-        ("2025/26", "general_practitioner", 105882, "published"),
-        ("2025/26", "consultant_nurse", 102683, "published"),
-        ("2025/26", "healthcare_support_worker", 32159, "published"),
-        ("2025/26", "new_to_general_practice_nurse", 43352, "published"),
-        ("2025/26", "experienced_general_practice_nurse", 53319, "published"),
-        ("2024/25", "clinical_pharmacist", 65838, "published"),
-        ("2024/25", "pharmacy_technician", 42437, "published"),
-        ("2024/25", "advanced_practitioner", 72141, "published"),
-        ("2024/25", "enhanced_practice_nurse", 60401, "published"),
-        ("2024/25", "general_practitioner", 92462, "published"),
-        ("2023/24", "clinical_pharmacist", 62340, "published"),
-        ("2023/24", "pharmacy_technician", 40159, "published"),
-        ("2023/24", "first_contact_physiotherapist", 62340, "published"),
-        ("2023/24", "social_prescribing_link_worker", 40159, "published"),
-        ("2023/24", "care_coordinator", 33396, "published"),
-    ],
-)
-def test_published_amount(year, role_id, amount, status):
-    row = _role(year, role_id)
-    assert _num(row["max_reimbursable_gbp"]) == amount
-    assert row["max_reimbursable_status"] == status
+@pytest.mark.parametrize("row", PUBLISHED, ids=[f"{r['year']}:{r['role_id']}:{r['zone']}" for r in PUBLISHED])
+def test_catalogue_shows_published_amount_as_published(row):
+    roles = load_catalogue(row["year"]).roles
+    column, status = {
+        "national": ("max_reimbursable_gbp", "max_reimbursable_status"),
+        "outer": ("outer_london_max_gbp", "outer_london_status"),
+        "inner": ("inner_london_max_gbp", "inner_london_status"),
+    }[row["zone"]]
+    assert roles.at[row["role_id"], column] == float(row["amount_gbp"])
+    assert roles.at[row["role_id"], status] == "published"
 
 
 @pytest.mark.parametrize(
-    ("year", "role_id", "outer", "inner"),
+    ("year", "role", "amount"),
     [
-        ("2025/26", "clinical_pharmacist", 74392, 77545),
-        ("2025/26", "pharmacy_technician", 49967, 52172),
-        ("2025/26", "advanced_practitioner", 80754, 83907),
-        ("2024/25", "clinical_pharmacist", 73189, 76313),
-        ("2024/25", "pharmacy_technician", 48991, 51176),
-        ("2024/25", "advanced_practitioner", 79492, 82616),
-        ("2024/25", "enhanced_practice_nurse", 67369, 70330),
-        ("2024/25", "general_practitioner", 95233, 95233),
+        # audit §0.2: the 2025/26 pay award (3.6% AfC, 4% DDRB) applied to the April 2025 salaries
+        ("2025/26", "clinical_pharmacist", 69_410), ("2025/26", "first_contact_physiotherapist", 69_410),
+        ("2025/26", "advanced_practitioner", 76_001), ("2025/26", "digital_transformation_lead", 76_001),
+        ("2025/26", "paramedic", 67_271), ("2025/26", "mental_health_practitioner", 55_265),
+        ("2025/26", "social_prescribing_link_worker", 44_939), ("2025/26", "care_coordinator", 37_478),
+        ("2025/26", "healthcare_support_worker", 33_344), ("2025/26", "consultant_nurse", 106_407),
+        ("2025/26", "general_practitioner", 110_148),
+        # audit §0.4: October 2024 annual equivalents for the roles the old catalogue held at April figures
+        ("2024/25", "first_contact_physiotherapist", 65_838), ("2024/25", "social_prescribing_link_worker", 42_437),
+        ("2024/25", "care_coordinator", 35_302), ("2024/25", "enhanced_practice_nurse", 63_792),
+        ("2024/25", "trainee_nursing_associate", 31_348), ("2024/25", "mental_health_practitioner", 52_312),
+        # audit §1a/appendix: band 4 in April 2025 is £36,150 (derived two ways), band 7 £64,907
+        ("2025/26-april", "care_coordinator", 36_150), ("2025/26-april", "physician_associate", 64_907),
+        ("2023/24", "trainee_nursing_associate", 29_648), ("2023/24", "mental_health_practitioner", 49_519),
     ],
 )
-def test_published_london_amounts(year, role_id, outer, inner):
-    row = _role(year, role_id)
-    assert _num(row["outer_london_max_gbp"]) == outer
-    assert _num(row["inner_london_max_gbp"]) == inner
-    assert row["london_source"].strip()
+def test_derived_amounts_match_the_audit(year, role, amount):
+    roles = load_catalogue(year).roles
+    assert abs(roles.at[role, "max_reimbursable_gbp"] - amount) <= 1
+    assert roles.at[role, "max_reimbursable_status"] == "derived"
 
 
-def test_low_confidence_london_figures_are_not_used():
-    # 2025/26 GP London £108,680 and all other outer-London values exist only in the low-confidence list.
-    assert _role("2025/26", "general_practitioner")["outer_london_max_gbp"] == ""
-    assert _role("2025/26", "care_coordinator")["outer_london_max_gbp"] == ""
-    for row in _rows("2023/24"):
-        assert row["outer_london_max_gbp"] == "" and row["inner_london_max_gbp"] == ""
+@pytest.mark.parametrize(
+    ("role", "amount"),
+    [("healthcare_support_worker", 38_047), ("care_coordinator", 42_038), ("mental_health_practitioner", 60_739),
+     ("physician_associate", 72_327), ("consultant_nurse", 110_103), ("general_practitioner", 108_680)],
+)
+def test_outer_london_april_2025_matches_the_unused_low_confidence_list(role, amount):
+    """The audit found the rules give every value of the 2025/26 outer-London list the catalogue had refused to use."""
+    roles = load_catalogue("2025/26-april").roles
+    assert abs(roles.at[role, "outer_london_max_gbp"] - amount) <= 2
+    assert roles.at[role, "outer_london_status"] == "derived"
 
 
-def test_derived_2024_25_april_figures():
-    for role_id, amount in [
-        ("first_contact_physiotherapist", 62340),
-        ("social_prescribing_link_worker", 40159),
-        ("care_coordinator", 33396),
-    ]:
-        row = _role("2024/25", role_id)
-        assert row["max_reimbursable_status"] == "derived"
-        assert _num(row["max_reimbursable_gbp"]) == amount
+# ---------------------------------------------------------------- the formula and its rules
 
 
-# ---------------------------------------------------------------- caps
+def test_on_cost_rules_by_date():
+    before, after = on_cost_rules(date(2025, 4, 5)), on_cost_rules(date(2025, 4, 6))
+    assert (before.pension_rate, before.ni_rate, before.ni_threshold_gbp) == (0.1438, 0.138, 9100)
+    assert (after.pension_rate, after.ni_rate, after.ni_threshold_gbp) == (0.1438, 0.15, 5000)
+    assert on_cost_rules("2031/32") == after  # later years use the latest rules
 
 
-def test_enhanced_practice_nurse_cap_2024_25():
-    row = _role("2024/25", "enhanced_practice_nurse")
-    assert (_num(row["cap_wte_below_100k"]), _num(row["cap_wte_from_100k"])) == (1, 2)
-    assert row["cap_status"] == "published"
+def test_employer_cost_by_hand():
+    """£40,000 in 2026/27: 40,000 × 1.1438 + 0.15 × 35,000 = 45,752 + 5,250 = £51,002."""
+    assert employer_cost_gbp(40_000, "2026/27") == pytest.approx(51_002)
+    assert employer_cost_gbp(4_000, "2026/27") == pytest.approx(4_575.2)  # below the NI threshold: pension only
+    rules = on_cost_rules("2024/25")
+    assert paycost.salary_for_employer_cost_gbp(paycost.employer_cost_gbp(52_343.42, rules), rules) == pytest.approx(52_343.42)
 
 
-def test_advanced_practitioner_cap_2023_24_then_removed():
-    row = _role("2023/24", "advanced_practitioner")
-    assert (_num(row["cap_wte_below_100k"]), _num(row["cap_wte_from_100k"])) == (3, 6)
-    assert row["cap_status"] == "published"
-    for year in ("2024/25", "2025/26"):
-        row = _role(year, "advanced_practitioner")
-        assert row["cap_wte_below_100k"] == "" and row["cap_wte_from_100k"] == ""
-        assert row["cap_status"] == "none"
+def test_2026_27_is_provisional_and_built_on_the_awards():
+    """CP: £54,227.78 (2025/26) × 1.033 = £56,017.30 → × 1.1438 + 0.15 × 51,017.30 = £71,725.
+    GP: top of the salaried range £104,086 (2023/24) × 1.06 × 1.04 × 1.035 = £118,760.46 → £152,902."""
+    catalogue = load_catalogue("2026/27")
+    cp, gp = catalogue.roles.loc["clinical_pharmacist"], catalogue.roles.loc["general_practitioner"]
+    assert cp["max_reimbursable_gbp"] == 71_725 and cp["max_reimbursable_status"] == "provisional"
+    assert role_salary_gbp("general_practitioner", "2026/27") == pytest.approx(118_760.46, abs=0.01)
+    assert gp["max_reimbursable_gbp"] == 152_902 and gp["max_reimbursable_status"] == "provisional"
+    assert catalogue.funding.at["arrs", "gbp_per_weighted_patient"] == 27.297
+    assert catalogue.funding.at["arrs", "status"] == "provisional"
+    assert math.isclose(26.631 * 1.025, 27.297, abs_tol=5e-4)
 
 
-def test_digital_transformation_lead_cap():
-    row = _role("2023/24", "digital_transformation_lead")
-    assert (_num(row["cap_wte_below_100k"]), _num(row["cap_wte_from_100k"])) == (1, 1)
-    assert row["cap_status"] == "published"
-    assert _role("2024/25", "digital_transformation_lead")["cap_status"] == "unconfirmed"
-    assert _role("2025/26", "digital_transformation_lead")["cap_status"] == "unconfirmed"
+def test_default_year_is_the_financial_year_containing_today():
+    assert financial_year_of(date(2026, 11, 25)) == "2026/27"
+    assert financial_year_of(date(2027, 3, 31)) == "2026/27"
+    assert financial_year_of(date(2027, 4, 1)) == "2027/28"
+    assert current_year(date(2025, 6, 1)) == "2025/26"
+    assert current_year(date(2030, 6, 1)) == available_years()[-1]  # no rules yet: the latest year with rules
 
 
-def test_no_caps_in_2025_26_except_unconfirmed():
-    for row in _rows("2025/26"):
-        assert row["cap_wte_below_100k"] == "" and row["cap_wte_from_100k"] == "", row["role_id"]
+def test_years_and_april_variants():
+    assert available_years() == ("2023/24-april", "2023/24", "2024/25-april", "2024/25", "2025/26-april", "2025/26", "2026/27")
+    assert load_catalogue("2023/24").funding.at["arrs", "gbp_per_weighted_patient"] == 22.671
+    assert load_catalogue("2025/26-april").funding.equals(load_catalogue("2025/26").funding)
 
 
-# ---------------------------------------------------------------- co-funding and pots
+# ---------------------------------------------------------------- every figure says what it rests on
+
+
+@pytest.mark.parametrize("name", [*RULE_FILES, *ROLE_FILES])
+def test_every_row_has_status_basis_source_and_date(name):
+    rows = _rows(name)
+    assert rows
+    for number, row in enumerate(rows, start=2):
+        assert row.get("status", "published") in STATUSES, f"{name} row {number}"
+        for column in ("basis", "source", "source_date"):
+            assert row[column].strip(), f"{name} row {number}: {column} is empty"
+
+
+@pytest.mark.parametrize("year", available_years())
+def test_every_amount_shown_has_a_status(year):
+    roles = load_catalogue(year).roles
+    for column in ("max_reimbursable_status", "outer_london_status", "inner_london_status"):
+        assert set(roles[column]) <= set(STATUSES), column
+    assert roles["max_reimbursable_basis"].str.len().min() > 20
+    assert (roles[["max_reimbursable_gbp", "outer_london_max_gbp", "inner_london_max_gbp"]] > 0).all().all()
+    assert (roles["outer_london_max_gbp"] > roles["max_reimbursable_gbp"]).all()
+
+
+def test_a_row_without_a_source_fails(tmp_path, monkeypatch):
+    import optimiser.catalogue as catalogue
+    from optimiser.errors import CatalogueError
+
+    rows = _rows("pay-awards.csv")
+    rows[0]["source"] = ""
+    monkeypatch.setattr(catalogue, "read_package_csv", lambda *parts: rows)
+    catalogue._table.cache_clear()
+    try:
+        with pytest.raises(CatalogueError, match="pay-awards.csv row 2: .*source missing"):
+            catalogue._table("pay-awards.csv")
+    finally:
+        catalogue._table.cache_clear()
+
+
+# ---------------------------------------------------------------- caps, co-funding and pots
+
+
+def test_caps():
+    assert load_catalogue("2023/24").cap_wte("advanced_practitioner", 99_999) == 3
+    assert load_catalogue("2023/24").cap_wte("advanced_practitioner", 100_000) == 6
+    assert load_catalogue("2024/25").cap_wte("enhanced_practice_nurse", 50_000) == 1
+    assert load_catalogue("2024/25-april").cap_wte("enhanced_practice_nurse", 100_000) == 2
+    assert load_catalogue("2025/26").capped_roles() == load_catalogue("2026/27").capped_roles() == []
 
 
 def test_mental_health_practitioner_co_funding():
-    row = _role("2023/24", "mental_health_practitioner")
-    assert _num(row["arrs_share"]) == 0.5
-    assert _num(row["co_funder_share"]) == 0.5
-    assert row["co_funder"].strip()
-    for year in ("2024/25", "2025/26"):
-        row = _role(year, "mental_health_practitioner")
-        assert _num(row["arrs_share"]) == 1.0
-        assert _num(row["co_funder_share"]) == 0.0
-        assert "fully funded" in row["co_funding_basis"]
+    assert load_catalogue("2023/24").agreement_tier("mental_health_practitioner") is None
+    for year in ("2024/25", "2025/26", "2026/27"):
+        catalogue = load_catalogue(year)
+        role = catalogue.roles.loc["mental_health_practitioner"]
+        assert (role["arrs_share"], role["co_funder_share"]) == (0.5, 0.5)  # no written agreement: 50:50
+        tier = catalogue.agreement_tier("mental_health_practitioner")
+        assert (tier["arrs_share"], tier["co_funder_share"]) == (1.0, 0.0)
 
 
 def test_funding_pots():
-    for year, row in ALL_ROWS:
-        expected = "arrs_gp" if (year, row["role_id"]) == ("2024/25", "general_practitioner") else "arrs"
-        assert row["funding_pot"] == expected, f"{year} {row['role_id']}"
-
-
-# ---------------------------------------------------------------- funding.csv
-
-
-def test_funding_rates():
-    assert _read("funding.csv")[0] == FUNDING_COLUMNS
-    assert _funding("2025/26", "arrs")["gbp_per_weighted_patient"] == "26.631"
-    assert _funding("2025/26", "arrs")["status"] == "published"
-    assert _funding("2024/25", "arrs")["gbp_per_weighted_patient"] == "22.894"
-    assert _funding("2024/25", "arrs")["status"] == "published"
-    gp = _funding("2024/25", "arrs_gp")
-    assert Decimal(gp["gbp_per_weighted_patient"]) == 2 * Decimal("1.303")
-    assert gp["status"] == "derived"
-    old = _funding("2023/24", "arrs")
-    assert Decimal(old["gbp_per_weighted_patient"]) == Decimal("22.894") - Decimal("0.22")
-    assert old["status"] == "derived"
-
-
-def test_funding_rows_complete():
-    _, rows = _read("funding.csv")
-    for row in rows:
-        assert row["status"] in STATUSES
-        assert row["funding_pot"] in POTS
-        assert row["basis"].strip() and row["source"].strip() and row["source_date"].strip()
-        value = _num(row["gbp_per_weighted_patient"])
-        assert value > 0
-
-
-def test_arrs_sum_for_30000_weighted_patients_2025_26():
-    rate = Decimal(_funding("2025/26", "arrs")["gbp_per_weighted_patient"])
-    assert (rate * 30000).quantize(Decimal("0.01")) == Decimal("798930.00")
-    assert round(float(rate) * 30000, 2) == 798930.00
-
-
-# ---------------------------------------------------------------- structure of every row
-
-
-@pytest.mark.parametrize("year", list(YEAR_FILES))
-def test_header_and_role_set(year):
-    fieldnames, rows = _read(YEAR_FILES[year])
-    assert fieldnames == COLUMNS
-    ids = [r["role_id"] for r in rows]
-    assert len(ids) == len(set(ids)), "duplicate role_id"
-    assert set(ids) == EXPECTED_ROLES[year]
-
-
-@pytest.mark.parametrize(("year", "row"), ALL_ROWS, ids=ROW_IDS)
-def test_row_is_complete(year, row):
-    assert row["max_reimbursable_status"] in STATUSES
-    assert row["max_reimbursable_basis"].strip()
-    assert row["max_reimbursable_source"].strip()
-    assert row["max_reimbursable_source_date"].strip()
-    assert row["role_name"].strip() and row["afc_band"].strip()
-    assert row["cap_status"] in CAP_STATUSES
-    assert row["funding_pot"] in POTS
-    if row["max_reimbursable_status"] == "estimate":
-        assert row["max_reimbursable_basis"].strip()
-
-    amount = _num(row["max_reimbursable_gbp"])
-    assert amount > 0
-    for column in ("outer_london_max_gbp", "inner_london_max_gbp", "cap_wte_below_100k", "cap_wte_from_100k"):
-        if row[column] != "":
-            assert _num(row[column]) > 0, column
-    if row["outer_london_max_gbp"]:
-        assert _num(row["outer_london_max_gbp"]) >= amount
-        assert row["london_source"].strip()
-
-    share = _num(row["arrs_share"])
-    assert 0 < share <= 1
-    co_share = _num(row["co_funder_share"])
-    assert 0 <= co_share < 1
-    if co_share > 0:
-        assert row["co_funder"].strip() and row["co_funding_source"].strip()
-
-    if row["cap_status"] == "published":
-        assert row["cap_wte_below_100k"] and row["cap_wte_from_100k"]
-    if row["cap_status"] == "none":
-        assert row["cap_wte_below_100k"] == "" and row["cap_wte_from_100k"] == ""
-    if row["cap_status"] in {"published", "unconfirmed"}:
-        assert row["cap_basis"].strip()
+    assert load_catalogue("2024/25").roles.at["general_practitioner", "funding_pot"] == "arrs_gp"
+    assert load_catalogue("2024/25").funding.at["arrs_gp", "gbp_per_weighted_patient"] == 2.606
+    assert set(load_catalogue("2025/26").roles["funding_pot"]) == {"arrs"}

@@ -113,7 +113,7 @@ def test_bad_file_exits_2_with_a_sentence(tmp_path):
 def test_infeasible_exits_1_and_explains(tmp_path):
     path = tmp_path / "infeasible.yaml"
     path.write_text(
-        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26'\n"
+        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
         "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\n"
         "roles: {clinical_pharmacist: {in_post_wte: 3}}\npolicy: {in_post_beyond_arrs_sum: infeasible}\n"
     )
@@ -127,8 +127,8 @@ def test_validate_compare_catalogue_and_version():
     assert run("validate", *map(str, EXAMPLES)).returncode == 0
     compared = run("compare", str(EXAMPLES[0]), str(EXAMPLES[1]))
     assert compared.returncode == 0 and "Staffing mix" in compared.stdout
-    catalogue = run("catalogue", "--year", "2025/26")
-    assert catalogue.returncode == 0 and "66,972" in catalogue.stdout and "estimate" in catalogue.stdout
+    catalogue = run("catalogue", "--year", "2025/26-april")
+    assert catalogue.returncode == 0 and "66,972" in catalogue.stdout and "derived" in catalogue.stdout
     assert run("catalogue", "--year", "1999/00").returncode == 2
     assert run("--version").stdout.startswith("arrs-optimiser ")
 
@@ -136,7 +136,7 @@ def test_validate_compare_catalogue_and_version():
 def test_json_output_of_an_infeasible_scenario_is_data_too(tmp_path):
     path = tmp_path / "infeasible.yaml"
     path.write_text(
-        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26'\n"
+        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
         "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\n"
         "roles: {clinical_pharmacist: {in_post_wte: 3}}\npolicy: {in_post_beyond_arrs_sum: infeasible}\n"
     )

@@ -20,7 +20,7 @@ PHARMACIST = "clinical_pharmacist"
 TECHNICIAN = "pharmacy_technician"
 
 
-def max_amount(role: str, year: str = "2025/26") -> float:
+def max_amount(role: str, year: str = "2025/26-april") -> float:
     return float(load_catalogue(year).roles.at[role, "max_reimbursable_gbp"])
 
 

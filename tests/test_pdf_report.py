@@ -44,11 +44,11 @@ def test_every_example_fits_one_a4_page_naming_the_pcn_and_every_role_of_the_mix
 
 
 def test_budget_bound_report_shows_the_hand_derived_mix_money_and_marginal_value():
-    """ARRS sum = 3 × the pharmacist's maximum reimbursable amount (£66,972 in 2025/26) = £200,916 and nothing
+    """ARRS sum = 3 × the pharmacist's maximum reimbursable amount (£66,972 in the April 2025 DES, year 2025/26-april) = £200,916 and nothing
     else limits: the mix is 3.0 WTE of clinical pharmacist, all new; claimed £200,916, unspent £0; the ARRS sum
     is the one limit, worth 1,000 contacts ÷ 66.972 (£1,000s per WTE) = 14.93 → "+15" per extra £1,000 a year;
     medication reviews: 3 × 1,000 = 3,000 contacts served."""
-    amount = float(load_catalogue("2025/26").roles.at["clinical_pharmacist", "max_reimbursable_gbp"])
+    amount = float(load_catalogue("2025/26-april").roles.at["clinical_pharmacist", "max_reimbursable_gbp"])
     assert amount == 66_972
     scenario = small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=3 * amount,
                               demand={"medication_review": 5000})
@@ -62,13 +62,13 @@ def test_budget_bound_report_shows_the_hand_derived_mix_money_and_marginal_value
 
 def test_in_post_staff_and_non_published_amounts_are_marked():
     """2 WTE of first contact physiotherapist in post, no money for more: the page keeps them by name and says
-    their amount is an estimate, not a published figure (catalogue status column)."""
-    amount = float(load_catalogue("2025/26").roles.at["first_contact_physiotherapist", "max_reimbursable_gbp"])
+    their amount is derived, not a published figure (catalogue status column)."""
+    amount = float(load_catalogue("2025/26-april").roles.at["first_contact_physiotherapist", "max_reimbursable_gbp"])
     scenario = small_scenario({"first_contact_physiotherapist": {"msk": 2000}}, arrs_sum=2 * amount,
                               first_contact_physiotherapist={"in_post_wte": 2})
     _, text, _ = read(board_report(optimise(scenario)))
     assert "Recruit no new staff. Keep 2.0 WTE in post: First contact physiotherapist * 2.0." in text
-    assert "estimate (not a published figure" in text and "First contact physiotherapist." in text
+    assert "derived (arithmetic on published figures)" in text and "First contact physiotherapist." in text
 
 
 def test_every_role_of_a_year_still_fits_one_page():

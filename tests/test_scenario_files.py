@@ -44,14 +44,14 @@ def test_a_minimal_scenario_derives_the_arrs_sum_from_the_published_rate():
         ({"roles": {"clinical_pharmacist": {"in_post": 1}}}, "roles.clinical_pharmacist.in_post: unknown key; did you mean 'in_post_wte'?"),
         ({"roles": {"clinical_pharmacist": {"in_post_wte": "two"}}}, "roles.clinical_pharmacist.in_post_wte = 'two': must be a number"),
         ({"demand": {"msk_pain": {"contacts_per_year": 10}}}, "'msk_pain' is not a demand category"),
-        ({"year": "2030/31"}, "year '2030/31' has no role catalogue; choose one of 2023/24, 2024/25, 2025/26"),
+        ({"year": "2030/31"}, "year '2030/31' has no ARRS rules; choose one of 2023/24-april, 2023/24, 2024/25-april, 2024/25, 2025/26-april, 2025/26, 2026/27"),
         ({"policy": {"remove_caps": ["advanced_practitoner"]}}, "did you mean 'advanced_practitioner'?"),
         ({"money": {"top_up_budget_gbp": -1}}, "money.top_up_budget_gbp = -1: must be a number ≥ 0"),
         ({"productivity": {"clinical_pharmacist": {"medication_review": -3}}}, "contacts per WTE-year must be a number from 0 to 100,000"),
         ({"pcn": {"list_size": True}}, "pcn.list_size = True: True is not a number"),
         ({"year": "2023/24", "roles": {"general_practitioner": {"in_post_wte": 1}}},
-         "'general_practitioner' is not a role in the 2023/24 catalogue; it is an ARRS role in 2024/25, 2025/26"),
-        ({"year": 2031}, "year '2031' has no role catalogue"),
+         "'general_practitioner' is not a role in the 2023/24 catalogue; it is an ARRS role in 2024/25, 2025/26, 2026/27"),
+        ({"year": 2031}, "year '2031' has no ARRS rules"),
     ],
 )
 def test_bad_values_are_named_with_what_is_allowed(change, expected):

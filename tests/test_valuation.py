@@ -22,13 +22,13 @@ from tests.helpers import check_result, small_scenario
 PHARMACIST, FCP, MHP = "clinical_pharmacist", "first_contact_physiotherapist", "mental_health_practitioner"
 PLAIN = """
 pcn: {name: Plain PCN, list_size: 50000, weighted_population: 50000}
-year: "2025/26"
+year: "2025/26-april"
 estate: {room_sessions_per_week: 80}
 """
 
 
 def max_amount(role: str) -> float:
-    return float(load_catalogue("2025/26").roles.at[role, "max_reimbursable_gbp"])
+    return float(load_catalogue("2025/26-april").roles.at[role, "max_reimbursable_gbp"])
 
 
 def share_scenario(contacts, **kwargs):

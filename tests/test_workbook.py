@@ -62,9 +62,9 @@ def test_every_sheet_has_worded_headers_with_units_frozen_and_formatted(path):
 
 
 def test_budget_bound_workbook_shows_the_hand_derived_mix_and_money():
-    """ARRS sum = 3 × £66,972 (clinical pharmacist, 2025/26) = £200,916: 3.00 WTE, all new, claimed £200,916,
+    """ARRS sum = 3 × £66,972 (clinical pharmacist, April 2025 DES, year 2025/26-april) = £200,916: 3.00 WTE, all new, claimed £200,916,
     unspent £0; 3 × 1,000 = 3,000 medication reviews a year served of 5,000 needed (60 %)."""
-    amount = float(load_catalogue("2025/26").roles.at["clinical_pharmacist", "max_reimbursable_gbp"])
+    amount = float(load_catalogue("2025/26-april").roles.at["clinical_pharmacist", "max_reimbursable_gbp"])
     assert amount == 66_972
     scenario = small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=3 * amount,
                               demand={"medication_review": 5000})

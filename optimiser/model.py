@@ -45,6 +45,7 @@ class SkillMixModel:
     registry: list[ConstraintInfo] = field(default_factory=list)
     need_met: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)  # contacts valued in each segment of f
     lowest_share: pulp.LpVariable | None = None  # equal-share: maximised before the care value
+    new_post: dict[str, pulp.LpVariable] = field(default_factory=dict)  # 1 if the role gets new WTE (minimum post size)
 
     def add(self, family: str, label: str | None, unit: str, constraint: pulp.LpConstraint) -> None:
         info = ConstraintInfo(family, label, unit, constraint)
@@ -61,7 +62,7 @@ class SkillMixModel:
         extra = [v for v in (self.rented_sessions,) if v is not None]
         last = [v for v in (self.lowest_share,) if v is not None]
         return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra, *self.need_met.values(), *last,
-                *self.own_funded.values()]
+                *self.own_funded.values(), *self.new_post.values()]
 
     def arrs_funded(self, role: str, coefficient: float = 1.0) -> list[tuple[pulp.LpVariable, float]]:
         """Terms of coefficient × the role's ARRS-funded WTE (its WTE less any paid wholly by the PCN)."""
@@ -88,6 +89,7 @@ def build_model(inputs: ModelInputs) -> SkillMixModel:
     add_recruitment_limits(model)
     add_whole_posts(model)
     add_own_funded_within_wte(model)
+    add_minimum_post_size(model)
     model.problem.setObjective(model.care)
     return model
 
@@ -266,6 +268,54 @@ def add_own_funded_within_wte(model: SkillMixModel) -> None:
     """Posts the PCN pays wholly from its own money are part of the role's WTE (the rest is ARRS-funded)."""
     for r, own in model.own_funded.items():
         model.add("own_funded_within_wte", r, "WTE", pulp.LpAffineExpression([(own, 1.0), (model.wte[r], -1.0)]) <= 0)
+
+
+def add_minimum_post_size(model: SkillMixModel) -> None:
+    """A role's new WTE is 0 or at least the minimum post size (staff in post stay as they are): a MILP.
+
+    new_post[r] is 1 when the role recruits; new WTE ≤ most_new_wte × new_post (a bound as tight as the
+    recruitment limit, the money, the rooms and the role's useful work allow) and ≥ minimum × new_post.
+    With reductions allowed and no new post, WTE may fall below those in post.
+    """
+    policy = model.inputs.scenario.policy
+    minimum = policy.min_post_wte
+    if minimum <= 0 or policy.whole_posts:
+        return
+    in_post = model.per_role("in_post_wte")
+    for r, most in most_new_wte(model.inputs).items():
+        if most <= 1e-9:
+            continue
+        recruits = model.problem.add_variable(f"new_post({r})", cat=pulp.LpBinary)
+        model.new_post[r] = recruits
+        new = [(model.wte[r], 1.0), (recruits, -most)]
+        model.add("new_post_bound", r, "WTE", pulp.LpAffineExpression(new) <= in_post[r])
+        low = [(model.wte[r], 1.0), (recruits, -(minimum + in_post[r]))] if policy.allow_reducing_in_post else [
+            (model.wte[r], 1.0), (recruits, -minimum)]
+        model.add("minimum_post_size", r, "WTE", pulp.LpAffineExpression(low) >= (0.0 if policy.allow_reducing_in_post else in_post[r]))
+
+
+def most_new_wte(inputs: ModelInputs) -> dict[str, float]:
+    """Most new WTE each allowed role could usefully take: the least of its recruitment limit, what the ARRS sum
+    of its pot plus the whole top-up could pay, what all the rooms could hold, and the WTE that would meet every
+    need it can serve. Finite for every role, so it is a tight big-M."""
+    roles = inputs.role_columns
+    top_up = inputs.top_up_budget_gbp
+    rooms = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week
+    useful: dict[str, float] = {}
+    need = inputs.categories["demand_contacts_per_year"].to_dict()
+    for (r, d), contacts in inputs.contacts_by_pair.items():
+        useful[r] = useful.get(r, 0.0) + need[d] / contacts
+    most = {}
+    for r, in_post in roles["in_post_wte"].items():
+        claim, cost = roles["claim_per_wte_gbp"][r], roles["cost_per_wte_gbp"][r]
+        by_money = (inputs.arrs_sums_gbp.get(roles["funding_pot"][r], 0.0) / claim if claim > 0 else math.inf) + top_up / cost
+        sessions = roles["clinical_room_sessions_per_wte"][r]
+        by_rooms = rooms / sessions if sessions > 0 else math.inf
+        by_desks = (inputs.desk_sessions_per_week / roles["desk_sessions_per_wte"][r]
+                    if inputs.desk_sessions_per_week is not None and roles["desk_sessions_per_wte"][r] > 0 else math.inf)
+        bound = min(roles["max_new_wte"][r], by_money - in_post, by_rooms - in_post, by_desks - in_post, useful.get(r, 0.0))
+        most[r] = max(bound, 0.0)
+    return most
 
 
 def add_whole_posts(model: SkillMixModel) -> None:

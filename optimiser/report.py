@@ -98,7 +98,9 @@ def why_panel(result: Result) -> Panel:
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")
     lines += [f"• {sentence}" for sentence in result.notes()]
-    note = "" if not result.model.posts else "\n(Marginal values come from the LP relaxation of the whole-posts model.)"
+    note = ("\n(Marginal values come from the LP relaxation of the whole-posts model.)" if result.model.posts else
+            f"\n(Marginal values come from the LP with the choice of which roles recruit fixed: new posts are at least "
+            f"{result.scenario.policy.min_post_wte:g} WTE.)" if result.model.new_post else "")
     return Panel("\n".join(lines) + note, title="What limits you", title_align="left")
 
 

@@ -17,7 +17,7 @@ from optimiser.valuation import CareUnit, care_unit, category_points
 BINDING_TOLERANCE = 1e-6
 STAFFED_WTE = 1e-6
 """Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
-BOOKKEEPING = {"role_time", "valued_care", "lowest_share", "own_funded_within_wte"}
+BOOKKEEPING = {"role_time", "valued_care", "lowest_share", "own_funded_within_wte", "new_post_bound"}
 """Constraint families that only tie variables together: never reported as limits."""
 
 
@@ -419,6 +419,10 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
     if info.family == "demand_cover":
         name = inputs.categories["category_name"].get(label, label)
         return f"All {name} demand ({row['limit']:,.0f} contacts a year) is met; more staff for it would add nothing."
+    if info.family == "minimum_post_size":
+        minimum = result.scenario.policy.min_post_wte
+        return (f"{role}: the new post is the smallest allowed ({minimum:g} WTE, policy.min_post_wte); "
+                f"the mix would rather have less of it, worth about {unit.amount(-gain)} per WTE.")
     if info.family == "whole_posts":
         return f"{role}: posts must be whole."
     return f"{info.name} binds."

@@ -145,6 +145,10 @@ class Policy(_Strict):
     allow_reducing_in_post: bool = False
     whole_posts: bool = False
     post_size_wte: float = Field(default=1.0, gt=0, le=1, description="Size of one post when posts are whole")
+    min_post_wte: float = Field(
+        default=0.2, ge=0, le=1,
+        description="Smallest new post recommended, WTE (0.2 is one day a week); each role's new WTE is 0 or at least this; 0 turns it off",
+    )
     london_weighting: Literal["none", "outer", "inner"] = "none"
     in_post_beyond_arrs_sum: Literal["paid_outside_arrs", "infeasible"] = Field(
         default="paid_outside_arrs",

@@ -191,7 +191,11 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
         return Solution(status=status, proven_optimal=False, solver=_version(), solver_seconds=time.perf_counter() - started)
     care = highs.getInfo().objective_function_value
     if lp.integer.any():
-        marginal, method = _relaxation_duals(lp, time_limit_seconds), "whole posts (MILP); marginal values from the LP relaxation"
+        fixed = np.array([name.startswith("new_post(") for name in lp.column_names])
+        chosen = np.round(np.asarray(highs.getSolution().col_value, dtype=float))
+        marginal = _relaxation_duals(lp, time_limit_seconds, fixed, chosen)
+        method = ("whole posts (MILP); marginal values from the LP relaxation" if (lp.integer & ~fixed).any()
+                  else "minimum post size (MILP); marginal values from the LP with the choice of new posts fixed")
         highs.setSolution(highs.getSolution())
     else:
         marginal, method = np.asarray(highs.getSolution().row_dual, dtype=float), "fractional WTE (LP)"
@@ -241,9 +245,12 @@ def _confirm_without_presolve(highs) -> str:
     return _status(highs)
 
 
-def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None) -> np.ndarray:
+def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None, fixed: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Duals of the LP with integrality dropped, and the columns in `fixed` (whether each role recruits) held at `chosen`."""
     highs = new_highs(time_limit_seconds)
-    pass_model(highs, dataclasses.replace(lp, lead=None))
+    lower, upper = lp.column_lower.copy(), lp.column_upper.copy()
+    lower[fixed] = upper[fixed] = chosen[fixed]
+    pass_model(highs, dataclasses.replace(lp, lead=None, column_lower=lower, column_upper=upper))
     highs.changeColsIntegrality(len(lp.integer), np.arange(len(lp.integer), dtype=np.int32),
                                 np.array([highspy.HighsVarType.kContinuous] * len(lp.integer)))
     highs.run()

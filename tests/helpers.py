@@ -54,7 +54,7 @@ def small_scenario(
         "money": {"arrs_sum_gbp": arrs_sum, "top_up_budget_gbp": top_up},
         "estate": {"room_sessions_per_week": rooms, **(estate or {})},
         "demand": {d: {"contacts_per_year": demand.get(d, HUGE)} for d in categories},
-        "policy": {"valuation": "contacts", **(policy or {})},
+        "policy": {"valuation": "contacts", "min_post_wte": 0, **(policy or {})},
         **only_roles(year, contacts, **role_settings),
     }
     return parse_scenario(data, "test")
@@ -124,6 +124,12 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
             posts = (mix.at[r, "total_wte"] - roles.at[r, "in_post_wte"]) / size
             if abs(posts - round(posts)) > 1e-6:
                 breaches.append(f"{r} is not a whole number of posts")
+    minimum = inputs.scenario.policy.min_post_wte
+    if minimum > 0 and not inputs.scenario.policy.whole_posts:
+        for r in roles.index:
+            new = mix.at[r, "total_wte"] - roles.at[r, "in_post_wte"]
+            if 1e-6 < new < minimum - 1e-6:
+                breaches.append(f"{r}: a new post of {new:.4f} WTE is below the minimum post size {minimum:g}")
     by_role = result.care_by_role()
     for r in roles.index:
         used = by_role["assigned_wte"][by_role.index.get_level_values("role") == r].sum()

@@ -367,3 +367,40 @@ def test_arrs_is_spent_before_the_pcns_own_money():
                               demand={"medication_review": 2000}, clinical_pharmacist={"cost_per_wte_gbp": 65_000})
     mix = optimise(scenario).mix().loc[PHARMACIST]
     assert (mix["total_wte"], mix["own_funded_wte"]) == pytest.approx((2.0, 0.0))
+
+
+@pytest.mark.parametrize("technician_contacts, technician_wte", [(500, 0.2), (100, 0.0)])
+def test_minimum_post_size_takes_a_small_post_to_zero_or_up_to_the_minimum(technician_contacts, technician_wte):
+    """Money for 2.1 pharmacists (p = max pharmacist, t = max technician); pharmacists are limited to 2.0 new WTE and
+    deliver 1,000 contacts each, technicians c each. Without a minimum the LP buys 2.0 pharmacists and 0.1 p / t ≈ 0.15
+    technician (pharmacists give more contacts per £ as long as c < 1,000 t / p ≈ 647).
+    With a minimum post of 0.2 WTE either no technician (2,000 contacts) or a 0.2 technician post paid by 0.2 t / p
+    fewer pharmacist WTE: 1,000 × (2.1 − 0.2 t / p) + 0.2 c contacts, which beats 2,000 when c = 500 (≈ 2,070) and
+    not when c = 100 (≈ 1,990). More technician WTE than 0.2 would only swap better pharmacist time for worse."""
+    p, t = max_amount(PHARMACIST), max_amount(TECHNICIAN)
+    contacts = {PHARMACIST: {"medication_review": 1000}, TECHNICIAN: {"medication_review": technician_contacts}}
+    settings_ = {"clinical_pharmacist": {"max_new_wte": 2.0}}
+    lp = optimise(small_scenario(contacts, arrs_sum=2.1 * p, **settings_))
+    assert wte(lp, TECHNICIAN) == pytest.approx(0.1 * p / t)
+    milp = optimise(small_scenario(contacts, arrs_sum=2.1 * p, policy={"min_post_wte": 0.2}, **settings_))
+    assert wte(milp, TECHNICIAN) == pytest.approx(technician_wte, abs=1e-6)
+    assert wte(milp, PHARMACIST) == pytest.approx(2.1 - technician_wte * t / p if technician_wte else 2.0)
+    assert "LP with the choice of new posts fixed" in milp.solution.method
+    assert check_result(milp) == []
+
+
+def test_minimum_post_size_leaves_staff_in_post_as_they_are():
+    """2.05 WTE in post stay (a fractional WTE in post is fine); money for 2.1 would buy 0.05 new, below the minimum."""
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2.1 * max_amount(PHARMACIST),
+                              policy={"min_post_wte": 0.2}, clinical_pharmacist={"in_post_wte": 2.05})
+    assert wte(optimise(scenario), PHARMACIST) == pytest.approx(2.05)
+
+
+def test_a_minimum_post_size_above_one_wte_is_refused():
+    from optimiser.errors import ScenarioError
+    from optimiser.scenario import parse_scenario
+
+    data = small_scenario({PHARMACIST: {"medication_review": 1000}}).model_dump()
+    data["policy"]["min_post_wte"] = 1.5
+    with pytest.raises(ScenarioError, match=r"policy.min_post_wte = 1.5: must be a number ≤ 1"):
+        parse_scenario(data)

@@ -23,6 +23,7 @@ from optimiser.errors import ScenarioError
 from optimiser.pipeline import with_caps_lifted
 from optimiser.results import tables
 from optimiser.scenario import MAX_SCENARIO_BYTES, Scenario, load_scenario, save_scenario, scenario_from_text, scenario_to_text
+from optimiser.tables import csv_text
 from optimiser.workbook import result_workbook
 
 APP_DIR = Path(__file__).resolve().parent
@@ -438,7 +439,7 @@ with tab_save:
     if outcome.ok:
         frames = tables(outcome.result)
         which = cols[1].selectbox("Result table", list(frames), key="csv_table", label_visibility="collapsed")
-        cols[1].download_button(f"Result: {which} (CSV)", frames[which].to_csv(index=False), file_name=f"{stem}-{which}.csv",
+        cols[1].download_button(f"Result: {which} (CSV)", csv_text(frames[which]), file_name=f"{stem}-{which}.csv",
                                 mime="text/csv", key="download_csv", on_click="ignore")
         key_json = current.canonical_json()
         cols[2].download_button("All results (Excel)", lambda: excel_cached(key_json), file_name=f"{stem}-results.xlsx",

@@ -88,6 +88,7 @@ def solve(
     """Find the best mix of roles for one PCN scenario."""
     from optimiser.pipeline import optimise, with_caps_lifted
     from optimiser.report import render_result, result_json, write_result_files
+    from optimiser.tables import csv_text
 
     try:
         loaded = _load(scenario)
@@ -106,7 +107,7 @@ def solve(
         elif format == OutputFormat.json:
             typer.echo(result_json(result, lifted))
         elif format == OutputFormat.csv:
-            typer.echo(result.mix(include_zero=True).reset_index().to_csv(index=False), nl=False)
+            typer.echo(csv_text(result.mix(include_zero=True).reset_index()), nl=False)
         if format == OutputFormat.text:
             out.print(render_result(result, lifted))
     except InfeasibleScenario as error:

@@ -8,6 +8,17 @@ EXIT_BATCH_FAILURES = 4  # a batch finished but some PCNs failed
 EXIT_INTERRUPTED = 130  # Ctrl-C; a batch keeps what it finished
 
 
+MAX_LISTED = 10
+"""Problems shown in one message; the rest are counted, so 20,000 bad names never print 20,000 lines."""
+
+
+def listed(problems: list[str], limit: int = MAX_LISTED) -> list[str]:
+    """The first `limit` problems, then one line saying how many more there are."""
+    if len(problems) <= limit:
+        return list(problems)
+    return [*problems[:limit], f"… and {len(problems) - limit:,} more"]
+
+
 class OptimiserError(Exception):
     """Base class: the message says where, what and how to fix it."""
 
@@ -22,7 +33,7 @@ class ScenarioError(OptimiserError):
         if len(problems) == 1:
             text = f"{where}{problems[0]}"
         else:
-            text = f"{where}{len(problems)} problems:\n" + "\n".join(f"  - {p}" for p in problems)
+            text = f"{where}{len(problems):,} problems:\n" + "\n".join(f"  - {p}" for p in listed(problems))
         super().__init__(text)
 
 

@@ -156,20 +156,6 @@ def describe(table: pd.DataFrame) -> dict[str, float]:
 
 def write_table(table: pd.DataFrame, path, overwrite: bool = False) -> None:
     """Write as CSV, Parquet or Excel by the file's suffix, atomically."""
-    import io
-    from pathlib import Path
+    from optimiser import tables
 
-    from optimiser.atomic import write_bytes_atomic
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    sink = io.BytesIO()
-    if suffix == ".csv":
-        sink.write(table.to_csv(index=False).encode("utf-8"))
-    elif suffix in (".parquet", ".pq"):
-        table.to_parquet(sink, index=False)
-    elif suffix == ".xlsx":
-        table.to_excel(sink, index=False, engine="openpyxl")
-    else:
-        raise ValueError(f"unknown table format {suffix!r}; use .csv, .parquet or .xlsx")
-    write_bytes_atomic(path, sink.getvalue(), overwrite=overwrite)
+    tables.write_table(table, path, overwrite=overwrite)

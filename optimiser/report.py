@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from rich.text import Text
 from optimiser.atomic import write_text_atomic
 from optimiser.catalogue import POT_NAMES, STATUSES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
+from optimiser.tables import csv_text, excel_bytes  # noqa: F401  (excel_bytes: the one Excel writer, used by batch)
 
 HEADLINE_LABELS = {
     "total_wte": "Staff (WTE)",
@@ -179,17 +179,9 @@ def write_result_files(result: Result, directory: Path, fmt: str, overwrite: boo
         return [path]
     for name, frame in tables(result).items():
         path = directory / f"{name}.csv"
-        write_text_atomic(path, frame.to_csv(index=False), overwrite=overwrite)
+        write_text_atomic(path, csv_text(frame), overwrite=overwrite)
         written.append(path)
     return written
-
-
-def excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
 
 
 def catalogue_table(catalogue, sources: bool = False) -> Group:

@@ -9,6 +9,9 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
+import reprlib
+import stat
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -241,27 +244,7 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _names_exist(self) -> Scenario:
-        from optimiser.assumptions import load_assumptions
-        from optimiser.catalogue import available_years, load_catalogue
-
-        if self.year not in available_years():
-            raise ValueError(f"year {self.year!r} has no ARRS rules; choose one of {', '.join(available_years())}")
-        role_ids = list(load_catalogue(self.year).roles.index)
-        category_ids = list(load_assumptions().categories.index)
-        problems = []
-        for where, names, allowed, kind in [
-            ("roles", self.roles, role_ids, f"role in the {self.year} catalogue"),
-            ("policy.remove_caps", self.policy.remove_caps, role_ids, f"role in the {self.year} catalogue"),
-            ("productivity", self.productivity, role_ids, f"role in the {self.year} catalogue"),
-            ("demand", self.demand, category_ids, "demand category"),
-        ]:
-            problems += [_unknown(where, name, allowed, kind, self.year) for name in names if name not in allowed]
-        for role, by_category in self.productivity.items():
-            problems += [
-                _unknown(f"productivity.{role}", c, category_ids, "demand category")
-                for c in by_category
-                if c not in category_ids
-            ]
+        problems = name_problems(self.year, self.roles, self.policy.remove_caps, self.productivity, self.demand)
         problems += [
             f"roles.{role}: {setting.in_post_wte:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
             for role, setting in self.roles.items()
@@ -285,16 +268,61 @@ class Scenario(_Strict):
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
 
 
+HINTED_NAMES = 50
+"""Unknown names given a did-you-mean; past these (a pasted list of thousands) each is only named."""
+
+
+def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, demand: Any) -> list[str]:
+    """Role and demand-category names that do not exist in the year's catalogue, each with a hint.
+
+    Works on raw data too, so `parse_scenario` can report misspelled names in the same round as bad values.
+    """
+    from optimiser.assumptions import load_assumptions
+    from optimiser.catalogue import available_years, load_catalogue
+
+    year = str(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else year
+    if year is None:
+        return []  # reported as missing already
+    if not isinstance(year, str) or year not in available_years():
+        return [f"year {_short(year)} has no ARRS rules; choose one of {', '.join(available_years())}"]
+    role_ids = list(load_catalogue(year).roles.index)
+    category_ids = list(load_assumptions().categories.index)
+    role_kind = f"role in the {year} catalogue"
+
+    def names(value: Any) -> list:
+        return list(value) if isinstance(value, (dict, list)) else []
+
+    checks = [
+        ("roles", names(roles), role_ids, role_kind),
+        ("policy.remove_caps", names(remove_caps), role_ids, role_kind),
+        ("productivity", names(productivity), role_ids, role_kind),
+        ("demand", names(demand), category_ids, "demand category"),
+    ]
+    if isinstance(productivity, dict):
+        checks += [(f"productivity.{role}", names(by_category), category_ids, "demand category")
+                   for role, by_category in productivity.items() if isinstance(role, str)]
+    problems: list[str] = []
+    for where, given, allowed, kind in checks:
+        for name in given:
+            if isinstance(name, str) and name in allowed:
+                continue
+            if len(problems) < HINTED_NAMES and isinstance(name, str):
+                problems.append(_unknown(where, name, allowed, kind, year))
+            else:
+                problems.append(f"{where}: {_short(name)} is not a {kind}")
+    return problems
+
+
 def _unknown(where: str, name: str, allowed: list[str], kind: str, year: str | None = None) -> str:
     if year is not None and kind.startswith("role"):
         from optimiser.catalogue import APRIL_SUFFIX, available_years, load_catalogue
 
         other_years = [y for y in available_years() if not y.endswith(APRIL_SUFFIX) and name in load_catalogue(y).roles.index]
         if other_years:
-            return f"{where}: {name!r} is not a {kind}; it is an ARRS role in {', '.join(other_years)}"
-    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+            return f"{where}: {_short(name)} is not a {kind}; it is an ARRS role in {', '.join(other_years)}"
+    close = difflib.get_close_matches(name[:200], allowed, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]!r}?" if close else f"choose from {', '.join(sorted(allowed))}"
-    return f"{where}: {name!r} is not a {kind}; {hint}"
+    return f"{where}: {_short(name)} is not a {kind}; {hint}"
 
 
 # ---------------------------------------------------------------- validation errors in words
@@ -345,9 +373,19 @@ def _allowed_text(item: dict[str, Any]) -> str:
     return item["msg"][0].lower() + item["msg"][1:]
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple, _REPR.maxset = 2, 4, 4, 4, 4
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 50, 50, 40
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    """A value as the user wrote it, cut short: never the full repr of something an alias may have blown up."""
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _clip(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
@@ -382,57 +420,210 @@ def parse_scenario(data: Any, source: str | None = None) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as error:
-        raise ScenarioError(describe_validation_error(error), source) from None
+        problems = describe_validation_error(error)
+        if not any(item["loc"] == () for item in error.errors()):  # field errors stopped the names check; run it now
+            policy = data.get("policy") if isinstance(data.get("policy"), dict) else {}
+            already = set(problems)
+            problems += [p for p in name_problems(data.get("year"), data.get("roles"), policy.get("remove_caps"),
+                                                  data.get("productivity"), data.get("demand"))
+                         if p not in already]
+        raise ScenarioError(problems, source) from None
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """yaml.safe_load, except that a key given twice is an error instead of the last one silently winning."""
+MAX_YAML_DEPTH = 40
+"""Nesting a scenario never needs (it uses four levels); deeper text is refused before Python recurses into it."""
+MAX_YAML_VALUES = 100_000
+"""Values in a scenario once every alias is expanded; a real one has a few hundred. Stops alias bombs early."""
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _ScenarioLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when installed: parsing 1 MB takes 0.1 s, not 4 s
+    """yaml.safe_load with the limits a file from anyone needs.
+
+    A key given twice is an error instead of the last one silently winning (merge keys `<<: *base` may
+    still be overridden, as YAML intends); nesting deeper than MAX_YAML_DEPTH is refused from the event
+    stream, before anything recursive runs; and the document's size with every alias expanded is counted
+    before any Python object is built.
+    """
+
+    def construct_document(self, node):
+        _check_expanded_size(node)
+        return super().construct_document(node)
 
     def construct_mapping(self, node, deep=False):
         seen = {}
         for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                continue
             key = self.construct_object(key_node, deep=deep)
-            if key in seen:
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; the base class says so in its own words
+                break
+            if first is not None:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is given twice (first on line {seen[key] + 1}); keep one", key_node.start_mark
+                    None, None, f"key {_short(key)} is given twice (first on line {first + 1}); keep one", key_node.start_mark
                 )
             seen[key] = key_node.start_mark.line
         return super().construct_mapping(node, deep=deep)
 
 
-def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
-    """Parse YAML (JSON is YAML too) safely, reporting syntax errors with their line."""
-    if len(text.encode("utf-8", errors="ignore")) > MAX_SCENARIO_BYTES:
-        raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], source)
+class _TooBig(yaml.YAMLError):
+    def __init__(self, problem: str, mark=None):
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_YAML_DEPTH from the parser's flat event stream (no recursion)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_ScenarioLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise _TooBig(f"the file nests deeper than {MAX_YAML_DEPTH} levels; a scenario needs about four", event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _check_expanded_size(root) -> None:
+    """Count the values the document holds with every alias expanded, without expanding anything.
+
+    Each node's expanded size is computed once (iteratively, so no recursion), so a 600-byte file whose
+    aliases would expand to a hundred million values is refused in microseconds. A node that contains
+    itself (`&a [*a]`) is refused too: no scenario field can hold it.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in size:
+            continue
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if size[key] > MAX_YAML_VALUES:
+                raise _TooBig(f"the file expands to more than {MAX_YAML_VALUES:,} values (aliases repeat what they point at); "
+                              "a scenario has a few hundred", node.start_mark)
+            if depth[key] > MAX_YAML_DEPTH:
+                raise _TooBig(f"the file nests deeper than {MAX_YAML_DEPTH} levels once aliases are expanded; "
+                              "a scenario needs about four", node.start_mark)
+            continue
+        if key in open_nodes:
+            raise _TooBig("an alias refers to a value that contains it, so it never ends", node.start_mark)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def scenario_data_from_text(text: str, source: str = "scenario") -> Any:
+    """Parse YAML (JSON is YAML too) safely within the limits above; every failure is a ScenarioError sentence."""
+    if len(text) > MAX_SCENARIO_BYTES or len(text.encode("utf-8", errors="ignore")) > MAX_SCENARIO_BYTES:
+        raise ScenarioError([_TOO_LARGE], source)
     if "\x00" in text:
         raise ScenarioError(["the file is binary, not a YAML scenario"], source)
+    loader = None
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        _check_depth(text)
+        loader = _ScenarioLoader(text)
+        return loader.get_single_data()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
+        if isinstance(error, _TooBig):
+            raise ScenarioError([f"{where}{problem}"], source) from None
         context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
         started = f" ({context} started on line {context_mark.line + 1})" if context and context_mark else ""
-        raise ScenarioError([f"{where}YAML syntax error: {problem}{started}"], source) from None
-    return parse_scenario(data, source)
+        raise ScenarioError([f"{where}YAML syntax error: {_clip(problem)}{started}"], source) from None
+    except RecursionError:  # pragma: no cover - the depth limit stops nesting long before this
+        raise ScenarioError([f"the file nests deeper than {MAX_YAML_DEPTH} levels; a scenario needs about four"], source) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def scenario_from_text(text: str, source: str = "scenario") -> Scenario:
+    """Parse and validate a scenario's text, reporting syntax errors with their line."""
+    return parse_scenario(scenario_data_from_text(text, source), source)
+
+
+_TOO_LARGE = f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"
+
+
+def read_scenario_text(path: str | Path) -> str:
+    """The text of a scenario file, read safely: regular files only, at most MAX_SCENARIO_BYTES.
+
+    A FIFO, a device such as /dev/zero, or a socket is refused before it is opened (opening a FIFO waits
+    for a writer; /dev/zero never ends); a file that grows while read is cut at the limit and refused.
+    Every failure, permission included, is a ScenarioError sentence naming the file.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ScenarioError(["is a folder, not a scenario file"], source)
+        if not stat.S_ISREG(info.st_mode):
+            raise ScenarioError([f"is {_file_kind(info.st_mode)}, not a scenario file; give a .yaml file"], source)
+        if info.st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioError([_TOO_LARGE], source)
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):  # replaced between the check and the open
+                raise ScenarioError(["is not a regular file; give a .yaml file"], source)
+            with os.fdopen(handle, "rb", closefd=False) as stream:
+                raw = stream.read(MAX_SCENARIO_BYTES + 1)
+        finally:
+            os.close(handle)
+    except ScenarioError:
+        raise
+    except FileNotFoundError:
+        raise ScenarioError([f"no such file; check the path (working directory is {Path.cwd().name}/)"], source) from None
+    except PermissionError:
+        raise ScenarioError(["cannot be read: permission denied (on the file or a folder above it); "
+                             "ask for read access or copy the file somewhere you can read"], source) from None
+    except OSError as error:
+        raise ScenarioError([f"cannot be read: {error.strerror or error}"], source) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError([_TOO_LARGE], source)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(["the file is not UTF-8 text; is it a scenario?"], source) from None
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_scenario_data(path: str | Path) -> Any:
+    """A scenario file's YAML as plain data, with every limit of `load_scenario` (used for batch base files too)."""
+    return scenario_data_from_text(read_scenario_text(path), str(path))
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read a YAML or JSON scenario file; every failure is a ScenarioError naming the file."""
-    path = Path(path)
-    if not path.exists():
-        raise ScenarioError([f"no such file; check the path (working directory is {Path.cwd().name}/)"], str(path))
-    if path.is_dir():
-        raise ScenarioError(["is a folder, not a scenario file"], str(path))
-    if path.stat().st_size > MAX_SCENARIO_BYTES:
-        raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], str(path))
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(["the file is not UTF-8 text; is it a scenario?"], str(path)) from None
-    return scenario_from_text(text, str(path))
+    return parse_scenario(read_scenario_data(path), str(path))
 
 
 def scenario_to_text(scenario: Scenario, fmt: Literal["yaml", "json"] = "yaml") -> str:

@@ -1,0 +1,166 @@
+"""Resolve a scenario's plan sections into the numbers of every year in every future.
+
+The first year is the scenario itself, resolved by `inputs.prepare` exactly as `solve` resolves it. Each later
+year moves from the one before by the growth rates: the scenario's future first, then the scenario's own
+`growth`, then the planning defaults (data/planning/defaults.csv).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimiser.catalogue import load_catalogue
+from optimiser.inputs import ModelInputs, prepare
+from optimiser.plan_defaults import LATER, PlanDefaults, load_plan_defaults, plan_years
+from optimiser.scenario import Future, Growth, Scenario
+
+FORECAST = "forecast"
+"""The name of the only future of a scenario that names none."""
+GP_PAY_SCALE = "n/a"
+GP_POT = "arrs_gp"
+"""Catalogue roles with no Agenda for Change band are paid on the salaried GP range and get the GP (DDRB) award."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """One year of the plan in one future: money per WTE, funding, rooms and need, £ a year unless named."""
+
+    year_index: int
+    year: str
+    future: str
+    discount_factor: float
+    pay_index: dict[str, float]  # role → cost and maximum reimbursable amount relative to the first year
+    arrs_sums_gbp: dict[str, float]
+    top_up_budget_gbp: float
+    room_sessions_per_week: float
+    need_contacts_per_year: dict[str, float]
+
+    def per_wte(self, base: dict[str, float]) -> dict[str, float]:
+        """A first-year amount per WTE (cost, claim, co-funding, top-up) in this year's pay.
+
+        Scaled by the pay awards since the first year, with the maximum reimbursable amounts uplifted by the same
+        awards (as they were every year 2023/24-2025/26); on-costs are taken to move with pay, which overstates a
+        year's rise slightly because employer NI starts above a fixed threshold.
+        """
+        return {r: amount * self.pay_index[r] for r, amount in base.items()}
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    base: ModelInputs  # the first year, as `solve` sees it
+    years: list[str]
+    probabilities: dict[str, float]  # future → probability
+    descriptions: dict[str, str]
+    periods: dict[tuple[int, str], Period]  # (year index, future)
+    leaving_rate: dict[str, float]  # allowed role → share of WTE leaving a year
+    first_year_share: float  # share of the first year that new first-year posts are in post
+    lead_time_months: float
+    discount_rate: float
+
+    @property
+    def futures(self) -> list[str]:
+        return list(self.probabilities)
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.base.scenario
+
+
+class _Rates:
+    """One rate looked up in the future's growth, then the scenario's, then the planning defaults."""
+
+    def __init__(self, layers: list[Growth], defaults: PlanDefaults):
+        self.layers, self.defaults = layers, defaults
+
+    def by_year(self, item: str, year: str) -> float:
+        for growth in self.layers:
+            given = getattr(growth, item)
+            for key in (year, LATER):
+                if key in given:
+                    return given[key]
+        return self.defaults.value(item, year)
+
+    def by_key(self, item: str, key: str) -> float:
+        for growth in self.layers:
+            if key in getattr(growth, item):
+                return getattr(growth, item)[key]
+        return self.defaults.value(item, key)
+
+    def scalar(self, item: str) -> float:
+        for growth in self.layers:
+            if item in growth.model_fields_set and getattr(growth, item) is not None:
+                return float(getattr(growth, item))
+        return self.defaults.value(item)
+
+
+def prepare_plan(scenario: Scenario, futures: dict[str, Future] | None = None) -> PlanInputs:
+    """Every year of the plan in every future (the scenario's own futures unless others are given)."""
+    futures = scenario.futures if futures is None else futures
+    futures = futures or {FORECAST: Future(probability=1.0, description="the planning defaults and the scenario's growth")}
+    base, defaults = prepare(scenario), load_plan_defaults()
+    years = plan_years(scenario)
+    shared = _Rates([scenario.growth], defaults)
+    lead = shared.scalar("recruitment_lead_time_months")
+    discount = shared.scalar("discount_rate_percent") / 100
+    roles = list(base.role_columns["role_name"])
+    periods = {}
+    for name, future in futures.items():
+        rates = _Rates([future.growth, scenario.growth], defaults)
+        periods |= {(t, name): period for t, period in enumerate(_periods(base, future, name, rates, years, discount))}
+    return PlanInputs(
+        base=base,
+        years=years,
+        probabilities={name: future.probability for name, future in futures.items()},
+        descriptions={name: future.description for name, future in futures.items()},
+        periods=periods,
+        leaving_rate={r: shared.by_key("leaving_rate_percent", r) / 100 for r in roles},
+        first_year_share=(12 - lead) / 12,
+        lead_time_months=lead,
+        discount_rate=discount,
+    )
+
+
+def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years: list[str], discount: float) -> list[Period]:
+    scenario = base.scenario
+    gp_roles = {r for r, band in load_catalogue(scenario.year).roles["afc_band"].items() if band == GP_PAY_SCALE}
+    roles = list(base.role_columns["role_name"])
+    categories = list(base.categories.index)
+    need = base.categories["demand_contacts_per_year"].to_dict()
+    pot_follows = bool(rates.scalar("pot_follows_pay_award"))
+    frozen = years.index(future.arrs_frozen_from) if future.arrs_frozen_from else len(years)
+    ended = years.index(future.arrs_ends_from) if future.arrs_ends_from else len(years)
+
+    afc = gp = top_up = list_size = 1.0
+    pot = dict.fromkeys(base.arrs_sums_gbp, 1.0)
+    per_head = dict.fromkeys(categories, 1.0)
+    periods = []
+    for t, year in enumerate(years):
+        if t > 0:
+            award_afc, award_gp = rates.by_year("pay_award_afc_percent", year), rates.by_year("pay_award_gp_percent", year)
+            afc *= 1 + award_afc / 100
+            gp *= 1 + award_gp / 100
+            for p in pot:
+                growth = (award_gp if p == GP_POT else award_afc) if pot_follows else rates.by_year("arrs_pot_growth_percent", year)
+                pot[p] *= 1 + (0.0 if t >= frozen else growth / 100)
+            top_up *= 1 + rates.by_year("top_up_growth_percent", year) / 100
+            list_size *= 1 + rates.scalar("list_growth_percent") / 100
+            for d in categories:
+                per_head[d] *= 1 + rates.by_key("demand_growth_percent", d) / 100
+        budget = base.top_up_budget_gbp * top_up
+        for from_year, amount in sorted(future.top_up_budget_gbp.items()):
+            if years.index(from_year) <= t:
+                budget = amount
+        extra_rooms = sum(s for y, s in future.extra_room_sessions_per_week.items() if years.index(y) <= t)
+        periods.append(Period(
+            year_index=t,
+            year=year,
+            future=name,
+            discount_factor=(1 + discount) ** -t,
+            pay_index={r: gp if r in gp_roles else afc for r in roles},
+            arrs_sums_gbp={p: (0.0 if t >= ended else s * pot[p]) for p, s in base.arrs_sums_gbp.items()},
+            top_up_budget_gbp=budget,
+            room_sessions_per_week=base.room_sessions_per_week + extra_rooms,
+            need_contacts_per_year={d: need[d] * list_size * per_head[d] for d in categories},
+        ))
+    return periods
+

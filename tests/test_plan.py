@@ -1,0 +1,190 @@
+"""Multi-year plans: hand-derived optima with real HiGHS solves, and properties of the stochastic plan.
+
+Every hand-derived case has one role (clinical pharmacist, cost £50,000 a WTE, 1,000 medication-review
+contacts a WTE-year, valued as contacts), no discounting, no list or demand growth, need far above supply,
+so the value of a year is 1,000 × the WTE-years worked in it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from optimiser.pipeline import optimise
+from optimiser.plan import make_plan, solve_plan
+from optimiser.plan_inputs import prepare_plan
+from optimiser.scenario import load_scenario, parse_scenario
+from tests.helpers import small_scenario
+from tests.test_scenario_files import EXAMPLES
+
+CP = "clinical_pharmacist"
+FLAT = {"discount_rate_percent": 0, "list_growth_percent": 0, "pay_award_afc_percent": 0,
+        "arrs_pot_growth_percent": 0, "leaving_rate_percent": {CP: 0}, "recruitment_lead_time_months": 0}
+
+
+def plan_scenario(*, arrs_sum: float, top_up: float = 0, horizon: int, growth: dict | None = None,
+                  futures: dict | None = None, **cp_settings):
+    scenario = small_scenario({CP: {"medication_review": 1000}}, arrs_sum=arrs_sum, top_up=top_up,
+                              policy={"valuation": "contacts"}, **{CP: {"cost_per_wte_gbp": 50_000, **cp_settings}})
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    return parse_scenario({**data, "horizon": horizon, "growth": {**FLAT, **(growth or {})}, "futures": futures or {}}, "plan")
+
+
+FUNDING_FUTURES = {
+    "funded": {"probability": 0.5, "description": "the pay award is funded", "growth": {"pot_follows_pay_award": True}},
+    "frozen": {"probability": 0.5, "description": "the ARRS sum is frozen", "arrs_frozen_from": "2026/27"},
+}
+
+
+def first_year_new(result) -> float:
+    return result.first_year_decisions()[CP][0]
+
+
+def test_hiring_the_second_post_now_is_worth_it_only_if_funding_grows():
+    """Two years; ARRS £100,000; a 25% pay award in year 2 takes the cost from £50,000 to £62,500; no top-up.
+
+    Funded (the sum follows the award to £125,000): 2.0 WTE now and 2.0 next year, value 2,000 + 2,000 = 4,000.
+    Frozen (£100,000): staff cannot be cut, so next year's 62,500 × WTE ≤ 100,000 caps this year's hiring at
+    1.6 WTE: value 1,600 + 1,600 = 3,200.
+    Both at 50%: the first year is shared; the frozen future caps it at 1.6, the funded one tops up to 2.0 next
+    year: 1,600 + 0.5 × 2,000 + 0.5 × 1,600 = 3,400. Knowing the future first would give 0.5 × 4,000 +
+    0.5 × 3,200 = 3,600: the value of knowing it is 200 contacts.
+    """
+    growth = {"pay_award_afc_percent": 25}
+    funded = make_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=growth, futures={"funded": {**FUNDING_FUTURES["funded"], "probability": 1}}))
+    frozen = make_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=growth, futures={"frozen": {**FUNDING_FUTURES["frozen"], "probability": 1}}))
+    assert first_year_new(funded) == pytest.approx(2.0) and funded.solution.care == pytest.approx(4000)
+    assert first_year_new(frozen) == pytest.approx(1.6) and frozen.solution.care == pytest.approx(3200)
+
+    both = make_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=growth, futures=FUNDING_FUTURES))
+    assert first_year_new(both) == pytest.approx(1.6)
+    assert both.solution.care == pytest.approx(3400)
+    assert both.comparisons.wait_and_see == pytest.approx(3600)
+    assert both.comparisons.value_of_knowing_the_future == pytest.approx(200)
+    years = both.years().set_index(["future", "year"])
+    assert years.at[("funded", "2026/27"), "wte"] == pytest.approx(2.0)
+    assert years.at[("frozen", "2026/27"), "arrs_unspent_gbp"] == pytest.approx(0, abs=0.01)
+
+
+def test_the_robust_plan_hires_less_than_the_expected_value_plan():
+    """As above with a top-up budget of £12,500 a year, which can pay posts wholly (at £50,000 this year, £62,500 next).
+
+    Robust (own money within £12,500 in every future): frozen next year 62,500 × W ≤ 100,000 + 12,500 → W ≤ 1.8,
+    so 1.8 WTE now; funded next year 62,500 × W ≤ 137,500 → 2.2. Value 1,800 + 0.5 × 2,200 + 0.5 × 1,800 = 3,800.
+    Expected value (own money within £12,500 on average over the futures): raising this year's WTE w above 1.6
+    costs only the frozen future (0.5 × 62,500 a WTE in expectation) and adds 2 contacts-years per WTE, better
+    than anything else, until 0.5 × 62,500 × (w − 1.6) = 12,500, i.e. w = 2.0: value 2,000 + 2,000 = 4,000.
+    The frozen future then needs 62,500 × 2 − 100,000 = £25,000 of own money, £12,500 beyond the budget.
+    """
+    scenario = plan_scenario(arrs_sum=100_000, top_up=12_500, horizon=2, growth={"pay_award_afc_percent": 25},
+                             futures=FUNDING_FUTURES)
+    robust, expected = make_plan(scenario, mode="robust"), make_plan(scenario, mode="expected")
+    assert first_year_new(robust) == pytest.approx(1.8) and robust.solution.care == pytest.approx(3800)
+    assert first_year_new(expected) == pytest.approx(2.0) and expected.solution.care == pytest.approx(4000)
+    years = expected.years().set_index(["future", "year"])
+    assert years.at[("frozen", "2026/27"), "own_money_gbp"] == pytest.approx(25_000)
+    assert years.at[("frozen", "2026/27"), "own_money_over_budget_gbp"] == pytest.approx(12_500)
+    assert robust.verdict() == "Hiring 1.8 WTE clinical pharmacist now stays within the top-up budget in every future."
+    assert expected.verdict() == ("Hiring 2.0 WTE clinical pharmacist now needs up to £12k a year of own money beyond the "
+                                  "top-up budget from 2026/27 if the ARRS sum is frozen (chance 50%).")
+
+
+def test_attrition_forces_replacement_hiring():
+    """2 WTE in post, ARRS £100,000 (exactly 2 WTE), 20% leave a year, three years.
+
+    Year 1: 2 WTE, nothing new. Years 2 and 3: 2 × 0.8 = 1.6 kept, so 0.4 WTE is hired each year to stay at 2.
+    """
+    plan = make_plan(plan_scenario(arrs_sum=100_000, horizon=3, growth={"leaving_rate_percent": {CP: 20}}, in_post_wte=2))
+    mix = plan.mix().set_index("year")
+    assert list(mix["new_wte"]) == pytest.approx([0, 0.4, 0.4])
+    assert list(mix["leaving_wte"]) == pytest.approx([0, 0.4, 0.4])
+    assert list(mix["wte"]) == pytest.approx([2, 2, 2])
+    assert plan.solution.care == pytest.approx(6000)
+
+
+def test_first_year_posts_claim_only_from_their_start_month():
+    """1 WTE in post, ARRS £150,000, at most 2 new WTE, a 3-month lead time: new posts work 9 of 12 months.
+
+    This year: 1 + 0.75 × 2 = 2.5 WTE-years, claims 2.5 × 50,000 = £125,000, £25,000 of ARRS unspent.
+    """
+    plan = make_plan(plan_scenario(arrs_sum=150_000, horizon=1, growth={"recruitment_lead_time_months": 3},
+                                   in_post_wte=1, max_new_wte=2))
+    year = plan.years().iloc[0]
+    assert first_year_new(plan) == pytest.approx(2)
+    assert year["arrs_claimed_gbp"] == pytest.approx(125_000) and year["arrs_unspent_gbp"] == pytest.approx(25_000)
+    assert plan.solution.care == pytest.approx(2500)
+    assert "3-month recruitment lead time (in post 9 of 12 months): £25k of the ARRS sum" in plan.first_year_forecast()
+
+
+@pytest.mark.parametrize("path", [p for p in EXAMPLES if "plan" not in p.name], ids=lambda p: p.stem)
+def test_a_plan_of_one_year_equals_solve(path):
+    """Horizon 1 with posts in post all year (the single-year rules): the same answer as `solve`.
+
+    The same care and the same cost; where several mixes tie on both (the large example), either may be returned,
+    so the mixes are compared in total and checked against each other's rules, not role by role.
+    """
+    scenario = load_scenario(path)
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    one_year = parse_scenario({**data, "horizon": 1, "growth": {"recruitment_lead_time_months": 0}}, "plan")
+    plan, single = make_plan(one_year), optimise(scenario)
+    assert plan.solution.care == pytest.approx(single.solution.care, rel=1e-7)
+    year, summary = plan.years().iloc[0], single.summary()
+    assert year["total_cost_gbp"] == pytest.approx(single.solution.total_cost_gbp, rel=1e-7)
+    assert year["wte"] == pytest.approx(summary["total_wte"], abs=1e-4)
+    assert year["arrs_claimed_gbp"] == pytest.approx(summary["arrs_claimed_gbp_per_year"], abs=1)
+    assert year["own_money_gbp"] == pytest.approx(summary["top_up_used_gbp_per_year"], abs=1)
+
+
+# ---------------------------------------------------------------- properties
+
+EXAMPLE_PLAN = load_scenario(next(p for p in EXAMPLES if "plan" in p.name))
+
+
+def short(scenario, **update):
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    return parse_scenario({**data, "horizon": 4, **update}, "plan")
+
+
+def test_a_future_with_probability_zero_changes_nothing():
+    futures = {"unfunded": {"probability": 1.0}}
+    with_zero = {**futures, "gone": {"probability": 0.0, "arrs_ends_from": "2026/27", "description": "no ARRS"}}
+    a = make_plan(short(EXAMPLE_PLAN, futures=futures), compare=False)
+    b = make_plan(short(EXAMPLE_PLAN, futures=with_zero), compare=False)
+    assert b.solution.care == pytest.approx(a.solution.care, rel=1e-9)
+    assert b.solution.total_cost_gbp == pytest.approx(a.solution.total_cost_gbp, rel=1e-9)
+    columns = ["wte", "arrs_claimed_gbp", "own_money_gbp", "care_value"]  # roles that tie (paramedic, PA) may swap
+    kept = b.years()[b.years()["future"] == "unfunded"].reset_index(drop=True)
+    assert kept[columns].to_numpy() == pytest.approx(a.years()[columns].to_numpy(), rel=1e-6, abs=1e-3)
+    for mode in ("robust", "expected"):  # an impossible future never binds, even in a robust plan
+        assert make_plan(short(EXAMPLE_PLAN, futures=with_zero), mode=mode, compare=False).solution.care == pytest.approx(a.solution.care, rel=1e-9)
+
+
+def test_a_single_future_equals_the_deterministic_plan():
+    growth = {"pay_award_afc_percent": 4, "arrs_pot_growth_percent": 1}
+    deterministic = make_plan(short(EXAMPLE_PLAN, futures={}, growth=growth))
+    single = make_plan(short(EXAMPLE_PLAN, futures={"only": {"probability": 1, "growth": growth}}))
+    assert single.solution.care == pytest.approx(deterministic.solution.care, rel=1e-9)
+    assert single.mix()["wte"].tolist() == pytest.approx(deterministic.mix()["wte"].tolist(), abs=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["expected", "robust"])
+def test_more_money_in_any_year_never_reduces_value(mode):
+    inputs = prepare_plan(short(EXAMPLE_PLAN))
+    _, before = solve_plan(inputs, mode)
+    for key, period in inputs.periods.items():
+        if key[1] != "frozen":  # every year, in the future where money is shortest
+            continue
+        for change in ({"arrs_sums_gbp": {p: s + 50_000 for p, s in period.arrs_sums_gbp.items()}},
+                       {"top_up_budget_gbp": period.top_up_budget_gbp + 50_000}):
+            richer = dataclasses.replace(inputs, periods={**inputs.periods, key: dataclasses.replace(period, **change)})
+            _, after = solve_plan(richer, mode)
+            assert after.care >= before.care - 1e-7 * abs(before.care), (key, change)
+
+
+def test_knowing_the_future_is_never_worth_less_than_nothing():
+    for mode in ("expected", "robust"):
+        plan = make_plan(short(EXAMPLE_PLAN), mode=mode)
+        assert plan.comparisons.wait_and_see >= plan.comparisons.here_and_now - 1e-6
+        if plan.comparisons.single_forecast is not None:
+            assert plan.comparisons.single_forecast <= plan.comparisons.here_and_now + 1e-6

@@ -6,8 +6,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.console import Console
 
 from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK
+
+out = Console(soft_wrap=False, width=180)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def register_batch_commands(app: typer.Typer) -> None:
@@ -41,7 +45,6 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from optimiser.batch import run_batch, summary_line
-    from optimiser.cli import err, out
     from optimiser.errors import OptimiserError
 
     if scheduler and dask_local:
@@ -81,10 +84,11 @@ def batch(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     bar.stop()
     out.print(render_rollup(outcome))
-    for failure in outcome.failed.head(10).itertuples():
-        err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)
-    if len(outcome.failed) > 10:
-        err.print(f"... and {len(outcome.failed) - 10:,} more in {output / 'failures.csv'}")
+    if outcome.any_failed:
+        for failure in outcome.failed.head(10).itertuples():
+            err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)
+    if outcome.failures > 10:
+        err.print(f"... and {outcome.failures - 10:,} more in {output / 'failures.csv'}")
     err.print(f"wrote {len(outcome.files)} files to {output}/ (national, by_icb, national_by_role, comparison_by_pcn, pcn_summary, pcn_roles, failures; results.xlsx)")
     out.print(summary_line(outcome), highlight=False)
     raise typer.Exit(EXIT_BATCH_FAILURES if outcome.any_failed else EXIT_OK)
@@ -94,10 +98,8 @@ def render_rollup(outcome):
     """The national roll-up as a rich table: one column per policy, changes against the first."""
     from rich.table import Table
 
-    from optimiser.batch import rollup, rollup_roles
-
     policies = outcome.plan.policies
-    national = rollup(outcome.summary, policies, []).set_index("policy")
+    national = outcome.national.set_index("policy")
     table = Table(title=f"National roll-up ({int(national['pcns_compared'].iloc[0]):,} PCNs optimal under every policy)")
     table.add_column("measure")
     for policy in policies:
@@ -115,7 +117,7 @@ def render_rollup(outcome):
     for label, cell in rows:
         table.add_row(label, *(cell(national.loc[p]) for p in policies))
     if len(policies) > 1:
-        roles = rollup_roles(outcome.roles, outcome.summary, policies)
+        roles = outcome.by_role
         moved = roles[roles["policy"] != policies[0]]
         moved = moved[moved["change_total_wte"].abs() > 0.05].sort_values("change_total_wte", key=abs, ascending=False).head(6)
         for item in moved.sort_values("policy", key=lambda p: p.map(policies.index), kind="stable").itertuples():
@@ -137,7 +139,6 @@ def national(
     overwrite: Annotated[bool, typer.Option(help="Replace the file if it exists.")] = False,
 ) -> None:
     """Generate a SYNTHETIC national PCN table (seeded; shaped on published figures; no real PCN)."""
-    from optimiser.cli import err, out
     from optimiser.national import describe, generate_national, sample, write_table
 
     table = generate_national(pcns, seed)

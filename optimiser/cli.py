@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from optimiser import __version__
+from optimiser.batch_cli import register_batch_commands
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 out = Console(soft_wrap=False, width=180)
 err = Console(stderr=True, soft_wrap=True)
+register_batch_commands(app)
 
 
 class OutputFormat(str, Enum):
@@ -165,7 +167,3 @@ def catalogue(
 def main() -> None:
     app()
 
-
-from optimiser.batch_cli import register_batch_commands  # noqa: E402  (commands live beside the batch engine)
-
-register_batch_commands(app)

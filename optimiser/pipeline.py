@@ -9,6 +9,7 @@ from optimiser.model import build_model
 from optimiser.results import Result
 from optimiser.scenario import Scenario
 from optimiser.solve import solve
+from optimiser.variants import lift_all_caps
 
 
 def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: float | None = None, highs=None) -> Result:
@@ -25,6 +26,5 @@ def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: floa
     return Result(model=model, solution=solution)
 
 
-def with_caps_lifted(scenario: Scenario) -> Scenario:
-    """The same scenario with every cap removed: the 'what if' beside each answer."""
-    return scenario.model_copy(update={"policy": scenario.policy.model_copy(update={"remove_all_caps": True})})
+with_caps_lifted = lift_all_caps
+"""The same scenario with every cap removed: the 'what if' beside each answer (see optimiser.variants)."""

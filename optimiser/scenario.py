@@ -334,9 +334,15 @@ def _field_names(model: type[BaseModel]) -> list[str]:
 
 def describe_validation_error(error: ValidationError, model: type[BaseModel] = Scenario) -> list[str]:
     """Turn pydantic's errors into sentences: field path, the value given, and what is allowed."""
+    return [sentence for _, sentence in located_problems(error, model)]
+
+
+def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) -> list[tuple[tuple, str]]:
+    """Each of pydantic's errors as (its location, a sentence), so callers can map a problem back to its source."""
     problems = []
     for item in error.errors():
-        path = ".".join(str(part) for part in item["loc"])
+        loc = tuple(item["loc"])
+        path = ".".join(str(part) for part in loc)
         value = item.get("input")
         kind = item["type"]
         if kind == "extra_forbidden":
@@ -344,15 +350,15 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel] = S
             allowed = _field_names(parent) if parent else []
             close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
-            problems.append(f"{path}: unknown key; {hint}")
+            problems.append((loc, f"{path}: unknown key; {hint}"))
         elif kind == "missing":
-            problems.append(f"{path}: required but missing")
+            problems.append((loc, f"{path}: required but missing"))
         elif kind == "value_error":
             for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
-                problems.append(f"{path} = {_short(value)}: {message}" if path and not isinstance(value, dict) else message)
+                problems.append((loc, f"{path} = {_short(value)}: {message}" if path and not isinstance(value, dict) else message))
         else:
             shown = _short(value)
-            problems.append(f"{path} = {shown}: {_allowed_text(item)}")
+            problems.append((loc, f"{path} = {shown}: {_allowed_text(item)}"))
     return problems
 
 

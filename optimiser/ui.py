@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
+from optimiser import variants
 from optimiser.assumptions import load_assumptions
 from optimiser.catalogue import POT_NAMES, load_catalogue
 from optimiser.errors import OptimiserError, ScenarioError, SolverError
@@ -357,12 +358,9 @@ def apply_form(scenario: Scenario, values: dict[str, Any]) -> tuple[Scenario, li
         toggled = set(cap_table(scenario).index)
         kept = [r for r in scenario.policy.remove_caps if r not in toggled]
         data["policy"]["remove_caps"] = sorted(set(kept) | set(values["lifted_caps"]))
-    dropped: list[str] = []
     year = values.get("year", scenario.year)
-    if year != scenario.year:
-        data, dropped = _change_year(data, year)
     try:
-        return Scenario.model_validate(data), dropped
+        edited = Scenario.model_validate(data)
     except ValidationError as error:
         path_to_key = {".".join(path): key for key, path in FORM_FIELDS.items()}
         by_field: dict[str, list[str]] = {}
@@ -370,21 +368,12 @@ def apply_form(scenario: Scenario, values: dict[str, Any]) -> tuple[Scenario, li
             key = path_to_key.get(".".join(str(p) for p in item["loc"]), "")
             by_field.setdefault(key, []).append(sentence)
         raise FormError(by_field) from None
-
-
-def _change_year(data: dict, year: str) -> tuple[dict, list[str]]:
-    """Move scenario data to another year's catalogue, dropping roles that year does not have."""
-    from optimiser.catalogue import available_years
-
-    if year not in available_years():
-        return {**data, "year": year}, []
-    known = set(load_catalogue(year).roles.index)
-    dropped = sorted({*data["roles"], *data["productivity"], *data["policy"]["remove_caps"]} - known)
-    data = {**data, "year": year}
-    data["roles"] = {r: s for r, s in data["roles"].items() if r in known}
-    data["productivity"] = {r: s for r, s in data["productivity"].items() if r in known}
-    data["policy"] = {**data["policy"], "remove_caps": [r for r in data["policy"]["remove_caps"] if r in known]}
-    return data, dropped
+    if year == scenario.year:
+        return edited, []
+    try:
+        return variants.another_year(edited, year), variants.dropped_by_year(edited, year)
+    except ScenarioError as error:
+        raise FormError({"year": list(error.problems)}) from None
 
 
 def cap_table(scenario: Scenario) -> pd.DataFrame:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from optimiser.batch import TableError, apply_policy, parse_policy, plan_batch, read_table, load_base, run_batch
+from optimiser.batch import TableError, plan_batch, read_table, load_base, run_batch
 from optimiser.cli import app
 from optimiser.national import describe, generate_national
 from optimiser.pipeline import optimise
@@ -46,7 +46,7 @@ def test_batch_results_equal_single_scenario_results(local_run, sample, base):
     compared = 0
     for row in plan.rows:
         for policy in POLICIES:
-            result = optimise(parse_scenario(apply_policy(row.data, parse_policy(policy))))
+            result = optimise(row.scenarios[policy])
             expected, got = result.summary(), summary.loc[(row.pcn_id, policy)]
             assert got["status"] == "optimal"
             for key, value in expected.items():
@@ -64,7 +64,7 @@ def test_batch_results_equal_single_scenario_results(local_run, sample, base):
 
 def test_table_row_becomes_the_scenario_it_says(sample, base):
     row = plan_batch(sample.head(1), base, ["as-published"]).rows[0]
-    scenario = parse_scenario(row.data)
+    scenario = row.scenarios["as-published"]
     first = sample.iloc[0]
     assert scenario.pcn.ods_code == first["ods_code"] and scenario.pcn.icb == first["icb"]
     assert scenario.pcn.list_size == int(first["list_size"])

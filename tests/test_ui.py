@@ -220,9 +220,10 @@ def test_caps_for_the_year_and_list_size(large):
 
 
 def test_changing_year_drops_roles_the_year_lacks():
+    """The one rule of optimiser.variants.another_year: settings of roles the year lacks are dropped, unless staff are in post."""
     scenario = load_scenario(ROOT / "scenarios" / "rural-2025-26.yaml")
     newer_only = sorted(set(load_catalogue("2025/26").roles.index) - set(load_catalogue("2023/24").roles.index))
-    data = _with(scenario, **{f"roles.{newer_only[0]}": {"in_post_wte": 1.0}})
+    data = _with(scenario, **{f"roles.{newer_only[0]}": {"max_new_wte": 1.0}})
     data["policy"]["remove_caps"] = [newer_only[0]]
     scenario = parse_scenario(data)
     moved, dropped = ui.apply_form(scenario, ui.form_values(scenario) | {"year": "2023/24"})
@@ -231,6 +232,16 @@ def test_changing_year_drops_roles_the_year_lacks():
     assert newer_only[0] in dropped
     assert dropped == sorted(set(scenario.roles) - known)
     assert set(moved.roles) == set(scenario.roles) & known and moved.policy.remove_caps == []
+
+
+def test_changing_year_refuses_to_drop_staff_in_post():
+    scenario = load_scenario(ROOT / "scenarios" / "rural-2025-26.yaml")
+    newer_only = sorted(set(load_catalogue("2025/26").roles.index) - set(load_catalogue("2023/24").roles.index))[0]
+    scenario = parse_scenario(_with(scenario, **{f"roles.{newer_only}": {"in_post_wte": 1.0}}))
+    with pytest.raises(ui.FormError) as caught:
+        ui.apply_form(scenario, ui.form_values(scenario) | {"year": "2023/24"})
+    assert list(caught.value.by_field) == ["year"]
+    assert f"{newer_only} (1 WTE in post) is not an ARRS role in 2023/24" in caught.value.by_field["year"][0]
 
 
 # ---------------------------------------------------------------- files

@@ -1,0 +1,150 @@
+"""The batch's files: roll-ups, per-PCN tables and one Excel workbook, each written atomically, spreadsheet-safe.
+
+Per-PCN tables (one row per PCN × policy) are written in table order without holding every PCN: records are
+first split into buckets of rows on disk, then each bucket is sorted and appended. Text cells that a
+spreadsheet would run as a formula (starting with = + - @) are written as text.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from optimiser.atomic import write_bytes_atomic
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BUCKET_ROWS = 2_000
+EXCEL_MAX_ROWS = 1_048_575
+
+
+def escape_formula(value):
+    """A text cell a spreadsheet would run as a formula, as text ('=1+1 → '=1+1); other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    if not text:
+        return frame
+    return frame.assign(**{c: frame[c].map(escape_formula) for c in text})
+
+
+class TableFiles:
+    """One output table as CSV and/or Parquet, appended piece by piece, each file replaced atomically at the end."""
+
+    def __init__(self, output: Path, name: str, formats: tuple[str, ...]):
+        self.output, self.name, self.formats = Path(output), name, formats
+        self.temporary = {f: self.output / f".{name}.{f}.{os.getpid()}.part" for f in ("csv", "parquet") if f in formats}
+        self.writer: pq.ParquetWriter | None = None
+        self.csv = open(self.temporary["csv"], "w", encoding="utf-8", newline="") if "csv" in self.temporary else None
+        self.header = True
+        self.rows = 0
+
+    def append(self, frame: pd.DataFrame) -> None:
+        if self.csv is not None:
+            escape_formulas(frame).to_csv(self.csv, index=False, header=self.header)
+        self.header = False
+        if "parquet" in self.temporary:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if self.writer is None:
+                self.writer = pq.ParquetWriter(self.temporary["parquet"], table.schema, compression="zstd")
+            self.writer.write_table(table.cast(self.writer.schema))
+        self.rows += len(frame)
+
+    def close(self, empty: pd.DataFrame) -> list[Path]:
+        if self.rows == 0:
+            self.append(empty)
+        if self.csv is not None:
+            self.csv.close()
+        if self.writer is not None:
+            self.writer.close()
+        files = []
+        for fmt, temporary in self.temporary.items():
+            final = self.output / f"{self.name}.{fmt}"
+            os.replace(temporary, final)
+            files.append(final)
+        return files
+
+    def parquet_batches(self, batch_rows: int = 10_000) -> Iterator[pd.DataFrame]:
+        """The written table again, in pieces (for the workbook)."""
+        path = self.output / f"{self.name}.parquet"
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+            yield batch.to_pandas()
+
+
+def write_table(output: Path, name: str, frame: pd.DataFrame, formats: tuple[str, ...]) -> list[Path]:
+    files = []
+    if "csv" in formats:
+        files.append(_atomic(output / f"{name}.csv", escape_formulas(frame).to_csv(index=False).encode("utf-8")))
+    if "parquet" in formats:
+        sink = io.BytesIO()
+        frame.to_parquet(sink, index=False)
+        files.append(_atomic(output / f"{name}.parquet", sink.getvalue()))
+    return files
+
+
+def _atomic(path: Path, content: bytes) -> Path:
+    write_bytes_atomic(path, content, overwrite=True)
+    return path
+
+
+class Buckets:
+    """Records split by table row into buckets on disk, read back one bucket at a time in row order."""
+
+    def __init__(self, output: Path, name: str):
+        self.folder = Path(output) / f".buckets-{name}"
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.count = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        for bucket, piece in frame.groupby(frame["row"] // BUCKET_ROWS, sort=False):
+            piece.to_parquet(self.folder / f"{int(bucket):08d}-{self.count:08d}.parquet", index=False)
+            self.count += 1
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        names = sorted(self.folder.glob("*.parquet"))
+        for bucket in sorted({p.name.split("-")[0] for p in names}):
+            yield pd.concat([pd.read_parquet(p) for p in names if p.name.startswith(bucket + "-")], ignore_index=True)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_workbook(path: Path, sheets: Iterable[tuple[str, Iterable[pd.DataFrame]]]) -> Path:
+    """An Excel workbook written row by row (openpyxl's write-only mode), formulas escaped; a sheet stops at Excel's limit."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, pieces in sheets:
+        sheet = book.create_sheet(name[:31])
+        rows, header = 0, False
+        for frame in pieces:
+            if not header:
+                sheet.append([str(c) for c in frame.columns])
+                header = True
+            for values in frame.itertuples(index=False, name=None):
+                if rows >= EXCEL_MAX_ROWS:
+                    break
+                sheet.append([_excel_cell(v) for v in values])
+                rows += 1
+    sink = io.BytesIO()
+    book.save(sink)
+    return _atomic(path, sink.getvalue())
+
+
+def _excel_cell(value):
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    return escape_formula(value)

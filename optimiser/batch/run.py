@@ -1,0 +1,218 @@
+"""A whole batch: read and check the table, run what is not done yet, write the outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from optimiser.batch import execute, outputs, rollup, store
+from optimiser.batch.table import TableError, check_base, load_base, read_table
+from optimiser.batch.tasks import Plan, chunks, plan_batch, tasks_for
+from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_chunk, warm
+
+DEFAULT_CHUNK_SIZE = 25
+TABLE_NAMES = ("national", "by_icb", "national_by_role", "comparison_by_pcn", "pcn_summary", "pcn_roles", "failures")
+FAILURE_COLUMNS = ["row", "ods_code", "pcn_name", "icb", "policy", "status", "reason"]
+PRELOAD = ["optimiser.batch.worker", "optimiser.inputs", "optimiser.model", "optimiser.solve"]
+
+
+@dataclasses.dataclass
+class Progress:
+    total: int
+    done: int = 0
+    failed: int = 0
+    started: float = dataclasses.field(default_factory=time.perf_counter)
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclasses.dataclass
+class BatchOutcome:
+    """What a run did; the per-PCN tables are read back from the files on demand, not kept in memory."""
+
+    plan: Plan
+    output: Path
+    national: pd.DataFrame
+    by_role: pd.DataFrame
+    counts: dict[str, int]  # status → PCN × policy records
+    skipped: int  # tasks already done before this run
+    ran: int
+    files: list[Path]
+    seconds: float
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        return pd.read_parquet(self.output / "pcn_summary.parquet")
+
+    @cached_property
+    def roles(self) -> pd.DataFrame:
+        return pd.read_parquet(self.output / "pcn_roles.parquet")
+
+    @property
+    def failed(self) -> pd.DataFrame:
+        return pd.read_parquet(self.output / "failures.parquet")
+
+    @property
+    def failures(self) -> int:
+        return sum(n for status, n in self.counts.items() if status != "optimal")
+
+    @property
+    def any_failed(self) -> bool:
+        return self.failures > 0
+
+
+def run_batch(
+    table: pd.DataFrame | str | Path,
+    base: dict | str | Path,
+    policies: list[str],
+    output: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    dask_processes: bool = True,
+    strict: bool = False,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    formats: tuple[str, ...] = ("csv", "parquet", "xlsx"),
+    on_plan: Callable[[Plan, int], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> BatchOutcome:
+    """Validate, run what is not done yet, and write the outputs. Raises TableError for unusable input."""
+    started = time.perf_counter()
+    output = Path(output)
+    source = str(table) if not isinstance(table, pd.DataFrame) else None
+    formats = tuple(dict.fromkeys([*formats, "parquet"]))  # the outcome reads its tables back from Parquet
+    workers = workers or os.cpu_count() or 1
+    with store.RunLock(output):
+        pool = None if scheduler or dask_local or workers == 1 else execute.start_pool(workers, warm, PRELOAD)
+        try:
+            table = read_table(table) if source else table
+            base = load_base(base) if not isinstance(base, dict) else check_base(base)
+            try:
+                plan = plan_batch(table, base, policies)
+            except TableError as error:
+                raise TableError(error.problems, source) from None
+            del table
+            if strict and plan.problems:
+                raise TableError([str(p) for p in plan.problems] + ["--strict: nothing was run"], source)
+            wanted = plan.wanted()
+            done = store.done_keys(store.record_index(output, wanted))
+            skipped = sum((pcn, policy, f) in done for (pcn, policy), f in wanted.items())
+            to_run = len(wanted) - skipped
+            if on_plan:
+                on_plan(plan, to_run)
+            progress = Progress(total=to_run)
+
+            def finished(result) -> None:
+                summary, roles = result
+                store.write_chunk(output, summary, roles)
+                progress.done += len(summary)
+                progress.failed += sum(r["status"] != "optimal" for r in summary)
+                if on_progress:
+                    on_progress(progress)
+
+            pending = chunks(tasks_for(plan.rows, plan.policies, done), chunk_size)
+            if scheduler or dask_local:
+                execute.run_dask(run_chunk, pending, finished, scheduler, dask_local, dask_processes)
+            elif pool is None:
+                execute.run_here(run_chunk, pending, finished)
+            else:
+                execute.run_pool(run_chunk, pending, finished, pool, workers)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        return _write_outputs(output, plan, wanted, formats, skipped, to_run, started)
+
+
+def _write_outputs(output: Path, plan: Plan, wanted, formats, skipped: int, ran: int, started: float) -> BatchOutcome:
+    """Every table from the parts, streamed: roll-ups summed part by part, per-PCN tables bucket by bucket."""
+    index = store.record_index(output, wanted)
+    invalid = _invalid_records(plan)
+    statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
+    common = rollup.optimal_everywhere(statuses, plan.policies)
+    counts = statuses["status"].value_counts().to_dict()
+
+    totals = rollup.Totals(plan.policies, common)
+    summary_buckets = outputs.Buckets(output, "summary")
+    for part in store.current_parts(output, index):
+        totals.add(part)
+        summary_buckets.add(part)
+    if len(invalid):
+        totals.add(invalid)
+        summary_buckets.add(invalid)
+
+    row_of = {r.pcn_id: r.row for r in plan.rows}
+    role_buckets = outputs.Buckets(output, "roles")
+    role_parts = []
+    for part in store.current_role_parts(output, index):
+        role_parts.append(part[part["ods_code"].isin(common)][["role", "role_name", "policy", *rollup.ROLE_MEASURES, "ods_code"]])
+        role_buckets.add(part.assign(row=part["ods_code"].map(row_of)))
+    by_role = rollup.rollup_roles(role_parts, plan.policies, common)
+    del role_parts
+
+    order = {p: i for i, p in enumerate(plan.policies)}
+    files: list[Path] = []
+    tables = {name: outputs.TableFiles(output, name, formats) for name in ("pcn_summary", "comparison_by_pcn", "failures", "pcn_roles")}
+    for bucket in summary_buckets:
+        bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"]).drop(columns="_p")
+        bucket = bucket[list(SUMMARY_FIELDS)].astype(_SUMMARY_DTYPES)
+        tables["pcn_summary"].append(bucket)
+        tables["failures"].append(bucket.loc[bucket["status"] != "optimal", FAILURE_COLUMNS])
+        measures = bucket[bucket["status"] == "optimal"][["ods_code", "pcn_name", "icb", "row", "policy", *rollup.CHANGE_MEASURES]]
+        comparison = rollup.compare_by_pcn(measures, plan.policies)
+        if len(comparison):
+            tables["comparison_by_pcn"].append(comparison)
+    for bucket in role_buckets:
+        bucket = bucket.assign(_p=bucket["policy"].map(order), _w=-bucket["total_wte"])
+        tables["pcn_roles"].append(bucket.sort_values(["row", "_p", "_w", "role"]).drop(columns=["_p", "_w", "row"])[list(ROLE_FIELDS)])
+    empty_summary = pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()})
+    files += tables["pcn_summary"].close(empty_summary)
+    files += tables["failures"].close(empty_summary[FAILURE_COLUMNS])
+    files += tables["comparison_by_pcn"].close(rollup.compare_by_pcn(empty_summary, plan.policies))
+    files += tables["pcn_roles"].close(pd.DataFrame({k: pd.Series(dtype="float64" if "wte" in k or "gbp" in k or "sessions" in k else object) for k in ROLE_FIELDS}))
+    summary_buckets.remove()
+    role_buckets.remove()
+
+    national, by_icb = totals.table([]), totals.table(["icb"])
+    for name, frame in (("national", national), ("by_icb", by_icb), ("national_by_role", by_role)):
+        files += outputs.write_table(output, name, frame, formats)
+    if "xlsx" in formats:
+        sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]),
+                  *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
+        files.append(outputs.write_workbook(output / "results.xlsx", sheets))
+    return BatchOutcome(plan, output, national, by_role, counts, skipped, ran, files, time.perf_counter() - started)
+
+
+_SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in SUMMARY_FIELDS.items())}
+
+
+def _invalid_records(plan: Plan) -> pd.DataFrame:
+    """One record per invalid row (× policy it fails under), reasons joined, for the summary and failure tables."""
+    records = [
+        {**dict.fromkeys(SUMMARY_FIELDS), "ods_code": p.ods_code, "row": p.row, "policy": policy, "status": "invalid",
+         "reason": f"{p.column}: {p.reason}" if p.column else p.reason}
+        for p in plan.problems for policy in ([p.policy] if p.policy else plan.policies)
+    ]
+    if not records:
+        return pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()})
+    frame = pd.DataFrame(records)
+    agg = {k: "first" for k in SUMMARY_FIELDS if k not in ("row", "policy", "reason")} | {"reason": "; ".join}
+    frame = frame.groupby(["row", "policy"], as_index=False, sort=False).agg(agg)
+    return frame[list(SUMMARY_FIELDS)].astype(_SUMMARY_DTYPES)
+
+
+def summary_line(outcome: BatchOutcome) -> str:
+    """One line: how many PCN × policy results, how many failed and why, how many were already done."""
+    counts = outcome.counts
+    failed = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "optimal")
+    policies = len(outcome.plan.policies)
+    return (f"{outcome.plan.table_rows:,} PCNs × {policies} {'policy' if policies == 1 else 'policies'}: "
+            f"{int(counts.get('optimal', 0)):,} optimal, {outcome.failures:,} failed" + (f" ({failed})" if failed else "")
+            + f"; {outcome.ran:,} solved now, {outcome.skipped:,} already done; {outcome.seconds:.1f} s")

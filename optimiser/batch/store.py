@@ -1,0 +1,191 @@
+"""Parquet parts on disk: the batch's resume log, written atomically, read back in pieces; one run per folder.
+
+Each finished chunk is a `roles-<id>.parquet` then a `summary-<id>.parquet` (the summary marks the chunk
+done, so a crash between leaves an orphan, never a gap). Ids start with the time written, so reading parts in
+name order reads them in the order they were written, and a record re-run later supersedes the earlier one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from optimiser.atomic import write_bytes_atomic
+from optimiser.batch.table import TableError
+from optimiser.batch.worker import FINAL_STATUSES, ROLE_FIELDS, SUMMARY_FIELDS
+
+SUMMARY_SCHEMA = pa.schema(list(SUMMARY_FIELDS.items()))
+ROLE_SCHEMA = pa.schema(list(ROLE_FIELDS.items()))
+KEYS = ["ods_code", "policy", "fingerprint"]
+LOCK_NAME = ".batch.lock"
+
+
+def parts_dir(output: Path) -> Path:
+    return Path(output) / "parts"
+
+
+def write_chunk(output: Path, summary: list[dict], roles: list[dict]) -> None:
+    folder = parts_dir(output)
+    chunk = f"{time.time_ns():020d}{uuid.uuid4().hex[:8]}"
+    if roles:
+        write_bytes_atomic(folder / f"roles-{chunk}.parquet", _parquet(roles, ROLE_SCHEMA))
+    write_bytes_atomic(folder / f"summary-{chunk}.parquet", _parquet(summary, SUMMARY_SCHEMA))
+
+
+def _parquet(rows: list[dict], schema: pa.Schema) -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), sink, compression="zstd")
+    return sink.getvalue()
+
+
+def summary_parts(output: Path) -> list[Path]:
+    folder = parts_dir(output)
+    return sorted(folder.glob("summary-*.parquet")) if folder.exists() else []
+
+
+def role_parts(output: Path) -> dict[str, Path]:
+    """Role parts of committed chunks, by chunk id."""
+    committed = {_chunk_id(p) for p in summary_parts(output)}
+    folder = parts_dir(output)
+    found = sorted(folder.glob("roles-*.parquet")) if folder.exists() else []
+    return {_chunk_id(p): p for p in found if _chunk_id(p) in committed}
+
+
+def _chunk_id(path: Path) -> str:
+    return path.stem.split("-", 1)[1]
+
+
+def record_index(output: Path, wanted: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """Today's record of each (ODS code, policy): the part it is in and its status; superseded records left out.
+
+    Only four short columns are read, so this stays small however many measures a record has.
+    """
+    frames = []
+    for number, path in enumerate(summary_parts(output)):
+        part = pq.read_table(path, columns=[*KEYS, "status"]).to_pandas()
+        frames.append(part.assign(part=number))
+    columns = [*KEYS, "status", "part"]
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "part" else object) for c in columns})
+    index = pd.concat(frames, ignore_index=True)
+    today = pd.Series([wanted.get(k) for k in zip(index["ods_code"], index["policy"])], index=index.index, dtype=object)
+    index = index[index["fingerprint"] == today]
+    return index.drop_duplicates(["ods_code", "policy"], keep="last").reset_index(drop=True)
+
+
+def done_keys(index: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """(ODS code, policy, fingerprint) of every task already finished with a final status."""
+    final = index[index["status"].isin(FINAL_STATUSES)]
+    return set(zip(final["ods_code"], final["policy"], final["fingerprint"]))
+
+
+def current_parts(output: Path, index: pd.DataFrame, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Each summary part's current records, one part at a time (the parent never holds them all)."""
+    keep = set(zip(index["ods_code"], index["policy"], index["part"]))
+    for number, path in enumerate(summary_parts(output)):
+        part = pq.read_table(path, columns=columns).to_pandas()
+        mask = [(o, p, number) in keep for o, p in zip(part["ods_code"], part["policy"])]
+        if any(mask):
+            yield part[mask]
+
+
+def current_role_parts(output: Path, index: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """Role rows of today's optimal records, one part at a time."""
+    paths = summary_parts(output)
+    roles = role_parts(output)
+    optimal = index[index["status"] == "optimal"]
+    for number, group in optimal.groupby("part", sort=True):
+        path = roles.get(_chunk_id(paths[number]))
+        if path is None:
+            continue
+        part = pq.read_table(path).to_pandas()
+        keep = set(zip(group["ods_code"], group["policy"], group["fingerprint"]))
+        yield part[[k in keep for k in zip(part["ods_code"], part["policy"], part["fingerprint"])]]
+
+
+# ---------------------------------------------------------------- one run per folder
+
+
+class RunLock:
+    """A lock file naming the run that writes into a folder, so a second run into it stops with a sentence.
+
+    A lock left by a run that died (its process is gone) is taken over; so are stale temporary files of
+    atomic writes that a killed run left half-written.
+    """
+
+    def __init__(self, output: Path):
+        self.path = Path(output) / LOCK_NAME
+        self.held = False
+
+    def __enter__(self) -> RunLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        me = {"pid": os.getpid(), "started": _process_start(os.getpid()),
+              "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        for _ in range(2):
+            try:
+                handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                other = _read_lock(self.path)
+                if other and _alive(other):
+                    raise TableError([
+                        f"another batch (process {other['pid']}, started {other.get('started_at', 'earlier')}) is writing "
+                        "to this folder; wait for it to finish, or choose another --output folder"], str(self.path.parent)) from None
+                self.path.unlink(missing_ok=True)  # its run died: take the lock over
+                continue
+            with os.fdopen(handle, "w") as lock:
+                json.dump(me, lock)
+            self.held = True
+            remove_stale_temporaries(self.path.parent)
+            return self
+        raise TableError(["cannot take the folder's lock file; remove it if no batch is running"], str(self.path))
+
+    def __exit__(self, *_) -> None:
+        if self.held:
+            self.path.unlink(missing_ok=True)
+            self.held = False
+
+
+def remove_stale_temporaries(output: Path) -> int:
+    """Half-written temporary files (`.NAME.XXXX.part`) of a run that was killed; only called under the lock."""
+    removed = 0
+    for folder in (Path(output), parts_dir(output)):
+        if folder.is_dir():
+            for path in folder.glob(".*.part"):
+                path.unlink(missing_ok=True)
+                removed += 1
+    return removed
+
+
+def _read_lock(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _process_start(pid: int) -> float | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except psutil.Error:
+        return None
+
+
+def _alive(lock: dict) -> bool:
+    """The locking process still runs (the same process, not a new one given its number)."""
+    pid = lock.get("pid")
+    if not isinstance(pid, int):
+        return False
+    started = _process_start(pid)
+    return started is not None and (lock.get("started") is None or abs(started - lock["started"]) < 1.0)

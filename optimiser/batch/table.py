@@ -1,0 +1,284 @@
+"""The PCN table → one validated Scenario per row, each problem located by row number and column.
+
+`PCN_COLUMNS`, `ROLE_PREFIXES` and the demand prefixes below are the one map from a PCN's flat fields (a
+table column) to where each sits in a scenario. Each row is validated once, by the core's own Scenario
+model; a problem's column comes from pydantic's error location, never from the wording of the sentence.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import math
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from optimiser.errors import OptimiserError, ScenarioError
+from optimiser.scenario import PCN_NUMBERS, Scenario, located_problems, parse_scenario, read_scenario_data
+
+PCN_COLUMNS: dict[str, tuple[str, ...]] = {
+    "ods_code": ("pcn", "ods_code"),
+    "name": ("pcn", "name"),
+    "icb": ("pcn", "icb"),
+    **PCN_NUMBERS,
+}
+"""Plain columns: column name → path in the scenario (list size, weighted population, money, estate)."""
+ROLE_PREFIXES = ("in_post_wte", "max_new_wte", "cost_per_wte_gbp")
+"""`in_post_wte.<role>` etc.: one column per role and setting, → roles.<role>.<setting>."""
+DEMAND_COUNT = "demand_contacts_per_year"
+DEMAND_RATE = "demand_per_1000_patients"
+"""`demand_contacts_per_year.<category>`, or `demand_per_1000_patients.<category>` (× list size ÷ 1,000)."""
+REQUIRED_COLUMNS = ("ods_code", "name", "list_size", "weighted_population")
+TEXT_FIELDS = ("ods_code", "name", "icb")
+NO_ICB = "(no ICB given)"
+
+
+class TableError(OptimiserError):
+    """The table as a whole cannot be used: unreadable file, missing or unknown columns, a bad base or policy."""
+
+    def __init__(self, problems: list[str], source: str | None = None):
+        self.problems = problems
+        where = f"{source}: " if source else ""
+        text = f"{where}{problems[0]}" if len(problems) == 1 else (
+            f"{where}{len(problems)} problems:\n" + "\n".join(f"  - {p}" for p in problems))
+        super().__init__(text)
+
+
+@dataclasses.dataclass(frozen=True)
+class RowProblem:
+    """One reason a row cannot run: the row number as a spreadsheet shows it (header = row 1)."""
+
+    row: int
+    ods_code: str
+    column: str
+    reason: str
+    policy: str = ""
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f" ({self.ods_code})" if self.ods_code else "")
+        column = f", column {self.column}" if self.column else ""
+        policy = f", policy {self.policy}" if self.policy else ""
+        return f"{where}{column}{policy}: {self.reason}"
+
+
+@dataclasses.dataclass(frozen=True)
+class TableRow:
+    """A row read: its identity and either its validated scenario or its problems."""
+
+    row: int
+    pcn_id: str
+    name: str
+    icb: str
+    scenario: Scenario | None
+    problems: list[RowProblem]
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a PCN table from .csv, .parquet or .xlsx; every cell as read, nothing coerced yet."""
+    path = Path(path)
+    if not path.exists():
+        raise TableError(["no such file; check the path"], str(path))
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        elif suffix in (".parquet", ".pq"):
+            table = pd.read_parquet(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            table = pd.read_excel(path, dtype=object)
+        else:
+            raise TableError([f"unknown table format {suffix!r}; use .csv, .parquet or .xlsx"], str(path))
+    except TableError:
+        raise
+    except Exception as error:  # the readers raise many types; the user needs one sentence
+        raise TableError([f"cannot read the table: {error}"], str(path)) from None
+    table.columns = [str(c).strip() for c in table.columns]
+    if table.empty:
+        raise TableError(["the table has no rows"], str(path))
+    return table
+
+
+def load_base(path: str | Path) -> dict:
+    """The base scenario file (everything the table does not give; no pcn section), read by the scenario loader."""
+    try:
+        data = read_scenario_data(path)
+    except ScenarioError as error:
+        raise TableError(error.problems, str(path)) from None
+    return check_base(data or {}, str(path))
+
+
+def check_base(data: Any, source: str = "base scenario") -> dict:
+    if not isinstance(data, dict):
+        raise TableError(["the base scenario must be a mapping (year, money, estate, roles, ...)"], source)
+    if "year" not in data:
+        raise TableError(["the base scenario needs a year, e.g. year: \"2025/26\""], source)
+    probe = copy.deepcopy(data)
+    probe.setdefault("pcn", {}).update({"name": "probe", "list_size": 1, "weighted_population": 1})
+    probe.setdefault("estate", {}).setdefault("room_sessions_per_week", 0)
+    try:
+        parse_scenario(probe, source)
+    except ScenarioError as error:
+        raise TableError(error.problems, source) from None
+    return data
+
+
+def column_targets(columns: Iterable[str], base: dict) -> dict[str, tuple[str, ...]]:
+    """Scenario path of each column; raises TableError for unknown, missing or doubled columns (they affect every row)."""
+    from optimiser.assumptions import load_assumptions
+    from optimiser.catalogue import load_catalogue
+
+    columns, year = list(columns), base["year"]
+    role_ids = list(load_catalogue(year).roles.index)
+    category_ids = list(load_assumptions().categories.index)
+    known = [*PCN_COLUMNS, *(f"{p}.<role>" for p in ROLE_PREFIXES), f"{DEMAND_COUNT}.<category>", f"{DEMAND_RATE}.<category>"]
+    targets, problems, demand_seen = {}, [], {}
+    for column in columns:
+        if column in PCN_COLUMNS:
+            targets[column] = PCN_COLUMNS[column]
+            continue
+        prefix, _, name = column.partition(".")
+        if prefix in ROLE_PREFIXES and name:
+            if name in role_ids:
+                targets[column] = ("roles", name, prefix)
+            else:
+                problems.append(f"column {column!r}: {unknown(name, role_ids, f'role in the {year} catalogue')}")
+        elif prefix in (DEMAND_COUNT, DEMAND_RATE) and name:
+            if name not in category_ids:
+                problems.append(f"column {column!r}: {unknown(name, category_ids, 'demand category')}")
+            elif name in demand_seen:
+                problems.append(f"columns {demand_seen[name]!r} and {column!r} both give {name} demand; keep one")
+            else:
+                demand_seen[name] = column
+                targets[column] = ("demand", name, "contacts_per_year")
+        else:
+            close = difflib.get_close_matches(column, known, n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}?" if close else f"known columns: {', '.join(known)}"
+            problems.append(f"column {column!r} is not a known column; {hint}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if "room_sessions_per_week" not in columns and "room_sessions_per_week" not in base.get("estate", {}):
+        missing.append("room_sessions_per_week")
+    problems += [f"required column {c!r} is missing" for c in missing]
+    if problems:
+        raise TableError(problems)
+    return targets
+
+
+def unknown(name: str, allowed: list[str], kind: str) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+    return f"{name!r} is not a {kind}; " + (f"did you mean {close[0]!r}?" if close else f"choose from {', '.join(sorted(allowed))}")
+
+
+def check_unique_codes(table: pd.DataFrame) -> None:
+    codes = table["ods_code"].astype(str)
+    repeated = codes[codes.duplicated(keep=False) & table["ods_code"].notna()]
+    if len(repeated):
+        raise TableError([
+            f"ods_code {code!r} is given in rows {', '.join(str(i + 2) for i in rows.index)}: each PCN needs its own ODS code "
+            "(results and resuming are keyed on it)"
+            for code, rows in repeated.groupby(repeated)
+        ])
+
+
+def table_rows(table: pd.DataFrame, base: dict, targets: dict[str, tuple[str, ...]]) -> Iterator[TableRow]:
+    """Each row as base + its cells, validated once; rows are yielded lazily so memory does not grow with the table."""
+    for index, record in enumerate(table.itertuples(index=False, name=None)):
+        cells = {c: _cell(v) for c, v in zip(table.columns, record)}
+        yield _row(index + 2, cells, base, targets)
+
+
+def _row(number: int, cells: dict[str, Any], base: dict, targets: dict[str, tuple[str, ...]]) -> TableRow:
+    pcn_id = str(cells.get("ods_code") or "")
+    problems: list[RowProblem] = []
+    data = _copy(base)
+    column_of: dict[tuple[str, ...], str] = {}
+    for column, path in targets.items():
+        value = cells.get(column)
+        column_of[path] = column
+        if value is None:
+            continue
+        if column.startswith(DEMAND_RATE + "."):
+            value = _rate_times_list_size(value, cells.get("list_size"))
+            if isinstance(value, str):
+                problems.append(RowProblem(number, pcn_id, column, value))
+                continue
+            if value is None:
+                continue  # the list size itself is reported; a rate times a bad list size would only echo it
+        elif path[-1] in TEXT_FIELDS:
+            value = str(value)
+        elif isinstance(value, str) and _is_number(value):
+            value = float(value)  # CSV cells are text; text that is not a number is left for the core to report
+        _set(data, path, value)
+    if not pcn_id:
+        problems.append(RowProblem(number, pcn_id, "ods_code", "required but missing: each PCN needs its ODS code"))
+    scenario = None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        for loc, sentence in located_problems(error):
+            problems.append(RowProblem(number, pcn_id, _column_for(loc, column_of), sentence))
+    name = str(cells.get("name") or "")
+    return TableRow(number, pcn_id, name, str(cells.get("icb") or NO_ICB), None if problems else scenario, problems)
+
+
+def _rate_times_list_size(value: Any, list_size: Any) -> float | str | None:
+    """Contacts a year from a rate per 1,000 patients; a sentence if the rate is bad; None if the list size is."""
+    if not _is_number(value):
+        return f"{value!r} must be a number (contacts per 1,000 patients a year)"
+    rate = float(value)
+    if rate < 0:
+        return f"{value!r} must be a number ≥ 0"
+    if not _is_number(list_size) or float(list_size) <= 0:
+        return None
+    return rate * float(list_size) / 1000
+
+
+def _column_for(loc: tuple, column_of: dict[tuple[str, ...], str]) -> str:
+    """The table column a problem comes from: the longest column path that starts its location ('' for the base)."""
+    loc = tuple(str(part) for part in loc)
+    for length in range(len(loc), 0, -1):
+        if loc[:length] in column_of:
+            return column_of[loc[:length]]
+    return ""
+
+
+def _cell(value: Any) -> Any:
+    """A cell as a plain Python value; empty cells are None (the base or the default applies)."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _set(data: dict, path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        data = data.setdefault(key, {})
+        if not isinstance(data, dict):
+            return
+    data[path[-1]] = value
+
+
+def _copy(value: Any) -> Any:
+    """Copy of JSON-like data (dicts, lists, scalars): ten times faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value

@@ -1,0 +1,100 @@
+"""One PCN under one policy → a summary record and its role rows, through the same pipeline as `solve`.
+
+Workers return records and never raise (except on Ctrl-C): a failure becomes the record's status and reason.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pyarrow as pa
+
+from optimiser.batch.tasks import Task
+from optimiser.errors import OptimiserError, ScenarioError, SolverError
+
+SUMMARY_FIELDS: dict[str, pa.DataType] = {
+    "ods_code": pa.string(), "pcn_name": pa.string(), "icb": pa.string(), "row": pa.int64(), "policy": pa.string(),
+    "status": pa.string(), "reason": pa.string(),
+    "list_size": pa.float64(), "weighted_population": pa.float64(),
+    "total_wte": pa.float64(), "new_wte": pa.float64(), "in_post_wte": pa.float64(), "own_funded_wte": pa.float64(),
+    "arrs_sum_gbp_per_year": pa.float64(), "arrs_claimed_gbp_per_year": pa.float64(), "arrs_unspent_gbp_per_year": pa.float64(),
+    "in_post_beyond_arrs_gbp_per_year": pa.float64(), "top_up_used_gbp_per_year": pa.float64(), "total_cost_gbp_per_year": pa.float64(),
+    "demand_contacts_per_year": pa.float64(), "served_contacts_per_year": pa.float64(), "unmet_contacts_per_year": pa.float64(),
+    "weighted_care_per_year": pa.float64(), "care_score": pa.float64(), "rented_sessions_per_week": pa.float64(),
+    "binding_constraints": pa.string(), "solver_seconds": pa.float64(), "worker_seconds": pa.float64(), "fingerprint": pa.string(),
+}
+ROLE_FIELDS: dict[str, pa.DataType] = {
+    "ods_code": pa.string(), "icb": pa.string(), "policy": pa.string(), "role": pa.string(), "role_name": pa.string(),
+    "in_post_wte": pa.float64(), "new_wte": pa.float64(), "reduced_wte": pa.float64(), "total_wte": pa.float64(),
+    "own_funded_wte": pa.float64(),
+    "cost_gbp_per_year": pa.float64(), "arrs_claimed_gbp_per_year": pa.float64(), "top_up_gbp_per_year": pa.float64(),
+    "room_sessions_per_week": pa.float64(), "fingerprint": pa.string(),
+}
+FINAL_STATUSES = ("optimal", "infeasible")
+"""Records with these statuses are not run again on resume; solver stops and errors are retried."""
+
+_local = threading.local()
+
+
+def _highs():
+    """One HiGHS instance per worker thread, reused for every PCN it solves (its model is replaced each time)."""
+    from optimiser.solve import new_highs
+
+    if getattr(_local, "highs", None) is None:
+        _local.highs = new_highs()
+    return _local.highs
+
+
+def warm() -> None:
+    """Load the catalogue and assumptions and start HiGHS once per worker, before the first PCN."""
+    from optimiser.assumptions import load_assumptions
+
+    load_assumptions()
+    _highs()
+
+
+def run_chunk(tasks: list[Task]) -> tuple[list[dict], list[dict]]:
+    """Solve a chunk of tasks in this process: (summary records, role rows); every task yields a record."""
+    summary, roles = [], []
+    for task in tasks:
+        record, role_rows = run_task(task)
+        summary.append(record)
+        roles += role_rows
+    return summary, roles
+
+
+def run_task(task: Task) -> tuple[dict, list[dict]]:
+    from optimiser.explain import InfeasibleScenario
+    from optimiser.pipeline import optimise
+
+    started = time.perf_counter()
+    scenario = task.scenario
+    record = dict.fromkeys(SUMMARY_FIELDS)
+    record.update(ods_code=task.pcn_id, pcn_name=task.name, icb=task.icb, row=task.row, policy=task.policy,
+                  fingerprint=task.fingerprint, solver_seconds=0.0, list_size=float(scenario.pcn.list_size),
+                  weighted_population=float(scenario.pcn.weighted_population))
+    role_rows: list[dict] = []
+    try:
+        result = optimise(scenario, highs=_highs())
+    except InfeasibleScenario as error:
+        record.update(status="infeasible", reason="no mix meets every rule: " + " ".join(error.conflicts["explanation"]))
+    except ScenarioError as error:
+        record.update(status="invalid", reason="; ".join(error.problems))
+    except SolverError as error:
+        record.update(status="solver_error", reason=str(error))
+    except OptimiserError as error:
+        record.update(status="error", reason=str(error))
+    except Exception as error:  # a worker never raises: the failure becomes a row with its reason
+        record.update(status="error", reason=f"{type(error).__name__}: {error}")
+    else:
+        summary = result.summary()
+        record.update({k: summary[k] for k in SUMMARY_FIELDS if k in summary and k != "status"})
+        record.update(status="optimal", reason="", solver_seconds=result.solution.solver_seconds,
+                      in_post_wte=float(result.inputs.role_data["in_post_wte"].sum()),
+                      binding_constraints="; ".join(result.binding_constraint_names()))
+        keys = {"ods_code": task.pcn_id, "icb": task.icb, "policy": task.policy, "fingerprint": task.fingerprint}
+        fields = [c for c in ROLE_FIELDS if c not in keys]
+        role_rows = [{**keys, **{c: row[c] for c in fields}} for row in result.role_rows()]
+    record["worker_seconds"] = time.perf_counter() - started
+    return record, role_rows

@@ -38,3 +38,21 @@ def load_assumptions() -> Assumptions:
         productivity=_table("productivity.csv", ["role", "category"], ["contacts_per_wte_year"]),
         roles=_table("roles.csv", ["role"], ["room_sessions_per_wte_per_week", "remote_share"]),
     )
+
+
+@dataclass(frozen=True)
+class SupervisionDefaults:
+    needs: pd.DataFrame  # index role: supervisor_id, hours_per_week_per_wte, status, basis, source
+    supervisors: pd.DataFrame  # index supervisor: supervisor_name, who
+
+
+@lru_cache(maxsize=None)
+def load_supervision() -> SupervisionDefaults:
+    """Supervision each role needs a week per WTE, and from whom: mostly estimates (see the basis of each row)."""
+    needs = _table("supervision.csv", ["role"], ["hours_per_week_per_wte"])
+    supervisors = pd.DataFrame(read_package_csv("assumptions", "supervisors.csv")).set_index("supervisor_id")
+    supervisors.index.name = "supervisor"
+    unknown = set(needs["supervisor_id"]) - set(supervisors.index)
+    if unknown:
+        raise CatalogueError(f"assumptions table supervision.csv names unknown supervisors {sorted(unknown)}")
+    return SupervisionDefaults(needs=needs, supervisors=supervisors)

@@ -121,6 +121,18 @@ def solve(
 
 
 @app.command()
+def check(scenario: Annotated[Path, typer.Argument(help="Scenario file with a plan: section (total WTE per role).")]) -> None:
+    """Check the mix you intend (the scenario's plan: section) against every rule, beside the best mix."""
+    from optimiser.check import check_plan
+    from optimiser.report import render_check
+
+    try:
+        out.print(render_check(check_plan(_load(scenario))))
+    except (OptimiserError, OSError) as error:
+        _fail(error)
+
+
+@app.command()
 def validate(scenario: Annotated[list[Path], typer.Argument(help="One or more scenario files.")]) -> None:
     """Check scenario files without solving them."""
     failed = 0

@@ -14,7 +14,7 @@ from optimiser.errors import OptimiserError
 from optimiser.model import SkillMixModel
 from optimiser.solve import compile_model, new_highs, pass_model
 
-RELAXABLE = {"arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "recruitment_limit"}
+RELAXABLE = {"arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "recruitment_limit", "supervision"}
 
 
 class InfeasibleScenario(OptimiserError):
@@ -78,4 +78,10 @@ def _sentence(family: str, label: str | None, limit: float, short: float, model:
         return f"{needed:g} WTE of {roles.at[label, 'role_name']} are in post but the cap is {limit:g} WTE: {short:g} WTE over; lift the cap (policy.remove_caps) or reduce in-post staff"
     if family == "recruitment_limit":
         return f"{roles.at[label, 'role_name']} needs {needed:g} WTE but in post plus the recruitment limit allow {limit:g}: {short:g} WTE short"
+    if family == "supervision":
+        from optimiser.assumptions import load_supervision
+
+        name = load_supervision().supervisors["supervisor_name"].get(label, label)
+        return (f"staff in post need {needed:,.1f} hours a week of {name} but {limit:,.1f} are available: {short:,.1f} hours "
+                f"short; give more hours (supervision.available.{label}.hours_per_week) or a price to buy them (gbp_per_hour)")
     return f"{family} {label or ''}: {short:,.2f} short"

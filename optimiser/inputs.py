@@ -12,7 +12,7 @@ from functools import cache, cached_property
 import numpy as np
 import pandas as pd
 
-from optimiser.assumptions import load_assumptions
+from optimiser.assumptions import load_assumptions, load_supervision
 from optimiser.catalogue import CAP_THRESHOLD_LIST_SIZE, load_catalogue
 from optimiser.errors import ScenarioError
 from optimiser.scenario import Scenario
@@ -20,6 +20,8 @@ from optimiser.valuation import ValueCurve, clinical_size_wte, default_curve, ma
 
 ROOM_WEEKS_PER_YEAR = 52
 """A rented session a week is paid for every week of the year (assumption)."""
+SUPERVISION_WEEKS_PER_YEAR = 52
+"""Supervision hours a week are yearly averages (hours a year ÷ 52), so a bought hour a week is paid 52 times."""
 
 MAIN_POT = "arrs"
 
@@ -40,6 +42,8 @@ class ModelInputs:
     rent_gbp_per_session_per_year: float
     desk_sessions_per_week: float | None
     value_curve: ValueCurve  # f, the value of each share of a need met (valuations share and equal-share)
+    supervision_needs: dict[str, tuple[str, float]]  # allowed role → (supervising profession, hours a week per WTE)
+    supervision_available: dict[str, tuple[float, float | None]]  # profession → (hours a week, £ per extra hour or None)
     in_post_beyond_arrs_gbp: dict[str, float]  # per pot: in-post ARRS claims above the sum, paid outside ARRS, £ a year
 
     @cached_property
@@ -103,6 +107,8 @@ def prepare(scenario: Scenario) -> ModelInputs:
         categories=_categories(scenario, reference_contacts_per_wte(contacts)),
         contacts_by_pair={key: value for key, value in contacts.items() if key[0] in allowed},
         value_curve=default_curve() if curve is None else make_curve(curve.breakpoints, curve.slopes),
+        supervision_needs=_supervision_needs(scenario, allowed),
+        supervision_available={p: (c.hours_per_week, c.gbp_per_hour) for p, c in scenario.supervision.available.items()},
         arrs_sums_gbp=arrs_sums,
         in_post_beyond_arrs_gbp=_in_post_beyond_arrs(scenario, role_data, arrs_sums),
         top_up_budget_gbp=scenario.money.top_up_budget_gbp,
@@ -211,6 +217,21 @@ def _categories(scenario: Scenario, reference: dict[str, float]) -> pd.DataFrame
 @cache
 def _default_contacts() -> dict[tuple[str, str], float]:
     return load_assumptions().productivity["contacts_per_wte_year"].to_dict()
+
+
+def _supervision_needs(scenario: Scenario, allowed: set[str]) -> dict[str, tuple[str, float]]:
+    """Who supervises each allowed role and for how many hours a week per WTE: the defaults, then the scenario's own."""
+    defaults = load_supervision().needs
+    needs = {}
+    for role in sorted(allowed):
+        supervisor, hours = (defaults.at[role, "supervisor_id"], float(defaults.at[role, "hours_per_week_per_wte"])) \
+            if role in defaults.index else ("none", 0.0)
+        own = scenario.supervision.needs.get(role)
+        if own is not None:
+            supervisor = own.supervisor or supervisor
+            hours = hours if own.hours_per_week_per_wte is None else own.hours_per_week_per_wte
+        needs[role] = (supervisor, hours)
+    return needs
 
 
 def _all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pulp
 
-from optimiser.inputs import ModelInputs
+from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs
 from optimiser.valuation import points_per_wte_year, segment_points_per_contact
 
 
@@ -46,6 +46,7 @@ class SkillMixModel:
     need_met: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)  # contacts valued in each segment of f
     lowest_share: pulp.LpVariable | None = None  # equal-share: maximised before the care value
     new_post: dict[str, pulp.LpVariable] = field(default_factory=dict)  # 1 if the role gets new WTE (minimum post size)
+    bought_supervision: dict[str, pulp.LpVariable] = field(default_factory=dict)  # hours a week bought per profession
 
     def add(self, family: str, label: str | None, unit: str, constraint: pulp.LpConstraint) -> None:
         info = ConstraintInfo(family, label, unit, constraint)
@@ -62,7 +63,7 @@ class SkillMixModel:
         extra = [v for v in (self.rented_sessions,) if v is not None]
         last = [v for v in (self.lowest_share,) if v is not None]
         return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra, *self.need_met.values(), *last,
-                *self.own_funded.values(), *self.new_post.values()]
+                *self.own_funded.values(), *self.new_post.values(), *self.bought_supervision.values()]
 
     def arrs_funded(self, role: str, coefficient: float = 1.0) -> list[tuple[pulp.LpVariable, float]]:
         """Terms of coefficient × the role's ARRS-funded WTE (its WTE less any paid wholly by the PCN)."""
@@ -90,6 +91,7 @@ def build_model(inputs: ModelInputs) -> SkillMixModel:
     add_whole_posts(model)
     add_own_funded_within_wte(model)
     add_minimum_post_size(model)
+    add_supervision(model)
     model.problem.setObjective(model.care)
     return model
 
@@ -121,6 +123,14 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
     if rented is not None:
         cost_terms.append((rented, inputs.rent_gbp_per_session_per_year))
         own_terms.append((rented, inputs.rent_gbp_per_session_per_year))
+    bought = {
+        p: problem.add_variable(f"bought_supervision({p})", lowBound=0)
+        for p, (_, price) in inputs.supervision_available.items() if price is not None
+    }
+    for p, variable in bought.items():
+        price = inputs.supervision_available[p][1] * SUPERVISION_WEEKS_PER_YEAR
+        cost_terms.append((variable, price))
+        own_terms.append((variable, price))
     return SkillMixModel(
         inputs=inputs,
         problem=problem,
@@ -132,6 +142,7 @@ def _variables(inputs: ModelInputs) -> SkillMixModel:
         care=pulp.LpAffineExpression(),
         total_cost=pulp.LpAffineExpression(cost_terms),
         own_money=pulp.LpAffineExpression(own_terms),
+        bought_supervision=bought,
     )
 
 
@@ -268,6 +279,20 @@ def add_own_funded_within_wte(model: SkillMixModel) -> None:
     """Posts the PCN pays wholly from its own money are part of the role's WTE (the rest is ARRS-funded)."""
     for r, own in model.own_funded.items():
         model.add("own_funded_within_wte", r, "WTE", pulp.LpAffineExpression([(own, 1.0), (model.wte[r], -1.0)]) <= 0)
+
+
+def add_supervision(model: SkillMixModel) -> None:
+    """Supervision the mix needs from each profession fits the hours it can give, plus any hours bought.
+
+    Only for professions the scenario gives hours for; otherwise the results still report the hours needed.
+    """
+    needs = model.inputs.supervision_needs
+    for p, (hours, _) in model.inputs.supervision_available.items():
+        terms = [(model.wte[r], per_wte) for r, (who, per_wte) in needs.items() if who == p and per_wte > 0 and r in model.wte]
+        if p in model.bought_supervision:
+            terms.append((model.bought_supervision[p], -1.0))
+        if terms:
+            model.add("supervision", p, "supervision hours a week", pulp.LpAffineExpression(terms) <= hours)
 
 
 def add_minimum_post_size(model: SkillMixModel) -> None:

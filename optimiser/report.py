@@ -89,6 +89,16 @@ def care_table(result: Result) -> Table:
     return _table("Care", care, formats, index_label="Demand category")
 
 
+def supervision_table(result: Result) -> Table:
+    table = result.supervision().set_index("supervisor_name").rename(columns={
+        "needed_hours_per_week": "Needed (hours/wk)", "available_hours_per_week": "Available (hours/wk)",
+        "bought_hours_per_week": "Bought (hours/wk)", "bought_gbp_per_year": "Bought (£/yr)",
+    })
+    formats = {"Needed (hours/wk)": ".1f", "Available (hours/wk)": ".1f", "Bought (hours/wk)": ".1f", "Bought (£/yr)": ",.0f"}
+    return _table("Supervision (hours a week; defaults are mostly estimates: see the assumptions README)", table, formats,
+                  index_label="Supervising profession")
+
+
 def why_panel(result: Result) -> Panel:
     binding = result.binding_constraints()
     limits = binding[binding["family"] != "demand_cover"]
@@ -119,7 +129,7 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
         f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed. ",
         (f"Care score {summary['care_score']:.1f} of 100", "bold"), f" ({VALUATION_TEXT[scenario.policy.valuation]}).",
     )
-    parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), why_panel(result)]
+    parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), supervision_table(result), why_panel(result)]
     if caps_lifted is not None:
         parts.append(what_if_table(result, caps_lifted))
     return Group(*parts)
@@ -216,3 +226,41 @@ def catalogue_table(catalogue, sources: bool = False) -> Group:
             parts.append(Text(f"{pot}: £{row['gbp_per_weighted_patient']:.3f} per weighted patient ({row['status']})\n"
                               f"  Basis: {row['basis']}\n  Source: {row['source']}"))
     return Group(*parts)
+
+
+def render_check(check) -> Group:
+    """A plan checked: the headline, every rule broken, money and rooms, the plan beside the best mix, need met."""
+    numbers = check.summary
+    scenario = check.scenario
+    header = Text.assemble(
+        (f"{scenario.pcn.name}", "bold"), f" — checking the plan, {scenario.year}\n",
+        (check.headline(), "bold"),
+    )
+    rules = Panel("\n".join(f"• {sentence}" for sentence in check.breaches) or "• None: the plan keeps every rule.",
+                  title="Rules the plan breaks", title_align="left")
+    balance = numbers["arrs_balance_gbp_per_year"]
+    money = pd.DataFrame(
+        [
+            ("ARRS sum (£/yr)", f"{numbers['arrs_sum_gbp_per_year']:,.0f}"),
+            ("ARRS claimable (£/yr)", f"{numbers['arrs_claimable_gbp_per_year']:,.0f}"),
+            ("ARRS balance (£/yr)", f"{balance:,.0f}" + (" left unspent" if balance > 0.5 else " over the sum" if balance < -0.5 else "")),
+            ("Top-up needed (£/yr)", f"{numbers['top_up_needed_gbp_per_year']:,.0f} of {numbers['top_up_budget_gbp_per_year']:,.0f}"),
+            ("Clinical room sessions a week", f"{numbers['room_sessions_needed_per_week']:,.1f} needed, "
+                                              f"{numbers['room_sessions_free_per_week']:g} free, {numbers['rented_sessions_per_week']:,.1f} rented"),
+            ("Total employment cost (£/yr)", f"{numbers['total_cost_gbp_per_year']:,.0f}"),
+            ("Care score (of 100)", f"{numbers['care_score']:.1f} (best mix {numbers['best_care_score']:.1f})"),
+        ],
+        columns=["measure", "value"],
+    ).set_index("measure")
+    mix = check.comparison().set_index("role_name").rename(columns={"plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
+                                                                    "change_wte": "Best − plan (WTE)"})
+    care = check.care().set_index("category_name").rename(columns={
+        "demand_contacts_per_year": "Needed (contacts/yr)", "plan_served_share": "Plan (%)", "best_served_share": "Best (%)"})
+    care[["Plan (%)", "Best (%)"]] *= 100
+    return Group(
+        header, rules,
+        _table("The plan's money and rooms", money, {"value": "s>"}, index_label="Measure"),
+        _table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
+        _table("Share of need met", care, {"Needed (contacts/yr)": ",.0f", "Plan (%)": ".0f", "Best (%)": ".0f"}, index_label="Demand category"),
+        supervision_table(check.planned),
+    )

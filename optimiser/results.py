@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.catalogue import POT_NAMES
-from optimiser.inputs import ModelInputs
+from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs
 from optimiser.model import ConstraintInfo, SkillMixModel
 from optimiser.solve import Solution
 from optimiser.valuation import CareUnit, care_unit, category_points
@@ -118,9 +118,42 @@ class Result:
 
     @cached_property
     def _top_up(self) -> tuple[float, float]:
-        """(staff costs, rent) paid from the PCN's own money, £ a year; staff costs include posts it pays wholly."""
+        """(staff costs, rent and bought supervision) paid from the PCN's own money, £ a year.
+
+        Staff costs include posts the PCN pays wholly."""
         rent = self.solution.value(self.model.rented_sessions) * self.inputs.rent_gbp_per_session_per_year
-        return float(self._per_role["top_up_gbp_per_year"].sum()), rent
+        return float(self._per_role["top_up_gbp_per_year"].sum()), rent + self._supervision_bought_gbp
+
+    @cached_property
+    def _supervision_bought_gbp(self) -> float:
+        available = self.inputs.supervision_available
+        return sum(self.solution.value(v) * available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, v in self.model.bought_supervision.items())
+
+    def supervision(self) -> pd.DataFrame:
+        """Supervision hours a week the mix needs from each supervising profession, beside what is available and bought."""
+        from optimiser.assumptions import load_supervision
+
+        wte = dict(zip(self.model.wte, self._per_role["total_wte"]))
+        needed: dict[str, float] = {}
+        for r, (who, per_wte) in self.inputs.supervision_needs.items():
+            if who != "none" and wte.get(r, 0.0) > STAFFED_WTE and per_wte > 0:
+                needed[who] = needed.get(who, 0.0) + per_wte * wte[r]
+        available = self.inputs.supervision_available
+        names = load_supervision().supervisors["supervisor_name"]
+        professions = sorted(set(needed) | set(available))
+        bought = [self.solution.value(self.model.bought_supervision.get(p)) for p in professions]
+        table = pd.DataFrame(
+            {
+                "supervisor_name": [names.get(p, p) for p in professions],
+                "needed_hours_per_week": [round(needed.get(p, 0.0), 6) for p in professions],
+                "available_hours_per_week": [available[p][0] if p in available else np.nan for p in professions],
+                "bought_hours_per_week": bought,
+                "bought_gbp_per_year": [b * (available[p][1] or 0.0) * SUPERVISION_WEEKS_PER_YEAR if p in available else 0.0
+                                        for p, b in zip(professions, bought)],
+            },
+            index=pd.Index(professions, name="supervisor"),
+        )
+        return table
 
     def money(self) -> pd.DataFrame:
         """Where the money comes from and goes, £ a year; unspent ARRS is money the PCN loses."""
@@ -148,7 +181,10 @@ class Result:
              f"for {numbers['arrs_funded_wte'].sum():.2f} ARRS-funded WTE"),
             ("Top-up used: posts paid wholly by the PCN", float(numbers["own_funded_gbp_per_year"].sum()),
              f"{numbers['own_funded_wte'].sum():.2f} WTE outside ARRS, at full cost"),
-            ("Top-up used: rented room sessions", rent, f"{self.solution.value(self.model.rented_sessions):.1f} sessions a week"),
+            ("Top-up used: rented room sessions", rent - self._supervision_bought_gbp,
+             f"{self.solution.value(self.model.rented_sessions):.1f} sessions a week"),
+            *([("Top-up used: supervision bought", self._supervision_bought_gbp, "hours a week beyond what supervisors can give")]
+              if self.model.bought_supervision else []),
             ("Top-up unspent", self.inputs.top_up_budget_gbp - staff_top_up - rent, ""),
             ("Paid by co-funders", float(numbers["co_funder_gbp_per_year"].sum()), "e.g. the mental health provider's share"),
             ("Total employment cost", float(numbers["cost_gbp_per_year"].sum()), "salary + employer NI + pension, all funders"),
@@ -221,7 +257,7 @@ class Result:
         keep = [
             i for i in np.flatnonzero(binding)
             if self.model.registry[i].family not in BOOKKEEPING
-            and (self.model.registry[i].family != "in_post_floor" or marginal[i])
+            and (self.model.registry[i].family not in ("in_post_floor", "minimum_post_size") or marginal[i])
         ]
         return np.array(keep, dtype=int)
 
@@ -351,6 +387,7 @@ UNSPENT_REASONS = {
     "role_cap": "role caps bind",
     "top_up_budget": "the top-up budget, which pays costs above reimbursement and rent, is used up",
     "demand_cover": "some needs are fully met",
+    "supervision": "supervision hours are used up",
 }
 """Why ARRS money can be left unspent, by the binding limit that stops more staff."""
 
@@ -373,7 +410,7 @@ def _marginal_in_user_units(row, unit: CareUnit) -> float:
 def _marginal_unit(row, unit: CareUnit) -> str:
     per = {"£ a year": f"£{unit.money_step_gbp:,.0f} a year", "room sessions a week": "room session a week",
            "desk sessions a week": "desk session a week", "WTE": "WTE", "contacts a year": "contact of demand",
-           "posts": "post"}[row["unit"]]
+           "posts": "post", "supervision hours a week": "hour of supervision a week"}[row["unit"]]
     return f"{unit.name} per extra {per}"
 
 
@@ -394,6 +431,7 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
         "desk_space": "Desk space",
         "arrs_budget": f"The {POT_NAMES.get(label, label)}",
         "top_up_budget": "The top-up budget",
+        "supervision": "Supervision",
     }
     if info.family in what and abs(gain) < 0.5 * 10 ** -unit.digits:
         return (f"{what[info.family]} is reached, but more would add no care: the money and rooms it would take "
@@ -406,6 +444,14 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
         return f"Clinical rooms are full ({rooms}): one more room session a week would {more}."
     if info.family == "desk_space":
         return f"Desks are full ({row['limit']:,.1f} sessions a week): one more desk session a week would {more}."
+    if info.family == "supervision":
+        from optimiser.assumptions import load_supervision
+
+        name = load_supervision().supervisors["supervisor_name"].get(label, label)
+        bought = result.solution.value(result.model.bought_supervision.get(label))
+        extra = f" plus {bought:,.1f} bought" if bought > 1e-6 else ""
+        return (f"{name[:1].upper()}{name[1:]} is fully used ({row['limit']:,.1f} hours a week{extra}): "
+                f"one more hour of {name} a week would {more}.")
     if info.family == "role_cap":
         return (f"The cap of {row['limit']:g} WTE on {role} binds: lifting it by one WTE would let the mix {more} "
                 "(directly, or by freeing money and rooms for other roles).")
@@ -441,6 +487,7 @@ def tables(result: Result) -> dict[str, pd.DataFrame]:
         "care": result.care().reset_index(),
         "care_by_role": result.care_by_role().reset_index(),
         "binding_constraints": result.binding_constraints().reset_index(),
+        "supervision": result.supervision().reset_index(),
     }
     return {name: machine_rounded(frame) for name, frame in frames.items()}
 

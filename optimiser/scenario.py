@@ -209,6 +209,25 @@ class Future(_Strict):
         return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
+class SupervisionCapacity(_Strict):
+    hours_per_week: float = Field(ge=0, le=1000, description="Supervision hours a week this profession can give ARRS staff")
+    gbp_per_hour: float | None = Field(
+        default=None, ge=0, le=1000, description="Price of one more hour, £ (paid from the top-up budget); empty means none can be bought"
+    )
+
+
+class SupervisionNeed(_Strict):
+    supervisor: str | None = Field(default=None, description="Supervising profession; empty means the default")
+    hours_per_week_per_wte: float | None = Field(default=None, ge=0, le=40, description="Supervision hours a week per WTE")
+
+
+class Supervision(_Strict):
+    """Supervision capacity per supervising profession, and any role's own needs (defaults: assumptions data)."""
+
+    available: dict[str, SupervisionCapacity] = Field(default_factory=dict)
+    needs: dict[str, SupervisionNeed] = Field(default_factory=dict)
+
+
 class Scenario(_Strict):
     """A PCN, a financial year and everything that differs from the defaults."""
 
@@ -222,6 +241,10 @@ class Scenario(_Strict):
         default_factory=dict, description="Overrides of contacts per WTE-year: role → category → contacts"
     )
     policy: Policy = Field(default_factory=Policy)
+    supervision: Supervision = Field(default_factory=Supervision)
+    plan: dict[str, float] | None = Field(
+        default=None, description="The mix a manager intends to check (`check`): total WTE per role; roles left out keep the WTE in post"
+    )
     horizon: int | None = Field(default=None, ge=1, le=15, description="Years a plan looks ahead (1 to 15); empty means 5")
     growth: Growth = Field(default_factory=Growth)
     futures: dict[str, Future] = Field(default_factory=dict, description="Named futures with probabilities, for plans")
@@ -245,6 +268,8 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _names_exist(self) -> Scenario:
         problems = name_problems(self.year, self.roles, self.policy.remove_caps, self.productivity, self.demand)
+        problems += self._supervision_name_problems()
+        problems += self._plan_problems()
         problems += [
             f"roles.{role}: {setting.in_post_wte:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
             for role, setting in self.roles.items()
@@ -253,6 +278,36 @@ class Scenario(_Strict):
         if problems:
             raise ValueError("\n".join(problems))
         return self
+
+    def _plan_problems(self) -> list[str]:
+        """A plan names roles of the year that the scenario allows, with a WTE from 0 to 500."""
+        from optimiser.catalogue import available_years, load_catalogue
+
+        if not self.plan or self.year not in available_years():
+            return []
+        role_ids = list(load_catalogue(self.year).roles.index)
+        problems = [_unknown("plan", role, role_ids, f"role in the {self.year} catalogue", self.year) for role in self.plan if role not in role_ids]
+        problems += [f"plan.{role} = {wte!r}: must be a number of WTE from 0 to 500" for role, wte in self.plan.items()
+                     if not 0 <= wte <= 500]
+        problems += [f"plan.{role}: {wte:g} WTE planned but roles.{role}.allowed is false; allow the role or plan 0"
+                     for role, wte in self.plan.items() if wte > 0 and role in self.roles and not self.roles[role].allowed]
+        return problems
+
+    def _supervision_name_problems(self) -> list[str]:
+        from optimiser.assumptions import load_supervision
+        from optimiser.catalogue import available_years, load_catalogue
+
+        if self.year not in available_years():
+            return []  # the year is reported already
+        supervisors = list(load_supervision().supervisors.index)
+        role_ids = list(load_catalogue(self.year).roles.index)
+        problems = [_unknown("supervision.available", p, supervisors, "supervising profession")
+                    for p in self.supervision.available if p not in supervisors]
+        problems += [_unknown("supervision.needs", role, role_ids, f"role in the {self.year} catalogue", self.year)
+                     for role in self.supervision.needs if role not in role_ids]
+        problems += [_unknown(f"supervision.needs.{role}.supervisor", need.supervisor, supervisors, "supervising profession")
+                     for role, need in self.supervision.needs.items() if need.supervisor is not None and need.supervisor not in supervisors]
+        return problems
 
     @model_validator(mode="after")
     def _plan_sections_agree(self) -> Scenario:

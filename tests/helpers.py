@@ -99,9 +99,17 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
         + mix.at[r, "own_funded_wte"] * roles.at[r, "cost_per_wte_gbp"]
         for r in roles.index
     ) + rented * inputs.rent_gbp_per_session_per_year
+    supervision = result.supervision()
+    for p, (hours, price) in inputs.supervision_available.items():
+        needed = sum(mix.at[r, "total_wte"] * per_wte for r, (who, per_wte) in inputs.supervision_needs.items() if who == p)
+        bought = supervision.at[p, "bought_hours_per_week"] if p in supervision.index else 0.0
+        if bought > 1e-9 and price is None:
+            breaches.append(f"{p}: supervision bought without a price")
+        over(needed, hours + bought, f"supervision hours of {p}")
+        top_up += bought * (price or 0.0) * 52
     over(top_up, inputs.top_up_budget_gbp, "top-up")
-    used = sum(money[k] for k in ("Top-up used: staff costs above reimbursement", "Top-up used: posts paid wholly by the PCN",
-                                  "Top-up used: rented room sessions"))
+    used = sum(money.get(k, 0.0) for k in ("Top-up used: staff costs above reimbursement", "Top-up used: posts paid wholly by the PCN",
+                                           "Top-up used: rented room sessions", "Top-up used: supervision bought"))
     if not math.isclose(used, top_up, rel_tol=1e-6, abs_tol=1e-3):
         breaches.append("money table disagrees with the top-up re-derived from the mix")
     room_need = sum(

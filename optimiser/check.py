@@ -1,0 +1,211 @@
+"""Check a manager's intended mix (the scenario's `plan:` section) without optimising it, beside the best mix.
+
+The plan's WTE per role is taken as given; its staff's time is spread over the needs they can serve so as to
+give the most care (the one choice a plan does not state). Every rule is then checked by arithmetic and each
+one broken is a sentence; the best mix under the same rules is found by `optimise` for the comparison.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from optimiser.catalogue import POT_NAMES
+from optimiser.errors import ScenarioError, SolverError
+from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs, prepare
+from optimiser.model import build_model
+from optimiser.results import Result
+from optimiser.scenario import Scenario
+from optimiser.solve import compile_model, solve_compiled
+
+RULE_FAMILIES = {
+    "arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "in_post_floor", "recruitment_limit",
+    "supervision", "minimum_post_size", "new_post_bound", "whole_posts",
+}
+"""Rows a plan is checked against by arithmetic instead of being held to them."""
+SHOWN_CHANGE_WTE = 0.05
+
+
+@dataclass
+class PlanCheck:
+    scenario: Scenario
+    planned: Result  # the plan's staff, their time spread to give the most care
+    best: Result  # the best mix under the same rules
+    breaches: list[str]
+    wte: dict[str, float]  # the plan: total WTE per allowed role
+
+    @cached_property
+    def summary(self) -> dict[str, float]:
+        """Money, rooms and care of the plan: units in the keys; a negative balance is money over the ARRS sum."""
+        inputs, wte = self.planned.inputs, self.wte
+        roles = inputs.role_columns
+        claims = sum(roles["claim_per_wte_gbp"][r] * w for r, w in wte.items())
+        arrs_sum = sum(inputs.arrs_sums_gbp.values())
+        money = self.planned.money()["gbp_per_year"]
+        top_up = float(self.planned.summary()["top_up_used_gbp_per_year"])
+        return {
+            "total_wte": sum(wte.values()),
+            "arrs_sum_gbp_per_year": arrs_sum,
+            "arrs_claimable_gbp_per_year": min(claims, arrs_sum),
+            "arrs_balance_gbp_per_year": arrs_sum - claims,
+            "top_up_needed_gbp_per_year": top_up,
+            "top_up_budget_gbp_per_year": inputs.top_up_budget_gbp,
+            "room_sessions_needed_per_week": sum(roles["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items()),
+            "room_sessions_free_per_week": inputs.room_sessions_per_week,
+            "rented_sessions_per_week": float(self.planned.summary()["rented_sessions_per_week"]),
+            "total_cost_gbp_per_year": float(money["Total employment cost"]),
+            "care_score": float(self.planned.summary()["care_score"]),
+            "best_care_score": float(self.best.summary()["care_score"]),
+        }
+
+    def comparison(self) -> pd.DataFrame:
+        """WTE per role in the plan and in the best mix, and the change from plan to best."""
+        names = self.planned.inputs.role_columns["role_name"]
+        best = self.best.mix(include_zero=True)["total_wte"]
+        rows = [(r, names[r], self.wte.get(r, 0.0), float(best.get(r, 0.0))) for r in names]
+        table = pd.DataFrame(rows, columns=["role", "role_name", "plan_wte", "best_wte"]).set_index("role")
+        table["change_wte"] = table["best_wte"] - table["plan_wte"]
+        table = table[(table["plan_wte"] > 1e-6) | (table["best_wte"] > 1e-6)]
+        return table.sort_values("best_wte", ascending=False)
+
+    def care(self) -> pd.DataFrame:
+        """Share of each need met by the plan and by the best mix."""
+        plan, best = self.planned.care(), self.best.care()
+        return pd.DataFrame({
+            "category_name": plan["category_name"],
+            "demand_contacts_per_year": plan["demand_contacts_per_year"],
+            "plan_served_share": plan["served_share"],
+            "best_served_share": best["served_share"],
+        })
+
+    def headline(self) -> str:
+        """The one sentence a manager reads first: how the best mix differs from the plan, and what it gains."""
+        numbers = self.summary
+        plan, best = numbers["care_score"], numbers["best_care_score"]
+        changes = self.comparison()
+        moved = changes[changes["change_wte"].abs() >= SHOWN_CHANGE_WTE]
+        moved = moved.reindex(moved["change_wte"].abs().sort_values(ascending=False).index)
+        moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} "
+                          f"{row['role_name'][:1].lower()}{row['role_name'][1:]}" for _, row in moved.iterrows())
+        cost = self.best.summary()["total_cost_gbp_per_year"] - numbers["total_cost_gbp_per_year"]
+        money = f"for £{abs(cost):,.0f} a year {'more' if cost > 0 else 'less'}" if abs(cost) >= 500 else "for the same money"
+        rules = (f"Your plan breaks {len(self.breaches)} rule{'s' if len(self.breaches) != 1 else ''} (below). "
+                 if self.breaches else "Your plan keeps every rule. ")
+        if not moves:
+            return rules + f"It is as good as the best mix: care score {plan:.1f} of 100."
+        gain = best - plan
+        share = f" ({gain / plan:+.0%} on your plan's {plan:.1f})" if plan > 0 else ""
+        verb = "meets more need" if gain > 0.05 else "meets as much need"
+        return (f"{rules}The best mix within the rules {verb} — care score {best:.1f} of 100, {gain:+.1f} points{share} — "
+                f"{money}: {moves}.")
+
+
+def planned_wte(scenario: Scenario, inputs: ModelInputs) -> dict[str, float]:
+    """The plan's total WTE per allowed role; roles it leaves out keep the staff in post."""
+    in_post = inputs.role_columns["in_post_wte"]
+    return {r: float(scenario.plan.get(r, in_post[r])) for r in in_post}
+
+
+def check_plan(scenario: Scenario) -> PlanCheck:
+    """The plan's money, rooms, supervision and care, every rule it breaks, and the best mix beside it."""
+    from optimiser.pipeline import optimise
+
+    if not scenario.plan:
+        raise ScenarioError(["plan: the scenario has no plan to check; add e.g. plan: {clinical_pharmacist: 3, care_coordinator: 2}"])
+    free = scenario.model_copy(update={"plan": None, "policy": scenario.policy.model_copy(update={"min_post_wte": 0.0, "whole_posts": False})})
+    inputs = prepare(free)
+    wte = planned_wte(scenario, inputs)
+    model = build_model(inputs)
+    lp = compile_model(model)
+    lower, upper = lp.column_lower.copy(), lp.column_upper.copy()
+    row_lower, row_upper = lp.row_lower.copy(), lp.row_upper.copy()
+    for i, info in enumerate(model.registry):
+        if info.family in RULE_FAMILIES:
+            row_lower[i], row_upper[i] = -np.inf, np.inf
+    column = {name: j for j, name in enumerate(lp.column_names)}
+    fixed = {v.name: wte[r] for r, v in model.wte.items()}
+    fixed |= {v.name: 0.0 for v in model.own_funded.values()}
+    rent, bought = _rent_and_supervision_needed(inputs, wte)
+    if model.rented_sessions is not None:
+        fixed[model.rented_sessions.name] = rent
+    fixed |= {v.name: bought.get(p, 0.0) for p, v in model.bought_supervision.items()}
+    for name, value in fixed.items():
+        lower[column[name]] = upper[column[name]] = value
+    solution = solve_compiled(dataclasses.replace(lp, column_lower=lower, column_upper=upper, row_lower=row_lower, row_upper=row_upper))
+    if not solution.proven_optimal:
+        raise SolverError(f"{scenario.pcn.name}: the solver stopped ({solution.status}) while spreading the plan's staff over the needs")
+    planned = Result(model=model, solution=solution)
+    best = optimise(scenario.model_copy(update={"plan": None}))
+    return PlanCheck(scenario=scenario, planned=planned, best=best, breaches=rules_broken(scenario, inputs, wte), wte=wte)
+
+
+def _rent_and_supervision_needed(inputs: ModelInputs, wte: dict[str, float]) -> tuple[float, dict[str, float]]:
+    """Room sessions the plan must rent (within what can be rented) and supervision hours it must buy (where priced)."""
+    rooms = sum(inputs.role_columns["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items())
+    rent = min(max(rooms - inputs.room_sessions_per_week, 0.0), inputs.rentable_sessions_per_week)
+    bought = {}
+    for p, (hours, price) in inputs.supervision_available.items():
+        if price is not None:
+            bought[p] = max(_supervision_needed(inputs, wte, p) - hours, 0.0)
+    return rent, bought
+
+
+def _supervision_needed(inputs: ModelInputs, wte: dict[str, float], profession: str) -> float:
+    return sum(per_wte * wte.get(r, 0.0) for r, (who, per_wte) in inputs.supervision_needs.items() if who == profession)
+
+
+def rules_broken(scenario: Scenario, inputs: ModelInputs, wte: dict[str, float]) -> list[str]:
+    """Every rule the plan breaks, one sentence each, with the amount by which it is broken."""
+    roles, policy = inputs.role_columns, scenario.policy
+    name = roles["role_name"]
+    broken = []
+    for pot, total in inputs.arrs_sums_gbp.items():
+        claims = sum(roles["claim_per_wte_gbp"][r] * w for r, w in wte.items() if roles["funding_pot"][r] == pot)
+        if claims > total + 0.5:
+            broken.append(f"Over the {POT_NAMES.get(pot, pot)} by £{claims - total:,.0f} a year: the plan would claim "
+                          f"£{claims:,.0f} but the sum is £{total:,.0f}.")
+    rent, bought = _rent_and_supervision_needed(inputs, wte)
+    supervision_cost = sum(hours * inputs.supervision_available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought.items())
+    top_up = sum(roles["top_up_per_wte_gbp"][r] * w for r, w in wte.items()) + rent * inputs.rent_gbp_per_session_per_year + supervision_cost
+    if top_up > inputs.top_up_budget_gbp + 0.5:
+        broken.append(f"Needs £{top_up:,.0f} a year of top-up (costs above reimbursement, rent, supervision bought) but the top-up "
+                      f"budget is £{inputs.top_up_budget_gbp:,.0f}: £{top_up - inputs.top_up_budget_gbp:,.0f} over.")
+    rooms = sum(roles["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items())
+    room_limit = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week
+    if rooms > room_limit + 1e-6:
+        rentable = f" and {inputs.rentable_sessions_per_week:g} could be rented" if inputs.rentable_sessions_per_week else ""
+        broken.append(f"More room sessions than free: the plan needs {rooms:,.1f} clinical room sessions a week but "
+                      f"{inputs.room_sessions_per_week:g} are free{rentable}: {rooms - room_limit:,.1f} over.")
+    if inputs.desk_sessions_per_week is not None:
+        desks = sum(roles["desk_sessions_per_wte"][r] * w for r, w in wte.items())
+        if desks > inputs.desk_sessions_per_week + 1e-6:
+            broken.append(f"Needs {desks:,.1f} desk sessions a week but {inputs.desk_sessions_per_week:g} are available.")
+    for r, w in wte.items():
+        in_post, cap, most = roles["in_post_wte"][r], roles["cap_wte"][r], roles["max_new_wte"][r]
+        new = w - in_post
+        if not math.isnan(cap) and w > cap + 1e-9:
+            broken.append(f"{w:g} WTE of {name[r]} is over its cap of {cap:g} WTE by {w - cap:g}.")
+        if new < -1e-9 and not policy.allow_reducing_in_post:
+            broken.append(f"{name[r]}: {w:g} WTE is fewer than the {in_post:g} in post (set policy.allow_reducing_in_post "
+                          "if staff would leave).")
+        if new > most + 1e-9:
+            broken.append(f"{name[r]}: {new:g} new WTE is more than the {most:g} you could recruit (roles.{r}.max_new_wte).")
+        if policy.whole_posts and abs(new / policy.post_size_wte - round(new / policy.post_size_wte)) > 1e-6:
+            broken.append(f"{name[r]}: {new:+g} WTE is not a whole number of posts of {policy.post_size_wte:g} WTE.")
+        elif 1e-9 < new < policy.min_post_wte - 1e-9:
+            broken.append(f"{name[r]}: a new post of {new:g} WTE is below the minimum post size ({policy.min_post_wte:g} WTE, "
+                          "policy.min_post_wte).")
+    from optimiser.assumptions import load_supervision
+
+    names = load_supervision().supervisors["supervisor_name"]
+    for p, (hours, price) in inputs.supervision_available.items():
+        needed = _supervision_needed(inputs, wte, p)
+        if price is None and needed > hours + 1e-6:
+            broken.append(f"Needs {needed:,.1f} hours a week of {names.get(p, p)} but {hours:g} are available: "
+                          f"{needed - hours:,.1f} short.")
+    return broken

@@ -26,7 +26,7 @@ TOP_LIMITS = 3
 BOARD_ORDER = ["arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "recruitment_limit",
                "in_post_floor", "whole_posts"]
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM, MARGIN_MM = 210.0, 297.0, 14.0
-CHART_MAX_HEIGHT_MM = 76.0
+CHART_MAX_HEIGHT_MM, CHART_MIN_HEIGHT_MM = 76.0, 40.0
 CHART_WIDTH_PX = 430
 CHART_ROW_PX = 21
 """Rows closer than on screen, so the words stay large when the chart is scaled to the page."""
@@ -144,7 +144,7 @@ def _limits(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
     staff in post), the most valuable of each kind.
     """
     binding = result.binding_constraints()
-    binding = binding[(binding["family"] != "demand_cover") & (binding["marginal_value"].abs() >= 0.5)]
+    binding = binding[(binding["family"] != "demand_cover") & (binding["marginal_value"].abs() >= 0.5 * 10 ** -result.unit.digits)]
     rank = binding["family"].map({family: i for i, family in enumerate(BOARD_ORDER)}).fillna(len(BOARD_ORDER))
     ordered = binding.assign(rank=rank.to_numpy()).sort_values("rank", kind="stable")
     top = ordered[~ordered["family"].duplicated()].head(TOP_LIMITS)
@@ -168,13 +168,15 @@ def _limit_name(result: Result, family: str, label: str | None) -> str:
 def top_limits(result: Result) -> list[tuple[str, str, str]]:
     """The limits that matter most: (name, marginal value in words, sentence)."""
     top, _ = _limits(result)
-    return [(_limit_name(result, row["family"], row["label"]), f"{row['marginal_value']:+,.0f} {row['marginal_value_unit']}",
+    digits = result.unit.digits
+    return [(_limit_name(result, row["family"], row["label"]), f"{row['marginal_value']:+,.{digits}f} {row['marginal_value_unit']}",
              row["explanation"]) for _, row in top.iterrows()]
 
 
 def other_limits(result: Result) -> list[str]:
     _, rest = _limits(result)
-    named = [f"{_limit_name(result, row['family'], row['label'])} ({row['marginal_value']:+,.0f})" for _, row in rest.iterrows()]
+    digits = result.unit.digits
+    named = [f"{_limit_name(result, row['family'], row['label'])} ({row['marginal_value']:+,.{digits}f})" for _, row in rest.iterrows()]
     more = len(named) - OTHER_LIMITS_SHOWN
     return named[:OTHER_LIMITS_SHOWN] + ([f"and {more} more (see the app or the CLI)"] if more > 0 else [])
 
@@ -208,6 +210,20 @@ def _text(value: str) -> str:
 
 
 def render_board_page(page: BoardPage) -> bytes:
+    """Lay the page out; if the text runs past the foot, shrink the chart by as much and lay it out again."""
+    image = chart_png(page.chart)
+    chart_limit = CHART_MAX_HEIGHT_MM
+    while True:
+        pdf, overflow = _layout(page, image, chart_limit)
+        if overflow <= 0:
+            return bytes(pdf.output())
+        if chart_limit <= CHART_MIN_HEIGHT_MM:
+            raise ValueError("the board report does not fit on one page")  # a layout bug, caught by the tests
+        chart_limit = max(CHART_MIN_HEIGHT_MM, chart_limit - overflow - 1)
+
+
+def _layout(page: BoardPage, image: bytes, chart_limit: float):
+    """The page with the chart at most `chart_limit` mm high, and how far (mm) the text runs past the foot."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -229,9 +245,8 @@ def render_board_page(page: BoardPage) -> bytes:
 
     pdf.ln(1.5)
     _heading(pdf, page.chart_title)
-    image = chart_png(page.chart)
     pixels_wide, pixels_high = struct.unpack(">II", image[16:24])  # the PNG header's IHDR chunk
-    chart_height = min(width * pixels_high / pixels_wide, CHART_MAX_HEIGHT_MM)
+    chart_height = min(width * pixels_high / pixels_wide, chart_limit)
     chart_width = chart_height * pixels_wide / pixels_high
     pdf.image(io.BytesIO(image), x=MARGIN_MM + (width - chart_width) / 2, y=pdf.get_y(), w=chart_width, h=chart_height)
     pdf.set_y(pdf.get_y() + chart_height + 2)
@@ -282,9 +297,7 @@ def render_board_page(page: BoardPage) -> bytes:
     pdf.set_y(max(pdf.get_y() + 1, PAGE_HEIGHT_MM - MARGIN_MM + 4 - lines * 3.3))
     for note in notes:
         pdf.multi_cell(width, 3.3, _text(note), new_x="LMARGIN", new_y="NEXT")
-    if pdf.get_y() > PAGE_HEIGHT_MM - 4:
-        raise ValueError("the board report does not fit on one page")  # a layout bug, caught by the tests
-    return bytes(pdf.output())
+    return pdf, pdf.get_y() - (PAGE_HEIGHT_MM - 4)
 
 
 def _heading(pdf, text: str) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 from optimiser import ui
 from optimiser.catalogue import POT_NAMES
 from optimiser.results import STAFFED_WTE, Result
+from optimiser.tables import text_cells_stay_text
 
 FORMATS = [  # first match on the header (or a row's label) wins
     ("£", '"£"#,##0'),
@@ -160,10 +161,7 @@ def _sheet(book, title: str, frame: pd.DataFrame, row_formats: bool = False) -> 
 
 def keep_text(sheet) -> None:
     """Text a spreadsheet would run as a formula (= + - @ …) stays text: a PCN name is never a live formula."""
-    for row in sheet.iter_rows(min_row=1):
-        for cell in row:
-            if cell.data_type == "f":  # openpyxl stores any text starting with "=" as a formula
-                cell.data_type = "s"
+    text_cells_stay_text(sheet)
 
 
 def _cell(value):

@@ -42,6 +42,7 @@ def small_scenario(
     rooms: float = HUGE / 100,
     demand: dict[str, float] | None = None,
     list_size: int = 50_000,
+    weighted_population: float | None = None,
     policy: dict | None = None,
     estate: dict | None = None,
     **role_settings,
@@ -49,7 +50,7 @@ def small_scenario(
     categories = load_assumptions().categories.index
     demand = demand or {}
     data = {
-        "pcn": {"name": "Test PCN", "list_size": list_size, "weighted_population": list_size},
+        "pcn": {"name": "Test PCN", "list_size": list_size, "weighted_population": weighted_population or list_size},
         "year": year,
         "money": {"arrs_sum_gbp": arrs_sum, "top_up_budget_gbp": top_up},
         "estate": {"room_sessions_per_week": rooms, **(estate or {})},

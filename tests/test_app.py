@@ -13,6 +13,7 @@ from optimiser.errors import ScenarioError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
 from optimiser.scenario import load_scenario, parse_scenario, scenario_to_text
+from tests.helpers import small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -301,3 +302,43 @@ def test_downloads_are_offered(monkeypatch, tmp_path):
     labels = [b.label for b in at.get("download_button")]
     assert "Scenario (YAML)" in labels and "All results (Excel)" in labels and "Board report (PDF, one page)" in labels
     assert any(label.endswith("(CSV)") for label in labels)
+
+
+# ---------------------------------------------------------------- answers worked out by hand
+
+
+def start_on(monkeypatch, tmp_path, scenario) -> AppTest:
+    (tmp_path / "hand.yaml").write_text(scenario_to_text(scenario))
+    return start(monkeypatch, tmp_path, "hand.yaml")
+
+
+def test_the_page_shows_the_hand_derived_answer_and_follows_edits(monkeypatch, tmp_path):
+    """Pharmacists only (1,000 reviews a WTE-year), ARRS sum 3 × £66,972 = £200,916: 3.0 WTE, all new, £200,916
+    claimed, £0 unspent. With 1 WTE already in post the money still buys 3.0 WTE, 2.0 of them new. Raising the
+    ARRS sum to 4 × £66,972 = £267,888 buys 4.0 WTE."""
+    at = start_on(monkeypatch, tmp_path, small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=200_916))
+    mix = shown_mix(at)
+    assert mix.loc["clinical_pharmacist", "Total (WTE)"] == pytest.approx(3.0)
+    assert mix.loc["clinical_pharmacist", "New (WTE)"] == pytest.approx(3.0)
+    assert metric(at, "Staff (WTE)") == "3.0"
+    assert metric(at, "ARRS claimed (£ a year)") == "£200,916"
+    assert metric(at, "ARRS unspent (£ a year)") == "£0"
+    edit_role_cell(at, "clinical_pharmacist", "in_post_wte", 1.0)
+    mix = shown_mix(at)
+    assert mix.loc["clinical_pharmacist", "In post (WTE)"] == pytest.approx(1.0)
+    assert mix.loc["clinical_pharmacist", "Total (WTE)"] == pytest.approx(3.0)
+    assert mix.loc["clinical_pharmacist", "New (WTE)"] == pytest.approx(2.0)
+    at.number_input(key="arrs_sum_gbp").set_value(267_888.0)
+    run(at)
+    assert shown_mix(at).loc["clinical_pharmacist", "Total (WTE)"] == pytest.approx(4.0)
+
+
+def test_lifting_a_cap_in_the_page_gives_the_hand_derived_gain(monkeypatch, tmp_path):
+    """2024/25 as the April 2024 DES set it, 50,000 patients: the enhanced practice nurse cap is 1 WTE. Money for 5
+    (5 × £60,401 = £302,005): 1.0 WTE while capped, 5.0 WTE with the cap lifted."""
+    scenario = small_scenario({"enhanced_practice_nurse": {"long_term_conditions": 1200}}, year="2024/25-april", arrs_sum=302_005)
+    at = start_on(monkeypatch, tmp_path, scenario)
+    assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] == pytest.approx(1.0)
+    at.toggle(key="lift_cap_enhanced_practice_nurse").set_value(True)
+    run(at)
+    assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] == pytest.approx(5.0)

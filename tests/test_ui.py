@@ -74,11 +74,14 @@ def test_estimates_are_flagged_with_their_status(large):
     assert ui.estimate_roles(table), "the 2024/25 catalogue has estimated amounts; the test needs one"
 
 
-def test_london_weighting_changes_the_amount_shown(large):
-    inner = parse_scenario(_with(large, **{"policy.london_weighting": "inner"}))
-    table = ui.roles_table(inner)
-    np.testing.assert_allclose(table["max_reimbursable_gbp"], prepare(inner).roles["max_reimbursable_gbp"])
-    assert (table["max_reimbursable_status"] == prepare(inner).roles["max_reimbursable_status"]).all()
+@pytest.mark.parametrize("weighting, pharmacist, technician", [("none", 65_838, 42_437), ("outer", 73_189, 48_991), ("inner", 76_313, 51_176)])
+def test_london_weighting_changes_the_amount_shown(large, weighting, pharmacist, technician):
+    """2024/25 published amounts (£ a WTE): clinical pharmacist 65,838 / outer London 73,189 / inner 76,313;
+    pharmacy technician 42,437 / 48,991 / 51,176."""
+    table = ui.roles_table(parse_scenario(_with(large, **{"policy.london_weighting": weighting})))
+    assert table.at["clinical_pharmacist", "max_reimbursable_gbp"] == pharmacist
+    assert table.at["pharmacy_technician", "max_reimbursable_gbp"] == technician
+    assert (table.loc[["clinical_pharmacist", "pharmacy_technician"], "max_reimbursable_status"] == "published").all()
 
 
 def test_an_edited_cell_becomes_an_explicit_setting_and_defaults_stay_defaults(large):
@@ -207,11 +210,13 @@ def test_invalid_form_values_give_the_cli_sentence_for_that_field(large):
 
 
 def test_caps_for_the_year_and_list_size(large):
+    """2024/25 caps: enhanced practice nurse 1 WTE below 100,000 patients, 2 WTE from 100,000; digital and
+    transformation lead 1 WTE either way. The large example has 110,000 patients; 99,999 is below the line."""
     caps = ui.cap_table(large)
-    catalogue = load_catalogue(large.year)
-    expected = {r: catalogue.cap_wte(r, large.pcn.list_size) for r in catalogue.capped_roles()}
-    assert caps["cap_wte"].to_dict() == {r: c for r, c in expected.items() if c is not None}
-    assert "enhanced_practice_nurse" in caps.index and not caps["lifted"].any()
+    assert caps["cap_wte"].to_dict() == {"digital_transformation_lead": 1, "enhanced_practice_nurse": 2}
+    smaller = parse_scenario(_with(large, **{"pcn.list_size": 99_999}))
+    assert ui.cap_table(smaller)["cap_wte"].to_dict() == {"digital_transformation_lead": 1, "enhanced_practice_nurse": 1}
+    assert not caps["lifted"].any()
     lifted, _ = ui.apply_form(large, ui.form_values(large) | {"lifted_caps": ["enhanced_practice_nurse"]})
     assert lifted.policy.remove_caps == ["enhanced_practice_nurse"]
     assert ui.cap_table(lifted).at["enhanced_practice_nurse", "lifted"]
@@ -283,6 +288,13 @@ def test_any_name_is_safe_or_refused(name):
     assert "/" not in result and "\\" not in result and ".." not in result
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_a_name_that_starts_with_a_letter_is_never_refused(tail):
+    """Refusing every name would pass the test above; a name starting with a letter must be saved under it."""
+    assert ui.safe_filename("Board" + tail).startswith("Board")
+
+
 def test_save_path_stays_in_the_folder(tmp_path):
     for name in ["../../x", "/etc/passwd", "sub/dir/name", "~root"]:
         path = ui.save_path(tmp_path, name)
@@ -347,7 +359,7 @@ def test_chart_data_adds_up_to_the_result(path):
 def test_caps_are_marked_and_shown_lifted(large):
     result = optimise(large)
     marks = ui.cap_marks(result).set_index("role")
-    assert marks.at["enhanced_practice_nurse", "cap_wte"] == load_catalogue(large.year).cap_wte("enhanced_practice_nurse", large.pcn.list_size)
+    assert marks.at["enhanced_practice_nurse", "cap_wte"] == 2  # 2024/25, 110,000 patients: 2 WTE
     assert not marks["lifted"].any()
     lifted = ui.cap_marks(optimise(with_caps_lifted(large))).set_index("role")
     assert lifted["lifted"].all() and "lifted" in lifted.at["enhanced_practice_nurse", "cap_label"]

@@ -15,6 +15,7 @@ does not cover, e.g. after pay awards the sum does not follow), exactly as in th
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -38,6 +39,7 @@ class PlanModel:
     new: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)
     reduced: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)
     posts: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)
+    new_post: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)  # 1 if the role recruits that year
     assigned: dict[tuple[str, str, int, str], pulp.LpVariable] = field(default_factory=dict)
     need_met: dict[tuple[str, int, int, str], pulp.LpVariable] = field(default_factory=dict)
     own_funded: dict[tuple[str, int, str], pulp.LpVariable] = field(default_factory=dict)  # (role, t, s): WTE-years paid wholly by the PCN
@@ -59,7 +61,7 @@ class PlanModel:
 
     @property
     def variables(self) -> list[pulp.LpVariable]:
-        groups = [self.stock, self.new, self.reduced, self.posts, self.assigned, self.need_met, self.own_funded, self.rented]
+        groups = [self.stock, self.new, self.reduced, self.posts, self.new_post, self.assigned, self.need_met, self.own_funded, self.rented]
         extra = [self.lowest_share] if self.lowest_share is not None else []
         return [v for group in groups for v in group.values()] + extra
 
@@ -88,6 +90,7 @@ def build_plan_model(
     for period in inputs.periods.values():
         add_year(model, period, own_money_posts)
     add_top_up_budgets(model)
+    add_minimum_post_size(model)
     weights = {(t, s): inputs.probabilities[s] * period.discount_factor for (t, s), period in inputs.periods.items()}
     model.care = pulp.lpSum(weights[k] * care for k, care in model.care_by_period.items())
     model.total_cost = pulp.lpSum(weights[k] * cost for k, cost in model.cost_by_period.items())
@@ -191,6 +194,46 @@ def add_year(model: PlanModel, period: Period, own_money_posts: bool) -> None:
     for r, cap in roles["cap_wte"].items():
         if cap == cap:  # not NaN: the cap applies
             model.add("role_cap", r, "WTE", here, stock[r] <= cap)
+
+
+def add_minimum_post_size(model: PlanModel) -> None:
+    """The first year's new WTE per role is 0 or at least the minimum post size, as in `solve` (a MILP; whole posts
+    aside). Only the first year's posts are approved now; later years' new WTE is a recruitment budget that adapts
+    to each future, kept fractional so the plan stays small enough to solve at once.
+
+    new ≤ most × new_post, where `most` is the most new WTE the role could use that year in any future (recruitment
+    limit, or what the year's ARRS sum plus top-up could pay, all rooms could hold, or all need it serves could take).
+    """
+    inputs = model.inputs
+    policy = inputs.scenario.policy
+    minimum = policy.min_post_wte
+    if minimum <= 0 or policy.whole_posts:
+        return
+    for (r, t, s), new in model.new.items():
+        if t > 0 or new.upBound is not None and new.lowBound == new.upBound:
+            continue  # held at a plan made elsewhere
+        most = _most_new_wte(inputs, r, [p for (y, f), p in inputs.periods.items() if y == t and (not s or f == s)])
+        if most <= 1e-9:
+            continue
+        recruits = model.problem.add_variable(f"new_post({r},{t},{s})", cat=pulp.LpBinary)
+        model.new_post[r, t, s] = recruits
+        period = (t, s or None)
+        model.add("new_post_bound", r, "WTE", period, new - most * recruits <= 0)
+        model.add("minimum_post_size", r, "WTE", period, new - minimum * recruits >= 0)
+
+
+def _most_new_wte(inputs: PlanInputs, r: str, periods: list[Period]) -> float:
+    roles, base = inputs.base.role_columns, inputs.base
+    most = 0.0
+    for period in periods:
+        claim, cost = roles["claim_per_wte_gbp"][r] * period.pay_index[r], roles["cost_per_wte_gbp"][r] * period.pay_index[r]
+        by_money = (period.arrs_sums_gbp.get(roles["funding_pot"][r], 0.0) / claim if claim > 0 else math.inf)
+        by_money += period.top_up_budget_gbp / cost
+        sessions = roles["clinical_room_sessions_per_wte"][r]
+        by_rooms = (period.room_sessions_per_week + base.rentable_sessions_per_week) / sessions if sessions > 0 else math.inf
+        useful = sum(period.need_contacts_per_year[d] / c for (role, d), c in base.contacts_by_pair.items() if role == r)
+        most = max(most, min(roles["max_new_wte"][r], by_money, by_rooms, useful))
+    return most / (inputs.first_year_share if periods and periods[0].year_index == 0 and inputs.first_year_share > 0 else 1.0)
 
 
 def _care_value(model: PlanModel, period: Period, delivered: dict[str, list]) -> pulp.LpAffineExpression:

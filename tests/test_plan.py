@@ -142,7 +142,9 @@ EXAMPLE_PLAN = load_scenario(next(p for p in EXAMPLES if "plan" in p.name))
 
 
 def short(scenario, **update):
+    """Four years of the example plan as an LP (no minimum post size), to keep the many solves quick."""
     data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data["policy"] = {**data.get("policy", {}), "min_post_wte": 0}
     return parse_scenario({**data, "horizon": 4, **update}, "plan")
 
 

@@ -2,7 +2,7 @@
 
 Per-PCN tables (one row per PCN × policy) are written in table order without holding every PCN: records are
 first split into buckets of rows on disk, then each bucket is sorted and appended. Text cells that a
-spreadsheet would run as a formula (starting with = + - @) are written as text.
+spreadsheet would run as a formula (starting with = + - @) are written as text, by `optimiser.tables`' rules.
 """
 
 from __future__ import annotations
@@ -17,25 +17,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from optimiser import tables
 from optimiser.atomic import write_bytes_atomic
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BUCKET_ROWS = 2_000
 EXCEL_MAX_ROWS = 1_048_575
-
-
-def escape_formula(value):
-    """A text cell a spreadsheet would run as a formula, as text ('=1+1 → '=1+1); other values unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def escape_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    text = [c for c in frame.columns if frame[c].dtype == object]
-    if not text:
-        return frame
-    return frame.assign(**{c: frame[c].map(escape_formula) for c in text})
 
 
 class TableFiles:
@@ -51,7 +37,8 @@ class TableFiles:
 
     def append(self, frame: pd.DataFrame) -> None:
         if self.csv is not None:
-            escape_formulas(frame).to_csv(self.csv, index=False, header=self.header)
+            text = tables.csv_text(frame)
+            self.csv.write(text if self.header else text.split("\n", 1)[1])
         self.header = False
         if "parquet" in self.temporary:
             table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -82,14 +69,7 @@ class TableFiles:
 
 
 def write_table(output: Path, name: str, frame: pd.DataFrame, formats: tuple[str, ...]) -> list[Path]:
-    files = []
-    if "csv" in formats:
-        files.append(_atomic(output / f"{name}.csv", escape_formulas(frame).to_csv(index=False).encode("utf-8")))
-    if "parquet" in formats:
-        sink = io.BytesIO()
-        frame.to_parquet(sink, index=False)
-        files.append(_atomic(output / f"{name}.parquet", sink.getvalue()))
-    return files
+    return [tables.write_table(frame, Path(output) / f"{name}.{fmt}", overwrite=True) for fmt in ("csv", "parquet") if fmt in formats]
 
 
 def _atomic(path: Path, content: bytes) -> Path:
@@ -123,10 +103,23 @@ class Buckets:
 def write_workbook(path: Path, sheets: Iterable[tuple[str, Iterable[pd.DataFrame]]]) -> Path:
     """An Excel workbook written row by row (openpyxl's write-only mode), formulas escaped; a sheet stops at Excel's limit."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     book = Workbook(write_only=True)
     for name, pieces in sheets:
         sheet = book.create_sheet(name[:31])
+
+        def cell(value):
+            if value is None or (isinstance(value, float) and value != value):
+                return None
+            if hasattr(value, "item"):
+                value = value.item()
+            if tables.looks_like_formula(value):
+                text = WriteOnlyCell(sheet, value=value)
+                text.data_type = "s"  # shown as typed, never run
+                return text
+            return value
+
         rows, header = 0, False
         for frame in pieces:
             if not header:
@@ -135,16 +128,8 @@ def write_workbook(path: Path, sheets: Iterable[tuple[str, Iterable[pd.DataFrame
             for values in frame.itertuples(index=False, name=None):
                 if rows >= EXCEL_MAX_ROWS:
                     break
-                sheet.append([_excel_cell(v) for v in values])
+                sheet.append([cell(v) for v in values])
                 rows += 1
     sink = io.BytesIO()
     book.save(sink)
     return _atomic(path, sink.getvalue())
-
-
-def _excel_cell(value):
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    return escape_formula(value)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from optimiser import tables
 from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.scenario import PCN_NUMBERS, Scenario, located_problems, parse_scenario, read_scenario_data
 
@@ -84,18 +85,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise TableError(["no such file; check the path"], str(path))
-    suffix = path.suffix.lower()
     try:
-        if suffix == ".csv":
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
-        elif suffix in (".parquet", ".pq"):
-            table = pd.read_parquet(path)
-        elif suffix in (".xlsx", ".xlsm"):
-            table = pd.read_excel(path, dtype=object)
-        else:
-            raise TableError([f"unknown table format {suffix!r}; use .csv, .parquet or .xlsx"], str(path))
-    except TableError:
-        raise
+        table = tables.read_table(path)
+    except ValueError as error:
+        raise TableError([str(error)], str(path)) from None
     except Exception as error:  # the readers raise many types; the user needs one sentence
         raise TableError([f"cannot read the table: {error}"], str(path)) from None
     table.columns = [str(c).strip() for c in table.columns]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK
+from optimiser.terminal import err, out
 
-out = Console(soft_wrap=False, width=180)
-err = Console(stderr=True, soft_wrap=True)
+
+SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}"
+                               r"|inproc://\S+")
+"""A Dask address: optional scheme, a host name, IPv4 or [IPv6] address, and a port."""
 
 
 def register_batch_commands(app: typer.Typer) -> None:
@@ -49,6 +52,10 @@ def batch(
 
     if scheduler and dask_local:
         err.print("[bold red]Error:[/] give --scheduler or --dask-local, not both", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if scheduler and not SCHEDULER_ADDRESS.fullmatch(scheduler):
+        err.print(f"[bold red]Error:[/] --scheduler {scheduler!r} is not a Dask scheduler address; "
+                  "give one like tcp://10.0.0.5:8786 (scheme, host and port)", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
     show = err.is_terminal if progress is None else progress
     bar = Progress(
@@ -146,7 +153,7 @@ def national(
         table = sample(table, sample_size)
     try:
         write_table(table, output, overwrite=overwrite)
-    except (FileExistsError, ValueError) as error:
+    except (OSError, ValueError) as error:  # an existing file, a bad suffix, a read-only or full disk: a sentence each
         err.print(f"[bold red]Error:[/] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     facts = describe(table)

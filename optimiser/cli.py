@@ -7,18 +7,19 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from optimiser import __version__
 from optimiser.batch_cli import register_batch_commands
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_UNPROVEN,
     OptimiserError,
@@ -26,6 +27,7 @@ from optimiser.errors import (
     SolverError,
 )
 from optimiser.explain import InfeasibleScenario
+from optimiser.terminal import err, out
 
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
@@ -33,8 +35,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-out = Console(soft_wrap=False, width=180)
-err = Console(stderr=True, soft_wrap=True)
+INTERRUPTED = "Interrupted; nothing was written."
 register_batch_commands(app)
 
 
@@ -157,7 +158,7 @@ def compare(
 
     try:
         out.print(render_comparison(optimise(_load(a)), optimise(_load(b))))
-    except OptimiserError as error:
+    except (OptimiserError, OSError) as error:
         _fail(error)
 
 
@@ -195,5 +196,14 @@ def new(
 
 
 def main() -> None:
-    app()
+    """Run the CLI; Ctrl-C anywhere ends with one line and exit code 130, never a traceback."""
+    try:
+        app()
+    except SystemExit as done:
+        if done.code == EXIT_INTERRUPTED and isinstance(getattr(done.__context__, "__cause__", None), KeyboardInterrupt):
+            err.print(f"[bold yellow]{INTERRUPTED}[/]", highlight=False)  # typer exits 130 silently on Ctrl-C
+        raise
+    except KeyboardInterrupt:
+        err.print(f"[bold yellow]{INTERRUPTED}[/]", highlight=False)
+        sys.exit(EXIT_INTERRUPTED)
 

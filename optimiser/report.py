@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pandas as pd
+from rich import box
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from optimiser.atomic import write_text_atomic
+from optimiser import ui
+from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES, STATUSES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text, excel_bytes  # noqa: F401  (excel_bytes: the one Excel writer, used by batch)
@@ -34,17 +36,30 @@ VALUATION_TEXT = {
 ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or provisional: see `catalogue`)"
 
 
+SHORT_TEXT = 12
+"""Text columns no wider than this (a cap, a status) keep their width like numbers; longer text wraps."""
+
+
 def _table(title: str, frame: pd.DataFrame, formats: dict[str, str], index_label: str | None = None) -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
-    if index_label:
-        table.add_column(index_label)
-    for column in formats:
-        table.add_column(column, justify="left" if formats[column] == "s" else "right")  # "s>": text, right-aligned
+    """A table that folds to the terminal's width: numbers are never cut (each number column is as wide as its
+    widest number), headers wrap onto more lines, and labels and sentences wrap within their column."""
+    rows = []
     for key, row in frame.iterrows():
         cells = [str(key)] if index_label else []
         for column, fmt in formats.items():
             value = row[column]
             cells.append("" if pd.isna(value) else (str(value) if fmt in ("s", "s>") else format(value, fmt)))
+        rows.append(cells)
+    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+    if index_label:
+        table.add_column(index_label, overflow="fold", min_width=min(14, max((len(r[0]) for r in rows), default=1)))
+    offset = 1 if index_label else 0
+    for i, column in enumerate(formats):
+        widest = max([len(r[i + offset]) for r in rows] + [len(word) for word in column.split()])
+        fixed = widest if formats[column] not in ("s", "s>") or widest <= SHORT_TEXT else None
+        table.add_column(column, justify="left" if formats[column] == "s" else "right",  # "s>": text, right-aligned
+                         width=fixed, overflow="fold")
+    for cells in rows:
         table.add_row(*cells)
     return table
 
@@ -63,12 +78,12 @@ def mix_table(result: Result) -> Table:
     shown = mix.rename(columns={
         "in_post_wte": "In post (WTE)", "new_wte": "New (WTE)", "total_wte": "Total (WTE)", "cap": "Cap (WTE)",
         "cost_gbp_per_year": "Cost (£/yr)", "arrs_claimed_gbp_per_year": "ARRS claimed (£/yr)",
-        "top_up_gbp_per_year": "Top-up (£/yr)", "room_sessions_per_week": "Room sessions/wk",
+        "top_up_gbp_per_year": "Top-up (£/yr)", "room_sessions_per_week": "Rooms (sessions a week)",
     })
     shown = shown.rename(columns={"own_funded_wte": "Own money (WTE)"})
     own = {"Own money (WTE)": ".2f"} if (mix["own_funded_wte"] > 1e-6).any() else {}
     formats = {"In post (WTE)": ".2f", "New (WTE)": ".2f", "Total (WTE)": ".2f", **own, "Cap (WTE)": "s",
-               "Cost (£/yr)": ",.0f", "ARRS claimed (£/yr)": ",.0f", "Top-up (£/yr)": ",.0f", "Room sessions/wk": ".1f"}
+               "Cost (£/yr)": ",.0f", "ARRS claimed (£/yr)": ",.0f", "Top-up (£/yr)": ",.0f", "Rooms (sessions a week)": ".1f"}
     return _table("Staffing mix", shown, formats, index_label="Role")
 
 
@@ -136,33 +151,43 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
 
 
 def _headline_text(changes: pd.DataFrame) -> pd.DataFrame:
-    """Headline measures as text: WTE to two decimals, pounds and contacts to whole numbers, changes signed."""
+    """Headline measures as text at display precision (ui.display_digits); the change is taken from the values shown."""
     frame = changes.loc[list(HEADLINE_LABELS)]
+    first, second, change = frame.columns
+    frame = ui.at_display_precision(frame, first, second, change, [ui.display_digits(m) for m in frame.index])
     text = pd.DataFrame(index=[HEADLINE_LABELS[m] for m in frame.index], columns=frame.columns, dtype=object)
     for measure, label in zip(frame.index, text.index):
-        digits = 2 if measure.endswith("_wte") else 1 if measure == "care_score" else 0
-        for i, column in enumerate(frame.columns):
-            sign = "+" if i == len(frame.columns) - 1 else ""
-            text.at[label, column] = format(round(frame.at[measure, column], digits) + 0.0, f"{sign},.{digits}f")
+        digits = ui.display_digits(measure)
+        text.at[label, first] = format(frame.at[measure, first], f",.{digits}f")
+        text.at[label, second] = format(frame.at[measure, second], f",.{digits}f")
+        text.at[label, change] = _signed(frame.at[measure, change], digits)
     return text
+
+
+def _signed(value: float, digits: int) -> str:
+    """A change with its sign; no change is a plain 0, never -0 or +0."""
+    return format(0, f".{digits}f") if value == 0 else format(value, f"+,.{digits}f")
 
 
 def what_if_table(result: Result, caps_lifted: Result) -> Table:
     changes = compare_summary(result, caps_lifted)
     frame = _headline_text(changes.rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"}))
     table = _table("What if every cap were lifted", frame, dict.fromkeys(frame.columns, "s>"), index_label="Measure")
-    mix = compare_mix(result, caps_lifted)
-    moved = mix[mix["change_wte"].abs() > 1e-6]
+    mix = ui.at_display_precision(compare_mix(result, caps_lifted), "baseline_wte", "other_wte", "change_wte", 2)
+    moved = mix[mix["change_wte"] != 0]
     for role, row in moved.iterrows():
-        table.add_row(f"WTE: {row['role_name']}", f"{row['baseline_wte']:.2f}", f"{row['other_wte']:.2f}", f"{row['change_wte']:+.2f}")
+        table.add_row(f"WTE: {row['role_name']}", f"{row['baseline_wte']:.2f}", f"{row['other_wte']:.2f}", _signed(row["change_wte"], 2))
     return table
 
 
 def render_comparison(a: Result, b: Result) -> Group:
     names = (a.scenario.pcn.name, b.scenario.pcn.name)
     summary = _headline_text(compare_summary(a, b).rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"}))
-    mix = compare_mix(a, b).set_index("role_name").rename(columns={"baseline_wte": "A (WTE)", "other_wte": "B (WTE)", "change_wte": "B − A (WTE)"})
-    care = compare_care(a, b).set_index("category_name")
+    mix = ui.at_display_precision(compare_mix(a, b), "baseline_wte", "other_wte", "change_wte", 2)
+    mix = mix.set_index("role_name")[["baseline_wte", "other_wte", "change_wte"]]
+    mix.columns = ["A (WTE)", "B (WTE)", "B − A (WTE)"]
+    care = ui.at_display_precision(compare_care(a, b), "baseline_served_contacts_per_year", "other_served_contacts_per_year",
+                                   "change_contacts_per_year", 0).set_index("category_name")
     care.columns = ["A (contacts/yr)", "B (contacts/yr)", "B − A (contacts/yr)"]
     return Group(
         _table("Headline", summary, dict.fromkeys(summary.columns, "s>"), index_label="Measure"),
@@ -180,18 +205,12 @@ def result_json(result: Result, caps_lifted: Result | None = None) -> str:
 
 
 def write_result_files(result: Result, directory: Path, fmt: str, overwrite: bool = False) -> list[Path]:
-    """Write one file per table (csv) or one JSON file; atomically, never replacing files unless asked."""
-    directory = Path(directory)
-    written = []
+    """Write one file per table (csv) or one JSON file: all of them or none, never replacing files unless asked."""
     if fmt == "json":
-        path = directory / "result.json"
-        write_text_atomic(path, result_json(result), overwrite=overwrite)
-        return [path]
-    for name, frame in tables(result).items():
-        path = directory / f"{name}.csv"
-        write_text_atomic(path, csv_text(frame), overwrite=overwrite)
-        written.append(path)
-    return written
+        files = {"result.json": result_json(result).encode("utf-8")}
+    else:
+        files = {f"{name}.csv": csv_text(frame).encode("utf-8") for name, frame in tables(result).items()}
+    return write_files_atomic(Path(directory), files, overwrite=overwrite)
 
 
 def catalogue_table(catalogue, sources: bool = False) -> Group:

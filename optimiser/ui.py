@@ -670,6 +670,22 @@ def care_chart_data(result: Result) -> pd.DataFrame:
 # ---------------------------------------------------------------- comparison
 
 
+def display_digits(name: str) -> int:
+    """Decimals a measure is shown with: WTE to 0.01, sessions to 0.1, pounds and contacts to whole units."""
+    name = str(name).lower()
+    return 2 if "wte" in name else 1 if "sessions" in name else 0
+
+
+def at_display_precision(frame: pd.DataFrame, first: str, second: str, change: str, digits: int | list[int]) -> pd.DataFrame:
+    """Both values rounded as shown and the change recomputed from them: a change too small to show is 0, never -0."""
+    frame = frame.copy()
+    digits = list(digits) if isinstance(digits, list) else [digits] * len(frame)
+    for column in (first, second):
+        frame[column] = [round(float(v), d) + 0.0 for v, d in zip(frame[column], digits)]
+    frame[change] = [round(b - a, d) + 0.0 for a, b, d in zip(frame[first], frame[second], digits)]
+    return frame
+
+
 def _direction(change: float) -> str:
     if abs(change) <= CHANGE_TOLERANCE:
         return "same"
@@ -677,12 +693,18 @@ def _direction(change: float) -> str:
 
 
 def comparison_tables(a: Result, b: Result, names: tuple[str, str] = ("Baseline", "Current")) -> dict[str, pd.DataFrame]:
-    """Headline, mix and care of two results side by side, each with the change and its direction in words."""
+    """Headline, mix and care of two results side by side, each with the change and its direction in words.
+
+    Values are rounded as they are shown (£1, 0.01 WTE, one contact) before the change is taken, so rounding
+    noise between two solves is never flagged as a change.
+    """
     first, second = names
     summary = compare_summary(a, b)
+    summary = at_display_precision(summary, "baseline", "other", "change", [display_digits(k) for k in summary.index])
     summary.insert(0, "label", [MEASURES.get(k, k) for k in summary.index])
-    mix = compare_mix(a, b)
-    care = compare_care(a, b)
+    mix = at_display_precision(compare_mix(a, b), "baseline_wte", "other_wte", "change_wte", 2)
+    care = at_display_precision(compare_care(a, b), "baseline_served_contacts_per_year", "other_served_contacts_per_year",
+                                "change_contacts_per_year", 0)
     tables = {
         "headline": _side_by_side(summary, ["label", "baseline", "other", "change"],
                                   ["Measure", first, second, "Change"]),

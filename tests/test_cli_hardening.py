@@ -1,0 +1,188 @@
+"""The CLI under hostile conditions: full and read-only disks, bad paths, Ctrl-C, a narrow terminal, noise in compare.
+
+Disk-full and read-only file systems are real: a small tmpfs in a private mount namespace (root only, so these
+skip elsewhere). Nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from optimiser import ui
+from optimiser.pipeline import optimise
+from optimiser.scenario import load_scenario, save_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+LARGE = ROOT / "scenarios" / "large-2024-25.yaml"
+RESULT_FILES = {"summary.csv", "mix.csv", "money.csv", "care.csv", "care_by_role.csv", "binding_constraints.csv"}
+can_mount = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare for a private tmpfs")
+
+
+def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "optimiser", *args], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                          env={**os.environ, **(env or {})})
+
+
+def in_small_tmpfs(tmp_path: Path, script: str) -> subprocess.CompletedProcess:
+    """Run a shell script with $D a fresh 8 kB tmpfs (two pages) visible only to that script."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    wrapped = f"set -u; D={disk}; PY={sys.executable}; mount -t tmpfs -o size=8k none $D || exit 99; cd {ROOT}; {script}"
+    done = subprocess.run(["unshare", "-m", "sh", "-c", wrapped], capture_output=True, text=True, timeout=300)
+    if done.returncode == 99:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr}")
+    return done
+
+
+def one_sentence(stderr: str) -> None:
+    assert "Traceback" not in stderr and "[Errno" not in stderr, stderr
+
+
+@can_mount
+def test_disk_full_names_the_file_and_leaves_no_partial_set_so_a_retry_works(tmp_path):
+    done = in_small_tmpfs(tmp_path, f"""
+        $PY -m optimiser solve {LARGE} --no-what-if --output $D/out; echo "FIRST=$?"
+        echo "LEFT=$(ls -A $D/out 2>/dev/null | tr '\\n' ' ')"
+        mount -o remount,size=1m $D
+        $PY -m optimiser solve {LARGE} --no-what-if --output $D/out; echo "SECOND=$?"
+        echo "AFTER=$(ls -A $D/out | tr '\\n' ' ')"
+    """)
+    out = done.stdout
+    assert "FIRST=2" in out, done.stderr
+    assert "disk is full" in done.stderr and "could not write" in done.stderr
+    assert any(f"{name}" in done.stderr for name in RESULT_FILES)  # the file that did not fit is named
+    one_sentence(done.stderr)
+    left = out.split("LEFT=")[1].splitlines()[0].split()
+    assert left == []  # no partial set, and no hidden temporary folder either
+    assert "SECOND=0" in out  # the retry needs no --overwrite
+    assert set(out.split("AFTER=")[1].splitlines()[0].split()) == RESULT_FILES
+
+
+@can_mount
+def test_national_onto_a_read_only_file_system_is_a_sentence(tmp_path):
+    done = in_small_tmpfs(tmp_path, "mount -o remount,ro $D; $PY -m optimiser national $D/pcns.csv --pcns 20; echo \"CODE=$?\"")
+    assert "CODE=2" in done.stdout, done.stderr
+    assert "pcns.csv" in done.stderr and "read-only" in done.stderr
+    one_sentence(done.stderr)
+
+
+@can_mount
+def test_national_onto_a_full_disk_names_the_file(tmp_path):
+    done = in_small_tmpfs(tmp_path, "$PY -m optimiser national $D/pcns.csv --pcns 2000; echo \"CODE=$?\"")
+    assert "CODE=2" in done.stdout, done.stderr
+    assert "pcns.csv" in done.stderr and "disk is full" in done.stderr
+    one_sentence(done.stderr)
+
+
+def test_output_through_a_file_is_a_sentence(tmp_path):
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file, not a folder")
+    done = run("solve", str(LARGE), "--no-what-if", "--output", str(blocker / "results"))
+    assert done.returncode == 2
+    assert "part of the path is a file, not a folder" in done.stderr
+    one_sentence(done.stderr)
+
+
+def test_existing_files_refuse_the_whole_set_before_writing_any(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "money.csv").write_text("mine")
+    done = run("solve", str(LARGE), "--no-what-if", "--output", str(out))
+    assert done.returncode == 2 and "money.csv" in done.stderr and "--overwrite" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["money.csv"] and (out / "money.csv").read_text() == "mine"
+
+
+@pytest.mark.parametrize("delay", [0.2, 1.2])
+def test_ctrl_c_is_one_line_and_exit_130(delay):
+    """At 0.2 s the program is still importing; at 1.2 s it is solving or comparing."""
+    process = subprocess.Popen([sys.executable, "-m", "optimiser", "compare", str(LARGE), str(LARGE)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("finished before the interrupt arrived")
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines() == ["Interrupted; nothing was written."]
+
+
+def test_a_bad_scheduler_address_is_one_sentence(tmp_path):
+    table = tmp_path / "pcns.csv"
+    table.write_text("ods_code,pcn_name,list_size,weighted_population,room_sessions_per_week\nU1,A,30000,30000,50\n")
+    done = run("batch", str(table), "--base", str(LARGE), "--output", str(tmp_path / "out"), "--scheduler", "not a url")
+    assert done.returncode == 2
+    assert "--scheduler 'not a url' is not a Dask scheduler address" in done.stderr
+    one_sentence(done.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def in_terminal(columns: int, *args: str) -> str:
+    """Run the CLI on a real pseudo-terminal `columns` wide; its screen output without colour codes."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    process = subprocess.Popen([sys.executable, "-m", "optimiser", *args], cwd=ROOT, stdin=slave, stdout=slave,
+                               stderr=subprocess.DEVNULL, env={**env, "TERM": "xterm", "NO_COLOR": "1"})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert process.wait(timeout=120) == 0
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", b"".join(chunks).decode()).replace("\r\n", "\n")
+
+
+def test_reports_fold_to_a_100_column_terminal():
+    screen = in_terminal(100, "solve", str(LARGE))
+    lines = screen.splitlines()
+    assert max(map(len, lines)) <= 100
+    assert "Staffing mix" in screen and "What limits you" in screen
+    mix = optimise(load_scenario(LARGE)).mix()
+    for total in mix["total_wte"]:
+        assert f"{total:.2f}" in screen  # no number cut short
+    for money in mix["arrs_claimed_gbp_per_year"]:
+        assert f"{money:,.0f}" in screen
+    wide = in_terminal(160, "solve", str(LARGE)).splitlines()
+    assert 100 < max(map(len, wide)) <= 160
+    assert len(wide) < len(lines)  # the terminal's width is used, not a fixed 180
+
+
+def test_piped_reports_have_a_fixed_readable_width():
+    done = run("solve", str(LARGE))
+    assert max(map(len, done.stdout.splitlines())) <= 120
+
+
+def test_compare_never_flags_rounding_noise_or_shows_minus_zero(tmp_path):
+    """B is A with 30p more top-up a year: nothing a manager can see changes, so every change reads 0."""
+    scenario = load_scenario(LARGE)
+    nudged = scenario.model_copy(deep=True)
+    nudged.money.top_up_budget_gbp = scenario.money.top_up_budget_gbp + 0.30
+    a, b = save_scenario(scenario, tmp_path / "a.yaml"), save_scenario(nudged, tmp_path / "b.yaml")
+    done = run("compare", str(a), str(b))
+    assert done.returncode == 0, done.stderr
+    assert "-0" not in done.stdout.replace("B − A", "")
+    assert "+0" not in done.stdout
+    tables = ui.comparison_tables(optimise(scenario), optimise(nudged))
+    for table in tables.values():
+        assert set(table["Direction"]) == {"same"}
+        assert not ui.changed_rows(table).any()
+        assert all(str(v) != "-0.0" for v in table[ui.change_column(table)])

@@ -467,8 +467,9 @@ def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
         return f"All {name} demand ({row['limit']:,.0f} contacts a year) is met; more staff for it would add nothing."
     if info.family == "minimum_post_size":
         minimum = result.scenario.policy.min_post_wte
+        worth = f", worth about {unit.amount(-gain)} per WTE" if abs(gain) >= 0.5 * 10 ** -unit.digits else ""
         return (f"{role}: the new post is the smallest allowed ({minimum:g} WTE, policy.min_post_wte); "
-                f"the mix would rather have less of it, worth about {unit.amount(-gain)} per WTE.")
+                f"the mix would rather have a little less of it{worth}.")
     if info.family == "whole_posts":
         return f"{role}: posts must be whole."
     return f"{info.name} binds."

@@ -177,7 +177,41 @@ def pass_model(highs, lp: CompiledLP) -> None:
 
 
 def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, highs=None) -> Solution:
-    """Two-stage solve of a compiled model; `highs` may be a reused instance (its model is replaced)."""
+    """Two-stage solve of a compiled model; `highs` may be a reused instance (its model is replaced).
+
+    With a minimum post size, the LP without the yes/no choice of new posts is solved first: if no role then
+    gets a new post below the minimum, that answer is the MILP's optimum too (a relaxation's optimum that is
+    feasible is optimal, in both stages), so the slower MILP is needed only when the LP proposes a small post.
+    """
+    choices = np.array([name.startswith("new_post(") for name in lp.column_names], dtype=bool)
+    if choices.any() and not (lp.integer & ~choices).any():
+        relaxed = _two_stage(dataclasses.replace(lp, integer=np.zeros_like(lp.integer)), time_limit_seconds, highs)
+        if relaxed.proven_optimal:
+            values = np.array([relaxed.values[name] for name in lp.column_names])
+            values[choices] = (values[choices] > 1e-7).astype(float)
+            activity = row_activity(lp, values)
+            slack = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(lp.row_upper), lp.row_upper, lp.row_lower)))
+            if np.all(activity <= lp.row_upper + slack) and np.all(activity >= lp.row_lower - slack):
+                return dataclasses.replace(
+                    relaxed,
+                    values=dict(zip(lp.column_names, values)),
+                    row_activity=activity,
+                    marginal_care=_relaxation_duals(lp, time_limit_seconds, choices, values)[: lp.num_rows],
+                    method=relaxed.method.replace(
+                        "fractional WTE (LP)",
+                        "minimum post size: the LP proposes no new post below it, so its answer is the MILP's; marginal "
+                        "values from the LP with the choice of new posts fixed"),
+                )
+    return _two_stage(lp, time_limit_seconds, highs)
+
+
+def row_activity(lp: CompiledLP, values: np.ndarray) -> np.ndarray:
+    """Each row's left-hand side at the given column values."""
+    rows = np.repeat(np.arange(lp.num_rows), np.diff(lp.row_start))
+    return np.bincount(rows, weights=lp.row_value * values[lp.row_index], minlength=lp.num_rows)
+
+
+def _two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solution:
     highs = highs or new_highs(time_limit_seconds)
     pass_model(highs, lp)
     started = time.perf_counter()

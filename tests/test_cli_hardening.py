@@ -27,7 +27,7 @@ from optimiser.scenario import load_scenario, save_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 LARGE = ROOT / "scenarios" / "large-2024-25.yaml"
-RESULT_FILES = {"summary.csv", "mix.csv", "money.csv", "care.csv", "care_by_role.csv", "binding_constraints.csv"}
+RESULT_FILES = {"summary.csv", "mix.csv", "money.csv", "care.csv", "care_by_role.csv", "binding_constraints.csv", "supervision.csv"}
 can_mount = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare for a private tmpfs")
 
 

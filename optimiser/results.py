@@ -315,6 +315,7 @@ class Result:
             "unmet_contacts_per_year": float(np.maximum(demand - self._served, 0.0).round(6).sum()),
             "valuation": self.scenario.policy.valuation,
             "care_score": float(self._points.sum()),
+            "need_met_wte_years": float(np.nansum(self._served / self.inputs.categories["reference_contacts_per_wte_year"].to_numpy())),
             "weighted_care_per_year": float((self._served * self.inputs.categories["priority_weight"].to_numpy()).sum()),
             "rented_sessions_per_week": self.solution.value(self.model.rented_sessions),
         }

@@ -108,6 +108,7 @@ MEASURES: dict[str, str] = {
     "unmet_contacts_per_year": "Contacts unmet (contacts a year)",
     "weighted_care_per_year": "Priority-weighted care (weighted contacts a year)",
     "care_score": "Care score (out of 100: every need fully met)",
+    "need_met_wte_years": "Need met in clinical time (WTE-years a year at each need's reference rate)",
     "rented_sessions_per_week": "Rented room sessions (sessions a week)",
 }
 """Headline measures of `Result.summary()` in words, with their units."""

@@ -15,6 +15,7 @@ from optimiser.cli import app
 from optimiser.pipeline import optimise
 from optimiser.scenario import load_scenario, scenario_from_text
 
+ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "pcn"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/pcn is not here (a fresh clone uses the bundled table)")
 
@@ -144,3 +145,53 @@ def test_app_picker_fills_the_form_from_a_real_pcn(monkeypatch, tmp_path):
     assert current == scenario_from_text(england.scenario_text("U00070"))
     assert_mix_is(at, current)
     assert any("ESTIMATE" in box.value and "30 November 2025" in box.value for box in at.info)
+
+
+# ---------------------------------------------------------------- the national batch on real England
+
+
+@pytest.fixture(scope="module")
+def real_batch(tmp_path_factory):
+    """Five real PCNs, including one whose staff in post claim more than its estimated ARRS sum, under two policies."""
+    from optimiser.batch import load_base, run_batch
+
+    table = england.batch_table("2026/27")
+    over = table[table["ods_code"] == "U00367"]  # its staff in post claim more than its estimated ARRS sum
+    sample = pd.concat([table[table["ods_code"] != "U00367"].head(4), over], ignore_index=True)
+    base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
+    output = tmp_path_factory.mktemp("england")
+    outcome = run_batch(sample, base, ["as-published", "rooms+10%"], output, workers=1, formats=("csv", "parquet"))
+    return sample, base, outcome, output
+
+
+def test_batch_on_real_pcns_equals_single_solves(real_batch):
+    from optimiser.batch import plan_batch
+
+    sample, base, outcome, _ = real_batch
+    summary = outcome.summary.set_index(["ods_code", "policy"])
+    for row in plan_batch(sample, base, ["as-published", "rooms+10%"]).rows:
+        for policy in ("as-published", "rooms+10%"):
+            expected = optimise(row.scenarios[policy]).summary()
+            got = summary.loc[(row.pcn_id, policy)]
+            assert got["status"] == "optimal"
+            for key in ("total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
+                        "in_post_beyond_arrs_gbp_per_year", "served_contacts_per_year", "need_met_wte_years"):
+                assert got[key] == pytest.approx(expected[key], rel=1e-9, abs=1e-6), (row.pcn_id, policy, key)
+    assert summary.loc[("U00367", "as-published"), "in_post_beyond_arrs_gbp_per_year"] > 0
+
+
+def test_region_and_care_roll_ups_add_up_to_the_nation(real_batch):
+    _, _, outcome, output = real_batch
+    england.write_england_outputs(output, ["as-published", "rooms+10%"])
+    regions = pd.read_csv(output / "by_region.csv")
+    national = outcome.national.set_index("policy")
+    for policy, rows in regions.groupby("policy"):
+        assert rows["total_wte"].sum() == pytest.approx(national.at[policy, "total_wte"])
+        assert rows["in_post_beyond_arrs_gbp_per_year"].sum() == pytest.approx(national.at[policy, "in_post_beyond_arrs_gbp_per_year"])
+    assert set(regions["region"]) <= set(england.load_pcns()["region"])
+    care = pd.read_csv(output / "care_closer_to_home.csv")
+    nation = care[(care["level"] == "nation") & (care["policy"] == "as-published")].iloc[0]
+    pcns = care[(care["level"] == "PCN") & (care["policy"] == "as-published")]
+    assert nation["served_contacts_per_1000_patients"] == pytest.approx(
+        (pcns["served_contacts_per_1000_patients"] * pcns["list_size"]).sum() / pcns["list_size"].sum())
+    assert (output / "policy_by_icb.png").read_bytes().startswith(b"\x89PNG")

@@ -18,10 +18,10 @@ ROLLUP_SUMS = [
     "arrs_claimed_gbp_per_year",
     "arrs_unspent_gbp_per_year", "in_post_beyond_arrs_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year",
     "demand_contacts_per_year",
-    "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year",
+    "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year", "need_met_wte_years",
 ]
 CHANGE_MEASURES = ["total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year", "top_up_used_gbp_per_year",
-                   "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year"]
+                   "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year", "need_met_wte_years"]
 ROLE_MEASURES = ["in_post_wte", "new_wte", "total_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year"]
 
 

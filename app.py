@@ -19,7 +19,7 @@ import streamlit as st
 
 from optimiser import charts, england, ui
 from optimiser.catalogue import available_years
-from optimiser.errors import OptimiserError, ScenarioError
+from optimiser.errors import OptimiserError, ScenarioError, listed
 from optimiser.pipeline import with_caps_lifted
 from optimiser.results import tables
 from optimiser.scenario import MAX_SCENARIO_BYTES, Scenario, load_scenario, save_scenario, scenario_from_text, scenario_to_text
@@ -200,6 +200,9 @@ with st.sidebar:
     field(st.number_input, "rentable_sessions_per_week", "Rentable room sessions (sessions a week)", min_value=0.0,
           step=5.0, format="%.1f")
     field(st.number_input, "rent_gbp_per_session", "Rent (£ per session)", min_value=0.0, step=5.0, format="%.2f")
+    field(st.number_input, "desk_sessions_per_week", ui.label("desk_sessions_per_week"), min_value=0.0, step=5.0, format="%.1f",
+          value=None, placeholder="no limit", help="Desk sessions a week for desk-based roles (care co-ordinators, "
+          "digital leads); leave empty if desks do not limit you.")
     st.subheader("Caps")
     field(st.toggle, "remove_all_caps", "Remove all caps", help="See what the mix would be with no caps on any role.")
     caps = ui.cap_table(ss.loaded)
@@ -213,31 +216,36 @@ with st.sidebar:
     field(st.toggle, "whole_posts", "Whole posts only", help="Off: fractional WTE (fast LP). On: new staff come in whole posts.")
     field(st.number_input, "post_size_wte", "Size of one post (WTE)", min_value=0.05, max_value=1.0, step=0.05,
           disabled=not ss.get("whole_posts"))
+    field(st.toggle, "allow_reducing_in_post", ui.label("allow_reducing_in_post"),
+          help="Off: everyone in post stays. On: the mix may have fewer of a role than you employ now.")
+    field(st.selectbox, "london_weighting", ui.label("london_weighting"), options=["none", "outer", "inner"],
+          format_func={"none": "None", "outer": "Outer London", "inner": "Inner London"}.get,
+          help="Raises the maximum reimbursable amounts by the London weighting of the year's rules.")
 
 
 # ---------------------------------------------------------------- main: header and tabs
 
 st.title("ARRS skill-mix optimiser")
 header = st.container()
-tab_result, tab_edit, tab_compare, tab_save = st.tabs(["Result", "Roles and demand", "Compare", "Save and share"])
+tab_result, tab_edit, tab_compare, tab_save, tab_plan = st.tabs(["Result", "Roles and demand", "Compare", "Save and share", "Plan ahead"])
 
 # The editors are drawn first (in their tab) because the scenario is composed from them.
 with tab_edit:
     roles_base = ui.roles_table(ss.loaded)
     demand_base = ui.demand_table(ss.loaded)
     st.subheader("Roles")
-    st.caption("Tick the roles the PCN would employ and set what you know. Empty “Max new” means no recruitment limit. "
+    st.caption("Tick the roles the PCN would employ and set what you know. “No limit” in “Max new” means you could recruit as many as the money and rooms allow. "
                "Grey columns come from the year's catalogue.")
     roles_edited = st.data_editor(
-        roles_base, key=f"roles_editor_{ss.gen}", num_rows="fixed", width="stretch",
+        ui.roles_for_editor(roles_base), key=f"roles_editor_{ss.gen}", num_rows="fixed", width="stretch",
         disabled=["role_name", "max_reimbursable_gbp", "max_reimbursable_status"],
         column_order=list(ui.ROLE_COLUMNS), hide_index=True,
         column_config={
             "role_name": st.column_config.TextColumn(ui.ROLE_COLUMNS["role_name"], width="medium"),
             "include": st.column_config.CheckboxColumn(ui.ROLE_COLUMNS["include"], help="Untick to exclude the role"),
             "in_post_wte": st.column_config.NumberColumn(ui.ROLE_COLUMNS["in_post_wte"], min_value=0, max_value=500, step=0.1, format="%.2f"),
-            "max_new_wte": st.column_config.NumberColumn(ui.ROLE_COLUMNS["max_new_wte"], min_value=0, max_value=500, step=0.1, format="%.2f",
-                                                         help="Most new WTE you could recruit this year; empty = no limit"),
+            "max_new_wte": st.column_config.TextColumn(ui.ROLE_COLUMNS["max_new_wte"],
+                                                       help=f"Most new WTE you could recruit this year: a number, or “{ui.NO_LIMIT}”"),
             "cost_per_wte_gbp": st.column_config.NumberColumn(ui.ROLE_COLUMNS["cost_per_wte_gbp"], min_value=1, max_value=1_000_000,
                                                               step=100, format="£%.0f",
                                                               help="Salary + employer NI + pension; empty = the maximum reimbursable amount"),
@@ -248,6 +256,7 @@ with tab_edit:
                                                                    help="published = a national figure; derived or provisional = not published"),
         },
     )
+    roles_edited = ui.roles_from_editor(roles_edited)
     roles_slot = st.empty()
     estimates = roles_base.loc[ui.estimate_roles(roles_base), "role_name"]
     if len(estimates):
@@ -277,7 +286,7 @@ for apply, base, edited, slot in ((ui.apply_roles, roles_base, roles_edited, rol
     try:
         composed = apply(composed, base, edited)
     except ScenarioError as error:
-        slot.error("\n".join(f"- {p}" for p in error.problems))
+        slot.error("\n".join(f"- {p}" for p in listed(error.problems)))
         problems += error.problems
 values = {key: ss.get(key) for key in (*ui.FORM_FIELDS, "arrs_derive", "year")}
 values["lifted_caps"] = [role for role in caps.index if ss.get(f"lift_cap_{role}")]
@@ -287,12 +296,13 @@ try:
         ss.notice = f"Not in the {composed.year} catalogue, so left out: {', '.join(dropped)}."
 except ui.FormError as error:
     for key, sentences in error.by_field.items():
-        slots.get(key, header).error("\n".join(sentences))
+        slots.get(key, header).error("\n".join(listed(sentences)))
     problems += error.problems
 
 if not problems:
     ss.last_valid = composed
-    if composed.year != ss.loaded.year or composed.pcn.list_size != ss.loaded.pcn.list_size:
+    if (composed.year, composed.pcn.list_size, composed.policy.london_weighting) != (
+            ss.loaded.year, ss.loaded.pcn.list_size, ss.loaded.policy.london_weighting):
         ss.pending = composed  # the tables depend on these: redraw them for the new year or list size
         st.rerun()
 current: Scenario = ss.get("last_valid", ss.loaded)
@@ -318,11 +328,47 @@ def fmt_gbp(value: float) -> str:
     return f"£{value:,.0f}"
 
 
+MIX_COLUMNS = ["Role", "In post (WTE)", "New (WTE)", "Total (WTE)", "Cap (WTE)", "ARRS claimed (£ a year)", "Top-up (£ a year)",
+               "Room sessions (sessions a week)", "Max reimbursable (£ per WTE a year)"]
+"""The mix table's columns on screen, short enough for a 1366-pixel laptop; the downloads keep every column."""
+MIX_CONFIG = {
+    "Role": st.column_config.TextColumn(width="medium"),
+    "In post (WTE)": st.column_config.NumberColumn("In post", format="%.2f", help="WTE in post now", width="small"),
+    "New (WTE)": st.column_config.NumberColumn("New", format="%.2f", help="WTE to recruit", width="small"),
+    "Total (WTE)": st.column_config.NumberColumn("Total", format="%.2f", help="WTE in the mix", width="small"),
+    "Cap (WTE)": st.column_config.TextColumn("Cap", help="The role's cap, WTE", width="small"),
+    "ARRS claimed (£ a year)": st.column_config.NumberColumn("ARRS £/yr", format="localized", help="ARRS claimed, £ a year", width="small"),
+    "Top-up (£ a year)": st.column_config.NumberColumn("Top-up £/yr", format="localized", help="Top-up used, £ a year", width="small"),
+    "Room sessions (sessions a week)": st.column_config.NumberColumn("Rooms /wk", format="%.1f", help="Clinical room sessions a week",
+                                                                     width="small"),
+    "Max reimbursable (£ per WTE a year)": st.column_config.NumberColumn("Max £/WTE", format="localized", width="small",
+                                                                         help="Maximum reimbursable amount, £ per WTE a year"),
+}
+CARE_COLUMNS = ["Demand category", "Served (contacts a year)", "Unmet (contacts a year)", "Served (%)",
+                "Needed (contacts a year)", "Priority weight"]
+"""Served and unmet first, so they are in view on a laptop whatever else the table holds."""
+CARE_CONFIG = {
+    "Demand category": st.column_config.TextColumn(width="medium"),
+    "Served (contacts a year)": st.column_config.NumberColumn("Served /yr", format="localized", help="Contacts served a year", width="small"),
+    "Unmet (contacts a year)": st.column_config.NumberColumn("Unmet /yr", format="localized", help="Contacts unmet a year", width="small"),
+    "Served (%)": st.column_config.NumberColumn("Served %", format="%.0f", width="small"),
+    "Needed (contacts a year)": st.column_config.NumberColumn("Needed /yr", format="localized", help="Contacts needed a year", width="small"),
+    "Priority weight": st.column_config.NumberColumn("Priority", format="%.2f", width="small"),
+}
+
+
+def chart_as_text(chart) -> None:
+    """Every chart's figures in words under it: the text alternative screen readers read, and a check for everyone."""
+    st.caption(chart.to_dict()["description"])
+
+
 def show_failure(result_outcome: ui.Outcome) -> None:
     if result_outcome.kind == "infeasible":
-        st.error(result_outcome.message)
+        st.error(ui.in_words(result_outcome.message))
         if result_outcome.conflicts is not None and not result_outcome.conflicts.empty:
-            st.dataframe(ui.conflicts_display(result_outcome.conflicts), hide_index=True, width="stretch")
+            conflicts = ui.conflicts_display(result_outcome.conflicts)
+            conflicts["What conflicts"] = conflicts["What conflicts"].map(ui.in_words)
+            st.dataframe(conflicts, hide_index=True, width="stretch")
     else:
         st.error(result_outcome.message)
 
@@ -344,40 +390,46 @@ with tab_result:
 
         st.subheader("Staffing mix")
         st.markdown(f"**In words:** {ui.mix_in_words(result)}".replace(" *", " \\*"))
-        st.altair_chart(charts.mix_chart(result), width="stretch")
+        mix_chart = charts.mix_chart(result)
+        st.altair_chart(mix_chart, width="stretch")
+        chart_as_text(mix_chart)
         mix = ui.mix_display(result)
-        st.dataframe(mix, hide_index=True, width="stretch", column_config={
-            c: st.column_config.NumberColumn(format="%.2f") for c in ("In post (WTE)", "New (WTE)", "Total (WTE)")
-        } | {c: st.column_config.NumberColumn(format="localized") for c in mix.columns if "£" in c}
-          | {"Room sessions (sessions a week)": st.column_config.NumberColumn(format="%.1f")})
+        st.dataframe(mix, hide_index=True, width="stretch", column_order=MIX_COLUMNS, column_config=MIX_CONFIG)
         if (mix["Max reimbursable status"] != "published").any():
             st.caption(ui.ESTIMATE_NOTE)
 
-        left, right = st.columns(2)
-        with left:
-            st.subheader("Money")
-            st.altair_chart(charts.money_chart(result), width="stretch")
-            st.dataframe(ui.money_display(result), hide_index=True, width="stretch",
-                         column_config={"£ a year": st.column_config.NumberColumn(format="localized")})
-        with right:
-            st.subheader("Care served and unmet")
-            st.altair_chart(charts.care_chart(result), width="stretch")
-            care = ui.care_display(result)
-            st.dataframe(care, hide_index=True, width="stretch", column_config={
-                c: st.column_config.NumberColumn(format="%.0f") for c in care.columns if "contacts" in c or "%" in c})
+        st.subheader("Money")
+        money_chart = charts.money_chart(result)
+        st.altair_chart(money_chart, width="stretch")
+        chart_as_text(money_chart)
+        st.dataframe(ui.money_display(result), hide_index=True, width="stretch", column_config={
+            "Item": st.column_config.TextColumn(width="medium"),
+            "£ a year": st.column_config.NumberColumn(format="localized", width="small"),
+            "How": st.column_config.TextColumn(width="large")})
+
+        st.subheader("Care served and unmet")
+        care_chart = charts.care_chart(result)
+        st.altair_chart(care_chart, width="stretch")
+        chart_as_text(care_chart)
+        care = ui.care_display(result)
+        st.dataframe(care, hide_index=True, width="stretch", column_order=CARE_COLUMNS + [c for c in care.columns if c not in CARE_COLUMNS],
+                     column_config=CARE_CONFIG)
 
         st.subheader("What limits you")
         limits = ui.limits_display(result)
         if limits.empty:
             st.success("Nothing binds: every need is met within every limit.")
         else:
-            st.markdown("\n".join(f"- {sentence}" for sentence in limits["What limits you"]))
+            lead, rest = ui.lead_limits(limits)
+            st.markdown("\n".join(f"- {ui.in_words(sentence)}" for sentence in lead["What limits you"]))
+            if not rest.empty:
+                with st.expander(f"{len(rest)} more limits, and the marginal value of each"):
+                    st.markdown("\n".join(f"- {ui.in_words(sentence)}" for sentence in rest["What limits you"]))
+                    st.dataframe(limits, hide_index=True, width="stretch", column_config={
+                        "What limits you": st.column_config.TextColumn(width="large"),
+                        "Marginal value": st.column_config.NumberColumn(format="%.2f", width="small")})
         for note in result.notes():
-            st.info(note)
-        if not limits.empty:
-            with st.expander("Marginal values (care gained per extra unit of each limit)"):
-                st.dataframe(limits, hide_index=True, width="stretch",
-                             column_config={"Marginal value": st.column_config.NumberColumn(format="%.2f")})
+            st.info(ui.in_words(note))
 
 
 # ---------------------------------------------------------------- compare
@@ -426,19 +478,21 @@ with tab_compare:
 # ---------------------------------------------------------------- save and share
 
 
-def save(overwrite: bool = False) -> None:
+def save(confirmed: str | None = None) -> None:
+    """Save under the typed name; an existing file is only replaced through `confirmed`, the name the user confirmed."""
     ss.save_error = ss.save_message = None
     try:
-        path = ui.save_path(SAVE_DIR, ss.get("save_name", ""))
+        path = ui.save_path(SAVE_DIR, confirmed or ss.get("save_name", ""))
     except ScenarioError as error:
         ss.save_error = str(error)
         return
+    overwrite = confirmed is not None and path.name == confirmed
     if path.exists() and not overwrite:
         ss.confirm_overwrite = path.name
         return
     try:
         save_scenario(ss.current, path, overwrite=overwrite)
-    except OSError as error:
+    except (OSError, OptimiserError) as error:
         ss.save_error = f"Could not save {path.name}: {error}"
         return
     ss.confirm_overwrite = None
@@ -475,7 +529,8 @@ with tab_save:
     st.subheader(f"Save into {SAVE_DIR.name}/")
     if "save_name" not in ss:
         ss.save_name = stem
-    st.text_input("Name", key="save_name", help="Letters, digits, spaces, - and _; saved as <name>.yaml.")
+    st.text_input("Name", key="save_name", on_change=cancel_overwrite,  # a new name needs its own confirmation
+                  help="Letters, digits, spaces, - and _; saved as <name>.yaml.")
     try:
         st.caption(f"Will be saved as `{ui.safe_filename(ss.save_name)}`.")
     except ScenarioError as error:
@@ -484,9 +539,73 @@ with tab_save:
     if ss.get("confirm_overwrite"):
         st.warning(f"{ss.confirm_overwrite} already exists. Replace it?")
         c1, c2 = st.columns(2)
-        c1.button(f"Overwrite {ss.confirm_overwrite}", key="overwrite", on_click=save, kwargs={"overwrite": True})
+        c1.button(f"Overwrite {ss.confirm_overwrite}", key="overwrite", on_click=save, kwargs={"confirmed": ss.confirm_overwrite})
         c2.button("Cancel", key="cancel_overwrite", on_click=cancel_overwrite)
     if ss.get("save_error"):
         st.error(ss.save_error)
     if ss.get("save_message"):
         st.success(ss.save_message)
+
+
+# ---------------------------------------------------------------- plan ahead (several years, several futures)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def plan_cached(canonical_json: str, mode: str):
+    from optimiser import plan_ui
+
+    return plan_ui.plan_outcome(ui.scenario_from_canonical(canonical_json), mode)
+
+
+def show_plan() -> None:
+    """The Plan ahead tab: early returns instead of st.stop, so nothing after it is cut off."""
+    from optimiser import plan_charts, plan_ui
+    from optimiser.plan_report import limits_lines, uncertainty_lines
+
+    st.caption("Plan hiring over several years when pay awards, the ARRS sum and need are not yet known. This year's "
+               "posts are decided once for every future; later years adapt to the future that comes. Growth rates not "
+               "given in the scenario come from the planning defaults (each with its source).")
+    plan_cols = st.columns([1, 2])
+    plan_horizon = plan_cols[0].number_input("Years to plan", min_value=1, max_value=15, value=plan_ui.horizon_of(current),
+                                             step=1, key="plan_horizon")
+    plan_mode = plan_cols[1].radio("Own money must stay within the top-up budget", ["expected", "robust"], horizontal=True,
+                                   key="plan_mode", format_func={"expected": "on average over the futures",
+                                                                 "robust": "in every future"}.get)
+    st.markdown(f"Futures (years: {', '.join(plan_ui.year_choices(current, int(plan_horizon)))}); the chances must add up to 1.")
+    plan_futures = st.data_editor(plan_ui.futures_table(current), num_rows="dynamic", hide_index=True, width="stretch",
+                                  key="plan_futures")
+    try:
+        planned = plan_ui.apply_futures(current, plan_futures, int(plan_horizon))
+    except ScenarioError as error:
+        st.error("\n".join(f"- {p}" for p in error.problems))
+        return
+    if not st.toggle("Make the plan", key="plan_on", help="Plans take a second or two; they are remade when anything changes."):
+        return
+    with st.spinner("Planning…"):
+        plan_outcome = plan_cached(planned.canonical_json(), plan_mode)
+    if not plan_outcome.ok:
+        st.error(plan_outcome.message)
+        return
+    plan_result = plan_outcome.result
+    st.markdown(f"**{plan_result.verdict()}**")
+    st.markdown(plan_result.first_year_forecast())
+    chosen_future = st.selectbox("Show the staff of the future", plan_result.inputs.futures, key="plan_future")
+    st.altair_chart(plan_charts.mix_area_chart(plan_result, chosen_future), width="stretch")
+    money_cols = st.columns(2)
+    money_cols[0].altair_chart(plan_charts.own_money_chart(plan_result), width="stretch")
+    money_cols[1].altair_chart(plan_charts.need_met_chart(plan_result), width="stretch")
+    st.dataframe(plan_result.years(), hide_index=True, width="stretch")
+    st.subheader("What limits you, year by year")
+    st.markdown("\n".join(f"- {line}" for line in limits_lines(plan_result)) or "Nothing binds.")
+    if plan_result.comparisons is not None:
+        st.subheader("What the uncertainty costs")
+        st.markdown("\n".join(f"- {line}" for line in uncertainty_lines(plan_result)))
+    st.download_button("Download the plan (CSV of every year)", csv_text(plan_result.years()), file_name="plan_years.csv",
+                       key="plan_download")
+    st.download_button("Download the scenario with these futures", scenario_to_text(planned), file_name="plan.yaml",
+                       key="plan_scenario_download")
+
+
+
+with tab_plan:
+    show_plan()

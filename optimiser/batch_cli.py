@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK
+from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK, listed
 from optimiser.terminal import err, out
 
 
@@ -65,7 +65,7 @@ def batch(
     state = {}
 
     def on_plan(plan, to_run: int) -> None:
-        for problem in plan.problems:
+        for problem in listed([str(p) for p in plan.problems]):  # 20,000 bad rows print ten lines and a count
             err.print(f"[yellow]invalid[/] {problem}", highlight=False, markup=True)
         state["task"] = bar.add_task("batch", total=to_run, failed=0, rate="–")
         bar.start()

@@ -36,7 +36,8 @@ def mix_chart(result, row_px: int = 34) -> alt.LayerChart:
             y=y, x=alt.X("cap_wte:Q", scale=x_scale),
             color=alt.condition("datum.lifted", alt.value(COLOURS["grey"]), alt.value(COLOURS["black"])),
             tooltip=[alt.Tooltip("cap_label:N", title="Cap")]))
-    return alt.layer(*layers).properties(height=max(5 * row_px, row_px * len(order)))
+    return alt.layer(*layers).properties(height=max(5 * row_px, row_px * len(order)),
+                                         description="Staffing mix, WTE by role: " + ui.chart_text(data, "role_label"))
 
 
 def money_chart(result) -> alt.Chart:
@@ -51,7 +52,8 @@ def money_chart(result) -> alt.Chart:
         tooltip=[alt.Tooltip("budget:N", title="Budget"), alt.Tooltip("part:N", title="Part"),
                  alt.Tooltip("gbp_per_year:Q", title="£ a year", format=",.0f")],
     )
-    return bars.properties(height=alt.Step(44))  # the words (claimed of, used of) are the bar labels
+    return bars.properties(height=alt.Step(44),  # the words (claimed of, used of) are the bar labels
+                           description="Money, £ a year: " + ui.chart_text(data, "words"))
 
 
 def care_chart(result) -> alt.LayerChart:
@@ -67,4 +69,5 @@ def care_chart(result) -> alt.LayerChart:
     )
     totals = data.groupby("category", sort=False).agg(total=("contacts_per_year", "sum"), words=("words", "first")).reset_index()
     words = alt.Chart(totals).mark_text(align="left", dx=6, fontSize=12).encode(y=y, x="total:Q", text="words:N")
-    return alt.layer(bars, words).properties(height=34 * len(totals))
+    return alt.layer(bars, words).properties(height=34 * len(totals),
+                                             description="Care served and unmet, contacts a year: " + ui.care_in_words(result))

@@ -16,6 +16,7 @@ import typer
 
 from optimiser import __version__
 from optimiser.batch_cli import register_batch_commands
+from optimiser.plan_cli import register_plan_command
 from optimiser.errors import (
     EXIT_BAD_INPUT,
     EXIT_INFEASIBLE,
@@ -37,6 +38,7 @@ app = typer.Typer(
 )
 INTERRUPTED = "Interrupted; nothing was written."
 register_batch_commands(app)
+register_plan_command(app)
 
 
 class OutputFormat(str, Enum):

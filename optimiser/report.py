@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from optimiser import ui
+from optimiser import constraints, ui
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES, STATUSES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
@@ -116,8 +116,8 @@ def supervision_table(result: Result) -> Table:
 
 def why_panel(result: Result) -> Panel:
     binding = result.binding_constraints()
-    limits = binding[binding["family"] != "demand_cover"]
-    met = binding[binding["family"] == "demand_cover"]
+    need = binding["family"].map(lambda name: constraints.family(name).kind == "need").astype(bool)
+    limits, met = binding[~need], binding[need]
     lines = [f"• {sentence}" for sentence in limits["explanation"]] or ["• No budget, room or staffing limit binds."]
     if len(met):
         names = result.inputs.categories["category_name"].reindex(met["label"])

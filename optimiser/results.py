@@ -8,6 +8,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from optimiser import constraints
 from optimiser.catalogue import POT_NAMES
 from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs
 from optimiser.model import ConstraintInfo, SkillMixModel
@@ -17,8 +18,6 @@ from optimiser.valuation import CareUnit, care_unit, category_points
 BINDING_TOLERANCE = 1e-6
 STAFFED_WTE = 1e-6
 """Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
-BOOKKEEPING = {"role_time", "valued_care", "lowest_share", "own_funded_within_wte", "new_post_bound"}
-"""Constraint families that only tie variables together: never reported as limits."""
 
 
 @dataclass
@@ -254,11 +253,8 @@ class Result:
         limit, used = self._limits, self.solution.row_activity
         binding = np.abs(limit - used) <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0)
         marginal = np.abs(self.solution.marginal_care) > 1e-9
-        keep = [
-            i for i in np.flatnonzero(binding)
-            if self.model.registry[i].family not in BOOKKEEPING
-            and (self.model.registry[i].family not in ("in_post_floor", "minimum_post_size") or marginal[i])
-        ]
+        kinds = [constraints.family(info.family).kind for info in self.model.registry]
+        keep = [i for i in np.flatnonzero(binding) if kinds[i] != "bookkeeping" and (kinds[i] != "floor" or marginal[i])]
         return np.array(keep, dtype=int)
 
     def constraints(self, rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -347,8 +343,7 @@ class Result:
         unspent = {pot: total - claimed for pot, (total, claimed) in self._claims_by_pot.items() if total - claimed > 1}
         if not unspent:
             return []
-        families = {self.model.registry[i].family for i in self._binding_rows}
-        reasons = [words for family, words in UNSPENT_REASONS.items() if family in families]
+        reasons = constraints.unspent_reasons({self.model.registry[i].family for i in self._binding_rows})
         because = "; ".join(reasons) if reasons else "no more care can be bought with it"
         amounts = ", ".join(f"£{gbp:,.0f} of the {POT_NAMES.get(pot, pot)}" for pot, gbp in unspent.items())
         return [f"{amounts} is unspent (lost to the PCN) because {because}."]
@@ -381,18 +376,6 @@ class Result:
 
 # ---------------------------------------------------------------- words
 
-UNSPENT_REASONS = {
-    "clinical_rooms": "clinical rooms are full",
-    "desk_space": "desks are full",
-    "recruitment_limit": "recruitment limits are reached",
-    "role_cap": "role caps bind",
-    "top_up_budget": "the top-up budget, which pays costs above reimbursement and rent, is used up",
-    "demand_cover": "some needs are fully met",
-    "supervision": "supervision hours are used up",
-}
-"""Why ARRS money can be left unspent, by the binding limit that stops more staff."""
-
-
 def in_post_beyond_arrs_note(inputs: ModelInputs) -> str:
     """The sentence for a PCN whose staff in post cost more ARRS than its sum: one wording for CLI, app and batch."""
     beyond = {pot: amount for pot, amount in inputs.in_post_beyond_arrs_gbp.items() if amount > 0}
@@ -409,71 +392,21 @@ def _marginal_in_user_units(row, unit: CareUnit) -> float:
 
 
 def _marginal_unit(row, unit: CareUnit) -> str:
-    per = {"£ a year": f"£{unit.money_step_gbp:,.0f} a year", "room sessions a week": "room session a week",
-           "desk sessions a week": "desk session a week", "WTE": "WTE", "contacts a year": "contact of demand",
-           "posts": "post", "supervision hours a week": "hour of supervision a week"}[row["unit"]]
-    return f"{unit.name} per extra {per}"
+    return f"{unit.name} per extra {constraints.per_unit(row['unit'], unit.money_step_gbp)}"
 
 
 def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
-    """One plain-English sentence per binding limit, built from the registry entry, not its name."""
-    inputs, unit = result.inputs, result.unit
+    """One plain-English sentence per binding limit, from the constraint registry: never from the constraint's name."""
+    unit, value = result.unit, result.solution.value
     gain = _marginal_in_user_units(row, unit)
-    money = f"£{unit.money_step_gbp:,.0f}"
-    more = f"{'deliver' if unit.digits == 0 else 'add'} about {unit.amount(gain)}"
-    label = info.label
-    role = inputs.roles["role_name"].get(label, label) if label else None
-    rented = result.solution.value(result.model.rented_sessions)
-    rooms = f"{row['limit']:,.1f} free sessions a week" + (f" plus {rented:,.1f} rented" if rented > 1e-6 else "")
-    what = {
-        "role_cap": f"The cap on {role}",
-        "recruitment_limit": f"The recruitment limit you set for {role}",
-        "clinical_rooms": "Clinical room space",
-        "desk_space": "Desk space",
-        "arrs_budget": f"The {POT_NAMES.get(label, label)}",
-        "top_up_budget": "The top-up budget",
-        "supervision": "Supervision",
-    }
-    if info.family in what and abs(gain) < 0.5 * 10 ** -unit.digits:
-        return (f"{what[info.family]} is reached, but more would add no care: the money and rooms it would take "
-                "do as much in the mix as it is.")
-    if info.family == "arrs_budget":
-        return f"The {POT_NAMES.get(label, label)} is fully claimed: {money} more a year would {more}."
-    if info.family == "top_up_budget":
-        return f"The top-up budget (£{row['limit']:,.0f}) is fully used: {money} more a year would {more}."
-    if info.family == "clinical_rooms":
-        return f"Clinical rooms are full ({rooms}): one more room session a week would {more}."
-    if info.family == "desk_space":
-        return f"Desks are full ({row['limit']:,.1f} sessions a week): one more desk session a week would {more}."
-    if info.family == "supervision":
-        from optimiser.assumptions import load_supervision
-
-        name = load_supervision().supervisors["supervisor_name"].get(label, label)
-        bought = result.solution.value(result.model.bought_supervision.get(label))
-        extra = f" plus {bought:,.1f} bought" if bought > 1e-6 else ""
-        return (f"{name[:1].upper()}{name[1:]} is fully used ({row['limit']:,.1f} hours a week{extra}): "
-                f"one more hour of {name} a week would {more}.")
-    if info.family == "role_cap":
-        return (f"The cap of {row['limit']:g} WTE on {role} binds: lifting it by one WTE would let the mix {more} "
-                "(directly, or by freeing money and rooms for other roles).")
-    if info.family == "recruitment_limit":
-        return (f"{role}: the recruitment limit you set ({row['limit']:g} WTE in total, in post + new) is reached; "
-                f"one more WTE would let the mix {more} (directly, or by freeing money and rooms for other roles).")
-    if info.family == "in_post_floor":
-        # The dual of a floor is negative: what keeping one more WTE in post costs in care elsewhere.
-        return (f"{role}: keeping the {row['limit']:g} WTE in post costs about {unit.amount(-gain)} per WTE "
-                "against the best use of that money and space.")
-    if info.family == "demand_cover":
-        name = inputs.categories["category_name"].get(label, label)
-        return f"All {name} demand ({row['limit']:,.0f} contacts a year) is met; more staff for it would add nothing."
-    if info.family == "minimum_post_size":
-        minimum = result.scenario.policy.min_post_wte
-        worth = f", worth about {unit.amount(-gain)} per WTE" if abs(gain) >= 0.5 * 10 ** -unit.digits else ""
-        return (f"{role}: the new post is the smallest allowed ({minimum:g} WTE, policy.min_post_wte); "
-                f"the mix would rather have a little less of it{worth}.")
-    if info.family == "whole_posts":
-        return f"{role}: posts must be whole."
-    return f"{info.name} binds."
+    words = constraints.Words(
+        name=constraints.label_name(info.family, info.label, result.inputs), label=info.label, limit=row["limit"], gain=gain,
+        more=f"{'deliver' if unit.digits == 0 else 'add'} about {unit.amount(gain)}", money=f"£{unit.money_step_gbp:,.0f}",
+        amount=unit.amount, rented=value(result.model.rented_sessions), rentable=result.inputs.rentable_sessions_per_week,
+        bought=value(result.model.bought_supervision.get(info.label)) if info.label else 0.0,
+        min_post_wte=result.scenario.policy.min_post_wte or 0.0, worth_saying=abs(gain) >= 0.5 * 10 ** -unit.digits,
+    )
+    return constraints.binding_sentence(info.family, info.name, words, no_gain=not words.worth_saying)
 
 
 # ---------------------------------------------------------------- side by side

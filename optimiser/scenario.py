@@ -38,6 +38,35 @@ PCN_NUMBERS: dict[str, tuple[str, str]] = {
 """The numbers that describe one PCN, by the flat name tables and forms use, and where each sits in a scenario."""
 
 
+FIELD_LABELS: dict[str, str] = {
+    "pcn.name": "PCN name",
+    "pcn.list_size": "List size (patients)",
+    "pcn.weighted_population": "Weighted population (patients)",
+    "money.arrs_sum_gbp": "ARRS sum (£ a year)",
+    "money.top_up_budget_gbp": "Top-up budget (£ a year)",
+    "estate.room_sessions_per_week": "Clinical room sessions free (sessions a week)",
+    "estate.rentable_sessions_per_week": "Rentable room sessions (sessions a week)",
+    "estate.rent_gbp_per_session": "Rent (£ per session)",
+    "estate.desk_sessions_per_week": "Desk sessions (sessions a week)",
+    "roles.allowed": "Include",
+    "roles.in_post_wte": "In post (WTE)",
+    "roles.max_new_wte": "Max new (WTE)",
+    "roles.cost_per_wte_gbp": "Cost per WTE (£ a year)",
+    "roles.remote_share": "Remote share (0–1)",
+    "demand.contacts_per_year": "Contacts needed (contacts a year)",
+    "demand.priority_weight": "Priority weight",
+    "policy.remove_all_caps": "Remove all caps",
+    "policy.remove_caps": "Lift the cap on a role",
+    "policy.allow_reducing_in_post": "Allow reducing staff in post",
+    "policy.whole_posts": "Whole posts only",
+    "policy.post_size_wte": "Size of one post (WTE)",
+    "policy.min_post_wte": "Minimum post size (WTE)",
+    "policy.london_weighting": "London weighting",
+}
+"""Each scenario field in a manager's words, keyed by its place in a scenario file (`roles.max_new_wte` stands for
+`roles.<role>.max_new_wte`). The one list of field labels: the app's widgets and messages and the CLI's use it."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, validate_assignment=True)
 

@@ -17,6 +17,7 @@ import os
 import time
 import warnings
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 import pulp
@@ -31,6 +32,19 @@ except ImportError:  # pragma: no cover - highspy is a dependency; CBC is the do
 
 CARE_TOLERANCE = 1e-9
 """Stage 2 may give up this share of the best care (relative) to find a cheaper mix: far below any unit shown."""
+CBC_CARE_TOLERANCE = (1e-7, 1e-6)
+"""CBC's stage 2 keeps the best care to within 1e-7 relative plus 1e-6 absolute: CBC reports its stage 1 solution to
+fewer digits than HiGHS, so the tighter floor can be just out of its reach (and it then calls stage 2 infeasible)."""
+
+
+class Status(StrEnum):
+    """What the solver proved, in one vocabulary from solver to app (compares equal to its text)."""
+
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ERROR = "error"
 SHARE_TOLERANCE = 1e-7
 """Stage 1 may give up this much of the lowest share of need met (0–1) found by stage 0: far below 0.1%."""
 
@@ -60,7 +74,7 @@ class CompiledLP:
 
 @dataclass
 class Solution:
-    status: str  # optimal | infeasible | unbounded | time_limit | error
+    status: Status
     proven_optimal: bool
     solver: str
     values: dict[str, float] = field(default_factory=dict)
@@ -248,7 +262,7 @@ def _two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solut
     solution = highs.getSolution()
     values = np.asarray(solution.col_value, dtype=float)
     return Solution(
-        status="optimal",
+        status=Status.OPTIMAL,
         proven_optimal=True,
         solver=_version(),
         values=dict(zip(lp.column_names, values)),
@@ -291,18 +305,18 @@ def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None, fixed: n
     return np.asarray(highs.getSolution().row_dual, dtype=float)
 
 
-def _status(highs) -> str:
+def _status(highs) -> Status:
     status = highs.getModelStatus()
     known = highspy.HighsModelStatus
     if status == known.kOptimal:
-        return "optimal"
+        return Status.OPTIMAL
     if status == known.kInfeasible:
-        return "infeasible"
+        return Status.INFEASIBLE
     if status in (known.kUnbounded, known.kUnboundedOrInfeasible):
-        return "unbounded"
+        return Status.UNBOUNDED
     if status in (known.kTimeLimit, known.kIterationLimit, known.kInterrupt):
-        return "time_limit"
-    return "error"
+        return Status.TIME_LIMIT
+    return Status.ERROR
 
 
 @functools.cache
@@ -311,51 +325,92 @@ def _version() -> str:
 
 
 def _solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Solution:
-    """Fallback through PuLP's CBC: slower (a subprocess per solve) but needs no highspy."""
-    from optimiser.model import build_model
+    """Fallback through PuLP's CBC (a subprocess per stage; needs no highspy), on the model as built.
 
+    The stages run on a shallow copy of the problem (the same variables and rows), whose objective changes
+    and which gains floors, so the caller's model is as it was.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3 warns that PuLP 4 drops its bundled CBC
         cbc = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_seconds)
     started = time.perf_counter()
+    problem = model.problem.copy()
 
-    def solved(problem: pulp.LpProblem) -> str:
+    def solved() -> Status:
+        """CBC's own status; a stop is called a time limit only when a limit was set."""
         problem.solve(cbc)
-        if pulp.LpStatus[problem.status] == "Optimal" and problem.sol_status == pulp.LpSolutionOptimal:
-            return "optimal"
-        return {"Infeasible": "infeasible", "Unbounded": "unbounded"}.get(pulp.LpStatus[problem.status], "time_limit")
+        text = pulp.LpStatus[problem.status]
+        if text == "Optimal" and problem.sol_status == pulp.LpSolutionOptimal:
+            return Status.OPTIMAL
+        if text in ("Infeasible", "Unbounded"):
+            return Status(text.lower())
+        return Status.TIME_LIMIT if time_limit_seconds is not None else Status.ERROR
+
+    def floor(name: str, expression, level: float) -> None:
+        problem.addConstraint(expression >= level, name=name)
+
+    def stopped(status: Status) -> Solution:
+        return Solution(status=status, proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
 
     if model.lowest_share is not None:
-        care_objective = model.problem.objective
-        model.problem.setObjective(pulp.LpAffineExpression([(model.lowest_share, 1.0)]))
-        status = solved(model.problem)
-        if status != "optimal":
-            return Solution(status=status, proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
-        model.problem.addConstraint(model.lowest_share >= model.lowest_share.varValue - SHARE_TOLERANCE, name="lowest_share_floor")
-        model.problem.setObjective(care_objective)
-    status = solved(model.problem)
-    if status != "optimal":
-        return Solution(status=status, proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
+        problem.setObjective(pulp.LpAffineExpression([(model.lowest_share, 1.0)]))
+        if (status := solved()) != Status.OPTIMAL:
+            return stopped(status)
+        floor("lowest_share_floor", pulp.LpAffineExpression([(model.lowest_share, 1.0)]), model.lowest_share.varValue - SHARE_TOLERANCE)
+        problem.setObjective(model.problem.objective)
+    if (status := solved()) != Status.OPTIMAL:
+        return stopped(status)
     marginal = np.array([info.constraint.pi or 0.0 for info in model.registry], dtype=float)
     care = pulp.value(model.care)
-
-    cheapest = build_model(model.inputs)  # a fresh copy, so the caller's model keeps its own objective
-    if model.lowest_share is not None:
-        cheapest.problem.addConstraint(cheapest.lowest_share >= model.lowest_share.varValue - SHARE_TOLERANCE, name="lowest_share_floor")
-    cheapest.problem.addConstraint(cheapest.care >= care - CARE_TOLERANCE * max(1.0, abs(care)), name="care_floor")
-    cheapest.problem.setObjective(cheapest.total_cost + cheapest.own_money)
-    cheapest.problem.sense = pulp.LpMinimize
-    if solved(cheapest.problem) != "optimal":
-        return Solution(status="time_limit", proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
+    relative, absolute = CBC_CARE_TOLERANCE
+    floor("care_floor", model.care, care - relative * abs(care) - absolute)
+    problem.setObjective(model.total_cost + model.own_money)
+    problem.sense = pulp.LpMinimize
+    if (status := solved()) != Status.OPTIMAL:
+        return stopped(status)
     return Solution(
-        status="optimal",
+        status=Status.OPTIMAL,
         proven_optimal=True,
         solver="CBC",
-        values={v.name: v.varValue or 0.0 for v in cheapest.variables},
-        row_activity=np.array([info.constraint.value() - info.constraint.constant for info in cheapest.registry]),
+        values={v.name: v.varValue or 0.0 for v in model.variables},
+        row_activity=np.array([info.constraint.value() - info.constraint.constant for info in model.registry]),
         marginal_care=marginal if not model.posts else np.full(len(marginal), np.nan),
-        care=float(pulp.value(cheapest.care)),
-        total_cost_gbp=float(pulp.value(cheapest.total_cost)),
+        care=float(pulp.value(model.care)),
+        total_cost_gbp=float(pulp.value(model.total_cost)),
         method="CBC fallback; most care first, then the cheapest mix giving that care",
         solver_seconds=time.perf_counter() - started,
     )
+
+
+@dataclass
+class Relaxation:
+    """The smallest relaxation that makes an infeasible model feasible: each relaxed row's limit and shortfall."""
+
+    limits: np.ndarray
+    shortfalls: np.ndarray
+    column_values: np.ndarray
+    columns: dict[str, int]
+
+    def value(self, variable: pulp.LpVariable | None) -> float:
+        return 0.0 if variable is None else float(self.column_values[self.columns[variable.name]])
+
+
+def elastic_relaxation(model: SkillMixModel, rows: list[int]) -> Relaxation | None:
+    """Re-solve with an elastic column on each of `rows`, minimising the total relative relaxation; None if even that fails."""
+    lp = compile_model(model)
+    highs = new_highs()
+    pass_model(highs, lp)
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    highs.changeColsCost(len(lp.care), np.arange(len(lp.care), dtype=np.int32), np.zeros(len(lp.care)))
+    limits = []
+    for i in rows:
+        upper = np.isfinite(lp.row_upper[i])
+        limit = lp.row_upper[i] if upper else lp.row_lower[i]
+        limits.append(limit)
+        highs.addCol(1.0 / max(abs(limit), 1.0), 0.0, np.inf, 1, np.array([i], dtype=np.int32), np.array([-1.0 if upper else 1.0]))
+    highs.run()
+    if _status(highs) != Status.OPTIMAL:
+        return None
+    values = np.asarray(highs.getSolution().col_value)
+    return Relaxation(np.array(limits, dtype=float), values[len(lp.care):], values[: len(lp.care)],
+                      {name: j for j, name in enumerate(lp.column_names)})

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -28,6 +29,7 @@ from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
 from optimiser.results import Result, compare_care, compare_mix, compare_summary
 from optimiser.scenario import (
+    FIELD_LABELS,
     PCN_NUMBERS,
     DemandSettings,
     RoleSettings,
@@ -86,13 +88,36 @@ DEMAND_EDITABLE = ["contacts_per_year", "priority_weight"]
 
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
     "pcn_name": ("pcn", "name"),
-    **{name: path for name, path in PCN_NUMBERS.items() if name != "desk_sessions_per_week"},
+    **PCN_NUMBERS,
     "remove_all_caps": ("policy", "remove_all_caps"),
     "whole_posts": ("policy", "whole_posts"),
     "post_size_wte": ("policy", "post_size_wte"),
+    "allow_reducing_in_post": ("policy", "allow_reducing_in_post"),
+    "london_weighting": ("policy", "london_weighting"),
 }
 """Widget key → where its value lives in the scenario. `year`, `arrs_derive` and cap lifts are handled apart."""
-_NOT_FLOAT = {"pcn_name", "list_size", "remove_all_caps", "whole_posts"}
+_NOT_FLOAT = {"pcn_name", "list_size", "remove_all_caps", "whole_posts", "allow_reducing_in_post", "london_weighting"}
+
+
+def label(key: str) -> str:
+    """A widget's label: the scenario field's words from FIELD_LABELS."""
+    section, name = FORM_FIELDS[key]
+    return FIELD_LABELS[f"{section}.{name}"]
+
+
+def care_in_words(result: Result) -> str:
+    """Contacts served of those needed, per category, in one sentence: the care chart's text alternative."""
+    care = result.care()
+    return "; ".join(f"{row['category_name']}: {row['served_contacts_per_year']:,.0f} of {row['demand_contacts_per_year']:,.0f} "
+                     f"served ({row['served_share']:.0%}), {row['unmet_contacts_per_year']:,.0f} unmet"
+                     for _, row in care.iterrows()) + "."
+
+
+def chart_text(data: pd.DataFrame, label_column: str) -> str:
+    """A chart's figures as one sentence per bar, for screen readers and anyone who prefers words."""
+    rows = data.drop_duplicates(label_column)
+    return "; ".join(f"{row[label_column]}: {row['words']}" if row["words"] != row[label_column] else row["words"]
+                     for _, row in rows.iterrows()) + "."
 
 MEASURES: dict[str, str] = {
     "total_wte": "Staff (WTE)",
@@ -291,6 +316,56 @@ def apply_demand(scenario: Scenario, base: pd.DataFrame, edited: pd.DataFrame) -
     return _replace(scenario, demand=demand)
 
 
+NO_LIMIT = "no limit"
+
+
+def roles_for_editor(table: pd.DataFrame) -> pd.DataFrame:
+    """The roles table as the editor shows it: an empty recruitment limit reads "no limit", not None."""
+    shown = table.copy()
+    shown["max_new_wte"] = [NO_LIMIT if pd.isna(v) else f"{v:g}" for v in table["max_new_wte"]]
+    return shown
+
+
+def roles_from_editor(shown: pd.DataFrame) -> pd.DataFrame:
+    """Back from the editor: "no limit" (or an empty cell) is no limit; a number typed is that number."""
+    table = shown.copy()
+    table["max_new_wte"] = pd.Series([_limit(v) for v in shown["max_new_wte"]], index=shown.index, dtype=object)
+    return table
+
+
+def _limit(value: Any) -> Any:
+    value = _cell(value)
+    if value is None or (isinstance(value, str) and value.strip().lower() in (NO_LIMIT, "none", "no", "-")):
+        return np.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value  # validation names the cell and says a number is needed
+
+
+_FIELD_PATH = re.compile(r"\b(pcn|money|estate|roles|demand|policy)\.(?:(<\w+>|\w+)\.)?(\w+)(: true| is true)?")
+
+
+def in_words(text: str) -> str:
+    """A core sentence for the app: scenario-file paths (`roles.<role>.max_new_wte`) become the labels on screen."""
+
+    def label(match: re.Match) -> str:
+        section, _, name, switched_on = match.groups()
+        words = FIELD_LABELS.get(f"{section}.{name}")
+        if words is None:
+            return match.group(0)
+        where = {"roles": " in the Roles table", "demand": " in the Demand table"}.get(section, "")
+        return f"“{words}”{where}" + (" switched on" if switched_on else "")
+
+    return _FIELD_PATH.sub(label, text)
+
+
+def lead_limits(limits: pd.DataFrame, count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The limits that matter most (largest marginal value first) and the rest, for an expander."""
+    ranked = limits.sort_values("Marginal value", ascending=False, kind="stable")
+    return ranked.head(count), ranked.iloc[count:]
+
+
 def apply_editor_state(base: pd.DataFrame, state: dict | None) -> pd.DataFrame:
     """A table with st.data_editor's recorded edits ({"edited_rows": {position: {column: value}}}) applied."""
     edited = base.copy()
@@ -410,25 +485,33 @@ def scenario_from_canonical(text: str) -> Scenario:
 # ---------------------------------------------------------------- files
 
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9 _-]+")
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 MAX_NAME_LENGTH = 80
+MAX_NAME_BYTES = 200
+"""File systems allow 255 bytes a name; a letter outside ASCII takes two to four."""
+
+
+def _name_character(c: str) -> str:
+    return c if c in " _-" or (c.isalnum() and unicodedata.category(c)[0] in "LN") else "-"
 
 
 def safe_filename(name: str) -> str:
-    """A file name made only of letters, digits, spaces, - and _, ending .yaml: no folders, no hidden files.
+    """A file name made only of letters (of any alphabet), digits, spaces, - and _, ending .yaml.
 
-    Other characters become '-', so '../../etc/passwd' becomes 'etc-passwd.yaml'; a name with no letters
-    or digits is refused.
+    No folders, no hidden files, no control characters: anything else becomes '-', so '../../etc/passwd'
+    becomes 'etc-passwd.yaml' while 'Ünïcödé PCN' keeps its letters. A name with no letters or digits is refused.
     """
-    stem = (name or "").strip()
+    stem = unicodedata.normalize("NFC", name or "").strip()
     for extension in (".yaml", ".yml"):
         if stem.lower().endswith(extension):
             stem = stem[: -len(extension)]
-    stem = _UNSAFE.sub("-", stem)
+    stem = "".join(_name_character(c) for c in stem)
     stem = re.sub(r"-{2,}", "-", stem)
-    stem = re.sub(r" {2,}", " ", stem).strip(" -_")[:MAX_NAME_LENGTH].strip(" -_")
-    if not re.search(r"[A-Za-z0-9]", stem):
+    stem = re.sub(r" {2,}", " ", stem).strip(" -_")[:MAX_NAME_LENGTH]
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:
+        stem = stem[:-1]
+    stem = stem.strip(" -_")
+    if not any(c.isalnum() for c in stem):
         raise ScenarioError(["type a name with letters or digits (spaces, - and _ are allowed too)"], "file name")
     if stem.upper() in _RESERVED:
         stem += "-scenario"

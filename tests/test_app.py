@@ -212,9 +212,9 @@ def test_infeasible_scenario_shows_the_conflict_in_words(monkeypatch, tmp_path):
     with pytest.raises(InfeasibleScenario) as core:
         optimise(current)
     shown = errors(at)
-    assert str(core.value).splitlines()[0] in shown
+    assert ui.in_words(str(core.value).splitlines()[0]) in shown  # the core's sentence, with fields named as on screen
     for sentence in core.value.conflicts["explanation"]:
-        assert sentence in shown
+        assert ui.in_words(sentence) in shown
     assert not any("Total (WTE)" in d.value.columns for d in at.dataframe)
 
 
@@ -342,3 +342,110 @@ def test_lifting_a_cap_in_the_page_gives_the_hand_derived_gain(monkeypatch, tmp_
     at.toggle(key="lift_cap_enhanced_practice_nurse").set_value(True)
     run(at)
     assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] == pytest.approx(5.0)
+
+
+# ---------------------------------------------------------------- hostile input and saving the confirmed name
+
+
+def test_overwrite_writes_the_name_that_was_confirmed_not_the_one_typed_since(monkeypatch, tmp_path):
+    """Save alpha, save beta, type alpha and press Save (it asks), change the box to beta, then confirm: alpha is replaced."""
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    for name in ("alpha", "beta"):
+        at.text_input(key="save_name").set_value(name)
+        at.button(key="save").click()
+        run(at)
+    beta_before = (tmp_path / "beta.yaml").read_text()
+    at.number_input(key="top_up_budget_gbp").set_value(7_000.0)
+    run(at)
+    at.text_input(key="save_name").set_value("alpha")
+    at.button(key="save").click()
+    run(at)
+    assert any("alpha.yaml already exists" in w.value for w in at.warning)
+    at.text_input(key="save_name").set_value("beta")
+    at.button(key="overwrite").click()
+    run(at)
+    assert (tmp_path / "beta.yaml").read_text() == beta_before  # never confirmed, never replaced
+    assert load_scenario(tmp_path / "alpha.yaml").money.top_up_budget_gbp == 7_000.0
+
+
+def test_a_non_ascii_pcn_name_keeps_its_letters_in_the_save_name(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.text_input(key="pcn_name").set_value("Ünïcödé PCN")
+    run(at)
+    at.session_state["save_name"] = ui.safe_filename("Ünïcödé PCN").removesuffix(".yaml")
+    at.button(key="save").click()
+    run(at)
+    assert [p.name for p in tmp_path.iterdir()] == ["Ünïcödé PCN.yaml"]
+    assert load_scenario(tmp_path / "Ünïcödé PCN.yaml").pcn.name == "Ünïcödé PCN"
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("bomb.yaml", "d: [&a [x, x, x, x, x, x, x, x, x, x], &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a], "
+                  "&c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b], &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c], "
+                  "&e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d], &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]]\npcn: {name: *f}\n",
+     "expands to more than 100,000 values"),
+    ("deep.yaml", "a: " + "[" * 20_000 + "]" * 20_000 + "\n", "nests deeper than"),
+    ("many.yaml", "pcn: {name: x, list_size: 1, weighted_population: 1}\nyear: '2025/26'\nestate: {room_sessions_per_week: 1}\n"
+                  "roles:\n" + "".join(f"  r{i}: {{}}\n" for i in range(2_000)), "… and 1,990 more"),
+])
+def test_a_hostile_upload_shows_one_sentence_never_a_traceback(monkeypatch, tmp_path, name, text, expected):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    at.file_uploader(key="upload").set_value((name, text.encode(), "application/yaml"))
+    run(at)
+    shown = errors(at)
+    assert expected in shown and name in shown
+    assert "Traceback" not in shown and len(shown) < 8_000
+    assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()
+
+
+def test_server_settings_are_safe_by_default():
+    """Localhost only, no tracebacks in the browser, no Deploy button: as Streamlit itself reads the file."""
+    import tomllib
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["server"]["address"] == "localhost"
+    assert settings["client"]["showErrorDetails"] in ("none", False)
+    assert settings["client"]["toolbarMode"] in ("viewer", "minimal")
+    assert settings["server"]["maxUploadSize"] == 1
+
+
+def test_london_weighting_desk_sessions_and_reducing_staff_are_editable(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    before = ui.roles_table(at.session_state["current"])["max_reimbursable_gbp"]
+    at.selectbox(key="london_weighting").set_value("inner")
+    at.number_input(key="desk_sessions_per_week").set_value(12.0)
+    at.toggle(key="allow_reducing_in_post").set_value(True)
+    run(at)
+    current = at.session_state["current"]
+    assert current.policy.london_weighting == "inner"
+    assert current.estate.desk_sessions_per_week == 12.0
+    assert current.policy.allow_reducing_in_post
+    [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    assert (roles["max_reimbursable_gbp"].to_numpy() > before.to_numpy()).any()  # the table shows the London amounts
+    assert_mix_is(at, current)
+
+
+def test_an_empty_recruitment_limit_reads_no_limit_and_a_typed_number_is_used(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    assert "no limit" in set(roles["max_new_wte"]) and "None" not in set(map(str, roles["max_new_wte"]))
+    edit_role_cell(at, "dietitian", "max_new_wte", "1.5")
+    assert at.session_state["current"].roles["dietitian"].max_new_wte == 1.5
+
+
+def test_what_limits_you_leads_with_three_and_every_chart_has_its_figures_in_words(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    result = optimise(at.session_state["current"])
+    limits = ui.limits_display(result)
+    lead, rest = ui.lead_limits(limits)
+    assert len(lead) == min(3, len(limits))
+    assert list(lead["Marginal value"]) == sorted(limits["Marginal value"], reverse=True)[:len(lead)]
+    [bullets] = [m.value for m in at.markdown if m.value.startswith("- ") and ui.in_words(lead["What limits you"].iloc[0]) in m.value]
+    assert bullets.count("\n- ") == len(lead) - 1
+    if len(rest):
+        assert any(f"{len(rest)} more limits" in e.label for e in at.expander)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Staffing mix, WTE by role:" in captions and "Money, £ a year:" in captions
+    care = result.care()
+    assert f"{care['category_name'].iloc[0]}: {care['served_contacts_per_year'].iloc[0]:,.0f} of" in captions
+    assert "roles.<role>" not in " ".join(i.value for i in at.info)  # notes in a manager's words

@@ -122,3 +122,44 @@ def test_page_renders_and_remove_all_caps_changes_the_mix(app_url):
             page.screenshot(path=str(ARTIFACTS / "app-caps-lifted.png"), full_page=False)
         finally:
             browser.close()
+
+
+TABLES_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(d => d.getBoundingClientRect().width > 0).map(d => {
+    const scroller = d.querySelector('.dvn-scroller');
+    const box = d.getBoundingClientRect();
+    return {right: box.right, scrollWidth: scroller ? scroller.scrollWidth : 0, clientWidth: scroller ? scroller.clientWidth : 0,
+            headers: [...d.querySelectorAll('th, [role=columnheader]')].map(h => h.textContent.trim())};
+})"""
+CHARTS_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].filter(c => c.getBoundingClientRect().width > 0)
+    .map(c => { const drawn = c.querySelector('canvas, svg'); return {box: c.getBoundingClientRect().right,
+                drawn: drawn ? drawn.getBoundingClientRect().right : 0}; })"""
+
+
+def test_result_tables_fit_a_1366_pixel_laptop_without_sideways_scrolling(app_url):
+    """At 1366×900 the care table's Unmet column and the mix table's last column are in view, and no table or chart
+    needs scrolling sideways (each grid's scroll width equals its visible width)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 900})
+            page.set_default_timeout(STEP_MS)
+            page.goto(app_url, wait_until="domcontentloaded")
+            page.get_by_text("Care served and unmet").first.wait_for()
+            settle(page)
+            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+                                   ".filter(d => d.querySelector('th, [role=columnheader]')).length >= 3", timeout=STEP_MS)
+            tables = page.evaluate(TABLES_JS)
+            [mix] = [t for t in tables if t["headers"][:1] == ["Role"] and "Total" in t["headers"]]
+            [care] = [t for t in tables if t["headers"][:1] == ["Demand category"] and "Unmet /yr" in t["headers"]]
+            assert care["headers"].index("Unmet /yr") <= 2  # served and unmet come first
+            assert mix["headers"][-1] == "Max £/WTE"
+            for table in tables:
+                assert table["scrollWidth"] <= table["clientWidth"] + 1, table
+                assert table["right"] <= 1366, table
+            for chart in page.evaluate(CHARTS_JS):
+                assert chart["drawn"] <= chart["box"] + 1, chart  # legends and labels inside the chart's box
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "app-1366.png"), full_page=False)
+        finally:
+            browser.close()

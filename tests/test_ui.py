@@ -251,7 +251,7 @@ def test_changing_year_refuses_to_drop_staff_in_post():
 
 # ---------------------------------------------------------------- files
 
-SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]*\.yaml$")
+SAFE = re.compile(r"^[^\W_][\w -]*\.yaml$")  # letters of any alphabet, digits, spaces, - and _; nothing else
 
 
 @pytest.mark.parametrize(
@@ -264,6 +264,10 @@ SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _-]*\.yaml$")
         ("a/b\\c", "a-b-c.yaml"),
         ("Riverside 2025/26", "Riverside 2025-26.yaml"),
         ("nul", "nul-scenario.yaml"),
+        ("Ünïcödé PCN", "Ünïcödé PCN.yaml"),
+        ("Ynys Môn / Anglesey", "Ynys Môn - Anglesey.yaml"),
+        ("U\u0308nicode", "Ünicode.yaml"),  # decomposed letters are composed, not dropped
+        ("tab\there\x00null\u202eRLO", "tab-here-null-RLO.yaml"),  # control and bidi characters never reach a file name
     ],
 )
 def test_safe_filename(name, expected):
@@ -285,6 +289,7 @@ def test_any_name_is_safe_or_refused(name):
         return
     assert SAFE.match(result), result
     assert len(result) <= ui.MAX_NAME_LENGTH + len(".yaml") + len("-scenario")
+    assert len(result.encode("utf-8")) <= 255
     assert "/" not in result and "\\" not in result and ".." not in result
 
 
@@ -445,3 +450,26 @@ def test_charts_render_to_vega_lite_with_units_on_their_axes(path):
     assert "WTE (whole-time equivalent)" in text["mix"]
     assert "£ a year" in text["money"]
     assert "Contacts a year" in text["care"]
+
+
+def test_no_limit_cells_round_trip(large):
+    base = ui.roles_table(large)
+    shown = ui.roles_for_editor(base)
+    assert set(shown.loc[base["max_new_wte"].isna(), "max_new_wte"]) == {ui.NO_LIMIT}
+    back = ui.roles_from_editor(shown)
+    assert back["max_new_wte"].isna().equals(base["max_new_wte"].isna())
+    shown.at["dietitian", "max_new_wte"] = "2.5"
+    assert ui.apply_roles(large, base, ui.roles_from_editor(shown)).roles["dietitian"].max_new_wte == 2.5
+    shown.at["dietitian", "max_new_wte"] = "lots"
+    with pytest.raises(ScenarioError, match="must be a number"):
+        ui.apply_roles(large, base, ui.roles_from_editor(shown))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(set roles.<role>.max_new_wte if you cannot)", "(set “Max new (WTE)” in the Roles table if you cannot)"),
+    ("Raise demand.msk.priority_weight if", "Raise “Priority weight” in the Demand table if"),
+    ("(policy.allow_reducing_in_post: true)", "(“Allow reducing staff in post” switched on)"),
+    ("see results.csv and roles.paramedic: 2 WTE", "see results.csv and roles.paramedic: 2 WTE"),
+])
+def test_messages_in_a_managers_words(text, expected):
+    assert ui.in_words(text) == expected

@@ -93,7 +93,7 @@ def run_dask(function: Callable, chunks: Iterator, finished: Finished, scheduler
             client = Client(scheduler)
         else:
             cluster = LocalCluster(n_workers=local_workers, threads_per_worker=1, processes=processes,
-                                   dashboard_address=":0", silence_logs=40)  # a free port: never clashes with another cluster
+                                   dashboard_address=":0", silence_logs=50)  # a free port; only critical logs (Ctrl-C makes workers log tracebacks)
             client = Client(cluster)
         with client:
             limit = 2 * max(1, sum(client.nthreads().values()))

@@ -1,0 +1,147 @@
+"""A multi-year plan as text (rich), JSON and CSV files: written once for the CLI, the app and exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from optimiser.atomic import write_text_atomic
+from optimiser.plan_results import PlanResult
+from optimiser.tables import csv_text
+
+MODE_WORDS = {
+    "expected": "expected value: own money within the top-up budget on average over the futures",
+    "robust": "robust: own money within the top-up budget in every future",
+}
+LIMITS_SHOWN_PER_YEAR = 3
+
+
+def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
+    """Every table of a plan, machine-friendly names, one row per fact."""
+    futures = pd.DataFrame({
+        "future": result.inputs.futures,
+        "probability": [result.inputs.probabilities[s] for s in result.inputs.futures],
+        "description": [result.inputs.descriptions[s] for s in result.inputs.futures],
+        "care_value_discounted": [result.care_value_by_future()[s] for s in result.inputs.futures],
+    })
+    comparisons = result.comparisons
+    if comparisons is not None and comparisons.single_forecast_by_future:
+        futures["single_forecast_care_value_discounted"] = futures["future"].map(comparisons.single_forecast_by_future)
+    return {
+        "summary": pd.DataFrame([result.summary()]),
+        "futures": futures,
+        "years": result.years(),
+        "mix": result.mix(),
+        "care": result.care(),
+        "limits": result.limits(),
+    }
+
+
+def plan_json(result: PlanResult) -> str:
+    data = {name: json.loads(frame.to_json(orient="records")) for name, frame in plan_tables(result).items()}
+    data["summary"] = data["summary"][0]
+    return json.dumps(data, indent=2)
+
+
+def write_plan_files(result: PlanResult, directory: Path, fmt: str, overwrite: bool = False) -> list[Path]:
+    """One CSV per table, or one JSON file; atomically, never replacing files unless asked."""
+    directory = Path(directory)
+    if fmt == "json":
+        path = directory / "plan.json"
+        write_text_atomic(path, plan_json(result), overwrite=overwrite)
+        return [path]
+    written = []
+    for name, frame in plan_tables(result).items():
+        path = directory / f"plan_{name}.csv"
+        write_text_atomic(path, csv_text(frame), overwrite=overwrite)
+        written.append(path)
+    return written
+
+
+def _table(title: str, columns: list[str]) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
+    for i, column in enumerate(columns):
+        table.add_column(column, justify="left" if i == 0 else "right")
+    return table
+
+
+def years_table(result: PlanResult) -> Table:
+    table = _table("Year by year (£ a year)", ["Future", "Year", "WTE", "New WTE", "ARRS claimed", "ARRS unspent",
+                                               "Own money", "Over top-up", "Need met", "Care value"])
+    for row in result.years().itertuples():
+        table.add_row(row.future, row.year, f"{row.wte:.1f}", f"{row.new_wte:.1f}", f"£{row.arrs_claimed_gbp:,.0f}",
+                      f"£{row.arrs_unspent_gbp:,.0f}", f"£{row.own_money_gbp:,.0f}",
+                      f"£{row.own_money_over_budget_gbp:,.0f}" if row.own_money_over_budget_gbp > 0 else "",
+                      f"{row.need_met_share:.0%}", f"{row.care_value:.1f}")
+    return table
+
+
+def mix_by_year(result: PlanResult, future: str) -> pd.DataFrame:
+    """WTE in post at each year's end, one row per role and one column per year, in one future."""
+    mix = result.mix()
+    mix = mix[mix["future"] == future]
+    return mix.pivot_table(index="role_name", columns="year", values="wte", sort=False)
+
+
+def mix_table(result: PlanResult, future: str) -> Table:
+    pivot = mix_by_year(result, future)
+    table = _table(f"WTE in post at each year's end ({future})", ["Role", *pivot.columns])
+    for role, row in pivot.iterrows():
+        table.add_row(role, *[f"{v:.1f}" for v in row])
+    return table
+
+
+def limits_lines(result: PlanResult) -> list[str]:
+    """The limits that matter most each year, with the care one more unit would add that year."""
+    limits = result.limits()
+    lines = []
+    for year, rows in limits.groupby("year", sort=True):
+        top = rows.sort_values("care_value_per_unit", ascending=False).head(LIMITS_SHOWN_PER_YEAR)
+        said = "; ".join(f"{r.limit} ({r.future}: +{r.care_value_per_unit:.2f} care a year per {r.per})" for r in top.itertuples())
+        lines.append(f"{year}: {said}")
+    return lines
+
+
+def uncertainty_lines(result: PlanResult) -> list[str]:
+    comparisons = result.comparisons
+    if comparisons is None:
+        return []
+    lines = [f"Knowing which future will come before hiring this year would add {comparisons.value_of_knowing_the_future:.2f} "
+             f"care value (discounted, expected): {comparisons.wait_and_see:.2f} against {comparisons.here_and_now:.2f}."]
+    hiring = ", ".join(f"{wte:.1f} WTE {result.inputs.base.role_columns['role_name'][r]}" for r, wte in comparisons.forecast_hiring.items())
+    if comparisons.single_forecast is None:
+        lines.append(f"Planning on '{comparisons.forecast}' alone ({hiring or 'no new posts'} this year) cannot be kept within "
+                     "the top-up budget whichever future comes.")
+    else:
+        lines.append(f"Planning on '{comparisons.forecast}' alone ({hiring or 'no new posts'} this year) does "
+                     f"{comparisons.cost_of_a_single_forecast:.2f} worse when the other futures may come true.")
+        worse = {s: comparisons.plan_by_future[s] - v for s, v in comparisons.single_forecast_by_future.items()}
+        lines += [f"  in '{s}': {v:+.2f} care value for this plan over the single-forecast plan" for s, v in worse.items()
+                  if abs(v) > 0.005]
+    return lines
+
+
+def render_plan(result: PlanResult) -> Group:
+    inputs = result.inputs
+    likely = max(inputs.futures, key=lambda s: inputs.probabilities[s])
+    header = Text(f"Plan for {inputs.scenario.pcn.name}: {inputs.years[0]} to {inputs.years[-1]}\n", style="bold")
+    header.append(f"{MODE_WORDS[result.model.mode]}; care discounted at {inputs.discount_rate:.1%} a year; "
+                  f"{result.solution.method}\n", style="")
+    parts = [header, Text(result.verdict(), style="bold"), Text(result.first_year_forecast())]
+    futures = _table("Futures", ["Future", "Chance", "What differs", "Care value over the years"])
+    for s in inputs.futures:
+        futures.add_row(s, f"{inputs.probabilities[s]:.0%}", inputs.descriptions[s], f"{result.care_value_by_future()[s]:.1f}")
+    parts += [futures, years_table(result), mix_table(result, likely)]
+    limits = limits_lines(result)
+    if limits:
+        parts.append(Text("What limits you, year by year\n", style="bold") + Text("\n".join(limits)))
+    uncertainty = uncertainty_lines(result)
+    if uncertainty:
+        parts.append(Text("What the uncertainty costs\n", style="bold") + Text("\n".join(uncertainty)))
+    return Group(*parts)
+

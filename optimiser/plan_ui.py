@@ -1,0 +1,97 @@
+"""The app's "Plan ahead" tab as pure functions: futures table ↔ scenario, and one plan per scenario and mode.
+
+Kept out of app.py so the conversions are unit-tested; the page only lays them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from optimiser.errors import OptimiserError, ScenarioError
+from optimiser.plan_defaults import DEFAULT_HORIZON_YEARS, plan_years
+from optimiser.plan_results import PlanResult
+from optimiser.scenario import Scenario, parse_scenario
+
+FUTURE_COLUMNS = {
+    "future": "Future",
+    "probability": "Chance (0–1)",
+    "description": "What differs",
+    "pot_follows_pay_award": "ARRS sum follows pay awards",
+    "arrs_frozen_from": "ARRS sum frozen from",
+    "arrs_ends_from": "No ARRS sum from",
+    "extra_room_sessions_per_week": "Extra room sessions a week",
+    "extra_rooms_from": "Extra rooms from",
+}
+"""Editable columns of the futures table, by scenario field, with the words the app shows."""
+
+
+def futures_table(scenario: Scenario) -> pd.DataFrame:
+    """One row per future (or one 'forecast' row when the scenario names none), in the app's words."""
+    rows = []
+    for name, future in (scenario.futures or {}).items():
+        rooms = sorted(future.extra_room_sessions_per_week.items())
+        rows.append({
+            "future": name, "probability": future.probability, "description": future.description,
+            "pot_follows_pay_award": bool(future.growth.pot_follows_pay_award),
+            "arrs_frozen_from": future.arrs_frozen_from or "", "arrs_ends_from": future.arrs_ends_from or "",
+            "extra_room_sessions_per_week": rooms[0][1] if rooms else 0.0, "extra_rooms_from": rooms[0][0] if rooms else "",
+        })
+    if not rows:
+        rows.append({"future": "forecast", "probability": 1.0, "description": "the planning defaults", "pot_follows_pay_award": False,
+                     "arrs_frozen_from": "", "arrs_ends_from": "", "extra_room_sessions_per_week": 0.0, "extra_rooms_from": ""})
+    return pd.DataFrame(rows, columns=list(FUTURE_COLUMNS)).rename(columns=FUTURE_COLUMNS)
+
+
+def apply_futures(scenario: Scenario, table: pd.DataFrame, horizon: int) -> Scenario:
+    """The scenario with the edited futures and horizon; a bad row is a ScenarioError naming the row and field."""
+    table = table.rename(columns={v: k for k, v in FUTURE_COLUMNS.items()})
+    futures, problems = {}, []
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        name = str(row.get("future") or "").strip()
+        if not name:
+            problems.append(f"futures row {i}: give the future a name")
+            continue
+        future = {"probability": row.get("probability"), "description": str(row.get("description") or "")}
+        if row.get("pot_follows_pay_award"):
+            future["growth"] = {"pot_follows_pay_award": True}
+        for field in ("arrs_frozen_from", "arrs_ends_from"):
+            if str(row.get(field) or "").strip():
+                future[field] = str(row[field]).strip()
+        sessions = row.get("extra_room_sessions_per_week") or 0
+        if sessions:
+            future["extra_room_sessions_per_week"] = {str(row.get("extra_rooms_from") or "").strip(): sessions}
+        futures[name] = future
+    if problems:
+        raise ScenarioError(problems, "Plan ahead")
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    return parse_scenario({**data, "horizon": horizon, "futures": futures}, "Plan ahead")
+
+
+def horizon_of(scenario: Scenario) -> int:
+    return scenario.horizon or DEFAULT_HORIZON_YEARS
+
+
+def year_choices(scenario: Scenario, horizon: int) -> list[str]:
+    return plan_years(scenario.model_copy(update={"horizon": horizon}))
+
+
+@dataclass
+class PlanOutcome:
+    result: PlanResult | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+def plan_outcome(scenario: Scenario, mode: str) -> PlanOutcome:
+    """A plan, or the sentence that says why there is none; never a traceback."""
+    from optimiser.plan import make_plan
+
+    try:
+        return PlanOutcome(result=make_plan(scenario, mode=mode))
+    except OptimiserError as error:
+        return PlanOutcome(message=str(error))

@@ -1,0 +1,58 @@
+"""`plan` on the command line: text, JSON and CSV, files, exit codes; numbers checked against hand derivations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from optimiser.scenario import parse_scenario, scenario_to_text
+from tests.test_cli import run
+from tests.test_plan import FUNDING_FUTURES, plan_scenario
+
+
+def robust_case(tmp_path):
+    """The robust-versus-expected case of tests/test_plan.py: robust hires 1.8 WTE now, expected value 2.0."""
+    scenario = plan_scenario(arrs_sum=100_000, top_up=12_500, horizon=2, growth={"pay_award_afc_percent": 25},
+                             futures=FUNDING_FUTURES)
+    path = tmp_path / "plan.yaml"
+    path.write_text(scenario_to_text(scenario))
+    return path
+
+
+def test_plan_json_gives_the_hand_derived_plans(tmp_path):
+    path = robust_case(tmp_path)
+    robust = json.loads(run("plan", str(path), "--format", "json", "--mode", "robust").stdout)
+    assert robust["summary"]["verdict"] == "Hiring 1.8 WTE clinical pharmacist now stays within the top-up budget in every future."
+    assert robust["summary"]["expected_care_value"] == pytest.approx(3800)
+    expected = json.loads(run("plan", str(path), "--format", "json").stdout)
+    frozen = [row for row in expected["years"] if row["future"] == "frozen" and row["year"] == "2026/27"][0]
+    assert frozen["own_money_over_budget_gbp"] == 12_500
+
+
+def test_plan_text_csv_and_files(tmp_path):
+    path = robust_case(tmp_path)
+    text = run("plan", str(path)).stdout
+    assert "needs up to £12k a year of own money beyond the top-up budget from 2026/27" in text
+    assert "What the uncertainty costs" in text
+    csv = run("plan", str(path), "--format", "csv", "--no-compare").stdout
+    assert csv.splitlines()[0].startswith("future,year,probability,wte")
+    assert len(csv.splitlines()) == 1 + 4  # two futures × two years
+    done = run("plan", str(path), "--output", str(tmp_path / "out"))
+    assert done.returncode == 0 and (tmp_path / "out" / "plan_years.csv").exists()
+    again = run("plan", str(path), "--output", str(tmp_path / "out"))
+    assert again.returncode == 2 and "--overwrite" in again.stderr
+
+
+def test_plan_bad_input_and_infeasible_exit_codes(tmp_path):
+    path = robust_case(tmp_path)
+    assert run("plan", str(path), "--horizon", "0").returncode == 2
+    wrong = run("plan", str(path), "--horizon", "1")  # the futures name 2026/27, outside a one-year plan
+    assert wrong.returncode == 2 and "not a year of the plan" in wrong.stderr
+    data = parse_scenario(yaml.safe_load(path.read_text()), "x").model_dump(mode="json", exclude_defaults=True)
+    data["roles"]["clinical_pharmacist"]["in_post_wte"] = 2.2  # 2.2 × 62,500 > 100,000 + 12,500 when frozen
+    data["money"]["top_up_budget_gbp"] = 12_500
+    (tmp_path / "tight.yaml").write_text(scenario_to_text(parse_scenario(data, "x")))
+    infeasible = run("plan", str(tmp_path / "tight.yaml"), "--mode", "robust")
+    assert infeasible.returncode == 1 and "no plan keeps own money within the top-up budget in every future" in infeasible.stderr

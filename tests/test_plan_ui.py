@@ -1,0 +1,63 @@
+"""The Plan ahead tab: futures table ↔ scenario (pure functions), its charts, and the page through AppTest."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from optimiser import plan_charts, plan_ui
+from optimiser.errors import ScenarioError
+from optimiser.plan import make_plan
+from optimiser.scenario import load_scenario
+from tests.test_app import start
+from tests.test_plan import FUNDING_FUTURES, plan_scenario
+from tests.test_scenario_files import EXAMPLES
+
+PLAN_EXAMPLE = next(p for p in EXAMPLES if "plan" in p.name)
+
+
+def test_the_futures_table_round_trips_the_scenario():
+    scenario = load_scenario(PLAN_EXAMPLE)
+    table = plan_ui.futures_table(scenario)
+    assert list(table["Future"]) == ["funded", "unfunded", "frozen", "hub"]
+    assert table["Chance (0–1)"].sum() == pytest.approx(1)
+    again = plan_ui.apply_futures(scenario, table, plan_ui.horizon_of(scenario))
+    assert again.futures == scenario.futures and again.horizon == scenario.horizon
+
+
+def test_a_scenario_without_futures_shows_one_forecast():
+    table = plan_ui.futures_table(load_scenario(EXAMPLES[0]))
+    assert list(table["Future"]) == ["forecast"] and table["Chance (0–1)"].iloc[0] == 1
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"Chance (0–1)": [0.5, 0.2, 0.2, 0.2]}, "futures: the probabilities add up to 1.1"),
+    ({"ARRS sum frozen from": ["", "", "2040/41", ""]}, "futures.frozen.arrs_frozen_from = '2040/41': not a year of the plan"),
+    ({"Future": ["funded", "", "frozen", "hub"]}, "futures row 2: give the future a name"),
+])
+def test_bad_futures_are_sentences_naming_the_field(change, expected):
+    scenario = load_scenario(PLAN_EXAMPLE)
+    table = plan_ui.futures_table(scenario).assign(**change)
+    with pytest.raises(ScenarioError) as raised:
+        plan_ui.apply_futures(scenario, table, 5)
+    assert expected in str(raised.value)
+
+
+def test_plan_charts_carry_the_plan_numbers():
+    plan = make_plan(plan_scenario(arrs_sum=100_000, top_up=12_500, horizon=2, growth={"pay_award_afc_percent": 25},
+                                   futures=FUNDING_FUTURES), compare=False)
+    area = plan_charts.mix_area_chart(plan, "frozen").to_dict()
+    rows = pd.DataFrame(next(iter(area["datasets"].values())))
+    assert rows["wte"].tolist() == pytest.approx([2.0, 2.0])  # the hand-derived expected-value plan (tests/test_plan.py)
+    money = plan_charts.own_money_chart(plan).to_dict()
+    assert any(25_000 == pytest.approx(r.get("own_money_gbp", -1)) for d in money["datasets"].values() for r in d)
+
+
+def test_the_plan_ahead_tab_shows_the_verdict(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path, PLAN_EXAMPLE.name)
+    at.toggle(key="plan_on").set_value(True).run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    plan = make_plan(load_scenario(PLAN_EXAMPLE))  # the page's scenario went through the app's tables: compare the gist
+    shown = " ".join(m.value for m in at.markdown)
+    assert plan.verdict().split(" now ")[0] in shown and "of own money beyond the top-up budget" in shown
+    assert plan.first_year_forecast() in shown

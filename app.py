@@ -227,7 +227,8 @@ with st.sidebar:
 
 st.title("ARRS skill-mix optimiser")
 header = st.container()
-tab_result, tab_edit, tab_compare, tab_save, tab_plan = st.tabs(["Result", "Roles and demand", "Compare", "Save and share", "Plan ahead"])
+tab_result, tab_edit, tab_compare, tab_save, tab_plan, tab_check = st.tabs(
+    ["Result", "Roles and demand", "Compare", "Save and share", "Plan ahead", "Check my plan"])
 
 # The editors are drawn first (in their tab) because the scenario is composed from them.
 with tab_edit:
@@ -473,6 +474,35 @@ with tab_compare:
                                               ("Contacts served", "care", "{:,.0f}")):
                 st.subheader(title)
                 st.dataframe(ui.highlight_changes(compared[key], number_format), hide_index=True, width="stretch")
+
+
+# ---------------------------------------------------------------- check my plan
+
+with tab_check:
+    st.caption("Type the total WTE you intend for each role (in post included). The plan is checked against every rule, "
+               "without optimising it, and shown beside the best mix.")
+    plan_edited = st.data_editor(
+        ui.plan_table(current), key=f"plan_editor_{ss.gen}", num_rows="fixed", width="stretch", hide_index=True,
+        disabled=["role_name", "in_post_wte"], column_order=list(ui.PLAN_COLUMNS),
+        column_config={key: st.column_config.NumberColumn(label, min_value=0, max_value=500, step=0.1, format="%.2f")
+                       if key != "role_name" else st.column_config.TextColumn(label, width="large") for key, label in ui.PLAN_COLUMNS.items()},
+    )
+    if st.button("Check my plan", key="check_plan"):
+        from optimiser.check import check_plan
+
+        try:
+            checked = check_plan(ui.with_plan(current, plan_edited))
+        except OptimiserError as error:
+            st.error(str(error))
+        else:
+            st.markdown(f"**{checked.headline()}**")
+            for sentence in checked.breaches:
+                st.warning(sentence)
+            st.dataframe(checked.comparison().rename(columns={"role_name": "Role", "plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
+                                                              "change_wte": "Best − plan (WTE)"}), hide_index=True, width="stretch")
+            st.dataframe(checked.care().rename(columns={"category_name": "Need", "demand_contacts_per_year": "Contacts needed a year",
+                                                        "plan_served_share": "Plan: share met", "best_served_share": "Best: share met"}),
+                         hide_index=True, width="stretch")
 
 
 # ---------------------------------------------------------------- save and share

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimiser.catalogue import load_catalogue
+from optimiser import paycost
+from optimiser.catalogue import load_catalogue, on_cost_rules, pay_awards
 from optimiser.inputs import ModelInputs, prepare
 from optimiser.plan_defaults import LATER, PlanDefaults, load_plan_defaults, plan_years
 from optimiser.scenario import Future, Growth, Scenario
@@ -18,6 +19,8 @@ FORECAST = "forecast"
 """The name of the only future of a scenario that names none."""
 GP_PAY_SCALE = "n/a"
 GP_POT = "arrs_gp"
+PUBLISHED_AWARDS = {"pay_award_afc_percent": "afc", "pay_award_gp_percent": "gp"}
+"""Awards the catalogue publishes (catalogue/pay-awards.csv) come from there; later years from the planning defaults."""
 """Catalogue roles with no Agenda for Change band are paid on the salaried GP range and get the GP (DDRB) award."""
 
 
@@ -29,20 +32,14 @@ class Period:
     year: str
     future: str
     discount_factor: float
-    pay_index: dict[str, float]  # role → cost and maximum reimbursable amount relative to the first year
+    pay_index: dict[str, float]  # role → salary relative to the first year (the pay awards since)
+    cost_per_wte_gbp: dict[str, float]  # allowed role → employment cost this year
+    claim_per_wte_gbp: dict[str, float]  # the lower of cost and the maximum reimbursable amount, × ARRS share
+    top_up_per_wte_gbp: dict[str, float]  # what ARRS and co-funders leave to the PCN
     arrs_sums_gbp: dict[str, float]
     top_up_budget_gbp: float
     room_sessions_per_week: float
     need_contacts_per_year: dict[str, float]
-
-    def per_wte(self, base: dict[str, float]) -> dict[str, float]:
-        """A first-year amount per WTE (cost, claim, co-funding, top-up) in this year's pay.
-
-        Scaled by the pay awards since the first year, with the maximum reimbursable amounts uplifted by the same
-        awards (as they were every year 2023/24-2025/26); on-costs are taken to move with pay, which overstates a
-        year's rise slightly because employer NI starts above a fixed threshold.
-        """
-        return {r: amount * self.pay_index[r] for r, amount in base.items()}
 
 
 @dataclass(frozen=True)
@@ -78,6 +75,8 @@ class _Rates:
             for key in (year, LATER):
                 if key in given:
                     return given[key]
+        if item in PUBLISHED_AWARDS and (PUBLISHED_AWARDS[item], year) in _published_awards():
+            return _published_awards()[PUBLISHED_AWARDS[item], year]
         return self.defaults.value(item, year)
 
     def by_key(self, item: str, key: str) -> float:
@@ -91,6 +90,17 @@ class _Rates:
             if item in growth.model_fields_set and getattr(growth, item) is not None:
                 return float(getattr(growth, item))
         return self.defaults.value(item)
+
+
+def _published_awards() -> dict[tuple[str, str], float]:
+    return {key: 100 * award for key, award in pay_awards()["award"].items()}
+
+
+def recost(amount_gbp: float, index: float, first_year: str, year: str) -> float:
+    """A first-year employment cost in a later year: its salary (read back through the first year's on-cost rules)
+    moved by the pay awards, then employer pension and NI added under that year's rules (optimiser.paycost)."""
+    salary = paycost.salary_for_employer_cost_gbp(amount_gbp, on_cost_rules(first_year))
+    return paycost.employer_cost_gbp(salary * index, on_cost_rules(year))
 
 
 def prepare_plan(scenario: Scenario, futures: dict[str, Future] | None = None) -> PlanInputs:
@@ -123,7 +133,8 @@ def prepare_plan(scenario: Scenario, futures: dict[str, Future] | None = None) -
 def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years: list[str], discount: float) -> list[Period]:
     scenario = base.scenario
     gp_roles = {r for r, band in load_catalogue(scenario.year).roles["afc_band"].items() if band == GP_PAY_SCALE}
-    roles = list(base.role_columns["role_name"])
+    columns = base.role_columns
+    roles = list(columns["role_name"])
     categories = list(base.categories.index)
     need = base.categories["demand_contacts_per_year"].to_dict()
     pot_follows = bool(rates.scalar("pot_follows_pay_award"))
@@ -146,6 +157,13 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
             list_size *= 1 + rates.scalar("list_growth_percent") / 100
             for d in categories:
                 per_head[d] *= 1 + rates.by_key("demand_growth_percent", d) / 100
+        index = {r: gp if r in gp_roles else afc for r in roles}
+        if t == 0:
+            cost, claim = dict(columns["cost_per_wte_gbp"]), dict(columns["claim_per_wte_gbp"])
+        else:
+            cost = {r: recost(c, index[r], scenario.year, year) for r, c in columns["cost_per_wte_gbp"].items()}
+            maximum = {r: recost(m, index[r], scenario.year, year) for r, m in columns["max_reimbursable_gbp"].items()}
+            claim = {r: min(cost[r], maximum[r]) * columns["arrs_share"][r] for r in roles}
         budget = base.top_up_budget_gbp * top_up
         for from_year, amount in sorted(future.top_up_budget_gbp.items()):
             if years.index(from_year) <= t:
@@ -156,7 +174,10 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
             year=year,
             future=name,
             discount_factor=(1 + discount) ** -t,
-            pay_index={r: gp if r in gp_roles else afc for r in roles},
+            pay_index=index,
+            cost_per_wte_gbp=cost,
+            claim_per_wte_gbp=claim,
+            top_up_per_wte_gbp={r: max(cost[r] - claim[r] - cost[r] * columns["co_funder_share"][r], 0.0) for r in roles},
             arrs_sums_gbp={p: (0.0 if t >= ended else s * pot[p]) for p, s in base.arrs_sums_gbp.items()},
             top_up_budget_gbp=budget,
             room_sessions_per_week=base.room_sessions_per_week + extra_rooms,

@@ -156,9 +156,7 @@ def add_year(model: PlanModel, period: Period, own_money_posts: bool) -> None:
     model.care_by_period[here] = _care_value(model, period, delivered)
 
     # Money
-    cost = period.per_wte(roles["cost_per_wte_gbp"])
-    claim = period.per_wte(roles["claim_per_wte_gbp"])
-    top_up = period.per_wte(roles["top_up_per_wte_gbp"])
+    cost, claim, top_up = period.cost_per_wte_gbp, period.claim_per_wte_gbp, period.top_up_per_wte_gbp
     own = [(staffed[r], top_up[r]) for r in roles["role_name"] if top_up[r] > 0]
     arrs_funded = dict(staffed)
     if own_money_posts:
@@ -226,7 +224,7 @@ def _most_new_wte(inputs: PlanInputs, r: str, periods: list[Period]) -> float:
     roles, base = inputs.base.role_columns, inputs.base
     most = 0.0
     for period in periods:
-        claim, cost = roles["claim_per_wte_gbp"][r] * period.pay_index[r], roles["cost_per_wte_gbp"][r] * period.pay_index[r]
+        claim, cost = period.claim_per_wte_gbp[r], period.cost_per_wte_gbp[r]
         by_money = (period.arrs_sums_gbp.get(roles["funding_pot"][r], 0.0) / claim if claim > 0 else math.inf)
         by_money += period.top_up_budget_gbp / cost
         sessions = roles["clinical_room_sessions_per_wte"][r]

@@ -98,7 +98,7 @@ class PlanResult:
         rows = []
         for (t, s), period in inputs.periods.items():
             at = model.key(t, s)
-            claim = period.per_wte(roles["claim_per_wte_gbp"])
+            claim = period.claim_per_wte_gbp
             own_funded = {r: self._var(model.own_funded.get((r, t, s))) for r in roles["role_name"]}
             claimed = sum(claim[r] * (self._value(model.staffed(r, t, s)) - own_funded[r]) for r in roles["role_name"])
             arrs = sum(period.arrs_sums_gbp.values())

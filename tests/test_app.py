@@ -449,3 +449,12 @@ def test_what_limits_you_leads_with_three_and_every_chart_has_its_figures_in_wor
     care = result.care()
     assert f"{care['category_name'].iloc[0]}: {care['served_contacts_per_year'].iloc[0]:,.0f} of" in captions
     assert "roles.<role>" not in " ".join(i.value for i in at.info)  # notes in a manager's words
+
+
+def test_check_my_plan_tab_checks_the_typed_plan(monkeypatch, tmp_path):
+    at = start(monkeypatch, tmp_path)
+    at.button(key="check_plan").click().run()
+    assert not at.exception
+    headline = " ".join(m.value for m in at.markdown)
+    assert "Your plan keeps every rule" in headline or "Your plan breaks" in headline
+    assert "best mix" in headline

@@ -89,3 +89,16 @@ def test_check_command_prints_the_rules_and_the_best_mix(tmp_path):
     no_plan.write_text(scenario_to_text(small_scenario({PHARMACIST: {"medication_review": 1000}})))
     failed = subprocess.run([sys.executable, "-m", "optimiser", "check", str(no_plan)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert failed.returncode == 2 and "the scenario has no plan to check" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_the_apps_plan_table_round_trips_into_a_checked_plan():
+    from optimiser import ui
+
+    p = max_amount(PHARMACIST)
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p,
+                              clinical_pharmacist={"in_post_wte": 1})
+    table = ui.plan_table(scenario)
+    assert list(table["plan_wte"]) == [1.0]  # no plan yet: the staff in post
+    table.loc[0, "plan_wte"] = 4.0
+    check = check_plan(ui.with_plan(scenario, table))
+    assert check.breaches[0].startswith(f"Over the ARRS sum by £{p:,.0f} a year")

@@ -3,6 +3,10 @@
 Every hand-derived case has one role (clinical pharmacist, cost £50,000 a WTE, 1,000 medication-review
 contacts a WTE-year, valued as contacts), no discounting, no list or demand growth, need far above supply,
 so the value of a year is 1,000 × the WTE-years worked in it.
+
+A pay award a re-costs the salary under the on-cost rules (pension 14.38%, NI 15% above £5,000 in 2025/26 and
+2026/27): cost = 1.2938 × salary − 750, so next year's cost is (1 + a) × (cost + 750) − 750. With a = 25%:
+C1 = 1.25 × 50,750 − 750 = £62,687.50 a WTE.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ def plan_scenario(*, arrs_sum: float, top_up: float = 0, horizon: int, growth: d
     return parse_scenario({**data, "horizon": horizon, "growth": {**FLAT, **(growth or {})}, "futures": futures or {}}, "plan")
 
 
+C1 = 1.25 * 50_750 - 750
 FUNDING_FUTURES = {
     "funded": {"probability": 0.5, "description": "the pay award is funded", "growth": {"pot_follows_pay_award": True}},
     "frozen": {"probability": 0.5, "description": "the ARRS sum is frozen", "arrs_frozen_from": "2026/27"},
@@ -42,46 +47,49 @@ def first_year_new(result) -> float:
 
 
 def test_hiring_the_second_post_now_is_worth_it_only_if_funding_grows():
-    """Two years; ARRS £100,000; a 25% pay award in year 2 takes the cost from £50,000 to £62,500; no top-up.
+    """Two years; ARRS £100,000 (2 WTE this year); a 25% pay award takes next year's cost to C1; no top-up.
 
-    Funded (the sum follows the award to £125,000): 2.0 WTE now and 2.0 next year, value 2,000 + 2,000 = 4,000.
-    Frozen (£100,000): staff cannot be cut, so next year's 62,500 × WTE ≤ 100,000 caps this year's hiring at
-    1.6 WTE: value 1,600 + 1,600 = 3,200.
-    Both at 50%: the first year is shared; the frozen future caps it at 1.6, the funded one tops up to 2.0 next
-    year: 1,600 + 0.5 × 2,000 + 0.5 × 1,600 = 3,400. Knowing the future first would give 0.5 × 4,000 +
-    0.5 × 3,200 = 3,600: the value of knowing it is 200 contacts.
+    Funded (the sum follows the award to £125,000): staff cannot be cut, so next year's C1 × W ≤ 125,000 holds
+    this year's hiring to 125,000 / C1 = 1.994 WTE (the fixed NI threshold makes costs rise a little faster than
+    the award); value 2 × 1,000 × 125,000 / C1. Frozen (£100,000): 100,000 / C1 = 1.595 WTE now and next year.
+    Both at 50%: the first year is shared; the frozen future caps it at 100,000 / C1, and the funded one tops up
+    to 125,000 / C1 next year: value 1,000 × (1.5 × 100,000 + 0.5 × 125,000) / C1. Knowing the future first
+    gives 0.5 × the funded plan + 0.5 × the frozen plan: worth 500 × 25,000 / C1 = 199.4 contacts more.
     """
     growth = {"pay_award_afc_percent": 25}
     funded = make_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=growth, futures={"funded": {**FUNDING_FUTURES["funded"], "probability": 1}}))
     frozen = make_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=growth, futures={"frozen": {**FUNDING_FUTURES["frozen"], "probability": 1}}))
-    assert first_year_new(funded) == pytest.approx(2.0) and funded.solution.care == pytest.approx(4000)
-    assert first_year_new(frozen) == pytest.approx(1.6) and frozen.solution.care == pytest.approx(3200)
+    assert first_year_new(funded) == pytest.approx(125_000 / C1) and funded.solution.care == pytest.approx(2000 * 125_000 / C1)
+    assert first_year_new(frozen) == pytest.approx(100_000 / C1) and frozen.solution.care == pytest.approx(2000 * 100_000 / C1)
 
     both = make_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=growth, futures=FUNDING_FUTURES))
-    assert first_year_new(both) == pytest.approx(1.6)
-    assert both.solution.care == pytest.approx(3400)
-    assert both.comparisons.wait_and_see == pytest.approx(3600)
-    assert both.comparisons.value_of_knowing_the_future == pytest.approx(200)
+    assert first_year_new(both) == pytest.approx(100_000 / C1)
+    assert both.solution.care == pytest.approx(1000 * (1.5 * 100_000 + 0.5 * 125_000) / C1)
+    assert both.comparisons.wait_and_see == pytest.approx(1000 * (125_000 + 100_000) / C1)
+    assert both.comparisons.value_of_knowing_the_future == pytest.approx(500 * 25_000 / C1) == pytest.approx(199.4, abs=0.05)
     years = both.years().set_index(["future", "year"])
-    assert years.at[("funded", "2026/27"), "wte"] == pytest.approx(2.0)
+    assert years.at[("funded", "2026/27"), "wte"] == pytest.approx(125_000 / C1)
     assert years.at[("frozen", "2026/27"), "arrs_unspent_gbp"] == pytest.approx(0, abs=0.01)
 
 
 def test_the_robust_plan_hires_less_than_the_expected_value_plan():
-    """As above with a top-up budget of £12,500 a year, which can pay posts wholly (at £50,000 this year, £62,500 next).
+    """As above with a top-up budget of £12,500 a year, which can pay posts wholly (at £50,000 this year, C1 next).
 
-    Robust (own money within £12,500 in every future): frozen next year 62,500 × W ≤ 100,000 + 12,500 → W ≤ 1.8,
-    so 1.8 WTE now; funded next year 62,500 × W ≤ 137,500 → 2.2. Value 1,800 + 0.5 × 2,200 + 0.5 × 1,800 = 3,800.
-    Expected value (own money within £12,500 on average over the futures): raising this year's WTE w above 1.6
-    costs only the frozen future (0.5 × 62,500 a WTE in expectation) and adds 2 contacts-years per WTE, better
-    than anything else, until 0.5 × 62,500 × (w − 1.6) = 12,500, i.e. w = 2.0: value 2,000 + 2,000 = 4,000.
-    The frozen future then needs 62,500 × 2 − 100,000 = £25,000 of own money, £12,500 beyond the budget.
+    Robust (own money within £12,500 in every future): frozen next year C1 × W ≤ 112,500, so 112,500 / C1 = 1.795
+    WTE now; funded next year C1 × W ≤ 137,500. Value 1,000 × (1.5 × 112,500 + 0.5 × 137,500) / C1 = 3,788.6.
+    Expected value (own money within £12,500 on average over the futures): the funded future can hold 125,000 / C1
+    at no own money; raising this year's WTE w with both futures following costs 0.5 × C1 a WTE in expectation
+    (the frozen future) for 1.5 of value, better than anything else, until 0.5 × (C1 × w − 100,000) = 12,500,
+    i.e. w = 125,000 / C1 = 1.994 WTE: value 2 × 1,000 × w = 3,988.0. The frozen future then needs
+    C1 × w − 100,000 = £25,000 of own money, £12,500 beyond the budget.
     """
     scenario = plan_scenario(arrs_sum=100_000, top_up=12_500, horizon=2, growth={"pay_award_afc_percent": 25},
                              futures=FUNDING_FUTURES)
     robust, expected = make_plan(scenario, mode="robust"), make_plan(scenario, mode="expected")
-    assert first_year_new(robust) == pytest.approx(1.8) and robust.solution.care == pytest.approx(3800)
-    assert first_year_new(expected) == pytest.approx(2.0) and expected.solution.care == pytest.approx(4000)
+    assert first_year_new(robust) == pytest.approx(112_500 / C1)
+    assert robust.solution.care == pytest.approx(1000 * (1.5 * 112_500 + 0.5 * 137_500) / C1) == pytest.approx(3788.6, abs=0.05)
+    assert first_year_new(expected) == pytest.approx(125_000 / C1)
+    assert expected.solution.care == pytest.approx(2000 * 125_000 / C1) == pytest.approx(3988.0, abs=0.05)
     years = expected.years().set_index(["future", "year"])
     assert years.at[("frozen", "2026/27"), "own_money_gbp"] == pytest.approx(25_000)
     assert years.at[("frozen", "2026/27"), "own_money_over_budget_gbp"] == pytest.approx(12_500)

@@ -9,11 +9,11 @@ import yaml
 
 from optimiser.scenario import parse_scenario, scenario_to_text
 from tests.test_cli import run
-from tests.test_plan import FUNDING_FUTURES, plan_scenario
+from tests.test_plan import C1, FUNDING_FUTURES, plan_scenario
 
 
 def robust_case(tmp_path):
-    """The robust-versus-expected case of tests/test_plan.py: robust hires 1.8 WTE now, expected value 2.0."""
+    """The robust-versus-expected case of tests/test_plan.py: robust hires 1.795 WTE now, expected value 1.994."""
     scenario = plan_scenario(arrs_sum=100_000, top_up=12_500, horizon=2, growth={"pay_award_afc_percent": 25},
                              futures=FUNDING_FUTURES)
     path = tmp_path / "plan.yaml"
@@ -25,7 +25,7 @@ def test_plan_json_gives_the_hand_derived_plans(tmp_path):
     path = robust_case(tmp_path)
     robust = json.loads(run("plan", str(path), "--format", "json", "--mode", "robust").stdout)
     assert robust["summary"]["verdict"] == "Hiring 1.8 WTE clinical pharmacist now stays within the top-up budget in every future."
-    assert robust["summary"]["expected_care_value"] == pytest.approx(3800)
+    assert robust["summary"]["expected_care_value"] == pytest.approx(1000 * (1.5 * 112_500 + 0.5 * 137_500) / C1)
     expected = json.loads(run("plan", str(path), "--format", "json").stdout)
     frozen = [row for row in expected["years"] if row["future"] == "frozen" and row["year"] == "2026/27"][0]
     assert frozen["own_money_over_budget_gbp"] == 12_500
@@ -51,7 +51,7 @@ def test_plan_bad_input_and_infeasible_exit_codes(tmp_path):
     wrong = run("plan", str(path), "--horizon", "1")  # the futures name 2026/27, outside a one-year plan
     assert wrong.returncode == 2 and "not a year of the plan" in wrong.stderr
     data = parse_scenario(yaml.safe_load(path.read_text()), "x").model_dump(mode="json", exclude_defaults=True)
-    data["roles"]["clinical_pharmacist"]["in_post_wte"] = 2.2  # 2.2 × 62,500 > 100,000 + 12,500 when frozen
+    data["roles"]["clinical_pharmacist"]["in_post_wte"] = 2.2  # 2.2 × C1 > 100,000 + 12,500 when frozen
     data["money"]["top_up_budget_gbp"] = 12_500
     (tmp_path / "tight.yaml").write_text(scenario_to_text(parse_scenario(data, "x")))
     infeasible = run("plan", str(tmp_path / "tight.yaml"), "--mode", "robust")

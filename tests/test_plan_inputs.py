@@ -6,6 +6,7 @@ import pytest
 
 from optimiser.errors import ScenarioError
 from optimiser.plan_defaults import financial_years, load_plan_defaults
+from optimiser.plan_inputs import _published_awards
 from optimiser.scenario import scenario_from_text, scenario_to_text
 
 BASE = """
@@ -83,7 +84,7 @@ def test_every_planning_default_has_a_source_and_says_when_it_is_an_estimate():
     assert (table["basis"].str.len() > 20).all() and (table["source"].str.len() > 5).all()
     assert defaults.value("discount_rate_percent") == 3.5
     assert defaults.row("leaving_rate_percent", "clinical_pharmacist")["status"] == "estimate"  # the reference found none
-    assert defaults.value("pay_award_afc_percent", "2026/27") == 3.3
     assert defaults.value("pay_award_afc_percent", "2031/32") == 3.0  # `later`
+    assert _published_awards()[("afc", "2026/27")] == pytest.approx(3.3)  # published awards: the catalogue's, one place
     assert defaults.value("demand_growth_percent", "long_term_conditions") == 1.5
     assert defaults.value("demand_growth_percent", "msk") == 1.0  # `*`

@@ -10,7 +10,7 @@ from optimiser.errors import ScenarioError
 from optimiser.plan import make_plan
 from optimiser.scenario import load_scenario
 from tests.test_app import start
-from tests.test_plan import FUNDING_FUTURES, plan_scenario
+from tests.test_plan import C1, FUNDING_FUTURES, plan_scenario
 from tests.test_scenario_files import EXAMPLES
 
 PLAN_EXAMPLE = next(p for p in EXAMPLES if "plan" in p.name)
@@ -48,7 +48,7 @@ def test_plan_charts_carry_the_plan_numbers():
                                    futures=FUNDING_FUTURES), compare=False)
     area = plan_charts.mix_area_chart(plan, "frozen").to_dict()
     rows = pd.DataFrame(next(iter(area["datasets"].values())))
-    assert rows["wte"].tolist() == pytest.approx([2.0, 2.0])  # the hand-derived expected-value plan (tests/test_plan.py)
+    assert rows["wte"].tolist() == pytest.approx([125_000 / C1] * 2)  # the hand-derived expected-value plan (tests/test_plan.py)
     money = plan_charts.own_money_chart(plan).to_dict()
     assert any(25_000 == pytest.approx(r.get("own_money_gbp", -1)) for d in money["datasets"].values() for r in d)
 

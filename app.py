@@ -5,7 +5,7 @@
 Layout and widgets only: every number comes from the `optimiser` package, and the conversions between
 the scenario and the editable tables live in `optimiser.ui`, where they are unit-tested.
 Environment: ARRS_SCENARIO_DIR is the folder scenarios are saved into (default: scenarios/);
-ARRS_APP_SCENARIO is the file opened first (default: urban-deprived-2025-26.yaml).
+ARRS_APP_SCENARIO is the file opened first (default: urban-deprived-2026-27.yaml).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from optimiser.workbook import result_workbook
 APP_DIR = Path(__file__).resolve().parent
 BUNDLED_DIR = APP_DIR / "scenarios"
 SAVE_DIR = Path(os.environ.get("ARRS_SCENARIO_DIR") or BUNDLED_DIR)
-DEFAULT_FILE = os.environ.get("ARRS_APP_SCENARIO") or "urban-deprived-2025-26.yaml"
+DEFAULT_FILE = os.environ.get("ARRS_APP_SCENARIO") or "urban-deprived-2026-27.yaml"
 
 st.set_page_config(page_title="ARRS skill-mix optimiser", page_icon="⚕", layout="wide")
 ss = st.session_state

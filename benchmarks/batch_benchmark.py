@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "national" / "base-2025-26.yaml"
+BASE = ROOT / "scenarios" / "national" / "base-2026-27.yaml"
 sys.path.insert(0, str(ROOT))
 
 

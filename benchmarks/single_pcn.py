@@ -24,7 +24,7 @@ from optimiser.pipeline import optimise
 from optimiser.scenario import load_scenario
 from optimiser.solve import compile_model, new_highs, solve_compiled
 
-DEFAULT = Path(__file__).parent.parent / "scenarios" / "urban-deprived-2025-26.yaml"
+DEFAULT = Path(__file__).parent.parent / "scenarios" / "urban-deprived-2026-27.yaml"
 
 
 def median_ms(action, repeat: int) -> float:

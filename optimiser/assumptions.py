@@ -14,8 +14,17 @@ from optimiser.errors import CatalogueError
 @dataclass(frozen=True)
 class Assumptions:
     categories: pd.DataFrame  # index category: category_name, contacts_per_1000_patients_per_year, priority_weight, basis, source
-    productivity: pd.DataFrame  # index (role, category): contacts_per_wte_year, basis, source
+    productivity: pd.DataFrame  # index (role, category): contacts_per_wte_year, from_year, until_year, basis, source
     roles: pd.DataFrame  # index role: room_need, room_sessions_per_wte_per_week, remote_share, basis, source
+
+    def productivity_in(self, financial_year: str) -> pd.DataFrame:
+        """The capability rows in force in a financial year: a row applies from from_year to until_year, both
+        inclusive, empty meaning always (e.g. physician associates stop serving undifferentiated demand after 2024/25)."""
+        start = int(financial_year[:4])
+        rows = self.productivity
+        begins = rows["from_year"].map(lambda y: int(y[:4]) if y else -1)
+        ends = rows["until_year"].map(lambda y: int(y[:4]) if y else 10_000)
+        return rows[(begins <= start) & (start <= ends)]
 
 
 def _table(name: str, index: list[str], numeric: list[str]) -> pd.DataFrame:
@@ -35,7 +44,7 @@ def _table(name: str, index: list[str], numeric: list[str]) -> pd.DataFrame:
 def load_assumptions() -> Assumptions:
     return Assumptions(
         categories=_table("categories.csv", ["category"], ["contacts_per_1000_patients_per_year", "priority_weight"]),
-        productivity=_table("productivity.csv", ["role", "category"], ["contacts_per_wte_year"]),
+        productivity=_table("productivity.csv", ["role", "category"], ["contacts_per_wte_year"]).fillna({"from_year": "", "until_year": ""}),
         roles=_table("roles.csv", ["role"], ["room_sessions_per_wte_per_week", "remote_share"]),
     )
 

@@ -434,6 +434,29 @@ def derive_working(pay_point_or_band: str, year: str, zone: str = "national") ->
     return [f"{year}, {zone}: maximum reimbursable amount ({result.status})", *result.working, *published]
 
 
+def financial_year_of_year(year: str) -> str:
+    """The financial year a catalogue year belongs to ('2025/26-april' → '2025/26')."""
+    return year.removesuffix(APRIL_SUFFIX)
+
+
+def band_maximum(band: str, year: str, zone: str = "none") -> Derivation:
+    """A maximum derived from a band alone (a custom role's 'derive from band'): the band's ARRS reference salary
+    where ARRS has one, else the band's top Agenda for Change pay point, plus the year's on-costs."""
+    zone = "national" if zone == "none" else zone
+    point = band_pay_point(band)
+    if point is not None:
+        return derive_max(point, year, zone)
+    top = afc_pay_point_gbp(band, "top", year)
+    rules = on_cost_rules(year)
+    amount = paycost.employer_cost_gbp(top.amount_gbp, rules)
+    working = [*top.working, *paycost.cost_working(top.amount_gbp, rules)]
+    if zone != "national":
+        supplement, supplement_status = _supplement("afc", zone, year_rules(year).afc_pay_year)
+        amount += paycost.supplement_cost_gbp(top.amount_gbp, supplement, rules)
+        top = Derivation(top.amount_gbp, weakest(top.status, supplement_status), top.working)
+    return Derivation(amount, weakest("derived", top.status, rules.status, year_rules(year).status), tuple(working))
+
+
 def band_pay_point(band: str) -> str | None:
     """The ARRS reference pay point of a band ('5', 'band 7-8a', 'up to 5'), or None if ARRS has none."""
     key = band.lower().removeprefix("band ").removeprefix("up to ").strip().replace("-", "_")

@@ -166,15 +166,22 @@ def compare(
 
 @app.command()
 def catalogue(
-    year: Annotated[str, typer.Option(help="Financial year, e.g. 2025/26.")] = "2025/26",
-    sources: Annotated[bool, typer.Option(help="Show the source and basis of every figure.")] = False,
+    year: Annotated[Optional[str], typer.Option(help="Catalogue year, e.g. 2026/27 or 2025/26-april (default: the financial year containing today).")] = None,
+    sources: Annotated[bool, typer.Option(help="Show the rules, the basis and source of every figure.")] = False,
+    derive: Annotated[Optional[str], typer.Option(help="Show the working for one amount: a band (e.g. 6, 7-8a) or a role id.")] = None,
+    salary: Annotated[Optional[float], typer.Option(help="Show what a salary (£ a year) costs with the year's employer NI and pension.")] = None,
+    london: Annotated[str, typer.Option(help="With --derive: national, outer or inner.")] = "national",
 ) -> None:
-    """Show a year's ARRS roles, maximum reimbursable amounts, caps and their sources."""
-    from optimiser.catalogue import load_catalogue
-    from optimiser.report import catalogue_table
+    """Show a year's ARRS roles, maximum reimbursable amounts, caps and the rules and sources behind them."""
+    from optimiser.catalogue import current_year, load_catalogue
+    from optimiser.report import catalogue_table, derivation_text
 
+    year = year or current_year()
     try:
-        out.print(catalogue_table(load_catalogue(year), sources))
+        if derive is not None or salary is not None:
+            out.print(derivation_text(year, derive, salary, london))
+        else:
+            out.print(catalogue_table(load_catalogue(year), sources))
     except OptimiserError as error:
         _fail(error)
 

@@ -12,10 +12,13 @@ from functools import cache, cached_property
 import numpy as np
 import pandas as pd
 
+from optimiser import paycost
 from optimiser.assumptions import load_assumptions, load_supervision
-from optimiser.catalogue import CAP_THRESHOLD_LIST_SIZE, load_catalogue
+from optimiser.catalogue import (
+    CAP_THRESHOLD_LIST_SIZE, afc_bands, afc_pay_point_gbp, band_maximum, financial_year_of_year, load_catalogue, on_cost_rules,
+)
 from optimiser.errors import ScenarioError
-from optimiser.scenario import Scenario
+from optimiser.scenario import DERIVE_FROM_BAND, Scenario
 from optimiser.valuation import ValueCurve, clinical_size_wte, default_curve, make_curve, reference_contacts_per_wte
 
 ROOM_WEEKS_PER_YEAR = 52
@@ -31,7 +34,7 @@ class ModelInputs:
     """Everything the model needs, as tables indexed by `role`, `category` and `pot`."""
 
     scenario: Scenario
-    role_ids: pd.Index  # every role in the year's catalogue
+    role_ids: pd.Index  # every role in the year's catalogue, then the scenario's custom roles
     role_data: dict[str, np.ndarray]  # one array per column, in role_ids order
     categories: pd.DataFrame
     contacts_by_pair: dict[tuple[str, str], float]  # contacts per WTE-year by (role, category), allowed roles only
@@ -45,6 +48,7 @@ class ModelInputs:
     supervision_needs: dict[str, tuple[str, float]]  # allowed role → (supervising profession, hours a week per WTE)
     supervision_available: dict[str, tuple[float, float | None]]  # profession → (hours a week, £ per extra hour or None)
     in_post_beyond_arrs_gbp: dict[str, float]  # per pot: in-post ARRS claims above the sum, paid outside ARRS, £ a year
+    warnings: tuple[str, ...] = ()  # inputs allowed but worth a second look, e.g. a salary below its band
 
     @cached_property
     def arrs_limits_gbp(self) -> dict[str, float]:
@@ -95,7 +99,7 @@ class ModelInputs:
 
 def prepare(scenario: Scenario) -> ModelInputs:
     catalogue = load_catalogue(scenario.year)
-    role_ids, role_data = _roles(scenario)
+    role_ids, role_data, warnings = _roles(scenario)
     arrs_sums = _arrs_sums(scenario, catalogue)
     contacts = _all_contacts(scenario)
     allowed = set(role_ids[role_data["allowed"]])
@@ -116,6 +120,7 @@ def prepare(scenario: Scenario) -> ModelInputs:
         rentable_sessions_per_week=scenario.estate.rentable_sessions_per_week,
         rent_gbp_per_session_per_year=scenario.estate.rent_gbp_per_session * ROOM_WEEKS_PER_YEAR,
         desk_sessions_per_week=scenario.estate.desk_sessions_per_week,
+        warnings=tuple(warnings),
     )
 
 
@@ -131,19 +136,77 @@ def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str
         .join(catalogue.max_reimbursable(london_weighting))
         .join(defaults.roles[["room_need", "room_sessions_per_wte_per_week", "remote_share"]])
     )
-    columns = [
-        "role_name", "max_reimbursable_gbp", "max_reimbursable_status", "arrs_share", "co_funder_share", "funding_pot",
-        "cap_wte_below_100k", "cap_wte_from_100k", "room_need", "room_sessions_per_wte_per_week", "remote_share",
-    ]
-    return table.index, {c: table[c].to_numpy() for c in columns}
+    return table.index, {c: table[c].to_numpy() for c in ROLE_DEFAULT_COLUMNS}
 
 
-def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
-    """One row per catalogue role: the scenario's settings, money per WTE, room needs and the cap that applies."""
+ROLE_DEFAULT_COLUMNS = [
+    "role_name", "afc_band", "max_reimbursable_gbp", "max_reimbursable_status", "arrs_share", "co_funder_share", "funding_pot",
+    "cap_wte_below_100k", "cap_wte_from_100k", "room_need", "room_sessions_per_wte_per_week", "remote_share",
+]
+GIVEN = "given in the scenario"
+"""Status of a maximum reimbursable amount the scenario sets (e.g. from an ICB's notice)."""
+
+
+def _custom_role_defaults(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """The scenario's own roles in the same columns as the catalogue's: ARRS pot, no cap, their own shares and rooms."""
+    rows = []
+    for name, role in scenario.custom_roles.items():
+        if role.max_reimbursable_gbp == DERIVE_FROM_BAND:
+            derived = band_maximum(role.afc_band, scenario.year, scenario.policy.london_weighting)
+            maximum, status = derived.amount_gbp, derived.status
+        else:
+            maximum, status = float(role.max_reimbursable_gbp), GIVEN
+        rows.append({
+            "role_name": role.name, "afc_band": role.afc_band or "", "max_reimbursable_gbp": maximum,
+            "max_reimbursable_status": status, "arrs_share": role.arrs_share, "co_funder_share": 0.0, "funding_pot": MAIN_POT,
+            "cap_wte_below_100k": np.nan, "cap_wte_from_100k": np.nan, "room_need": role.room_need,
+            "room_sessions_per_wte_per_week": role.room_sessions_per_wte_per_week, "remote_share": role.remote_share,
+        })
+    table = pd.DataFrame(rows, columns=ROLE_DEFAULT_COLUMNS, index=pd.Index(list(scenario.custom_roles), name="role"))
+    return table.index, {c: table[c].to_numpy() for c in ROLE_DEFAULT_COLUMNS}
+
+
+def employment_cost(setting, band: str, year: str) -> tuple[float | None, list[str], list[str]]:
+    """What a role costs per WTE a year from what the user gave (cost, salary, or band and point), the working, and warnings."""
+    if setting.cost_per_wte_gbp is not None:
+        return setting.cost_per_wte_gbp, [], []
+    if setting.salary_gbp is not None:
+        salary, working = setting.salary_gbp, []
+    elif setting.afc_band is not None:
+        point = afc_pay_point_gbp(setting.afc_band, setting.afc_point, year)
+        salary, working, band = point.amount_gbp, list(point.working), setting.afc_band
+    else:
+        return None, [], []
+    rules = on_cost_rules(year)
+    return paycost.employer_cost_gbp(salary, rules), working + paycost.cost_working(salary, rules), _below_band(salary, band, year)
+
+
+def _below_band(salary: float, band: str, year: str) -> list[str]:
+    """A salary below the band's entry point is allowed (e.g. an apprentice) but worth a second look."""
+    lowest = band.lower().removeprefix("band ").removeprefix("up to ").split("-")[0].strip() if band else ""
+    if lowest not in afc_bands() or band.lower().startswith("up to"):
+        return []
+    entry = afc_pay_point_gbp(lowest, "entry", year).amount_gbp
+    if salary >= entry - 0.5:
+        return []
+    return [f"salary £{salary:,.0f} is below the bottom of Agenda for Change band {lowest} in {year} (£{entry:,.0f}); check it"]
+
+
+def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[str]]:
+    """One row per role (the catalogue's, then the scenario's own): settings, money per WTE, room needs and the cap that applies."""
     policy = scenario.policy
-    index, base = _role_defaults(scenario.year, policy.london_weighting)
-    column = {c: base[c] for c in ("role_name", "max_reimbursable_status", "funding_pot", "arrs_share", "co_funder_share")}
+    catalogue_index, catalogue_base = _role_defaults(scenario.year, policy.london_weighting)
+    if scenario.custom_roles:
+        custom_index, custom_base = _custom_role_defaults(scenario)
+        index = catalogue_index.append(custom_index)
+        base = {c: np.concatenate([catalogue_base[c], custom_base[c]]) for c in ROLE_DEFAULT_COLUMNS}
+    else:
+        index, base = catalogue_index, catalogue_base
+    column = {c: base[c].copy() for c in ("role_name", "max_reimbursable_status", "funding_pot")}
     maximum = base["max_reimbursable_gbp"].astype(float)
+    share = base["arrs_share"].astype(float)
+    co_share = base["co_funder_share"].astype(float)
+    catalogue = load_catalogue(scenario.year)
 
     position = {role: i for i, role in enumerate(index)}
     allowed = np.ones(len(index), dtype=bool)
@@ -152,26 +215,55 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
     cost = maximum.copy()
     sessions = base["room_sessions_per_wte_per_week"].astype(float).copy()
     remote = base["remote_share"].astype(float).copy()
+    first_share = np.full(len(index), np.nan)  # ARRS share of a first post claimed at a lower share (co-funding tiers)
+    first_co_share = np.zeros(len(index))
+    warnings = []
+    for name, role in scenario.custom_roles.items():
+        i = position[name]
+        if role.salary_gbp is not None:
+            cost[i] = paycost.employer_cost_gbp(role.salary_gbp, on_cost_rules(scenario.year))
+            warnings += [f"custom_roles.{name}: {w}" for w in _below_band(role.salary_gbp, role.afc_band or "", scenario.year)]
     for role, setting in scenario.roles.items():
         i = position[role]
         allowed[i], in_post[i] = setting.allowed, setting.in_post_wte
         if setting.max_new_wte is not None:
             max_new[i] = setting.max_new_wte
-        if setting.cost_per_wte_gbp is not None:
-            cost[i] = setting.cost_per_wte_gbp
+        if setting.max_reimbursable_gbp is not None:
+            maximum[i], column["max_reimbursable_status"][i] = setting.max_reimbursable_gbp, GIVEN
+        if setting.arrs_share is not None:
+            share[i] = setting.arrs_share
+        given_cost, _, below = employment_cost(setting, str(base["afc_band"][i]), scenario.year)
+        cost[i] = maximum[i] if given_cost is None and setting.max_reimbursable_gbp is not None else (
+            cost[i] if given_cost is None else given_cost)
+        warnings += [f"roles.{role}: {w}" for w in below]
+        if setting.co_funding_agreement:
+            tier = catalogue.agreement_tier(role) if role in catalogue.roles.index else None
+            if tier is None:
+                warnings.append(f"roles.{role}.co_funding_agreement has no effect: the {scenario.year} rules have no co-funding tiers for it")
+            else:
+                first_share[i], first_co_share[i] = share[i], co_share[i]
+                share[i], co_share[i] = tier["arrs_share"], tier["co_funder_share"]
         if setting.room_sessions_per_wte_per_week is not None:
             sessions[i] = setting.room_sessions_per_wte_per_week
         if setting.remote_share is not None:
             remote[i] = setting.remote_share
 
-    claim = np.minimum(cost, maximum) * column["arrs_share"].astype(float)
-    co_funder = cost * column["co_funder_share"].astype(float)
+    claimable = np.minimum(cost, maximum)
+    claim = claimable * share
+    co_funder = cost * co_share
+    top_up = np.maximum(cost - claim - co_funder, 0.0)
+    tiered = ~np.isnan(first_share)
+    first_claim = np.where(tiered, claimable * np.nan_to_num(first_share), claim)
+    first_co_funder = np.where(tiered, cost * first_co_share, co_funder)
+    first_top_up = np.maximum(cost - first_claim - first_co_funder, 0.0)
     weekly = sessions * (1 - remote)
     capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
     published_cap = base[capped_by_size].astype(float)
     cap_removed = policy.remove_all_caps | index.isin(policy.remove_caps)
     return index, {
         **column,
+        "arrs_share": share,
+        "co_funder_share": co_share,
         "max_reimbursable_gbp": maximum,
         "allowed": allowed,
         "in_post_wte": in_post,
@@ -179,7 +271,10 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
         "cost_per_wte_gbp": cost,
         "claim_per_wte_gbp": claim,
         "co_funder_per_wte_gbp": co_funder,
-        "top_up_per_wte_gbp": np.maximum(cost - claim - co_funder, 0.0),
+        "top_up_per_wte_gbp": top_up,
+        "first_post_claim_change_gbp": first_claim - claim,
+        "first_post_co_funder_change_gbp": first_co_funder - co_funder,
+        "first_post_top_up_change_gbp": first_top_up - top_up,
         "room_need": base["room_need"],
         "room_sessions_per_wte_per_week": sessions,
         "remote_share": remote,
@@ -188,7 +283,7 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray]]:
         "published_cap_wte": published_cap,
         "cap_removed": cap_removed,
         "cap_wte": np.where(cap_removed, np.nan, published_cap),
-    }
+    }, warnings
 
 
 def _categories(scenario: Scenario, reference: dict[str, float]) -> pd.DataFrame:
@@ -215,8 +310,9 @@ def _categories(scenario: Scenario, reference: dict[str, float]) -> pd.DataFrame
 
 
 @cache
-def _default_contacts() -> dict[tuple[str, str], float]:
-    return load_assumptions().productivity["contacts_per_wte_year"].to_dict()
+def _default_contacts(financial_year: str) -> dict[tuple[str, str], float]:
+    """The default capability table in force in a financial year (rows carry from_year/until_year)."""
+    return load_assumptions().productivity_in(financial_year)["contacts_per_wte_year"].to_dict()
 
 
 def _supervision_needs(scenario: Scenario, allowed: set[str]) -> dict[str, tuple[str, float]]:
@@ -236,7 +332,9 @@ def _supervision_needs(scenario: Scenario, allowed: set[str]) -> dict[str, tuple
 
 def _all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:
     """Contacts per WTE-year of every (role, category) pair in the scenario's productivity table, allowed or not."""
-    contacts = dict(_default_contacts())
+    contacts = dict(_default_contacts(financial_year_of_year(scenario.year)))
+    for name, role in scenario.custom_roles.items():
+        contacts |= {(name, category): value for category, value in role.serves.items()}
     for role, by_category in scenario.productivity.items():
         contacts |= {(role, category): value for category, value in by_category.items()}
     return {key: value for key, value in sorted(contacts.items()) if value > 0}

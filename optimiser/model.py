@@ -47,6 +47,7 @@ class SkillMixModel:
     lowest_share: pulp.LpVariable | None = None  # equal-share: maximised before the care value
     new_post: dict[str, pulp.LpVariable] = field(default_factory=dict)  # 1 if the role gets new WTE (minimum post size)
     bought_supervision: dict[str, pulp.LpVariable] = field(default_factory=dict)  # hours a week bought per profession
+    first_post: dict[str, pulp.LpVariable] = field(default_factory=dict)  # WTE claimed at a co-funding table's first-post share
 
     def add(self, family: str, label: str | None, unit: str, constraint: pulp.LpConstraint) -> None:
         info = ConstraintInfo(family, label, unit, constraint)
@@ -63,7 +64,7 @@ class SkillMixModel:
         extra = [v for v in (self.rented_sessions,) if v is not None]
         last = [v for v in (self.lowest_share,) if v is not None]
         return [*self.wte.values(), *self.assigned.values(), *self.posts.values(), *extra, *self.need_met.values(), *last,
-                *self.own_funded.values(), *self.new_post.values(), *self.bought_supervision.values()]
+                *self.own_funded.values(), *self.new_post.values(), *self.bought_supervision.values(), *self.first_post.values()]
 
     def arrs_funded(self, role: str, coefficient: float = 1.0) -> list[tuple[pulp.LpVariable, float]]:
         """Terms of coefficient × the role's ARRS-funded WTE (its WTE less any paid wholly by the PCN)."""
@@ -81,6 +82,7 @@ def build_model(inputs: ModelInputs) -> SkillMixModel:
     add_valuation(model)
     add_role_time(model)
     add_demand_cover(model)
+    add_first_post_co_funding(model)
     add_arrs_budget(model)
     add_top_up_budget(model)
     add_clinical_rooms(model)
@@ -214,11 +216,26 @@ def add_demand_cover(model: SkillMixModel) -> None:
             model.add("demand_cover", d, "contacts a year", pulp.LpAffineExpression(terms[d]) <= demand)
 
 
+def add_first_post_co_funding(model: SkillMixModel) -> None:
+    """Co-funding tables (DES Tables 3a/3b): with a written agreement, a mental health practitioner's first post is
+    co-funded 50:50 with the provider and later posts claim up to 100% ARRS. first_post (≤ 1 WTE, ≤ the role's
+    ARRS-funded WTE) is claimed at the first-post share. Exact: the true split, first = min(WTE, 1), is the
+    cheapest on the ARRS sum and the top-up alike, so any mix the LP allows the rules allow; results report it."""
+    for r, change in model.per_role("first_post_claim_change_gbp").items():
+        if change == 0:
+            continue
+        first = model.problem.add_variable(f"first_post({r})", lowBound=0, upBound=1)
+        model.first_post[r] = first
+        model.add("first_post_within_wte", r, "WTE", pulp.LpAffineExpression([(first, 1.0), *model.arrs_funded(r, -1.0)]) <= 0)
+        model.own_money.addterm(first, model.per_role("first_post_top_up_change_gbp")[r])
+
+
 def add_arrs_budget(model: SkillMixModel) -> None:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
     pot_of, claim = model.per_role("funding_pot"), model.per_role("claim_per_wte_gbp")
     for pot, sum_gbp in model.inputs.arrs_limits_gbp.items():
         claims = [term for r in model.wte if pot_of[r] == pot for term in model.arrs_funded(r, claim[r])]
+        claims += [(first, model.per_role("first_post_claim_change_gbp")[r]) for r, first in model.first_post.items() if pot_of[r] == pot]
         if claims:
             model.add("arrs_budget", pot, "£ a year", pulp.LpAffineExpression(claims) <= sum_gbp)
 

@@ -69,9 +69,10 @@ def cost_working(salary_gbp: float, rules: OnCostRules) -> list[str]:
     """The lines of working from a salary to its employer cost, as a PCN manager would write them."""
     pension = salary_gbp * rules.pension_rate
     ni = employer_ni_gbp(salary_gbp, rules)
-    return [
-        f"salary                                   £{salary_gbp:>11,.2f}",
-        f"+ employer pension {rules.pension_rate:.2%} × salary         £{pension:>11,.2f}",
-        f"+ employer NI {rules.ni_rate:.1%} × (salary − £{rules.ni_threshold_gbp:,.0f})  £{ni:>11,.2f}",
-        f"= employer cost a year                   £{salary_gbp + pension + ni:>11,.2f}",
+    rows = [
+        ("salary", salary_gbp),
+        (f"+ employer pension {rules.pension_rate:.2%} × salary", pension),
+        (f"+ employer NI {rules.ni_rate:.1%} × (salary − £{rules.ni_threshold_gbp:,.0f})", ni),
+        ("= employer cost a year", salary_gbp + pension + ni),
     ]
+    return [f"{label:<44}£{amount:>11,.2f}" for label, amount in rows]

@@ -118,7 +118,11 @@ def why_panel(result: Result) -> Panel:
     binding = result.binding_constraints()
     need = binding["family"].map(lambda name: constraints.family(name).kind == "need").astype(bool)
     limits, met = binding[~need], binding[need]
-    lines = [f"• {sentence}" for sentence in limits["explanation"]] or ["• No budget, room or staffing limit binds."]
+    limits = limits.sort_values("marginal_value", ascending=False, kind="stable")  # the three that matter most lead
+    lines = [f"• {sentence}" for sentence in limits["explanation"].head(3)] or ["• No budget, room or staffing limit binds."]
+    if len(limits) > 3:
+        lines.append("Also binding, with less effect:")
+        lines += [f"  – {sentence}" for sentence in limits["explanation"].iloc[3:]]
     if len(met):
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")
@@ -214,37 +218,85 @@ def write_result_files(result: Result, directory: Path, fmt: str, overwrite: boo
 
 
 def catalogue_table(catalogue, sources: bool = False) -> Group:
-    """The year's roles as a table; with sources, one paragraph per role so addresses are never cut short."""
+    """The year's roles as a table; with sources, the year's rules and one paragraph per figure so addresses are never cut short."""
+    from optimiser.catalogue import pay_awards, year_rules
+
     roles = catalogue.roles.copy()
     roles["cap"] = [
         "none" if pd.isna(a) and pd.isna(b) else f"{a:g} / {b:g} ({s})"
         for a, b, s in zip(roles["cap_wte_below_100k"], roles["cap_wte_from_100k"], roles["cap_status"])
     ]
-    roles["arrs_share"] = roles["arrs_share"].map(lambda v: f"{v:.0%}")
+    roles["arrs_share"] = [
+        f"{share:.0%}" + (f" ({co_share:.0%} {funder})" if co_share > 0 else "")
+        for share, co_share, funder in zip(roles["arrs_share"], roles["co_funder_share"], roles["co_funder"])
+    ]
+    for zone in ("outer", "inner"):
+        roles[f"{zone} London"] = [f"{amount:,.0f} ({status})" for amount, status in zip(roles[f"{zone}_london_max_gbp"], roles[f"{zone}_london_status"])]
     shown = roles.set_index("role_name").rename(columns={
         "afc_band": "AfC band", "max_reimbursable_gbp": "Max reimbursable (£/WTE/yr)", "max_reimbursable_status": "Status",
         "arrs_share": "ARRS share", "cap": "Cap WTE <100k / ≥100k", "funding_pot": "Pot",
     })
-    formats = {"AfC band": "s", "Max reimbursable (£/WTE/yr)": ",.0f", "Status": "s", "ARRS share": "s", "Cap WTE <100k / ≥100k": "s", "Pot": "s"}
+    formats = {"AfC band": "s", "Max reimbursable (£/WTE/yr)": ",.0f", "Status": "s", "outer London": "s", "inner London": "s",
+               "ARRS share": "s", "Cap WTE <100k / ≥100k": "s", "Pot": "s"}
     funding = catalogue.funding.rename(columns={"gbp_per_weighted_patient": "£ per weighted patient", "status": "Status", "basis": "Basis"})
+    rules = year_rules(catalogue.year)
+    on_costs = rules.on_costs
     parts = [
+        Text(f"{catalogue.year} ({rules.status}): {rules.basis}\nEmployer on-costs: pension {on_costs.pension_rate:.2%}, NI "
+             f"{on_costs.ni_rate:.1%} above £{on_costs.ni_threshold_gbp:,.0f}. Agenda for Change pay scale {rules.afc_pay_year}; "
+             f"GP pay {rules.gp_pay_year}."),
         _table(f"ARRS roles {catalogue.year} (amounts include employer on-costs)", shown, formats, index_label="Role"),
         Text("; ".join(f"{status} = {meaning}" for status, meaning in STATUSES.items()), style="dim"),
         _table(f"ARRS sum {catalogue.year}", funding, {"£ per weighted patient": ".3f", "Status": "s", "Basis": "s"}, index_label="Pot"),
     ]
     if sources:
+        parts.append(Text(f"\nRules, {catalogue.year}", style="bold"))
+        parts.append(Text(f"Year: {rules.basis} Source: {rules.source}\nOn-costs ({on_costs.status}): from "
+                          f"{on_costs.from_date:%-d %B %Y}. Source: {on_costs.source}"))
+        awards = pay_awards().reset_index()
+        for _, award in awards.iterrows():
+            parts.append(Text(f"Pay award {award['staff_group']} {award['pay_year']}: {award['award']:.1%} ({award['status']}). "
+                              f"{award['basis']} Source: {award['source']}"))
+        for (role, tier), row in catalogue.co_funding.iterrows():
+            parts.append(Text(f"Co-funding {role}, {tier}: {row['arrs_share']:.0%} ARRS ({row['status']}). {row['basis']} Source: {row['source']}"))
         parts.append(Text(f"\nSources, {catalogue.year}", style="bold"))
         for _, role in catalogue.roles.iterrows():
             cap = "" if role["cap_status"] == "none" else f"\n  Cap ({role['cap_status']}): {role['cap_basis']} Source: {role['cap_source']}"
             parts.append(Text(
-                f"{role['role_name']}: £{role['max_reimbursable_gbp']:,.0f} ({role['max_reimbursable_status']}, "
-                f"{role['max_reimbursable_source_date']})\n  Basis: {role['max_reimbursable_basis']}\n"
-                f"  Source: {role['max_reimbursable_source']}{cap}"
+                f"{role['role_name']}: £{role['max_reimbursable_gbp']:,.0f} ({role['max_reimbursable_status']}"
+                f"{', ' + role['max_reimbursable_source_date'] if role['max_reimbursable_source_date'] else ''})\n"
+                f"  Basis: {role['max_reimbursable_basis']}\n  Role: {role['basis']}\n"
+                f"  Source: {role['max_reimbursable_source'] or role['source']}\n  London: {role['london_source']}{cap}"
             ))
         for pot, row in catalogue.funding.iterrows():
             parts.append(Text(f"{pot}: £{row['gbp_per_weighted_patient']:.3f} per weighted patient ({row['status']})\n"
                               f"  Basis: {row['basis']}\n  Source: {row['source']}"))
     return Group(*parts)
+
+
+def derivation_text(year: str, derive: str | None, salary_gbp: float | None, zone: str = "national") -> Text:
+    """The working for one amount: a band's or role's maximum reimbursable amount, or a salary's employer cost."""
+    from optimiser import paycost
+    from optimiser.catalogue import band_maximum, band_pay_point, derive_working, load_catalogue, on_cost_rules
+    from optimiser.errors import CatalogueError
+
+    if zone not in ("national", "outer", "inner"):
+        raise CatalogueError(f"--london {zone!r}: choose national, outer or inner")
+    lines: list[str] = []
+    if derive is not None:
+        roles = load_catalogue(year).roles
+        if derive in roles.index:
+            lines += [f"{roles.at[derive, 'role_name']} ({derive}):", *derive_working(roles.at[derive, "pay_point"], year, zone)]
+        elif band_pay_point(derive) is not None:
+            lines += derive_working(derive, year, zone)
+        else:
+            result = band_maximum(derive, year, "none" if zone == "national" else zone)
+            lines += [f"{year}, band {derive}, {zone}: no ARRS reference salary for this band; top pay point + on-costs ({result.status})",
+                      *result.working, f"= £{result.amount_gbp:,.2f}"]
+    if salary_gbp is not None:
+        lines += ["" if lines else None, f"{year}: employer cost of a salary of £{salary_gbp:,.0f}",
+                  *paycost.cost_working(salary_gbp, on_cost_rules(year))]
+    return Text("\n".join(line for line in lines if line is not None))
 
 
 def render_check(check) -> Group:

@@ -67,10 +67,13 @@ class Result:
         }
         per_wte = {column: np.fromiter(roles[column].values(), float) for column in
                    ("cost_per_wte_gbp", "claim_per_wte_gbp", "co_funder_per_wte_gbp", "top_up_per_wte_gbp", "clinical_room_sessions_per_wte")}
+        first = np.minimum(arrs, 1.0)  # co-funding tables: the first post is claimed at its own share (see model.py)
+        change = {column: first * np.fromiter(roles[f"first_post_{column}_change_gbp"].values(), float)
+                  for column in ("claim", "co_funder", "top_up")}
         numbers["cost_gbp_per_year"] = total * per_wte["cost_per_wte_gbp"]
-        numbers["arrs_claimed_gbp_per_year"] = arrs * per_wte["claim_per_wte_gbp"]
-        numbers["co_funder_gbp_per_year"] = arrs * per_wte["co_funder_per_wte_gbp"]
-        numbers["top_up_gbp_per_year"] = arrs * per_wte["top_up_per_wte_gbp"] + own * per_wte["cost_per_wte_gbp"]
+        numbers["arrs_claimed_gbp_per_year"] = arrs * per_wte["claim_per_wte_gbp"] + change["claim"]
+        numbers["co_funder_gbp_per_year"] = arrs * per_wte["co_funder_per_wte_gbp"] + change["co_funder"]
+        numbers["top_up_gbp_per_year"] = arrs * per_wte["top_up_per_wte_gbp"] + own * per_wte["cost_per_wte_gbp"] + change["top_up"]
         numbers["own_funded_gbp_per_year"] = own * per_wte["cost_per_wte_gbp"]
         numbers["room_sessions_per_week"] = total * per_wte["clinical_room_sessions_per_wte"]
         numbers["spare_wte"] = np.maximum(np.round(total - np.fromiter(assigned.values(), float), 9), 0.0)
@@ -318,8 +321,11 @@ class Result:
 
     def notes(self) -> list[str]:
         """What a reader should know beside the binding limits: roles recruited with no limit set, top-up left unspent."""
-        notes = [in_post_beyond_arrs_note(self.inputs)] if sum(self.inputs.in_post_beyond_arrs_gbp.values()) > 0 else []
+        notes = list(self.inputs.warnings)
+        if sum(self.inputs.in_post_beyond_arrs_gbp.values()) > 0:
+            notes.append(in_post_beyond_arrs_note(self.inputs))
         mix = self.mix()
+        notes += self._provisional_figures(mix)
         unlimited = mix[(mix["new_wte"] > 1e-6) & (self.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]
         if len(unlimited):
             notes.append(f"No recruitment limit was set for {', '.join(unlimited['role_name'])}: the answer assumes you can "
@@ -337,6 +343,20 @@ class Result:
             notes.append(f"The ARRS sum is not enough for the whole mix: the PCN pays {posts} wholly from its top-up "
                          "budget (full cost, no ARRS claim).")
         return notes
+
+    def _provisional_figures(self, mix: pd.DataFrame) -> list[str]:
+        """Say when the answer rests on figures not yet confirmed for the year, and how to correct one."""
+        roles = mix.index[mix["max_reimbursable_status"] == "provisional"]
+        pots = [pot for pot, row in self.inputs.funding.iterrows() if row["status"] == "provisional" and not row["sum_is_given"]]
+        if not len(roles) and not pots:
+            return []
+        parts = []
+        if len(roles):
+            parts.append(f"the maximum reimbursable amounts of {', '.join(mix.loc[roles, 'role_name'])}")
+        parts += [f"the £{self.inputs.funding.at[pot, 'gbp_per_weighted_patient']:.3f} per weighted patient of the "
+                  f"{POT_NAMES.get(pot, pot)}" for pot in pots]
+        return [f"{self.scenario.year} figures are provisional: {' and '.join(parts)} rest on pay awards and a pool not yet "
+                "confirmed for ARRS. Where your ICB's notice differs, set roles.<role>.max_reimbursable_gbp or money.arrs_sum_gbp."]
 
     def _why_arrs_is_unspent(self) -> list[str]:
         """ARRS left unclaimed is lost to the PCN, so say what stops the mix from using it."""

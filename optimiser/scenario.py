@@ -10,6 +10,7 @@ import difflib
 import json
 import math
 import os
+import re
 import reprlib
 import stat
 from pathlib import Path
@@ -125,8 +126,73 @@ class RoleSettings(_Strict):
         le=1_000_000,
         description="Employment cost per WTE in £ a year (salary + employer NI + pension); empty means the maximum reimbursable amount",
     )
+    salary_gbp: float | None = Field(
+        default=None, gt=0, le=500_000,
+        description="Salary per WTE in £ a year, instead of cost_per_wte_gbp: the year's employer NI and pension are added",
+    )
+    afc_band: str | None = Field(default=None, description="Agenda for Change band, with afc_point, instead of a salary, e.g. '6'")
+    afc_point: Literal["entry", "middle", "top"] | None = Field(default=None, description="Pay point within afc_band")
+    max_reimbursable_gbp: float | None = Field(
+        default=None, gt=0, le=1_000_000,
+        description="Maximum reimbursable amount per WTE, £ a year, from your ICB's notice; empty means the catalogue's",
+    )
+    arrs_share: float | None = Field(default=None, ge=0, le=1, description="Share of the claimable amount ARRS pays, 0 to 1")
+    co_funding_agreement: bool = Field(
+        default=False, description="A written co-funding agreement is in place (mental health practitioners: posts after the first claim up to 100% ARRS)"
+    )
     room_sessions_per_wte_per_week: float | None = Field(default=None, ge=0, le=10)
     remote_share: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_cost(self) -> RoleSettings:
+        given = [name for name, value in (("cost_per_wte_gbp", self.cost_per_wte_gbp), ("salary_gbp", self.salary_gbp),
+                                          ("afc_band", self.afc_band)) if value is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of cost_per_wte_gbp, salary_gbp or afc_band with afc_point, not {' and '.join(given)}")
+        if (self.afc_band is None) != (self.afc_point is None):
+            raise ValueError("afc_band and afc_point go together, e.g. afc_band: '6', afc_point: top")
+        return self
+
+
+DERIVE_FROM_BAND = "derive from band"
+
+
+class CustomRole(_Strict):
+    """A role the scheme's national list lacks (e.g. one the commissioner approved), with what it costs and does."""
+
+    name: str = Field(min_length=1, description="Role name as reports show it")
+    afc_band: str | None = Field(default=None, description="Agenda for Change band, e.g. '6'")
+    salary_gbp: float | None = Field(default=None, gt=0, le=500_000, description="Salary per WTE, £ a year")
+    max_reimbursable_gbp: float | Literal["derive from band"] = Field(
+        default=DERIVE_FROM_BAND, description="The approved maximum per WTE (£ a year, with on-costs), or 'derive from band'"
+    )
+    arrs_share: float = Field(default=1.0, ge=0, le=1, description="Share of the claimable amount ARRS pays, 0 to 1")
+    room_need: Literal["clinical_room", "desk", "none"] = "clinical_room"
+    room_sessions_per_wte_per_week: float = Field(default=9.0, ge=0, le=10)
+    remote_share: float = Field(default=0.2, ge=0, le=1)
+    serves: dict[str, float] = Field(default_factory=dict, description="Demand category → contacts per WTE-year")
+
+    @field_validator("max_reimbursable_gbp", mode="before")
+    @classmethod
+    def _amount_or_derive(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() != DERIVE_FROM_BAND:
+            raise ValueError(f"{value!r}: give the approved amount in £ a year, or '{DERIVE_FROM_BAND}'")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 < value <= 1_000_000:
+            raise ValueError("must be a number > 0 and ≤ 1,000,000 (£ per WTE a year)")
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _has_cost_and_work(self) -> CustomRole:
+        problems = []
+        if self.afc_band is None and self.salary_gbp is None:
+            problems.append("a custom role needs a cost: give afc_band (e.g. '6') or salary_gbp")
+        if self.max_reimbursable_gbp == DERIVE_FROM_BAND and self.afc_band is None:
+            problems.append(f"max_reimbursable_gbp is '{DERIVE_FROM_BAND}' but no afc_band is given; give the band or the approved amount")
+        if not any(contacts > 0 for contacts in self.serves.values()):
+            problems.append("a custom role must serve some demand: give serves: {category: contacts per WTE-year}, e.g. {mental_health: 1100}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
 
 
 class DemandSettings(_Strict):
@@ -261,10 +327,11 @@ class Scenario(_Strict):
     """A PCN, a financial year and everything that differs from the defaults."""
 
     pcn: PCN
-    year: str = Field(description="Financial year, e.g. 2025/26; selects the role catalogue")
+    year: str = Field(description="Financial year, e.g. 2026/27 (left out: the one containing today); selects the ARRS rules")
     money: Money = Field(default_factory=Money)
     estate: Estate
     roles: dict[str, RoleSettings] = Field(default_factory=dict)
+    custom_roles: dict[str, CustomRole] = Field(default_factory=dict, description="Roles added by the scenario, e.g. commissioner-approved")
     demand: dict[str, DemandSettings] = Field(default_factory=dict)
     productivity: dict[str, dict[str, float]] = Field(
         default_factory=dict, description="Overrides of contacts per WTE-year: role → category → contacts"
@@ -289,6 +356,15 @@ class Scenario(_Strict):
                     )
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _year_defaults_to_today(cls, data: Any) -> Any:
+        """A scenario without a year is for the financial year containing today; the year is then written out in full,
+        so a saved file keeps meaning the same year."""
+        if isinstance(data, dict) and data.get("year") is None:
+            return {**data, "year": _default_year()}
+        return data
+
     @field_validator("year", mode="before")
     @classmethod
     def _year_as_text(cls, value: Any) -> Any:
@@ -296,9 +372,13 @@ class Scenario(_Strict):
 
     @model_validator(mode="after")
     def _names_exist(self) -> Scenario:
-        problems = name_problems(self.year, self.roles, self.policy.remove_caps, self.productivity, self.demand)
+        problems = name_problems(self.year, self.roles, self.policy.remove_caps, self.productivity, self.demand, self.custom_roles)
         problems += self._supervision_name_problems()
         problems += self._plan_problems()
+        from optimiser.catalogue import available_years
+
+        if self.year in available_years():
+            problems += _custom_role_problems(self.year, self.roles, self.custom_roles)
         problems += [
             f"roles.{role}: {setting.in_post_wte:g} WTE in post but allowed is false; allow the role or set in_post_wte to 0"
             for role, setting in self.roles.items()
@@ -352,11 +432,23 @@ class Scenario(_Strict):
         return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
 
 
+def _default_year() -> str:
+    from optimiser.catalogue import current_year
+
+    return current_year()
+
+
+def _band_problems(where: str, band: str | None) -> list[str]:
+    from optimiser.catalogue import afc_bands
+
+    if band is None or band.lower().removeprefix("band ").strip() in afc_bands():
+        return []
+    return [f"{where} = {band!r}: not an Agenda for Change band; choose one of {', '.join(afc_bands())}"]
 HINTED_NAMES = 50
 """Unknown names given a did-you-mean; past these (a pasted list of thousands) each is only named."""
 
 
-def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, demand: Any) -> list[str]:
+def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, demand: Any, custom_roles: Any = None) -> list[str]:
     """Role and demand-category names that do not exist in the year's catalogue, each with a hint.
 
     Works on raw data too, so `parse_scenario` can report misspelled names in the same round as bad values.
@@ -364,17 +456,17 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
     from optimiser.assumptions import load_assumptions
     from optimiser.catalogue import available_years, load_catalogue
 
-    year = str(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else year
-    if year is None:
-        return []  # reported as missing already
-    if not isinstance(year, str) or year not in available_years():
-        return [f"year {_short(year)} has no ARRS rules; choose one of {', '.join(available_years())}"]
-    role_ids = list(load_catalogue(year).roles.index)
-    category_ids = list(load_assumptions().categories.index)
-    role_kind = f"role in the {year} catalogue"
-
     def names(value: Any) -> list:
         return list(value) if isinstance(value, (dict, list)) else []
+
+    year = str(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else year
+    if year is None:
+        year = _default_year()
+    if not isinstance(year, str) or year not in available_years():
+        return [f"year {_short(year)} has no ARRS rules; choose one of {', '.join(available_years())}"]
+    role_ids = list(load_catalogue(year).roles.index) + [n for n in names(custom_roles) if isinstance(n, str)]
+    category_ids = list(load_assumptions().categories.index)
+    role_kind = f"role in the {year} catalogue"
 
     checks = [
         ("roles", names(roles), role_ids, role_kind),
@@ -394,6 +486,29 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
                 problems.append(_unknown(where, name, allowed, kind, year))
             else:
                 problems.append(f"{where}: {_short(name)} is not a {kind}")
+    return problems
+
+
+def _custom_role_problems(year: str, roles: dict, custom_roles: dict) -> list[str]:
+    """A custom role must not reuse a catalogue id; its demand categories and bands must exist."""
+    from optimiser.assumptions import load_assumptions
+    from optimiser.catalogue import load_catalogue
+
+    catalogue_ids = set(load_catalogue(year).roles.index)
+    category_ids = list(load_assumptions().categories.index)
+    problems = [
+        f"custom_roles.{name}: {name!r} is already a role in the {year} catalogue; set roles.{name} to change it"
+        for name in custom_roles if name in catalogue_ids
+    ]
+    problems += [
+        f"custom_roles.{name}: {name!r} must be lower-case letters, digits and _ (e.g. frailty_practitioner)"
+        for name in custom_roles if not re.fullmatch(r"[a-z][a-z0-9_]*", name)
+    ]
+    for name, role in custom_roles.items():
+        problems += [_unknown(f"custom_roles.{name}.serves", c, category_ids, "demand category") for c in role.serves if c not in category_ids]
+        problems += _band_problems(f"custom_roles.{name}.afc_band", role.afc_band)
+    for name, setting in roles.items():
+        problems += _band_problems(f"roles.{name}.afc_band", setting.afc_band)
     return problems
 
 
@@ -515,7 +630,7 @@ def parse_scenario(data: Any, source: str | None = None) -> Scenario:
             policy = data.get("policy") if isinstance(data.get("policy"), dict) else {}
             already = set(problems)
             problems += [p for p in name_problems(data.get("year"), data.get("roles"), policy.get("remove_caps"),
-                                                  data.get("productivity"), data.get("demand"))
+                                                  data.get("productivity"), data.get("demand"), data.get("custom_roles"))
                          if p not in already]
         raise ScenarioError(problems, source) from None
 

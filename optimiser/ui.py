@@ -156,11 +156,16 @@ def roles_table(scenario: Scenario) -> pd.DataFrame:
     Empty cost and remote share show the value the model will use (the maximum reimbursable amount, the
     default remote share); empty "max new" means no recruitment limit.
     """
+    from optimiser.inputs import employment_cost
+
     facts = _max_reimbursable(scenario)
+    bands = load_catalogue(scenario.year).roles["afc_band"]
     default_remote = load_assumptions().roles["remote_share"]
     rows = []
     for role, fact in facts.iterrows():
         s = scenario.roles.get(role, RoleSettings())
+        maximum = fact["max_reimbursable_gbp"] if s.max_reimbursable_gbp is None else s.max_reimbursable_gbp
+        cost = employment_cost(s, bands[role], scenario.year)[0]  # given as a cost, a salary, or a band and point
         rows.append(
             {
                 "role": role,
@@ -168,7 +173,7 @@ def roles_table(scenario: Scenario) -> pd.DataFrame:
                 "include": s.allowed,
                 "in_post_wte": s.in_post_wte,
                 "max_new_wte": np.nan if s.max_new_wte is None else s.max_new_wte,
-                "cost_per_wte_gbp": fact["max_reimbursable_gbp"] if s.cost_per_wte_gbp is None else s.cost_per_wte_gbp,
+                "cost_per_wte_gbp": maximum if cost is None else cost,
                 "remote_share": float(default_remote.get(role, 0.0)) if s.remote_share is None else s.remote_share,
                 "max_reimbursable_gbp": float(fact["max_reimbursable_gbp"]),
                 "max_reimbursable_status": fact["max_reimbursable_status"],
@@ -264,6 +269,8 @@ def apply_roles(scenario: Scenario, base: pd.DataFrame, edited: pd.DataFrame) ->
         if not changed:
             continue
         settings = dict(roles.get(role, {}))
+        if "cost_per_wte_gbp" in changed:  # a cost typed in replaces a salary or band given in the file
+            settings = {k: v for k, v in settings.items() if k not in ("salary_gbp", "afc_band", "afc_point")}
         for column, value in changed.items():
             if column == "include":
                 value = True if value is None else value

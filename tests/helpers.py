@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from optimiser.assumptions import load_assumptions
-from optimiser.catalogue import load_catalogue
+from optimiser.catalogue import POT_NAMES, load_catalogue
 from optimiser.results import Result
 from optimiser.scenario import Scenario, parse_scenario
 
@@ -79,24 +79,38 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
             breaches.append(f"{r}: ARRS-funded {arrs} + own-funded {own} WTE is not its total {mix.at[r, 'total_wte']}")
         if own > 1e-6 and inputs.top_up_budget_gbp <= 0:
             breaches.append(f"{r}: {own} WTE paid by the PCN with no top-up budget")
+    catalogue = load_catalogue(inputs.scenario.year)
+
+    def tiers(r: str) -> list[tuple[float, float, float]]:
+        """(WTE, ARRS share, co-funder share) per co-funding tier: with a written agreement the first post (up to 1 WTE)
+        keeps the catalogue's shares and later posts take the agreement tier's (DES Tables 3a/3b)."""
+        arrs = mix.at[r, "arrs_funded_wte"]
+        setting = inputs.scenario.roles.get(r)
+        tier = catalogue.agreement_tier(r) if r in catalogue.roles.index else None
+        if setting is None or not setting.co_funding_agreement or tier is None:
+            return [(arrs, roles.at[r, "arrs_share"], roles.at[r, "co_funder_share"])]
+        first = catalogue.roles.loc[r]
+        share = first["arrs_share"] if setting.arrs_share is None else setting.arrs_share
+        return [(min(arrs, 1.0), share, first["co_funder_share"]), (max(arrs - 1.0, 0.0), tier["arrs_share"], tier["co_funder_share"])]
+
+    def claimable(r: str) -> float:
+        return min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"])
+
     for pot, row in inputs.funding.iterrows():
         members = roles.index[roles["funding_pot"] == pot]
-        claimed = sum(
-            mix.at[r, "arrs_funded_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"]
-            for r in members
-        )
-        in_post = sum(roles.at[r, "in_post_wte"] * min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"])
-                      * roles.at[r, "arrs_share"] for r in members)
+        claimed = sum(wte * claimable(r) * share for r in members for wte, share, _ in tiers(r))
+        in_post = sum(roles.at[r, "in_post_wte"] * claimable(r) * roles.at[r, "arrs_share"] for r in members)
         beyond = inputs.in_post_beyond_arrs_gbp[pot]  # paid outside ARRS: only what staff in post claim beyond the sum
         if abs(beyond - (0.0 if inputs.scenario.policy.allow_reducing_in_post else max(in_post - row["sum_gbp"], 0.0))) > 0.01:
             breaches.append(f"pot {pot}: £{beyond:,.2f} paid outside ARRS, but staff in post claim £{in_post:,.2f} of £{row['sum_gbp']:,.2f}")
         over(claimed, row["sum_gbp"] + beyond, f"ARRS claims in pot {pot}")
+        if not math.isclose(claimed - beyond, result.money().at[f"{POT_NAMES.get(pot, pot)}: claimed", "gbp_per_year"], rel_tol=1e-6, abs_tol=0.01):
+            breaches.append(f"money table disagrees with the ARRS claims re-derived from the mix in pot {pot}")
     money = result.money()["gbp_per_year"]
     rented = result.summary()["rented_sessions_per_week"]
     over(rented, inputs.rentable_sessions_per_week, "rented sessions")
     top_up = sum(
-        mix.at[r, "arrs_funded_wte"] * max(0.0, roles.at[r, "cost_per_wte_gbp"] * (1 - roles.at[r, "co_funder_share"])
-                                           - min(roles.at[r, "cost_per_wte_gbp"], roles.at[r, "max_reimbursable_gbp"]) * roles.at[r, "arrs_share"])
+        sum(wte * max(0.0, roles.at[r, "cost_per_wte_gbp"] * (1 - co_share) - claimable(r) * share) for wte, share, co_share in tiers(r))
         + mix.at[r, "own_funded_wte"] * roles.at[r, "cost_per_wte_gbp"]
         for r in roles.index
     ) + rented * inputs.rent_gbp_per_session_per_year

@@ -93,7 +93,7 @@ def test_opening_another_file_asks_before_dropping_unsaved_edits(monkeypatch, tm
 def test_opens_on_a_bundled_example_with_a_result(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path)
     current = at.session_state["current"]
-    assert current.canonical_json() == load_scenario(ROOT / "scenarios" / "urban-deprived-2025-26.yaml").canonical_json()
+    assert current.canonical_json() == load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml").canonical_json()
     assert_mix_is(at, current)
     summary = optimise(current).summary()
     assert metric(at, "Contacts served (a year)") == f"{summary['served_contacts_per_year']:,.0f}"

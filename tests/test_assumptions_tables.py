@@ -41,7 +41,7 @@ COLUMNS = {
     "categories.csv": [
         "category_id", "category_name", "contacts_per_1000_patients_per_year", "priority_weight", "basis", "source",
     ],
-    "productivity.csv": ["role_id", "category_id", "contacts_per_wte_year", "basis", "source"],
+    "productivity.csv": ["role_id", "category_id", "contacts_per_wte_year", "from_year", "until_year", "basis", "source"],
     "roles.csv": ["role_id", "room_need", "room_sessions_per_wte_per_week", "remote_share", "basis", "source"],
 }  # fmt: skip
 
@@ -171,3 +171,13 @@ def test_default_demand_is_of_the_order_of_an_arrs_workforce(categories, product
         best[row["category_id"]] = max(best.get(row["category_id"], 0.0), value)
     wte = sum(float(row["contacts_per_1000_patients_per_year"]) * 50 / best[row["category_id"]] for row in categories)
     assert 20 <= wte <= 40, f"default demand for 50,000 patients needs {wte:.1f} WTE"
+
+
+def test_year_limits_are_financial_years_and_say_why(productivity):
+    """A row that stops or starts in a year says so in its basis (the one year-aware rule: from_year/until_year)."""
+    limited = [row for row in productivity if row["from_year"] or row["until_year"]]
+    assert {(row["role_id"], row["category_id"], row["until_year"]) for row in limited} == {
+        ("physician_associate", "minor_illness", "2024/25"), ("physician_associate", "urgent_same_day", "2024/25"),
+    }
+    for row in limited:
+        assert "Leng review" in row["basis"] and "2025/26" in row["basis"]

@@ -16,12 +16,13 @@ from typer.testing import CliRunner
 from optimiser.batch import TableError, plan_batch, read_table, load_base, run_batch
 from optimiser.cli import app
 from optimiser.national import describe, generate_national
+from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
 from optimiser.scenario import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "scenarios" / "national" / "sample-50.csv"
-BASE = ROOT / "scenarios" / "national" / "base-2025-26.yaml"
+BASE = ROOT / "scenarios" / "national" / "base-2026-27.yaml"
 POLICIES = ["as-published", "rooms+10%"]
 
 
@@ -43,11 +44,17 @@ def local_run(sample, base, tmp_path_factory):
 def test_batch_results_equal_single_scenario_results(local_run, sample, base):
     summary, roles = local_run.summary.set_index(["ods_code", "policy"]), local_run.roles
     plan = plan_batch(sample.head(12), base, POLICIES)
-    compared = 0
+    compared = infeasible = 0
     for row in plan.rows:
         for policy in POLICIES:
-            result = optimise(row.scenarios[policy])
-            expected, got = result.summary(), summary.loc[(row.pcn_id, policy)]
+            got = summary.loc[(row.pcn_id, policy)]
+            try:
+                result = optimise(row.scenarios[policy])
+            except InfeasibleScenario as error:  # 2026/27: staff in post cost more than a few PCNs' ARRS sums
+                assert got["status"] == "infeasible" and error.conflicts["explanation"].iloc[0] in got["reason"]
+                infeasible += 1
+                continue
+            expected = result.summary()
             assert got["status"] == "optimal"
             for key, value in expected.items():
                 if isinstance(value, float) or key == "rented_sessions_per_week":
@@ -59,7 +66,7 @@ def test_batch_results_equal_single_scenario_results(local_run, sample, base):
             for column in ("in_post_wte", "new_wte", "total_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year", "top_up_gbp_per_year"):
                 assert mine[column].to_numpy() == pytest.approx(mix.loc[mine.index, column].to_numpy(), rel=1e-9, abs=1e-9), column
             compared += 1
-    assert compared == 2 * len(plan.rows) >= 20
+    assert compared + infeasible == 2 * len(plan.rows) and compared >= 20
 
 
 def test_table_row_becomes_the_scenario_it_says(sample, base):

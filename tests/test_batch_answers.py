@@ -149,7 +149,7 @@ def test_batch_equals_solve_for_a_scenario_file(tmp_path):
     """One row that repeats the rural example's numbers gives the rural example's answer."""
     from optimiser.pipeline import optimise
 
-    scenario = load_scenario("scenarios/rural-2025-26.yaml")
+    scenario = load_scenario("scenarios/rural-2026-27.yaml")
     data = scenario.model_dump(mode="json", exclude_defaults=True)
     pcn, estate, money = data.pop("pcn"), data.pop("estate"), data.pop("money", {})
     row = {"ods_code": "RURAL", "name": pcn["name"], "list_size": pcn["list_size"], "weighted_population": pcn["weighted_population"],

@@ -151,10 +151,10 @@ def test_report_writes_a_one_page_board_report_and_never_replaces_it(tmp_path):
     from pypdf import PdfReader
 
     path = tmp_path / "board.pdf"
-    done = run("solve", str(ROOT / "scenarios" / "rural-2025-26.yaml"), "--report", str(path), "--no-what-if")
+    done = run("solve", str(ROOT / "scenarios" / "rural-2026-27.yaml"), "--report", str(path), "--no-what-if")
     assert done.returncode == 0, done.stderr
     assert f"wrote {path}" in " ".join(done.stderr.split())
     reader = PdfReader(path)
     assert len(reader.pages) == 1 and "Hillside Rural PCN" in reader.pages[0].extract_text()
-    again = run("solve", str(ROOT / "scenarios" / "rural-2025-26.yaml"), "--report", str(path), "--no-what-if")
+    again = run("solve", str(ROOT / "scenarios" / "rural-2026-27.yaml"), "--report", str(path), "--no-what-if")
     assert again.returncode == 2 and "already exists" in again.stderr

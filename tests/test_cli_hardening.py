@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from optimiser import ui
+from optimiser import constraints, ui
 from optimiser.pipeline import optimise
 from optimiser.scenario import load_scenario, save_scenario
 
@@ -192,7 +192,7 @@ def test_ctrl_c_during_a_dask_local_batch_is_one_line(tmp_path):
     """Workers get the Ctrl-C too; they used to log five tracebacks as the scheduler went away."""
     out = tmp_path / "out"
     command = [sys.executable, "-m", "optimiser", "batch", str(ROOT / "scenarios" / "national" / "sample-50.csv"),
-               "--base", str(ROOT / "scenarios" / "national" / "base-2025-26.yaml"), "--output", str(out), "--dask-local", "2",
+               "--base", str(ROOT / "scenarios" / "national" / "base-2026-27.yaml"), "--output", str(out), "--dask-local", "2",
                "--no-progress", "--policy", "as-published", "--policy", "no-caps", "--chunk-size", "1"]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90
@@ -206,3 +206,18 @@ def test_ctrl_c_during_a_dask_local_batch_is_one_line(tmp_path):
     assert "Traceback" not in stderr
     assert [line for line in stderr.splitlines() if line.strip()] == [
         "Interrupted. Finished PCNs are saved; rerun the same command to resume."]
+
+
+def test_what_limits_you_leads_with_the_three_largest_marginal_values():
+    path = ROOT / "scenarios" / "urban-deprived-2026-27.yaml"
+    done = run("solve", str(path), "--no-what-if")
+    assert done.returncode == 0, done.stderr
+    panel = " ".join(done.stdout.split("What limits you")[1].replace("│", " ").split())
+    binding = optimise(load_scenario(path)).binding_constraints()
+    need = binding["family"].map(lambda name: constraints.family(name).kind == "need").astype(bool)
+    limits = binding[~need].sort_values("marginal_value", ascending=False, kind="stable")
+    first = [" ".join(s.split()) for s in limits["explanation"].head(3)]
+    lead = panel.split("Also binding")[0]
+    for sentence in first:
+        assert sentence in lead
+    assert "Also binding, with less effect:" in panel

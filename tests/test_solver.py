@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def _scenarios():
     found = [load_scenario(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
     plan = plan_batch(read_table(ROOT / "scenarios" / "national" / "sample-50.csv"),
-                      load_base(ROOT / "scenarios" / "national" / "base-2025-26.yaml"), ["as-published"])
+                      load_base(ROOT / "scenarios" / "national" / "base-2026-27.yaml"), ["as-published"])
     return found + [row.scenarios["as-published"] for row in plan.rows]
 
 
@@ -42,5 +42,5 @@ def test_cbc_agrees_with_highs_on_every_example_and_sample_pcn():
 
 def test_statuses_are_one_vocabulary_that_reads_as_text():
     assert Status("time_limit") is Status.TIME_LIMIT and f"{Status.INFEASIBLE}" == "infeasible" and Status.OPTIMAL == "optimal"
-    model = build_model(prepare(load_scenario(ROOT / "scenarios" / "rural-2025-26.yaml")))
+    model = build_model(prepare(load_scenario(ROOT / "scenarios" / "rural-2026-27.yaml")))
     assert isinstance(solve(model).status, Status)

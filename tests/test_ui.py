@@ -100,14 +100,15 @@ def test_an_edited_cell_becomes_an_explicit_setting_and_defaults_stay_defaults(l
 
 
 def test_clearing_a_cell_returns_to_the_default():
-    scenario = load_scenario(ROOT / "scenarios" / "urban-deprived-2025-26.yaml")
-    assert scenario.roles["clinical_pharmacist"].cost_per_wte_gbp is not None
+    scenario = load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
+    assert scenario.roles["clinical_pharmacist"].salary_gbp is not None  # what the role costs is given, as a salary
+    assert ui.roles_table(scenario).at["clinical_pharmacist", "cost_per_wte_gbp"] == pytest.approx(74_290.40)  # 58,000 × 1.1438 + 0.15 × 53,000
     base = ui.roles_table(scenario)
     edited = base.copy()
     edited.at["clinical_pharmacist", "cost_per_wte_gbp"] = np.nan
     edited.at["clinical_pharmacist", "max_new_wte"] = None
     changed = ui.apply_roles(scenario, base, edited)
-    assert changed.roles["clinical_pharmacist"].cost_per_wte_gbp is None
+    assert changed.roles["clinical_pharmacist"].cost_per_wte_gbp is None and changed.roles["clinical_pharmacist"].salary_gbp is None
     assert changed.roles["clinical_pharmacist"].max_new_wte is None
     assert ui.roles_table(changed).at["clinical_pharmacist", "cost_per_wte_gbp"] == base.at["clinical_pharmacist", "max_reimbursable_gbp"]
 
@@ -226,7 +227,7 @@ def test_caps_for_the_year_and_list_size(large):
 
 def test_changing_year_drops_roles_the_year_lacks():
     """The one rule of optimiser.variants.another_year: settings of roles the year lacks are dropped, unless staff are in post."""
-    scenario = load_scenario(ROOT / "scenarios" / "rural-2025-26.yaml")
+    scenario = load_scenario(ROOT / "scenarios" / "rural-2026-27.yaml")
     newer_only = sorted(set(load_catalogue("2025/26").roles.index) - set(load_catalogue("2023/24").roles.index))
     data = _with(scenario, **{f"roles.{newer_only[0]}": {"max_new_wte": 1.0}})
     data["policy"]["remove_caps"] = [newer_only[0]]
@@ -240,7 +241,7 @@ def test_changing_year_drops_roles_the_year_lacks():
 
 
 def test_changing_year_refuses_to_drop_staff_in_post():
-    scenario = load_scenario(ROOT / "scenarios" / "rural-2025-26.yaml")
+    scenario = load_scenario(ROOT / "scenarios" / "rural-2026-27.yaml")
     newer_only = sorted(set(load_catalogue("2025/26").roles.index) - set(load_catalogue("2023/24").roles.index))[0]
     scenario = parse_scenario(_with(scenario, **{f"roles.{newer_only}": {"in_post_wte": 1.0}}))
     with pytest.raises(ui.FormError) as caught:

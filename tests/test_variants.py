@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def urban():
     """The urban example with a top-up budget, rentable sessions and desks, so a wrong field would show."""
-    scenario = load_scenario(ROOT / "scenarios" / "urban-deprived-2025-26.yaml")
+    scenario = load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
     data = scenario.model_dump()
     data["money"]["top_up_budget_gbp"] = 80_000.0
     data["estate"].update(rentable_sessions_per_week=12.0, rent_gbp_per_session=40.0, desk_sessions_per_week=30.0)

@@ -95,7 +95,7 @@ def test_a_formula_like_pcn_name_opens_as_text(name):
 def test_csv_and_json_tables_keep_money_to_the_penny_and_wte_to_4_decimals():
     """Every float of every file table has at most 2 decimals if it is money (`gbp` in its name), else 4; the
     JSON carries the same numbers (the solver's 1519308.995513622 is written 1519309.0)."""
-    result = optimise(load_scenario(ROOT / "scenarios" / "urban-deprived-2025-26.yaml"))
+    result = optimise(load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml"))
     for name, frame in tables(result).items():
         for column in frame.columns[frame.dtypes == float]:
             decimals = 2 if "gbp" in column else 4

@@ -176,7 +176,7 @@ def test_batch_on_real_pcns_equals_single_solves(real_batch):
             assert got["status"] == "optimal"
             for key in ("total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
                         "in_post_beyond_arrs_gbp_per_year", "served_contacts_per_year", "need_met_wte_years"):
-                assert got[key] == pytest.approx(expected[key], rel=1e-9, abs=1e-6), (row.pcn_id, policy, key)
+                assert got[key] == pytest.approx(expected[key], rel=1e-6, abs=1e-6), (row.pcn_id, policy, key)  # MILP tolerance
     assert summary.loc[("U00367", "as-published"), "in_post_beyond_arrs_gbp_per_year"] > 0
 
 

@@ -8,7 +8,7 @@ every financial year without its own row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import pandas as pd
 
@@ -24,11 +24,16 @@ STATUSES = {"published", "derived", "estimate", "provisional"}
 class PlanDefaults:
     table: pd.DataFrame  # index (item, key): value, unit, status, basis, source
 
+    @cached_property
+    def _values(self) -> dict[tuple[str, str], float]:
+        """The values as a plain dict: looked up hundreds of times per plan, where pandas would cost more than the solve."""
+        return {key: float(value) for key, value in self.table["value"].items()}
+
     def value(self, item: str, key: str = ANY) -> float:
         """The default for a role, category or year, falling back to `*` (or `later` for years)."""
         for candidate in (key, LATER, ANY):
-            if (item, candidate) in self.table.index:
-                return float(self.table.at[(item, candidate), "value"])
+            if (item, candidate) in self._values:
+                return self._values[item, candidate]
         raise CatalogueError(f"planning defaults have no {item!r} for {key!r}")
 
     def row(self, item: str, key: str = ANY) -> dict:

@@ -8,6 +8,7 @@ year moves from the one before by the growth rates: the scenario's future first,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from optimiser import paycost
 from optimiser.catalogue import load_catalogue, on_cost_rules, pay_awards
@@ -92,6 +93,7 @@ class _Rates:
         return self.defaults.value(item)
 
 
+@cache
 def _published_awards() -> dict[tuple[str, str], float]:
     return {key: 100 * award for key, award in pay_awards()["award"].items()}
 
@@ -99,8 +101,13 @@ def _published_awards() -> dict[tuple[str, str], float]:
 def recost(amount_gbp: float, index: float, first_year: str, year: str) -> float:
     """A first-year employment cost in a later year: its salary (read back through the first year's on-cost rules)
     moved by the pay awards, then employer pension and NI added under that year's rules (optimiser.paycost)."""
-    salary = paycost.salary_for_employer_cost_gbp(amount_gbp, on_cost_rules(first_year))
-    return paycost.employer_cost_gbp(salary * index, on_cost_rules(year))
+    salary = paycost.salary_for_employer_cost_gbp(amount_gbp, _rules(first_year))
+    return paycost.employer_cost_gbp(salary * index, _rules(year))
+
+
+@cache
+def _rules(year: str) -> paycost.OnCostRules:
+    return on_cost_rules(year)
 
 
 def prepare_plan(scenario: Scenario, futures: dict[str, Future] | None = None) -> PlanInputs:

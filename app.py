@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from optimiser import charts, ui
+from optimiser import charts, england, ui
 from optimiser.catalogue import available_years
 from optimiser.errors import OptimiserError, ScenarioError, listed
 from optimiser.pipeline import with_caps_lifted
@@ -108,6 +108,21 @@ def cancel_pick() -> None:
     ss.pop("pick_waiting", None)
 
 
+PCN_CHOICES = england.picker_labels()
+
+
+def start_from_pcn() -> None:
+    """A scenario filled from the chosen real PCN's public data, with each value's source in the YAML it saves."""
+    code = PCN_CHOICES.get(ss.real_pcn)
+    if code is None:
+        return
+    try:
+        load(scenario_from_text(england.scenario_text(code), code), code + england.APP_SOURCE_SUFFIX, saved=False)
+        ss.load_error = None
+    except OptimiserError as error:
+        ss.load_error = str(error)
+
+
 if "loaded" not in ss:
     available = files()
     ss.picker = DEFAULT_FILE if DEFAULT_FILE in available else next(iter(available), None)
@@ -149,6 +164,12 @@ with st.sidebar:
             ss.load_error = None
         except ScenarioError as error:
             ss.load_error = str(error)
+    st.selectbox("…or start from a real PCN in England", list(PCN_CHOICES), index=None, key="real_pcn",
+                 on_change=start_from_pcn, placeholder="Type a PCN name or ODS code",
+                 help="Fills in its list size, an ESTIMATED weighted population and staff in post from NHS England's "
+                      "public data (Open Government Licence v3.0): check them and edit.")
+    if ss.source.endswith(england.APP_SOURCE_SUFFIX):
+        st.info(england.sources_note(ss.loaded.pcn.ods_code))
     if ss.get("load_error"):
         st.error(ss.load_error)
 

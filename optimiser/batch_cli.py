@@ -32,7 +32,7 @@ resumes and skips what is done. Exit code 4 means the batch finished but some PC
 
 
 def batch(
-    table: Annotated[Path, typer.Argument(help="PCN table: .csv, .parquet or .xlsx, one row per PCN.")],
+    table: Annotated[Path, typer.Argument(help="PCN table: .csv, .parquet or .xlsx, one row per PCN; or `england` for the bundled real PCNs.")],
     base: Annotated[Path, typer.Option("--base", "-b", help="Base scenario YAML for everything the table does not give.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder for results; rerunning into it resumes.")],
     policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
@@ -85,7 +85,13 @@ def batch(
         rate = p.done / max(time.perf_counter() - p.started, 1e-9)
         bar.update(state["task"], completed=p.done, failed=p.failed, rate=f"{rate:,.1f}")
 
+    real = str(table) == "england"
     try:
+        if real:  # the bundled real PCNs, with the roles of the base scenario's year
+            from optimiser.batch import load_base
+            from optimiser.england import batch_table
+
+            table = batch_table(str(load_base(base)["year"]))
         outcome = run_batch(
             table, base, policy or ["as-published"], output, workers=workers, scheduler=scheduler, dask_local=dask_local,
             strict=strict, chunk_size=chunk_size, on_plan=on_plan, on_progress=on_progress, horizon=horizon,
@@ -100,6 +106,11 @@ def batch(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     bar.stop()
     out.print(render_rollup(outcome))
+    if real:
+        from optimiser.england import write_england_outputs
+
+        written = write_england_outputs(output, outcome.plan.policies)
+        err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home, ICB chart)")
     if outcome.any_failed:
         for failure in outcome.failed.head(10).itertuples():
             err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)

@@ -186,6 +186,24 @@ def catalogue(
         _fail(error)
 
 
+@app.command()
+def new(
+    file: Annotated[Path, typer.Argument(help="Scenario file to write (YAML).")],
+    pcn: Annotated[str, typer.Option("--pcn", help="ODS code of a real PCN in England, e.g. U00000.")],
+    year: Annotated[Optional[str], typer.Option(help="Financial year (default: the latest in the catalogue).")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace the file if it exists.")] = False,
+) -> None:
+    """Start a scenario from a real PCN: list size, estimated weighted population and staff in post, each with its source."""
+    from optimiser.atomic import write_text_atomic
+    from optimiser.england import scenario_text
+
+    try:
+        write_text_atomic(file, scenario_text(pcn, year), overwrite=overwrite)
+    except (OptimiserError, OSError) as error:
+        _fail(error)
+    err.print(f"wrote {file}: edit the values marked ESTIMATE or ASSUMPTION, then `solve {file}`", highlight=False)
+
+
 def main() -> None:
     """Run the CLI; Ctrl-C anywhere ends with one line and exit code 130, never a traceback."""
     try:

@@ -26,11 +26,11 @@ PRACTICE_LISTS = "gp-reg-pat-prac-all_2025-12.csv"
 WORKFORCE = "pcn_workforce_fte_by_role_2025-11.csv"
 PAYMENTS = "pcn_weighted_pop_and_arrs_payments_2022-23.csv"
 
-LIST_SIZE_SOURCE = "NHS England, Patients Registered at a GP Practice, December 2025 (practices summed by PCN)"
+LIST_SIZE_SOURCE = "NHS England, Patients Registered at a GP Practice, practices summed by PCN"
 LIST_SIZE_DATE = "1 December 2025"
 WEIGHTED_SOURCE = ("ESTIMATE: the PCN's 2022-23 weighted ÷ registered patients (NHS Payments to General Practice 2022-23) "
                    "× its December 2025 list size; replace it with your ICB's PCN Contractor Weighted Population")
-WORKFORCE_SOURCE = "NHS England, Primary Care Network Workforce, 30 November 2025 (FTE), mapped to ARRS roles"
+WORKFORCE_SOURCE = "NHS England, Primary Care Network Workforce census, FTE mapped to ARRS roles"
 WORKFORCE_DATE = "30 November 2025"
 LICENCE = "Contains public sector information licensed under the Open Government Licence v3.0 (NHS England)."
 
@@ -201,3 +201,243 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(sys.argv[1:]))
+
+
+# ================================================================ one PCN: look it up, start a scenario from it
+
+ROOM_HEADROOM_SHARE = 0.10
+ROOM_SESSIONS_PER_1000_PATIENTS = 0.2
+ROOM_BASIS = (f"ASSUMPTION (no national data on PCN estates): the clinical room sessions the staff in post need, plus "
+              f"{ROOM_HEADROOM_SHARE:.0%}, plus {ROOM_SESSIONS_PER_1000_PATIENTS:g} a week per 1,000 patients; put in what you have")
+
+
+def find_pcn(code: str, table: pd.DataFrame | None = None) -> pd.Series:
+    """One PCN's row by ODS code (any case); an unknown code is an error naming the closest codes and names."""
+    table = load_pcns() if table is None else table
+    wanted = str(code).strip().upper()
+    if wanted in table.index:
+        row = table.loc[wanted]
+        if not (pd.notna(row["list_size"]) and float(row["list_size"]) > 0):
+            raise EnglandDataError(f"PCN {wanted} ({row['name']}) has no list size in the table; "
+                                   "enter its registered patients in the scenario by hand")
+        return row
+    by_code = difflib.get_close_matches(wanted, list(table.index), n=3, cutoff=0.6)
+    names = {str(n).upper(): c for c, n in table["name"].items()}
+    by_name = [names[n] for n in difflib.get_close_matches(wanted, list(names), n=3, cutoff=0.6)]
+    by_name += [c for n, c in names.items() if len(wanted) >= 4 and wanted in n][:3]
+    close = list(dict.fromkeys(by_code + by_name))[:5]
+    hint = ("closest: " + "; ".join(f"{c} {table.at[c, 'name']}" for c in close)) if close else (
+        "PCN ODS codes look like U12345; the app's PCN picker searches by name")
+    raise EnglandDataError(f"ODS code {wanted!r} is not one of the {len(table):,} PCNs in England's December 2025 lists; {hint}")
+
+
+def assumed_room_sessions(in_post: dict[str, float], list_size: float) -> float:
+    """Clinical room sessions a week free for ARRS staff, as assumed for a real PCN (see ROOM_BASIS)."""
+    from optimiser.assumptions import load_assumptions
+
+    roles = load_assumptions().roles
+    need = sum(wte * float(roles.at[r, "room_sessions_per_wte_per_week"]) * (1 - float(roles.at[r, "remote_share"]))
+               for r, wte in in_post.items() if roles.at[r, "room_need"] == "clinical_room")
+    return round(need * (1 + ROOM_HEADROOM_SHARE) + ROOM_SESSIONS_PER_1000_PATIENTS * list_size / 1000, 1)
+
+
+def current_year() -> str:
+    """The latest financial year in the catalogue (a mid-year variant such as 2025/26-april is not a year)."""
+    return max(y for y in available_years() if "-" not in y.split("/")[1])
+
+
+def pcn_in_post(row: pd.Series, year: str) -> dict[str, float]:
+    """Staff in post per role with some FTE, for roles the year's catalogue has."""
+    roles = set(load_catalogue(year).roles.index)
+    values = {c.removeprefix(IN_POST): float(row[c]) for c in row.index if c.startswith(IN_POST)}
+    return {r: wte for r, wte in values.items() if wte > 0 and r in roles}
+
+
+def scenario_text(code: str, year: str | None = None, table: pd.DataFrame | None = None) -> str:
+    """A scenario (YAML) for one real PCN, each value commented with its source and date, ready to edit."""
+    from optimiser.scenario import scenario_from_text
+
+    row = find_pcn(code, table)
+    year = year or current_year()
+    ods = row.name
+    in_post = pcn_in_post(row, year)
+    mapping = read_mapping()
+    census_names = mapping[mapping["role_id"] != NOT_ARRS].groupby("role_id")["staff_role"].agg(
+        lambda names: "; ".join(names.head(3)) + (f" and {len(names) - 3} more" if len(names) > 3 else ""))
+    weighted_basis = ("its 2022-23 weighted ÷ registered ratio" if row["weighted_ratio_basis"] == "PCN 2022-23"
+                      else "the national 2022-23 ratio (no 2022-23 figure for this PCN)")
+    lines = [
+        f"# {row['name']} ({ods}), {row['icb']}, {row['region']}.",
+        "# Started from NHS England's public data (contains public sector information licensed under the Open",
+        "# Government Licence v3.0). Check every value against your own figures and edit; an ESTIMATE or",
+        "# ASSUMPTION is marked as one.",
+        "pcn:",
+        f"  name: {_yaml(row['name'])}",
+        f"  ods_code: {ods}",
+        f"  icb: {_yaml(row['icb'])}",
+        f"  list_size: {int(row['list_size'])}  # registered patients, {LIST_SIZE_DATE} ({LIST_SIZE_SOURCE})",
+        f"  # ESTIMATE, not the published figure: {weighted_basis} ({row['weighted_ratio']:.4f}) × the list size.",
+        "  # Replace it with the PCN Contractor Weighted Population at 1 January from your ICB: the ARRS sum is based on it.",
+        f"  weighted_population: {float(row['weighted_population_estimate']):.1f}",
+        f'year: "{year}"',
+        "estate:",
+        f"  # {ROOM_BASIS}",
+        f"  room_sessions_per_week: {assumed_room_sessions(in_post, row['list_size']):g}",
+    ]
+    if in_post:
+        lines += ["roles:", f"  # Staff in post: FTE at {WORKFORCE_DATE} ({WORKFORCE_SOURCE};",
+                  "  # the census roles counted for each are named; see optimiser/data/england/staff_role_mapping.csv)"]
+        for role, wte in sorted(in_post.items(), key=lambda item: -item[1]):
+            lines += [f"  {role}:", f"    in_post_wte: {wte:g}  # {census_names.get(role, '')}"]
+    text = "\n".join(lines) + "\n"
+    scenario_from_text(text, f"scenario for {ods}")  # what is written must load as it is
+    return text
+
+
+def _yaml(text: str) -> str:
+    import yaml
+
+    return yaml.safe_dump(str(text), default_style=None, width=1000).strip().removesuffix("\n...").strip()
+
+
+def search(query: str, table: pd.DataFrame | None = None, limit: int = 20) -> pd.DataFrame:
+    """PCNs whose ODS code or name contains the query (any case), for pickers and `new --pcn`."""
+    table = load_pcns() if table is None else table
+    wanted = str(query).strip().upper()
+    hits = table[table.index.str.contains(wanted, regex=False) | table["name"].str.upper().str.contains(wanted, regex=False)]
+    return hits[["name", "icb", "region", "list_size"]].head(limit)
+
+
+def picker_labels(table: pd.DataFrame | None = None) -> dict[str, str]:
+    """'NAME (U12345), ICB' → ODS code, sorted by name: the options of a searchable picker."""
+    table = load_pcns() if table is None else table
+    short = table["icb"].str.replace(" Integrated Care Board", " ICB", regex=False)
+    labels = table["name"] + " (" + table.index + "), " + short
+    return dict(sorted(zip(labels, table.index)))
+
+
+APP_SOURCE_SUFFIX = " (from NHS England data)"
+"""How the app names a scenario started from a real PCN."""
+
+
+def sources_note(code: str) -> str:
+    """Where each filled-in value comes from, in the words the scenario file's comments use."""
+    row = find_pcn(code)
+    return (f"{row['name']} ({row.name}), {row['icb']}. List size: {LIST_SIZE_DATE} ({LIST_SIZE_SOURCE}). "
+            f"Weighted population: {WEIGHTED_SOURCE}. Staff in post: {WORKFORCE_DATE} ({WORKFORCE_SOURCE}). "
+            f"Clinical room sessions: {ROOM_BASIS}. {LICENCE}")
+
+
+# ================================================================ the national batch on real England
+
+ENGLAND_TABLE = "england"
+"""The batch's TABLE argument that means the bundled table of real PCNs."""
+CARE_PER_1000 = {
+    "served_contacts_per_1000_patients": "served_contacts_per_year",
+    "need_met_wte_years_per_1000_patients": "need_met_wte_years",
+}
+"""Care closer to home, per 1,000 registered patients: contacts a year, and need met in clinical time (the valuation's size unit)."""
+
+
+def batch_table(year: str | None = None) -> pd.DataFrame:
+    """The bundled table as a batch PCN table: real list sizes and staff in post, the ESTIMATED weighted
+    population, and clinical room sessions as ASSUMED (see ROOM_BASIS)."""
+    from optimiser.assumptions import load_assumptions
+
+    table = load_pcns()
+    year = year or current_year()
+    roles = set(load_catalogue(year).roles.index)
+    columns = [c for c in in_post_columns(table) if c.removeprefix(IN_POST) in roles]
+    needs = load_assumptions().roles
+    clinical = needs["room_need"] == "clinical_room"
+    per_wte = (needs["room_sessions_per_wte_per_week"].astype(float) * (1 - needs["remote_share"].astype(float))).where(clinical, 0.0)
+    need = sum(table[c] * per_wte.get(c.removeprefix(IN_POST), 0.0) for c in columns)
+    rooms = (need * (1 + ROOM_HEADROOM_SHARE) + ROOM_SESSIONS_PER_1000_PATIENTS * table["list_size"] / 1000).round(1)
+    return pd.DataFrame({
+        "ods_code": table.index, "name": table["name"].to_numpy(), "icb": table["icb"].to_numpy(),
+        "list_size": table["list_size"].astype(int).to_numpy(),
+        "weighted_population": table["weighted_population_estimate"].to_numpy(),
+        "room_sessions_per_week": rooms.to_numpy(),
+        **{c: table[c].to_numpy() for c in columns},
+    })
+
+
+def _per_1000(frame: pd.DataFrame) -> pd.DataFrame:
+    for column, measure in CARE_PER_1000.items():
+        frame[column] = frame[measure] / frame["list_size"] * 1000
+    return frame
+
+
+def care_closer_to_home(summary: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
+    """Need met in general practice by ARRS roles per 1,000 patients, per PCN, ICB, region and nation and policy,
+    with its change against the first policy; areas sum over PCNs optimal under every policy."""
+    from optimiser.batch.rollup import optimal_everywhere
+
+    common = optimal_everywhere(summary[["ods_code", "policy", "status"]], policies)
+    pcns = load_pcns()
+    rows = summary[summary["ods_code"].isin(common)].assign(region=lambda f: f["ods_code"].map(pcns["region"]), nation="England")
+    measures = ["list_size", *CARE_PER_1000.values()]
+    levels = []
+    for level, key in [("PCN", "ods_code"), ("ICB", "icb"), ("region", "region"), ("nation", "nation")]:
+        grouped = rows.groupby([key, "policy"], sort=False)[measures].sum().reset_index().rename(columns={key: "area"})
+        levels.append(_per_1000(grouped).assign(level=level))
+    table = pd.concat(levels, ignore_index=True)
+    names = pcns["name"]
+    table.insert(1, "area_name", table["area"].map(names).fillna(table["area"]))
+    baseline = table[table["policy"] == policies[0]].set_index(["level", "area"])
+    for column in CARE_PER_1000:
+        before = pd.MultiIndex.from_frame(table[["level", "area"]]).map(baseline[column])
+        table[f"change_{column}"] = table[column] - before.to_numpy(float)
+    order = {"nation": 0, "region": 1, "ICB": 2, "PCN": 3}
+    table = table.assign(_l=table["level"].map(order), _p=table["policy"].map(policies.index))
+    columns = ["level", "area", "area_name", "policy", "list_size", *CARE_PER_1000, *(f"change_{c}" for c in CARE_PER_1000)]
+    return table.sort_values(["_l", "area", "_p"])[columns].reset_index(drop=True)
+
+
+def by_region(summary: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
+    """The batch's roll-up per NHS England region, by the same rule as per ICB."""
+    from optimiser.batch.rollup import Totals, optimal_everywhere
+
+    totals = Totals(policies, optimal_everywhere(summary[["ods_code", "policy", "status"]], policies))
+    totals.add(summary.assign(icb=summary["ods_code"].map(load_pcns()["region"])))
+    return totals.table(["icb"]).rename(columns={"icb": "region"})
+
+
+def icb_chart(by_icb: pd.DataFrame, policies: list[str]):
+    """Each policy against the baseline, per ICB: the change in need met per 1,000 patients (Altair)."""
+    import altair as alt
+
+    frame = by_icb[by_icb["policy"] != policies[0]].copy()
+    frame["ICB"] = frame["icb"].str.replace("NHS ", "", regex=False).str.replace(" Integrated Care Board", "", regex=False)
+    frame["change"] = frame["change_need_met_wte_years"] / frame["list_size_patients"] * 1000
+    frame["policy against " + policies[0]] = frame["policy"]
+    return alt.Chart(frame, title=f"Change in need met per 1,000 patients (WTE-years of clinical time) against {policies[0]}, by ICB").mark_bar().encode(
+        y=alt.Y("ICB:N", sort="-x", title=None),
+        x=alt.X("change:Q", title="change in need met, WTE-years a year per 1,000 patients"),
+        color=alt.Color("policy against " + policies[0] + ":N"),
+        yOffset="policy:N",
+        tooltip=["ICB", "policy", alt.Tooltip("change:Q", format=".4f")],
+    ).properties(width=520)
+
+
+def write_england_outputs(output: str | Path, policies: list[str]) -> list[Path]:
+    """Beside a batch run on the bundled table: the roll-up by region, care closer to home, and the ICB chart (PNG)."""
+    from optimiser import tables
+
+    output = Path(output)
+    summary = pd.read_parquet(output / "pcn_summary.parquet")
+    by_icb = pd.read_parquet(output / "by_icb.parquet")
+    files = []
+    for name, frame in [("by_region", by_region(summary, policies)), ("care_closer_to_home", care_closer_to_home(summary, policies))]:
+        for fmt in ("csv", "parquet"):
+            files.append(tables.write_table(frame, output / f"{name}.{fmt}", overwrite=True))
+    if len(policies) > 1:
+        import vl_convert
+
+        from optimiser.atomic import write_bytes_atomic
+
+        spec = icb_chart(by_icb, policies).to_json()
+        path = output / "policy_by_icb.png"
+        write_bytes_atomic(path, vl_convert.vegalite_to_png(spec, scale=2), overwrite=True)
+        files.append(path)
+    return files

@@ -47,7 +47,13 @@ class ModelInputs:
     value_curve: ValueCurve  # f, the value of each share of a need met (valuations share and equal-share)
     supervision_needs: dict[str, tuple[str, float]]  # allowed role → (supervising profession, hours a week per WTE)
     supervision_available: dict[str, tuple[float, float | None]]  # profession → (hours a week, £ per extra hour or None)
+    in_post_beyond_arrs_gbp: dict[str, float]  # per pot: in-post ARRS claims above the sum, paid outside ARRS, £ a year
     warnings: tuple[str, ...] = ()  # inputs allowed but worth a second look, e.g. a salary below its band
+
+    @cached_property
+    def arrs_limits_gbp(self) -> dict[str, float]:
+        """What ARRS claims may reach per pot: the sum, or what staff in post already claim where that is more."""
+        return {pot: total + self.in_post_beyond_arrs_gbp.get(pot, 0.0) for pot, total in self.arrs_sums_gbp.items()}
 
     @cached_property
     def roles(self) -> pd.DataFrame:
@@ -94,6 +100,7 @@ class ModelInputs:
 def prepare(scenario: Scenario) -> ModelInputs:
     catalogue = load_catalogue(scenario.year)
     role_ids, role_data, warnings = _roles(scenario)
+    arrs_sums = _arrs_sums(scenario, catalogue)
     contacts = _all_contacts(scenario)
     allowed = set(role_ids[role_data["allowed"]])
     curve = scenario.policy.value_curve
@@ -106,7 +113,8 @@ def prepare(scenario: Scenario) -> ModelInputs:
         value_curve=default_curve() if curve is None else make_curve(curve.breakpoints, curve.slopes),
         supervision_needs=_supervision_needs(scenario, allowed),
         supervision_available={p: (c.hours_per_week, c.gbp_per_hour) for p, c in scenario.supervision.available.items()},
-        arrs_sums_gbp=_arrs_sums(scenario, catalogue),
+        arrs_sums_gbp=arrs_sums,
+        in_post_beyond_arrs_gbp=_in_post_beyond_arrs(scenario, role_data, arrs_sums),
         top_up_budget_gbp=scenario.money.top_up_budget_gbp,
         room_sessions_per_week=scenario.estate.room_sessions_per_week,
         rentable_sessions_per_week=scenario.estate.rentable_sessions_per_week,
@@ -339,3 +347,16 @@ def _arrs_sums(scenario: Scenario, catalogue) -> dict[str, float]:
     if scenario.money.arrs_sum_gbp is not None:
         sums[MAIN_POT] = scenario.money.arrs_sum_gbp
     return sums
+
+
+def _in_post_beyond_arrs(scenario: Scenario, role_data: dict[str, np.ndarray], sums: dict[str, float]) -> dict[str, float]:
+    """What staff in post would claim beyond each pot's ARRS sum: taken as paid outside ARRS, so new posts cannot use it.
+
+    Many real PCNs employ more ARRS-role staff than their sum pays for. Unless the scenario says such a PCN is
+    infeasible, or lets in-post staff be reduced (then the model decides), the excess is stated, not an error.
+    """
+    policy = scenario.policy
+    if policy.allow_reducing_in_post or policy.in_post_beyond_arrs_sum == "infeasible":
+        return dict.fromkeys(sums, 0.0)
+    claims = role_data["claim_per_wte_gbp"] * role_data["in_post_wte"]
+    return {pot: max(float(claims[role_data["funding_pot"] == pot].sum()) - total, 0.0) for pot, total in sums.items()}

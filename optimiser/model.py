@@ -233,7 +233,7 @@ def add_first_post_co_funding(model: SkillMixModel) -> None:
 def add_arrs_budget(model: SkillMixModel) -> None:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
     pot_of, claim = model.per_role("funding_pot"), model.per_role("claim_per_wte_gbp")
-    for pot, sum_gbp in model.inputs.arrs_sums_gbp.items():
+    for pot, sum_gbp in model.inputs.arrs_limits_gbp.items():
         claims = [term for r in model.wte if pot_of[r] == pot for term in model.arrs_funded(r, claim[r])]
         claims += [(first, model.per_role("first_post_claim_change_gbp")[r]) for r, first in model.first_post.items() if pot_of[r] == pot]
         if claims:

@@ -111,10 +111,12 @@ class Result:
     # ------------------------------------------------------------ money
     @cached_property
     def _claims_by_pot(self) -> dict[str, tuple[float, float]]:
-        """(ARRS sum, claimed) per funding pot, £ a year."""
+        """(ARRS sum, claimed within it) per funding pot, £ a year; in-post claims beyond the sum are paid outside ARRS."""
         pot_of = np.array(list(self.inputs.role_columns["funding_pot"].values()))
         claims = self._per_role["arrs_claimed_gbp_per_year"]
-        return {pot: (float(total), float(claims[pot_of == pot].sum())) for pot, total in self.inputs.arrs_sums_gbp.items()}
+        beyond = self.inputs.in_post_beyond_arrs_gbp
+        return {pot: (float(total), float(claims[pot_of == pot].sum()) - beyond.get(pot, 0.0))
+                for pot, total in self.inputs.arrs_sums_gbp.items()}
 
     @cached_property
     def _top_up(self) -> tuple[float, float]:
@@ -169,6 +171,9 @@ class Result:
                 (f"{label}: claimed", claimed, "the lower of cost and the maximum reimbursable amount, × ARRS share"),
                 (f"{label}: unspent", total - claimed, "lost to the PCN: unclaimed ARRS is not carried forward"),
             ]
+            if self.inputs.in_post_beyond_arrs_gbp.get(pot, 0.0) > 0:
+                rows.append((f"{label}: staff in post beyond it", self.inputs.in_post_beyond_arrs_gbp[pot],
+                             "paid outside ARRS (own money or other funding); no ARRS is left for new posts"))
         staff_top_up, rent = self._top_up
         numbers = self._per_role
         rows += [
@@ -299,8 +304,9 @@ class Result:
             "new_wte": float(numbers["new_wte"].sum()),
             "own_funded_wte": float(numbers["own_funded_wte"].sum()),
             "arrs_sum_gbp_per_year": sum(total for total, _ in self._claims_by_pot.values()),
-            "arrs_claimed_gbp_per_year": float(numbers["arrs_claimed_gbp_per_year"].sum()),
+            "arrs_claimed_gbp_per_year": sum(claimed for _, claimed in self._claims_by_pot.values()),
             "arrs_unspent_gbp_per_year": round(sum(total - claimed for total, claimed in self._claims_by_pot.values()), 2) + 0.0,
+            "in_post_beyond_arrs_gbp_per_year": sum(self.inputs.in_post_beyond_arrs_gbp.values()),
             "top_up_used_gbp_per_year": staff_top_up + rent,
             "total_cost_gbp_per_year": float(self.solution.total_cost_gbp),
             "demand_contacts_per_year": float(demand.sum()),
@@ -308,6 +314,7 @@ class Result:
             "unmet_contacts_per_year": float(np.maximum(demand - self._served, 0.0).round(6).sum()),
             "valuation": self.scenario.policy.valuation,
             "care_score": float(self._points.sum()),
+            "need_met_wte_years": float(np.nansum(self._served / self.inputs.categories["reference_contacts_per_wte_year"].to_numpy())),
             "weighted_care_per_year": float((self._served * self.inputs.categories["priority_weight"].to_numpy()).sum()),
             "rented_sessions_per_week": self.solution.value(self.model.rented_sessions),
         }
@@ -315,6 +322,8 @@ class Result:
     def notes(self) -> list[str]:
         """What a reader should know beside the binding limits: roles recruited with no limit set, top-up left unspent."""
         notes = list(self.inputs.warnings)
+        if sum(self.inputs.in_post_beyond_arrs_gbp.values()) > 0:
+            notes.append(in_post_beyond_arrs_note(self.inputs))
         mix = self.mix()
         notes += self._provisional_figures(mix)
         unlimited = mix[(mix["new_wte"] > 1e-6) & (self.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]
@@ -386,6 +395,16 @@ class Result:
 
 
 # ---------------------------------------------------------------- words
+
+def in_post_beyond_arrs_note(inputs: ModelInputs) -> str:
+    """The sentence for a PCN whose staff in post cost more ARRS than its sum: one wording for CLI, app and batch."""
+    beyond = {pot: amount for pot, amount in inputs.in_post_beyond_arrs_gbp.items() if amount > 0}
+    parts = [f"£{amount:,.0f} a year more than the {POT_NAMES.get(pot, pot)} of £{inputs.arrs_sums_gbp[pot]:,.0f}"
+             for pot, amount in beyond.items()]
+    return (f"Staff already in post would claim {' and '.join(parts)}: that part of their cost is taken as paid outside "
+            "ARRS (the PCN's own money or other funding), so no ARRS is left for new posts and the plan optimises the rest. "
+            "Set policy.in_post_beyond_arrs_sum: infeasible to treat this as a conflict instead.")
+
 
 def _marginal_in_user_units(row, unit: CareUnit) -> float:
     per_unit = row["marginal_care_per_unit"]

@@ -248,6 +248,11 @@ class Policy(_Strict):
         description="Smallest new post recommended, WTE (0.2 is one day a week); each role's new WTE is 0 or at least this; 0 turns it off",
     )
     london_weighting: Literal["none", "outer", "inner"] = "none"
+    in_post_beyond_arrs_sum: Literal["paid_outside_arrs", "infeasible"] = Field(
+        default="paid_outside_arrs",
+        description="When staff in post claim more than the ARRS sum: the excess is paid outside ARRS (own money or other "
+        "funding) and new posts get no ARRS, or the scenario is infeasible",
+    )
 
 
 class Growth(_Strict):

@@ -125,6 +125,7 @@ MEASURES: dict[str, str] = {
     "arrs_sum_gbp_per_year": "ARRS sum (£ a year)",
     "arrs_claimed_gbp_per_year": "ARRS claimed (£ a year)",
     "arrs_unspent_gbp_per_year": "ARRS unspent (£ a year)",
+    "in_post_beyond_arrs_gbp_per_year": "Staff in post beyond the ARRS sum, paid outside ARRS (£ a year)",
     "top_up_used_gbp_per_year": "Top-up used (£ a year)",
     "total_cost_gbp_per_year": "Total cost: staff and rented rooms (£ a year)",
     "demand_contacts_per_year": "Contacts needed (contacts a year)",
@@ -132,6 +133,7 @@ MEASURES: dict[str, str] = {
     "unmet_contacts_per_year": "Contacts unmet (contacts a year)",
     "weighted_care_per_year": "Priority-weighted care (weighted contacts a year)",
     "care_score": "Care score (out of 100: every need fully met)",
+    "need_met_wte_years": "Need met in clinical time (WTE-years a year at each need's reference rate)",
     "rented_sessions_per_week": "Rented room sessions (sessions a week)",
 }
 """Headline measures of `Result.summary()` in words, with their units."""

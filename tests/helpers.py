@@ -99,8 +99,12 @@ def check_result(result: Result, tolerance: float = 1e-5) -> list[str]:
     for pot, row in inputs.funding.iterrows():
         members = roles.index[roles["funding_pot"] == pot]
         claimed = sum(wte * claimable(r) * share for r in members for wte, share, _ in tiers(r))
-        over(claimed, row["sum_gbp"], f"ARRS claims in pot {pot}")
-        if not math.isclose(claimed, result.money().at[f"{POT_NAMES.get(pot, pot)}: claimed", "gbp_per_year"], rel_tol=1e-6, abs_tol=0.01):
+        in_post = sum(roles.at[r, "in_post_wte"] * claimable(r) * roles.at[r, "arrs_share"] for r in members)
+        beyond = inputs.in_post_beyond_arrs_gbp[pot]  # paid outside ARRS: only what staff in post claim beyond the sum
+        if abs(beyond - (0.0 if inputs.scenario.policy.allow_reducing_in_post else max(in_post - row["sum_gbp"], 0.0))) > 0.01:
+            breaches.append(f"pot {pot}: £{beyond:,.2f} paid outside ARRS, but staff in post claim £{in_post:,.2f} of £{row['sum_gbp']:,.2f}")
+        over(claimed, row["sum_gbp"] + beyond, f"ARRS claims in pot {pot}")
+        if not math.isclose(claimed - beyond, result.money().at[f"{POT_NAMES.get(pot, pot)}: claimed", "gbp_per_year"], rel_tol=1e-6, abs_tol=0.01):
             breaches.append(f"money table disagrees with the ARRS claims re-derived from the mix in pot {pot}")
     money = result.money()["gbp_per_year"]
     rented = result.summary()["rented_sessions_per_week"]

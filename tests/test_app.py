@@ -206,9 +206,7 @@ def test_one_cap_toggle_lifts_that_cap(monkeypatch, tmp_path):
 
 def test_infeasible_scenario_shows_the_conflict_in_words(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
-    at.checkbox(key="arrs_derive").set_value(False)
-    run(at)  # the sum becomes editable once it is no longer derived
-    at.number_input(key="arrs_sum_gbp").set_value(1000.0)
+    at.number_input(key="room_sessions_per_week").set_value(10.0)  # far fewer rooms than the staff in post need
     run(at)
     current = at.session_state["current"]
     with pytest.raises(InfeasibleScenario) as core:

@@ -115,7 +115,7 @@ def test_infeasible_exits_1_and_explains(tmp_path):
     path.write_text(
         "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
         "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\n"
-        "roles: {clinical_pharmacist: {in_post_wte: 3}}\n"
+        "roles: {clinical_pharmacist: {in_post_wte: 3}}\npolicy: {in_post_beyond_arrs_sum: infeasible}\n"
     )
     done = run("solve", str(path))
     assert done.returncode == 1
@@ -138,7 +138,7 @@ def test_json_output_of_an_infeasible_scenario_is_data_too(tmp_path):
     path.write_text(
         "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
         "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\n"
-        "roles: {clinical_pharmacist: {in_post_wte: 3}}\n"
+        "roles: {clinical_pharmacist: {in_post_wte: 3}}\npolicy: {in_post_beyond_arrs_sum: infeasible}\n"
     )
     done = run("solve", str(path), "--format", "json")
     assert done.returncode == 1

@@ -7,9 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from typer.testing import CliRunner
+
 from optimiser import england
 from optimiser.catalogue import load_catalogue
+from optimiser.cli import app
+from optimiser.pipeline import optimise
+from optimiser.scenario import load_scenario, scenario_from_text
 
+ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "pcn"
 needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/pcn is not here (a fresh clone uses the bundled table)")
 
@@ -79,3 +85,113 @@ def test_a_census_role_missing_from_the_mapping_is_named():
     mapping = england.read_mapping()
     with pytest.raises(england.EnglandDataError, match="Other GPs / GP Locums"):
         england.derive(SHARED, mapping[mapping["staff_role"] != "GP Locums"])
+
+
+# ---------------------------------------------------------------- start from my PCN
+
+
+def test_new_scenario_for_a_real_pcn_carries_its_numbers_and_sources(tmp_path):
+    """U00070 WEST MERTON PCN: 33,581 patients (Dec 2025); its 2022-23 ratio 25,380.73 ÷ 32,121.25 = 0.790154 gives 26,534.2."""
+    text = england.scenario_text("u00070")
+    scenario = scenario_from_text(text)
+    assert scenario.pcn.ods_code == "U00070" and scenario.pcn.name == "WEST MERTON PCN"
+    assert scenario.pcn.list_size == 33_581
+    assert scenario.pcn.weighted_population == pytest.approx(33_581 * 25_380.73 / 32_121.25, abs=0.1)
+    assert scenario.roles["clinical_pharmacist"].in_post_wte == pytest.approx(england.load_pcns().at["U00070", "in_post_wte.clinical_pharmacist"])
+    assert "1 December 2025" in text and "30 November 2025" in text and "Open" in text
+    assert "ESTIMATE" in text.split("weighted_population:")[0].rsplit("list_size", 1)[1]  # the estimate says so just above it
+    assert "ASSUMPTION" in text.split("room_sessions_per_week:")[0].rsplit("estate:", 1)[1]
+    assert optimise(scenario).solution.proven_optimal  # ready to solve as it is
+
+
+def test_unknown_ods_code_names_the_closest_pcns():
+    with pytest.raises(england.EnglandDataError) as error:
+        england.find_pcn("U0007")
+    message = str(error.value)
+    assert "'U0007' is not one of the 1,297 PCNs" in message and "U00070 WEST MERTON PCN" in message
+    with pytest.raises(england.EnglandDataError, match="U00070 WEST MERTON PCN"):
+        england.find_pcn("west merton")  # a name typed where the code goes still finds it
+
+
+def test_a_pcn_with_no_list_size_is_a_clear_error():
+    table = england.load_pcns().copy()
+    table.loc["U00070", "list_size"] = float("nan")
+    with pytest.raises(england.EnglandDataError, match=r"PCN U00070 \(WEST MERTON PCN\) has no list size"):
+        england.scenario_text("U00070", table=table)
+
+
+def test_cli_new_writes_the_scenario_and_refuses_unknown_codes(tmp_path):
+    path = tmp_path / "merton.yaml"
+    done = CliRunner().invoke(app, ["new", "--pcn", "U00070", str(path)])
+    assert done.exit_code == 0, done.output
+    assert load_scenario(path).pcn.ods_code == "U00070"
+    again = CliRunner().invoke(app, ["new", "--pcn", "U00070", str(path)])
+    assert again.exit_code == 2 and "already exists" in again.output
+    unknown = CliRunner().invoke(app, ["new", "--pcn", "X99999", str(tmp_path / "x.yaml")])
+    assert unknown.exit_code == 2 and "is not one of the 1,297 PCNs" in unknown.output and "Traceback" not in unknown.output
+
+
+def test_app_picker_fills_the_form_from_a_real_pcn(monkeypatch, tmp_path):
+    from tests.test_app import assert_mix_is, run, start
+
+    at = start(monkeypatch, tmp_path)
+    [label] = [label for label, code in england.picker_labels().items() if code == "U00070"]
+    assert label.startswith("WEST MERTON PCN (U00070), NHS South West London ICB")
+    at.selectbox(key="real_pcn").set_value(label)
+    run(at)
+    assert at.number_input(key="list_size").value == 33_581
+    assert at.number_input(key="weighted_population").value == pytest.approx(26_534.2)
+    current = at.session_state["current"]
+    assert current == scenario_from_text(england.scenario_text("U00070"))
+    assert_mix_is(at, current)
+    assert any("ESTIMATE" in box.value and "30 November 2025" in box.value for box in at.info)
+
+
+# ---------------------------------------------------------------- the national batch on real England
+
+
+@pytest.fixture(scope="module")
+def real_batch(tmp_path_factory):
+    """Five real PCNs, including one whose staff in post claim more than its estimated ARRS sum, under two policies."""
+    from optimiser.batch import load_base, run_batch
+
+    table = england.batch_table("2026/27")
+    over = table[table["ods_code"] == "U00367"]  # its staff in post claim more than its estimated ARRS sum
+    sample = pd.concat([table[table["ods_code"] != "U00367"].head(4), over], ignore_index=True)
+    base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
+    output = tmp_path_factory.mktemp("england")
+    outcome = run_batch(sample, base, ["as-published", "rooms+10%"], output, workers=1, formats=("csv", "parquet"))
+    return sample, base, outcome, output
+
+
+def test_batch_on_real_pcns_equals_single_solves(real_batch):
+    from optimiser.batch import plan_batch
+
+    sample, base, outcome, _ = real_batch
+    summary = outcome.summary.set_index(["ods_code", "policy"])
+    for row in plan_batch(sample, base, ["as-published", "rooms+10%"]).rows:
+        for policy in ("as-published", "rooms+10%"):
+            expected = optimise(row.scenarios[policy]).summary()
+            got = summary.loc[(row.pcn_id, policy)]
+            assert got["status"] == "optimal"
+            for key in ("total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
+                        "in_post_beyond_arrs_gbp_per_year", "served_contacts_per_year", "need_met_wte_years"):
+                assert got[key] == pytest.approx(expected[key], rel=1e-6, abs=1e-6), (row.pcn_id, policy, key)  # MILP tolerance
+    assert summary.loc[("U00367", "as-published"), "in_post_beyond_arrs_gbp_per_year"] > 0
+
+
+def test_region_and_care_roll_ups_add_up_to_the_nation(real_batch):
+    _, _, outcome, output = real_batch
+    england.write_england_outputs(output, ["as-published", "rooms+10%"])
+    regions = pd.read_csv(output / "by_region.csv")
+    national = outcome.national.set_index("policy")
+    for policy, rows in regions.groupby("policy"):
+        assert rows["total_wte"].sum() == pytest.approx(national.at[policy, "total_wte"])
+        assert rows["in_post_beyond_arrs_gbp_per_year"].sum() == pytest.approx(national.at[policy, "in_post_beyond_arrs_gbp_per_year"])
+    assert set(regions["region"]) <= set(england.load_pcns()["region"])
+    care = pd.read_csv(output / "care_closer_to_home.csv")
+    nation = care[(care["level"] == "nation") & (care["policy"] == "as-published")].iloc[0]
+    pcns = care[(care["level"] == "PCN") & (care["policy"] == "as-published")]
+    assert nation["served_contacts_per_1000_patients"] == pytest.approx(
+        (pcns["served_contacts_per_1000_patients"] * pcns["list_size"]).sum() / pcns["list_size"].sum())
+    assert (output / "policy_by_icb.png").read_bytes().startswith(b"\x89PNG")

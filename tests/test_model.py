@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -193,7 +194,8 @@ def test_cbc_fallback_agrees_with_highs():
 
 
 def test_infeasible_in_post_staff_over_the_arrs_sum_says_by_how_much():
-    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=100_000, clinical_pharmacist={"in_post_wte": 2})
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=100_000, clinical_pharmacist={"in_post_wte": 2},
+                              policy={"in_post_beyond_arrs_sum": "infeasible"})
     with pytest.raises(InfeasibleScenario) as raised:
         optimise(scenario)
     needed = 2 * max_amount(PHARMACIST)
@@ -201,6 +203,36 @@ def test_infeasible_in_post_staff_over_the_arrs_sum_says_by_how_much():
     assert list(conflicts.index) == ["arrs_budget[arrs]"]
     assert conflicts.at["arrs_budget[arrs]", "shortfall"] == pytest.approx(needed - 100_000)
     assert f"£{needed - 100_000:,.0f} short" in str(raised.value)
+
+
+def test_in_post_staff_over_the_arrs_sum_are_paid_outside_arrs_by_default():
+    """2 pharmacists in post claim 2 × £66,972 = £133,944 against a £100,000 sum: £33,944 is paid outside ARRS.
+
+    The ARRS limit becomes exactly what the staff in post claim, so a new pharmacist (who would need ARRS:
+    no top-up) cannot be afforded: 0 new WTE, £100,000 claimed, nothing unspent, and the answer says so.
+    """
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=100_000, clinical_pharmacist={"in_post_wte": 2})
+    result = optimise(scenario)
+    beyond = 2 * max_amount(PHARMACIST) - 100_000
+    summary = result.summary()
+    assert summary["in_post_beyond_arrs_gbp_per_year"] == pytest.approx(beyond)
+    assert summary["new_wte"] == pytest.approx(0.0, abs=1e-9) and summary["total_wte"] == pytest.approx(2.0)
+    assert summary["arrs_claimed_gbp_per_year"] == pytest.approx(100_000)
+    assert summary["arrs_unspent_gbp_per_year"] == pytest.approx(0.0, abs=1e-6)
+    money = result.money()["gbp_per_year"]
+    assert money["ARRS sum: staff in post beyond it"] == pytest.approx(beyond)
+    assert f"£{beyond:,.0f} a year more than the ARRS sum of £100,000" in result.notes()[0]
+
+
+def test_in_post_staff_within_the_arrs_sum_leave_the_answer_as_it_was():
+    """Below the sum nothing is paid outside ARRS: the default and the 'infeasible' option give the same mix."""
+    contacts = {PHARMACIST: {"medication_review": 1000}}
+    default = optimise(small_scenario(contacts, arrs_sum=300_000, clinical_pharmacist={"in_post_wte": 2}))
+    strict = optimise(small_scenario(contacts, arrs_sum=300_000, clinical_pharmacist={"in_post_wte": 2},
+                                     policy={"in_post_beyond_arrs_sum": "infeasible"}))
+    assert default.summary()["in_post_beyond_arrs_gbp_per_year"] == 0.0
+    assert "ARRS sum: staff in post beyond it" not in default.money().index
+    pd.testing.assert_frame_equal(default.mix(), strict.mix())
 
 
 def test_infeasible_cap_below_in_post_names_the_cap():

@@ -16,11 +16,12 @@ from optimiser.batch.table import NO_ICB
 ROLLUP_SUMS = [
     "list_size", "weighted_population", "in_post_wte", "new_wte", "total_wte", "own_funded_wte", "arrs_sum_gbp_per_year",
     "arrs_claimed_gbp_per_year",
-    "arrs_unspent_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year", "demand_contacts_per_year",
-    "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year",
+    "arrs_unspent_gbp_per_year", "in_post_beyond_arrs_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year",
+    "demand_contacts_per_year",
+    "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year", "need_met_wte_years",
 ]
 CHANGE_MEASURES = ["total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year", "top_up_used_gbp_per_year",
-                   "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year"]
+                   "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year", "need_met_wte_years"]
 ROLE_MEASURES = ["in_post_wte", "new_wte", "total_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year"]
 
 

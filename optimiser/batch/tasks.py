@@ -15,7 +15,7 @@ from optimiser.batch.table import RowProblem, TableError, check_unique_codes, co
 from optimiser.errors import ScenarioError
 from optimiser.scenario import Scenario
 
-ENGINE_VERSION = "batch-2"
+ENGINE_VERSION = "batch-4"
 """Part of every fingerprint: bump it when the records written change meaning."""
 
 

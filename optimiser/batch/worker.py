@@ -19,9 +19,9 @@ SUMMARY_FIELDS: dict[str, pa.DataType] = {
     "list_size": pa.float64(), "weighted_population": pa.float64(),
     "total_wte": pa.float64(), "new_wte": pa.float64(), "in_post_wte": pa.float64(), "own_funded_wte": pa.float64(),
     "arrs_sum_gbp_per_year": pa.float64(), "arrs_claimed_gbp_per_year": pa.float64(), "arrs_unspent_gbp_per_year": pa.float64(),
-    "top_up_used_gbp_per_year": pa.float64(), "total_cost_gbp_per_year": pa.float64(),
+    "in_post_beyond_arrs_gbp_per_year": pa.float64(), "top_up_used_gbp_per_year": pa.float64(), "total_cost_gbp_per_year": pa.float64(),
     "demand_contacts_per_year": pa.float64(), "served_contacts_per_year": pa.float64(), "unmet_contacts_per_year": pa.float64(),
-    "weighted_care_per_year": pa.float64(), "care_score": pa.float64(), "rented_sessions_per_week": pa.float64(),
+    "weighted_care_per_year": pa.float64(), "care_score": pa.float64(), "need_met_wte_years": pa.float64(), "rented_sessions_per_week": pa.float64(),
     "binding_constraints": pa.string(), "solver_seconds": pa.float64(), "worker_seconds": pa.float64(), "fingerprint": pa.string(),
 }
 ROLE_FIELDS: dict[str, pa.DataType] = {

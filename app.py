@@ -14,7 +14,6 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 
 from optimiser import charts, england, ui

@@ -19,16 +19,13 @@ from optimiser.batch_cli import register_batch_commands
 from optimiser.plan_cli import register_plan_command
 from optimiser.errors import (
     EXIT_BAD_INPUT,
-    EXIT_INFEASIBLE,
     EXIT_INTERRUPTED,
     EXIT_OK,
-    EXIT_UNPROVEN,
     OptimiserError,
     ScenarioError,
-    SolverError,
 )
 from optimiser.explain import InfeasibleScenario
-from optimiser.terminal import err, out
+from optimiser.terminal import OutputFormat, err, fail, out
 
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
@@ -39,12 +36,6 @@ app = typer.Typer(
 INTERRUPTED = "Interrupted; nothing was written."
 register_batch_commands(app)
 register_plan_command(app)
-
-
-class OutputFormat(str, Enum):
-    text = "text"
-    json = "json"
-    csv = "csv"
 
 
 class Solver(str, Enum):
@@ -63,14 +54,6 @@ def main_options(
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = None,
 ) -> None:
     """Solve PCN scenarios, compare them, and run batches across many PCNs."""
-
-
-def _fail(error: Exception) -> None:
-    """Print an error as sentences and exit with the documented code; never a traceback."""
-    code = {InfeasibleScenario: EXIT_INFEASIBLE, SolverError: EXIT_UNPROVEN}.get(type(error), EXIT_BAD_INPUT)
-    hint = " (add --overwrite to replace it)" if isinstance(error, FileExistsError) else ""
-    err.print(f"[bold red]Error:[/] {error}{hint}", markup=True, highlight=False)
-    raise typer.Exit(code)
 
 
 def _load(path: Path):
@@ -118,9 +101,9 @@ def solve(
     except InfeasibleScenario as error:
         if format == OutputFormat.json and output is None:  # scripts reading stdout get the conflict as data too
             typer.echo(json.dumps({"status": "infeasible", "conflicts": json.loads(error.conflicts.reset_index().to_json(orient="records"))}, indent=2))
-        _fail(error)
+        fail(error)
     except (OptimiserError, OSError) as error:
-        _fail(error)
+        fail(error)
 
 
 @app.command()
@@ -132,7 +115,7 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file with a pl
     try:
         out.print(render_check(check_plan(_load(scenario))))
     except (OptimiserError, OSError) as error:
-        _fail(error)
+        fail(error)
 
 
 @app.command()
@@ -161,7 +144,7 @@ def compare(
     try:
         out.print(render_comparison(optimise(_load(a)), optimise(_load(b))))
     except (OptimiserError, OSError) as error:
-        _fail(error)
+        fail(error)
 
 
 @app.command()
@@ -183,7 +166,7 @@ def catalogue(
         else:
             out.print(catalogue_table(load_catalogue(year), sources))
     except OptimiserError as error:
-        _fail(error)
+        fail(error)
 
 
 @app.command()

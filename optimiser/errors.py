@@ -20,7 +20,9 @@ def listed(problems: list[str], limit: int = MAX_LISTED) -> list[str]:
 
 
 class OptimiserError(Exception):
-    """Base class: the message says where, what and how to fix it."""
+    """Base class: the message says where, what and how to fix it; `exit_code` is what the CLI exits with."""
+
+    exit_code = EXIT_BAD_INPUT
 
 
 class ScenarioError(OptimiserError):
@@ -43,3 +45,5 @@ class CatalogueError(OptimiserError):
 
 class SolverError(OptimiserError):
     """The solver failed or stopped before it proved an answer."""
+
+    exit_code = EXIT_UNPROVEN

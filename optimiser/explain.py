@@ -9,13 +9,15 @@ from __future__ import annotations
 import pandas as pd
 
 from optimiser import constraints
-from optimiser.errors import OptimiserError
+from optimiser.errors import EXIT_INFEASIBLE, OptimiserError
 from optimiser.model import SkillMixModel
 from optimiser.solve import elastic_relaxation
 
 
 class InfeasibleScenario(OptimiserError):
     """No mix meets every rule; `conflicts` says which limits fall short and by how much."""
+
+    exit_code = EXIT_INFEASIBLE
 
     def __init__(self, conflicts: pd.DataFrame, pcn: str):
         self.conflicts = conflicts

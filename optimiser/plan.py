@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimiser.errors import SolverError
+from optimiser.errors import EXIT_INFEASIBLE, OptimiserError, SolverError
 from optimiser.plan_inputs import PlanInputs, prepare_plan
 from optimiser.plan_model import Mode, PlanModel, build_plan_model
 from optimiser.plan_results import PlanResult
@@ -20,8 +20,10 @@ from optimiser.scenario import Scenario
 from optimiser.solve import Solution, compile_model, solve_compiled
 
 
-class InfeasiblePlan(SolverError):
+class InfeasiblePlan(OptimiserError):
     """No plan meets every rule in every future that can happen."""
+
+    exit_code = EXIT_INFEASIBLE
 
 
 @dataclass

@@ -7,18 +7,10 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
-from optimiser.errors import EXIT_BAD_INPUT, EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, SolverError
-
-out = Console(soft_wrap=False, width=180)
-err = Console(stderr=True, soft_wrap=True)
-
-
-class PlanFormat(str, Enum):
-    text = "text"
-    json = "json"
-    csv = "csv"
+from optimiser.errors import OptimiserError
+from optimiser.terminal import OutputFormat as PlanFormat
+from optimiser.terminal import err, fail, out
 
 
 class PlanMode(str, Enum):
@@ -42,7 +34,7 @@ def plan(
     time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage.", min=0.01)] = None,
 ) -> None:
     """Plan hiring over several years, under pay awards, funding and demand that are not yet known."""
-    from optimiser.plan import InfeasiblePlan, make_plan
+    from optimiser.plan import make_plan
     from optimiser.plan_report import plan_tables, render_plan, write_plan_files
     from optimiser.scenario import load_scenario, parse_scenario
     from optimiser.tables import csv_text
@@ -65,7 +57,4 @@ def plan(
         if format == PlanFormat.text:
             out.print(render_plan(result))
     except (OptimiserError, OSError) as error:
-        code = EXIT_INFEASIBLE if isinstance(error, InfeasiblePlan) else EXIT_UNPROVEN if isinstance(error, SolverError) else EXIT_BAD_INPUT
-        hint = " (add --overwrite to replace it)" if isinstance(error, FileExistsError) else ""
-        err.print(f"[bold red]Error:[/] {error}{hint}", markup=True, highlight=False)
-        raise typer.Exit(code) from None
+        fail(error)

@@ -133,7 +133,7 @@ def add_year(model: PlanModel, period: Period, own_money_posts: bool) -> None:
     """One year in one future: the single-year rules with that year's numbers (posts paid wholly from own money
     only where some year has a top-up budget, as `solve` allows them only with one)."""
     t, s = period.year_index, period.future
-    inputs, problem, base = model.inputs, model.problem, model.inputs.base
+    problem, base = model.problem, model.inputs.base
     roles = base.role_columns
     here = (t, s)
     stock = {r: model.stock[r, *model.key(t, s)] for r in roles["role_name"]}

@@ -16,7 +16,7 @@ from optimiser import constraints, ui
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES, STATUSES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
-from optimiser.tables import csv_text, excel_bytes  # noqa: F401  (excel_bytes: the one Excel writer, used by batch)
+from optimiser.tables import csv_text
 
 HEADLINE_LABELS = {
     "total_wte": "Staff (WTE)",

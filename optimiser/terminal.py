@@ -1,13 +1,31 @@
-"""The CLI's two consoles, in one place so every command prints at the same width."""
+"""The CLI's consoles, output formats and error exit, in one place so every command prints and fails alike."""
 
 from __future__ import annotations
 
 import sys
+from enum import Enum
+from typing import NoReturn
 
+import typer
 from rich.console import Console
+
+from optimiser.errors import EXIT_BAD_INPUT
 
 PIPED_WIDTH = 120
 """Width of reports written to a file or a pipe (which have no width); a terminal's own width is used on a terminal."""
 
 out = Console(soft_wrap=False, width=None if sys.stdout.isatty() else PIPED_WIDTH)
 err = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+def fail(error: Exception) -> NoReturn:
+    """Print an error as sentences and exit with its documented code; never a traceback."""
+    hint = " (add --overwrite to replace it)" if isinstance(error, FileExistsError) else ""
+    err.print(f"[bold red]Error:[/] {error}{hint}", markup=True, highlight=False)
+    raise typer.Exit(getattr(error, "exit_code", EXIT_BAD_INPUT))

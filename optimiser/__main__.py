@@ -2,8 +2,8 @@ import sys
 
 try:
     from optimiser.cli import main
-except KeyboardInterrupt:  # Ctrl-C while the program is still loading
+
+    main()
+except KeyboardInterrupt:  # Ctrl-C while the program is still loading, or before main() enters its own handler
     sys.stderr.write("Interrupted; nothing was written.\n")
     sys.exit(130)
-
-main()

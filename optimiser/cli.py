@@ -183,7 +183,7 @@ def new(
     try:
         write_text_atomic(file, scenario_text(pcn, year), overwrite=overwrite)
     except (OptimiserError, OSError) as error:
-        _fail(error)
+        fail(error)
     err.print(f"wrote {file}: edit the values marked ESTIMATE or ASSUMPTION, then `solve {file}`", highlight=False)
 
 

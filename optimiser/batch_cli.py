@@ -44,6 +44,8 @@ def batch(
     strict: Annotated[bool, typer.Option(help="Stop before running anything if any row is invalid.")] = False,
     chunk_size: Annotated[int, typer.Option(help="PCN × policy tasks per chunk (one Parquet part each).", min=1)] = 25,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: when on a terminal).")] = None,
+    horizon: Annotated[Optional[int], typer.Option(help="Plan N years ahead (1 to 15) over the base scenario's futures instead of solving one year; "
+                                                   "adds plan_national, plan_by_icb and plan_pcn_years.")] = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -57,6 +59,13 @@ def batch(
         err.print(f"[bold red]Error:[/] --scheduler {scheduler!r} is not a Dask scheduler address; "
                   "give one like tcp://10.0.0.5:8786 (scheme, host and port)", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
+    from optimiser.batch.run import check_horizon
+
+    try:
+        check_horizon(horizon)
+    except OptimiserError as error:
+        err.print(f"[bold red]Error:[/] {error}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     show = err.is_terminal if progress is None else progress
     bar = Progress(
         TextColumn("[bold]PCNs[/]"), BarColumn(), MofNCompleteColumn(), TextColumn("[red]{task.fields[failed]} failed[/]"),
@@ -85,7 +94,7 @@ def batch(
             table = batch_table(str(load_base(base)["year"]))
         outcome = run_batch(
             table, base, policy or ["as-published"], output, workers=workers, scheduler=scheduler, dask_local=dask_local,
-            strict=strict, chunk_size=chunk_size, on_plan=on_plan, on_progress=on_progress,
+            strict=strict, chunk_size=chunk_size, on_plan=on_plan, on_progress=on_progress, horizon=horizon,
         )
     except KeyboardInterrupt:
         bar.stop()
@@ -107,7 +116,8 @@ def batch(
             err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)
     if outcome.failures > 10:
         err.print(f"... and {outcome.failures - 10:,} more in {output / 'failures.csv'}")
-    err.print(f"wrote {len(outcome.files)} files to {output}/ (national, by_icb, national_by_role, comparison_by_pcn, pcn_summary, pcn_roles, failures; results.xlsx)")
+    plan_tables = ", plan_national, plan_by_icb, plan_pcn_years" if horizon else ""
+    err.print(f"wrote {len(outcome.files)} files to {output}/ (national, by_icb, national_by_role, comparison_by_pcn, pcn_summary, pcn_roles, failures{plan_tables}; results.xlsx)")
     out.print(summary_line(outcome), highlight=False)
     raise typer.Exit(EXIT_BATCH_FAILURES if outcome.any_failed else EXIT_OK)
 

@@ -129,3 +129,36 @@ def compare_by_pcn(measures: pd.DataFrame, policies: list[str]) -> pd.DataFrame:
 def _in_policy_order(table: pd.DataFrame, policies: list[str], by: list[str]) -> pd.DataFrame:
     order = {p: i for i, p in enumerate(policies)}
     return table.assign(_p=table["policy"].map(order)).sort_values([*by, "_p"]).drop(columns="_p").reset_index(drop=True)
+
+
+class PlanTotals:
+    """A plan batch's sums per policy, future and year (and ICB), over PCNs optimal under every policy."""
+
+    def __init__(self, policies: list[str], common: set[str], measures: list[str]):
+        self.policies, self.common, self.measures = policies, common, measures
+        self.sums: list[pd.DataFrame] = []
+
+    def add(self, part: pd.DataFrame) -> None:
+        ok = part[part["ods_code"].isin(self.common)]
+        if len(ok):
+            ok = ok.assign(icb=ok["icb"].fillna(NO_ICB), pcns=1)
+            groups = ok.groupby(["icb", "policy", "future", "year"], sort=False)
+            self.sums.append(groups[[*self.measures, "pcns"]].sum().join(groups[["probability"]].max()))
+        if len(self.sums) > 64:
+            self.sums = [self._folded(["icb", "policy", "future", "year"])]
+
+    def _folded(self, keys: list[str]) -> pd.DataFrame:
+        both = pd.concat(self.sums)
+        return both.groupby(level=keys, sort=False)[[*self.measures, "pcns"]].sum().join(
+            both.groupby(level=keys, sort=False)[["probability"]].max())
+
+    def table(self, by: list[str]) -> pd.DataFrame:
+        """Per year and future ([] for national, ["icb"] per ICB), in policy order then the plan's own order."""
+        keys = [*by, "policy", "future", "year"]
+        columns = [*keys, "probability", "pcns", *self.measures]
+        if not self.sums:
+            return pd.DataFrame(columns=columns)
+        table = self._folded(keys).reset_index()
+        order = {p: i for i, p in enumerate(self.policies)}
+        table = table.assign(_p=table["policy"].map(order)).sort_values([*by, "_p"], kind="stable")
+        return table[columns].reset_index(drop=True)

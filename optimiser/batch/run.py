@@ -13,6 +13,7 @@ import pandas as pd
 
 from optimiser.batch import execute, outputs, rollup, store
 from optimiser.batch.table import TableError, check_base, load_base, read_table
+from optimiser.batch.plan_worker import YEAR_FIELDS, YEAR_MEASURES, run_plan_chunk
 from optimiser.batch.tasks import Plan, chunks, plan_batch, tasks_for
 from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_chunk, warm
 
@@ -20,6 +21,8 @@ DEFAULT_CHUNK_SIZE = 25
 TABLE_NAMES = ("national", "by_icb", "national_by_role", "comparison_by_pcn", "pcn_summary", "pcn_roles", "failures")
 FAILURE_COLUMNS = ["row", "ods_code", "pcn_name", "icb", "policy", "status", "reason"]
 PRELOAD = ["optimiser.batch.worker", "optimiser.inputs", "optimiser.model", "optimiser.solve"]
+MAX_HORIZON_YEARS = 15
+PLAN_TABLE_NAMES = ("plan_national", "plan_by_icb", "plan_pcn_years")
 
 
 @dataclasses.dataclass
@@ -83,8 +86,14 @@ def run_batch(
     formats: tuple[str, ...] = ("csv", "parquet", "xlsx"),
     on_plan: Callable[[Plan, int], None] | None = None,
     on_progress: ProgressCallback | None = None,
+    horizon: int | None = None,
 ) -> BatchOutcome:
-    """Validate, run what is not done yet, and write the outputs. Raises TableError for unusable input."""
+    """Validate, run what is not done yet, and write the outputs. Raises TableError for unusable input.
+
+    With a `horizon`, each PCN gets a multi-year plan over the base scenario's futures instead of a one-year
+    solve; its summary record gives the first year, and `plan_*` tables give every year in every future.
+    """
+    check_horizon(horizon)
     started = time.perf_counter()
     output = Path(output)
     source = str(table) if not isinstance(table, pd.DataFrame) else None
@@ -96,7 +105,7 @@ def run_batch(
             table = read_table(table) if source else table
             base = load_base(base) if not isinstance(base, dict) else check_base(base)
             try:
-                plan = plan_batch(table, base, policies)
+                plan = plan_batch(table, base, policies, horizon)
             except TableError as error:
                 raise TableError(error.problems, source) from None
             del table
@@ -111,27 +120,34 @@ def run_batch(
             progress = Progress(total=to_run)
 
             def finished(result) -> None:
-                summary, roles = result
-                store.write_chunk(output, summary, roles)
+                summary, roles, *years = result
+                store.write_chunk(output, summary, roles, *years)
                 progress.done += len(summary)
                 progress.failed += sum(r["status"] != "optimal" for r in summary)
                 if on_progress:
                     on_progress(progress)
 
             pending = chunks(tasks_for(plan.rows, plan.policies, done), chunk_size)
+            work = run_plan_chunk if horizon else run_chunk
             if scheduler or dask_local:
-                execute.run_dask(run_chunk, pending, finished, scheduler, dask_local, dask_processes)
+                execute.run_dask(work, pending, finished, scheduler, dask_local, dask_processes)
             elif pool is None:
-                execute.run_here(run_chunk, pending, finished)
+                execute.run_here(work, pending, finished)
             else:
-                execute.run_pool(run_chunk, pending, finished, pool, workers)
+                execute.run_pool(work, pending, finished, pool, workers)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return _write_outputs(output, plan, wanted, formats, skipped, to_run, started)
+        return _write_outputs(output, plan, wanted, formats, skipped, to_run, started, bool(horizon))
 
 
-def _write_outputs(output: Path, plan: Plan, wanted, formats, skipped: int, ran: int, started: float) -> BatchOutcome:
+def check_horizon(horizon: int | None) -> None:
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON_YEARS:
+        raise TableError([f"--horizon {horizon} is out of range: a plan looks 1 to {MAX_HORIZON_YEARS} years ahead"])
+
+
+def _write_outputs(output: Path, plan: Plan, wanted, formats, skipped: int, ran: int, started: float,
+                   planned: bool = False) -> BatchOutcome:
     """Every table from the parts, streamed: roll-ups summed part by part, per-PCN tables bucket by bucket."""
     index = store.record_index(output, wanted)
     invalid = _invalid_records(plan)
@@ -181,13 +197,35 @@ def _write_outputs(output: Path, plan: Plan, wanted, formats, skipped: int, ran:
     role_buckets.remove()
 
     national, by_icb = totals.table([]), totals.table(["icb"])
+    plan_sheets = _write_plan_tables(output, plan, index, common, formats, files) if planned else []
     for name, frame in (("national", national), ("by_icb", by_icb), ("national_by_role", by_role)):
         files += outputs.write_table(output, name, frame, formats)
     if "xlsx" in formats:
-        sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]),
+        sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
                   *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
         files.append(outputs.write_workbook(output / "results.xlsx", sheets))
     return BatchOutcome(plan, output, national, by_role, counts, skipped, ran, files, time.perf_counter() - started)
+
+
+def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], formats, files: list[Path]) -> list:
+    """A plan batch's records per PCN, year and future, and their sums per year and future, streamed from the parts."""
+    totals = rollup.PlanTotals(plan.policies, common, YEAR_MEASURES)
+    row_of = {r.pcn_id: r.row for r in plan.rows}
+    buckets = outputs.Buckets(output, "years")
+    for part in store.current_role_parts(output, index, kind="years"):
+        totals.add(part)
+        buckets.add(part.assign(row=part["ods_code"].map(row_of)))
+    order = {p: i for i, p in enumerate(plan.policies)}
+    per_pcn = outputs.TableFiles(output, "plan_pcn_years", formats)
+    for bucket in buckets:
+        bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"], kind="stable")
+        per_pcn.append(bucket[list(YEAR_FIELDS)])
+    files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in YEAR_MEASURES or k == "probability" else object) for k in YEAR_FIELDS}))
+    buckets.remove()
+    national, by_icb = totals.table([]), totals.table(["icb"])
+    for name, frame in (("plan_national", national), ("plan_by_icb", by_icb)):
+        files += outputs.write_table(output, name, frame, formats)
+    return [("plan_national", [national]), ("plan_by_icb", [by_icb]), ("plan_pcn_years", per_pcn.parquet_batches())] if "parquet" in formats else []
 
 
 _SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in SUMMARY_FIELDS.items())}

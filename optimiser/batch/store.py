@@ -21,11 +21,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from optimiser.atomic import write_bytes_atomic
+from optimiser.batch.plan_worker import YEAR_FIELDS
 from optimiser.batch.table import TableError
 from optimiser.batch.worker import FINAL_STATUSES, ROLE_FIELDS, SUMMARY_FIELDS
 
 SUMMARY_SCHEMA = pa.schema(list(SUMMARY_FIELDS.items()))
 ROLE_SCHEMA = pa.schema(list(ROLE_FIELDS.items()))
+YEAR_SCHEMA = pa.schema(list(YEAR_FIELDS.items()))
 KEYS = ["ods_code", "policy", "fingerprint"]
 LOCK_NAME = ".batch.lock"
 
@@ -34,9 +36,12 @@ def parts_dir(output: Path) -> Path:
     return Path(output) / "parts"
 
 
-def write_chunk(output: Path, summary: list[dict], roles: list[dict]) -> None:
+def write_chunk(output: Path, summary: list[dict], roles: list[dict], years: list[dict] | None = None) -> None:
+    """`years`: a plan's records per year and future, written before the summary like the role rows."""
     folder = parts_dir(output)
     chunk = f"{time.time_ns():020d}{uuid.uuid4().hex[:8]}"
+    if years:
+        write_bytes_atomic(folder / f"years-{chunk}.parquet", _parquet(years, YEAR_SCHEMA))
     if roles:
         write_bytes_atomic(folder / f"roles-{chunk}.parquet", _parquet(roles, ROLE_SCHEMA))
     write_bytes_atomic(folder / f"summary-{chunk}.parquet", _parquet(summary, SUMMARY_SCHEMA))
@@ -53,11 +58,11 @@ def summary_parts(output: Path) -> list[Path]:
     return sorted(folder.glob("summary-*.parquet")) if folder.exists() else []
 
 
-def role_parts(output: Path) -> dict[str, Path]:
-    """Role parts of committed chunks, by chunk id."""
+def role_parts(output: Path, kind: str = "roles") -> dict[str, Path]:
+    """Role (or, for plans, `kind="years"`) parts of committed chunks, by chunk id."""
     committed = {_chunk_id(p) for p in summary_parts(output)}
     folder = parts_dir(output)
-    found = sorted(folder.glob("roles-*.parquet")) if folder.exists() else []
+    found = sorted(folder.glob(f"{kind}-*.parquet")) if folder.exists() else []
     return {_chunk_id(p): p for p in found if _chunk_id(p) in committed}
 
 
@@ -99,10 +104,10 @@ def current_parts(output: Path, index: pd.DataFrame, columns: list[str] | None =
             yield part[mask]
 
 
-def current_role_parts(output: Path, index: pd.DataFrame) -> Iterator[pd.DataFrame]:
-    """Role rows of today's optimal records, one part at a time."""
+def current_role_parts(output: Path, index: pd.DataFrame, kind: str = "roles") -> Iterator[pd.DataFrame]:
+    """Role rows (or a plan's year rows) of today's optimal records, one part at a time."""
     paths = summary_parts(output)
-    roles = role_parts(output)
+    roles = role_parts(output, kind)
     optimal = index[index["status"] == "optimal"]
     for number, group in optimal.groupby("part", sort=True):
         path = roles.get(_chunk_id(paths[number]))

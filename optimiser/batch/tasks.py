@@ -81,12 +81,15 @@ def parse_policies(policies: list[str], base_year: str) -> dict[str, Policy]:
     return parsed
 
 
-def plan_batch(table: pd.DataFrame, base: dict, policies: list[str]) -> Plan:
-    """Validate every row once, apply every policy; each problem with its row number, column and reason."""
+def plan_batch(table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None) -> Plan:
+    """Validate every row once, apply every policy; each problem with its row number, column and reason.
+
+    With a `horizon`, each scenario is planned that many years ahead, and its fingerprint says so.
+    """
     parsed = parse_policies(policies, base["year"])
     targets = column_targets(table.columns, base)
     check_unique_codes(table)
-    salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}"
+    salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}" + (f"|plan-{horizon}" if horizon else "")
     rows, problems = [], []
     for read in table_rows(table, base, targets):
         if read.scenario is None:
@@ -99,6 +102,8 @@ def plan_batch(table: pd.DataFrame, base: dict, policies: list[str]) -> Plan:
             except ScenarioError as error:
                 refused += [RowProblem(read.row, read.pcn_id, "", reason, text) for reason in error.problems]
                 continue
+            if horizon:
+                scenario = scenario.model_copy(update={"horizon": horizon})
             scenarios[text] = scenario
             fingerprints[text] = hashlib.sha256(f"{salt}|{scenario.canonical_json()}".encode()).hexdigest()[:24]
         if not fingerprints:  # no policy applies: the row itself is the problem, reported once

@@ -420,7 +420,7 @@ with tab_result:
         if limits.empty:
             st.success("Nothing binds: every need is met within every limit.")
         else:
-            lead, rest = ui.lead_limits(limits)
+            lead, rest = ui.lead_limits(result, limits)
             st.markdown("\n".join(f"- {ui.in_words(sentence)}" for sentence in lead["What limits you"]))
             if not rest.empty:
                 with st.expander(f"{len(rest)} more limits, and the marginal value of each"):

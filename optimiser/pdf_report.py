@@ -23,8 +23,6 @@ from optimiser.results import Result
 
 TOP_LIMITS = 3
 """A board reads the three limits that matter most; the full list is in the app and the CLI."""
-BOARD_ORDER = ["arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "recruitment_limit",
-               "in_post_floor", "whole_posts"]
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM, MARGIN_MM = 210.0, 297.0, 14.0
 CHART_MAX_HEIGHT_MM, CHART_MIN_HEIGHT_MM = 76.0, 40.0
 CHART_WIDTH_PX = 430
@@ -33,7 +31,6 @@ CHART_ROW_PX = 21
 OTHER_LIMITS_SHOWN = 4
 STATUS_WORDS = {
     "derived": "derived (arithmetic on published figures)",
-    "estimate": "estimate (not a published figure; method in the catalogue)",
     "provisional": "provisional (may change when final figures are published)",
 }
 _LATIN_1 = str.maketrans({"—": "-", "–": "-", "−": "-", "•": "-", "’": "'", "‘": "'", "“": '"', "”": '"',
@@ -137,18 +134,9 @@ def money_rows(result: Result) -> list[tuple[str, float, str]]:
 
 
 def _limits(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Binding limits that change the answer (met demand is not a limit), split into the top ones and the rest.
-
-    Marginal values per £1,000, per room session and per WTE are not comparable, so the top ones are one per
-    kind of limit, in the order a board can act on them (money, then estate, then caps, recruitment and
-    staff in post), the most valuable of each kind.
-    """
-    binding = result.binding_constraints()
-    binding = binding[(binding["family"] != "demand_cover") & (binding["marginal_value"].abs() >= 0.5 * 10 ** -result.unit.digits)]
-    rank = binding["family"].map({family: i for i, family in enumerate(BOARD_ORDER)}).fillna(len(BOARD_ORDER))
-    ordered = binding.assign(rank=rank.to_numpy()).sort_values("rank", kind="stable")
-    top = ordered[~ordered["family"].duplicated()].head(TOP_LIMITS)
-    return top, binding.drop(top.index)
+    """The shared lead limits (Result.lead_limits), and the rest that change the answer."""
+    lead, rest = result.lead_limits(TOP_LIMITS)
+    return lead, rest[rest["marginal_value"].abs() >= 0.5 * 10 ** -result.unit.digits]
 
 
 def _limit_name(result: Result, family: str, label: str | None) -> str:

@@ -116,13 +116,12 @@ def supervision_table(result: Result) -> Table:
 
 def why_panel(result: Result) -> Panel:
     binding = result.binding_constraints()
-    need = binding["family"].map(lambda name: constraints.family(name).kind == "need").astype(bool)
-    limits, met = binding[~need], binding[need]
-    limits = limits.sort_values("marginal_value", ascending=False, kind="stable")  # the three that matter most lead
-    lines = [f"• {sentence}" for sentence in limits["explanation"].head(3)] or ["• No budget, room or staffing limit binds."]
-    if len(limits) > 3:
+    met = binding[binding["family"].map(lambda name: constraints.family(name).kind == "need").astype(bool)]
+    lead, rest = result.lead_limits()
+    lines = [f"• {sentence}" for sentence in lead["explanation"]] or ["• No budget, room or staffing limit binds."]
+    if len(rest):
         lines.append("Also binding, with less effect:")
-        lines += [f"  – {sentence}" for sentence in limits["explanation"].iloc[3:]]
+        lines += [f"  – {sentence}" for sentence in rest["explanation"]]
     if len(met):
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")

@@ -17,6 +17,10 @@ from optimiser.valuation import CareUnit, care_unit, category_points
 
 BINDING_TOLERANCE = 1e-6
 STAFFED_WTE = 1e-6
+LEAD_LIMITS = 3
+"""The CLI, the app and the board report each lead with this many limits."""
+LIMIT_ORDER = ("arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "supervision", "role_cap", "recruitment_limit",
+               "in_post_floor", "minimum_post_size", "whole_posts")
 """Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
 
 
@@ -388,6 +392,26 @@ class Result:
                     f"{why}. Raise demand.{category}.priority_weight if this work matters more."
                 )
         return notes
+
+    def lead_limits(self, count: int = LEAD_LIMITS) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The limits that matter most, and the rest (met demand is not a limit): one rule for CLI, app and board report.
+
+        Marginal values per £10,000, per room session and per WTE are different units, so their sizes cannot be
+        ranked against each other. The lead is the most valuable limit of each family (one unit within a family),
+        families in the order a PCN can act on them (money, then estate and supervision, then caps, recruitment
+        and staff in post), topped up in that order when fewer families bind; limits worth less than the care
+        unit's last digit follow the rest.
+        """
+        binding = self.binding_constraints()
+        limits = binding[binding["family"].map(lambda name: constraints.family(name).kind != "need").astype(bool)]
+        worth = limits["marginal_value"].abs() >= 0.5 * 10 ** -self.unit.digits
+        rank = limits["family"].map({family: i for i, family in enumerate(LIMIT_ORDER)}).fillna(len(LIMIT_ORDER))
+        ordered = limits.assign(_later=~worth, _rank=rank).sort_values(["_later", "_rank"], kind="stable")
+        first = ordered[~ordered["family"].duplicated() & ~ordered["_later"]].index[:count]
+        ordered = ordered.drop(columns=["_later", "_rank"])
+        topped_up = list(first) + [i for i in ordered.index if i not in first][: max(0, count - len(first))]
+        lead = ordered.loc[topped_up]
+        return lead, ordered.drop(lead.index)
 
     def binding_constraint_names(self) -> list[str]:
         """Names of the limits that bind (cheap: no sentences or tables), e.g. for batch summaries."""

@@ -367,10 +367,10 @@ def in_words(text: str) -> str:
     return _FIELD_PATH.sub(label, text)
 
 
-def lead_limits(limits: pd.DataFrame, count: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The limits that matter most (largest marginal value first) and the rest, for an expander."""
-    ranked = limits.sort_values("Marginal value", ascending=False, kind="stable")
-    return ranked.head(count), ranked.iloc[count:]
+def lead_limits(result: Result, limits: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of limits_display that lead (Result.lead_limits, the rule the CLI and board report use) and the rest."""
+    lead, rest = result.lead_limits()
+    return limits.loc[lead.index], limits.loc[rest.index]
 
 
 def apply_editor_state(base: pd.DataFrame, state: dict | None) -> pd.DataFrame:

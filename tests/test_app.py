@@ -437,9 +437,9 @@ def test_what_limits_you_leads_with_three_and_every_chart_has_its_figures_in_wor
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
     result = optimise(at.session_state["current"])
     limits = ui.limits_display(result)
-    lead, rest = ui.lead_limits(limits)
+    lead, rest = ui.lead_limits(result, limits)
     assert len(lead) == min(3, len(limits))
-    assert list(lead["Marginal value"]) == sorted(limits["Marginal value"], reverse=True)[:len(lead)]
+    assert list(lead["What limits you"]) == list(result.lead_limits()[0]["explanation"])
     [bullets] = [m.value for m in at.markdown if m.value.startswith("- ") and ui.in_words(lead["What limits you"].iloc[0]) in m.value]
     assert bullets.count("\n- ") == len(lead) - 1
     if len(rest):

@@ -218,16 +218,30 @@ def test_ctrl_c_during_a_dask_local_batch_is_one_line(tmp_path):
         "Interrupted. Finished PCNs are saved; rerun the same command to resume."]
 
 
-def test_what_limits_you_leads_with_the_three_largest_marginal_values():
+def test_what_limits_you_leads_with_the_shared_lead_limits():
     path = ROOT / "scenarios" / "urban-deprived-2026-27.yaml"
     done = run("solve", str(path), "--no-what-if")
     assert done.returncode == 0, done.stderr
     panel = " ".join(done.stdout.split("What limits you")[1].replace("│", " ").split())
-    binding = optimise(load_scenario(path)).binding_constraints()
-    need = binding["family"].map(lambda name: constraints.family(name).kind == "need").astype(bool)
-    limits = binding[~need].sort_values("marginal_value", ascending=False, kind="stable")
-    first = [" ".join(s.split()) for s in limits["explanation"].head(3)]
+    lead, rest = optimise(load_scenario(path)).lead_limits()
+    assert len(lead) == 3 and len(rest) > 0
+    first = [" ".join(s.split()) for s in lead["explanation"]]
     lead = panel.split("Also binding")[0]
     for sentence in first:
         assert sentence in lead
     assert "Also binding, with less effect:" in panel
+
+
+def test_lead_limits_are_one_per_family_in_the_order_a_pcn_can_act_on():
+    """Marginal values of different families are in different units, so the lead is by family order, not size."""
+    from optimiser.results import LIMIT_ORDER
+
+    lead, rest = optimise(load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")).lead_limits()
+    families = list(lead["family"])
+    ranks = [LIMIT_ORDER.index(f) if f in LIMIT_ORDER else len(LIMIT_ORDER) for f in families]
+    assert len(set(families)) == len(families) or len(set(families) | set(rest["family"])) < 3
+    assert ranks == sorted(ranks)
+    assert not any(constraints.family(f).kind == "need" for f in [*families, *rest["family"]])
+    for family in families:
+        same = rest[rest["family"] == family]["marginal_value"].abs()
+        assert (same <= lead[lead["family"] == family]["marginal_value"].abs().max() + 1e-12).all()

@@ -325,8 +325,6 @@ def add_minimum_post_size(model: SkillMixModel) -> None:
         return
     in_post = model.per_role("in_post_wte")
     for r, most in most_new_wte(model.inputs).items():
-        if most <= 1e-9:
-            continue
         recruits = model.problem.add_variable(f"new_post({r})", cat=pulp.LpBinary)
         model.new_post[r] = recruits
         new = [(model.wte[r], 1.0), (recruits, -most)]
@@ -334,6 +332,11 @@ def add_minimum_post_size(model: SkillMixModel) -> None:
         low = [(model.wte[r], 1.0), (recruits, -(minimum + in_post[r]))] if policy.allow_reducing_in_post else [
             (model.wte[r], 1.0), (recruits, -minimum)]
         model.add("minimum_post_size", r, "WTE", pulp.LpAffineExpression(low) >= (0.0 if policy.allow_reducing_in_post else in_post[r]))
+
+
+BIG_M_MARGIN = 1e-6
+"""Each big-M is widened by this (relative and in WTE): a bound is valid only if it is never below the true most,
+and a budget that is tight to the penny must not become infeasible through rounding."""
 
 
 def most_new_wte(inputs: ModelInputs) -> dict[str, float]:
@@ -356,7 +359,7 @@ def most_new_wte(inputs: ModelInputs) -> dict[str, float]:
         by_desks = (inputs.desk_sessions_per_week / roles["desk_sessions_per_wte"][r]
                     if inputs.desk_sessions_per_week is not None and roles["desk_sessions_per_wte"][r] > 0 else math.inf)
         bound = min(roles["max_new_wte"][r], by_money - in_post, by_rooms - in_post, by_desks - in_post, useful.get(r, 0.0))
-        most[r] = max(bound, 0.0)
+        most[r] = max(bound, 0.0) * (1 + BIG_M_MARGIN) + BIG_M_MARGIN
     return most
 
 

@@ -32,6 +32,8 @@ except ImportError:  # pragma: no cover - highspy is a dependency; CBC is the do
 
 CARE_TOLERANCE = 1e-9
 """Stage 2 may give up this share of the best care (relative) to find a cheaper mix: far below any unit shown."""
+STAGE_2_FALLBACK_TOLERANCE = 1e-6
+"""If stage 2 cannot meet the tight care floor (solver tolerances on a knife-edge MILP), it tries once with this one."""
 CBC_CARE_TOLERANCE = (1e-7, 1e-6)
 """CBC's stage 2 keeps the best care to within 1e-7 relative plus 1e-6 absolute: CBC reports its stage 1 solution to
 fewer digits than HiGHS, so the tighter floor can be just out of its reach (and it then calls stage 2 infeasible)."""
@@ -250,16 +252,22 @@ def _two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solut
 
     # Stage 2: the cheapest mix among those giving (almost exactly) the most care; the PCN's own money counts
     # twice, because unspent ARRS is lost while unspent top-up is kept.
+    most_care = highs.getSolution()
     columns = np.flatnonzero(lp.care)
     highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
     highs.changeColsCost(len(lp.cost), np.arange(len(lp.cost), dtype=np.int32), lp.cost + lp.own_money)
     highs.run()
-    status = _status(highs)
+    if _status(highs) != "optimal":
+        # Stage 1 proved the most care, so the scenario is feasible: a care floor just out of the solver's reach
+        # (a MILP on a knife-edge budget) is loosened once, and failing that stage 1's mix is the answer.
+        highs.changeRowBounds(highs.getNumRow() - 1, care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), np.inf)
+        highs.run()
     seconds = time.perf_counter() - started
-    if status != "optimal":
-        return Solution(status=status, proven_optimal=False, solver=_version(), solver_seconds=seconds)
-    solution = highs.getSolution()
+    if _status(highs) == "optimal":
+        solution = highs.getSolution()
+    else:
+        solution, method = most_care, f"{method}; the cheapest of the equally good mixes could not be confirmed"
     values = np.asarray(solution.col_value, dtype=float)
     return Solution(
         status=Status.OPTIMAL,

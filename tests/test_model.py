@@ -404,3 +404,29 @@ def test_a_minimum_post_size_above_one_wte_is_refused():
     data["policy"]["min_post_wte"] = 1.5
     with pytest.raises(ScenarioError, match=r"policy.min_post_wte = 1.5: must be a number ≤ 1"):
         parse_scenario(data)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    arrs_pennies=st.integers(min_value=0, max_value=40_000_000),
+    top_up_pennies=st.integers(min_value=0, max_value=20_000_000),
+    in_post=st.sampled_from([0.0, 1.0, 2.5]),
+)
+def test_a_minimum_post_size_never_makes_a_feasible_scenario_infeasible(arrs_pennies, top_up_pennies, in_post):
+    """With no minimum, a scenario whose staff in post fit is feasible; with a 0.2 WTE minimum it must stay feasible,
+    because recruiting nobody new is always allowed (the only rows pushing WTE up are the staff-in-post floors).
+    Budgets are drawn to the penny, so knife-edge budgets (a cent above what some WTE needs) are tried."""
+    contacts = {"clinical_pharmacist": {"medication_review": 2100}, "pharmacy_technician": {"medication_review": 1100}}
+    def scenario(minimum):
+        return small_scenario(contacts, arrs_sum=arrs_pennies / 100, top_up=top_up_pennies / 100,
+                              demand={"medication_review": 30_000}, policy={"min_post_wte": minimum},
+                              clinical_pharmacist={"in_post_wte": in_post})
+    try:
+        without = optimise(scenario(0.0))
+    except InfeasibleScenario:
+        return
+    with_minimum = optimise(scenario(0.2))
+    assert with_minimum.solution.proven_optimal
+    new = with_minimum.mix(include_zero=True)["new_wte"]
+    assert ((new < 1e-6) | (new >= 0.2 - 1e-6)).all()
+    assert with_minimum.solution.care <= without.solution.care + 1e-6 * max(1.0, without.solution.care)

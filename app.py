@@ -296,7 +296,7 @@ try:
         ss.notice = f"Not in the {composed.year} catalogue, so left out: {', '.join(dropped)}."
 except ui.FormError as error:
     for key, sentences in error.by_field.items():
-        slots.get(key, header).error("\n".join(listed(sentences)))
+        slots.get(key, header).error("\n".join(ui.in_words(sentence) for sentence in listed(sentences)))
     problems += error.problems
 
 if not problems:

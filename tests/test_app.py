@@ -150,7 +150,8 @@ def test_invalid_table_cell_shows_the_cli_message(monkeypatch, tmp_path):
     assert_mix_is(at, load_scenario(LARGE))  # the result shown is still the last valid one
 
 
-def test_invalid_field_shows_the_cli_message(monkeypatch, tmp_path):
+def test_invalid_field_shows_the_cli_message_in_the_forms_words(monkeypatch, tmp_path):
+    """The CLI names the file's field (pcn.name); the app names the box the manager typed into, same sentence."""
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
     at.text_input(key="pcn_name").set_value("")
     run(at)
@@ -158,7 +159,9 @@ def test_invalid_field_shows_the_cli_message(monkeypatch, tmp_path):
         data = load_scenario(LARGE).model_dump()
         data["pcn"]["name"] = ""
         parse_scenario(data)
-    assert cli.value.problems[0] in errors(at)
+    assert cli.value.problems[0].startswith("pcn.name = ''")
+    assert cli.value.problems[0].replace("pcn.name", "“PCN name”") in errors(at)
+    assert "pcn.name" not in errors(at)
     assert "Traceback" not in errors(at)
 
 

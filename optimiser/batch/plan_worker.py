@@ -10,7 +10,7 @@ import time
 import pyarrow as pa
 
 from optimiser.batch.tasks import Task
-from optimiser.batch.worker import SUMMARY_FIELDS
+from optimiser.batch.worker import blank_record
 from optimiser.errors import OptimiserError, ScenarioError, SolverError
 
 YEAR_MEASURES = [
@@ -46,10 +46,7 @@ def run_plan_task(task: Task) -> tuple[dict, list[dict]]:
 
     started = time.perf_counter()
     scenario = task.scenario
-    record = dict.fromkeys(SUMMARY_FIELDS)
-    record.update(ods_code=task.pcn_id, pcn_name=task.name, icb=task.icb, row=task.row, policy=task.policy,
-                  fingerprint=task.fingerprint, solver_seconds=0.0, list_size=float(scenario.pcn.list_size),
-                  weighted_population=float(scenario.pcn.weighted_population))
+    record = blank_record(task)
     year_rows: list[dict] = []
     try:
         result = make_plan(scenario, compare=False)

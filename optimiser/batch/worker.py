@@ -64,16 +64,22 @@ def run_chunk(tasks: list[Task]) -> tuple[list[dict], list[dict]]:
     return summary, roles
 
 
+def blank_record(task: Task) -> dict:
+    """A PCN's summary record before it is solved: who it is, which policy, and empty answers."""
+    record = dict.fromkeys(SUMMARY_FIELDS)
+    record.update(ods_code=task.pcn_id, pcn_name=task.name, icb=task.icb, row=task.row, policy=task.policy,
+                  fingerprint=task.fingerprint, solver_seconds=0.0, list_size=float(task.scenario.pcn.list_size),
+                  weighted_population=float(task.scenario.pcn.weighted_population))
+    return record
+
+
 def run_task(task: Task) -> tuple[dict, list[dict]]:
     from optimiser.explain import InfeasibleScenario
     from optimiser.pipeline import optimise
 
     started = time.perf_counter()
     scenario = task.scenario
-    record = dict.fromkeys(SUMMARY_FIELDS)
-    record.update(ods_code=task.pcn_id, pcn_name=task.name, icb=task.icb, row=task.row, policy=task.policy,
-                  fingerprint=task.fingerprint, solver_seconds=0.0, list_size=float(scenario.pcn.list_size),
-                  weighted_population=float(scenario.pcn.weighted_population))
+    record = blank_record(task)
     role_rows: list[dict] = []
     try:
         result = optimise(scenario, highs=_highs())

@@ -252,7 +252,8 @@ class Result:
     # ------------------------------------------------------------ why
     @cached_property
     def _limits(self) -> np.ndarray:
-        return np.array([-info.constraint.constant for info in self.model.registry], dtype=float)
+        """Each constraint's right-hand side; + 0.0 because a limit of 0 negated is -0, which reads "-0 WTE"."""
+        return np.array([-info.constraint.constant for info in self.model.registry], dtype=float) + 0.0
 
     @cached_property
     def _binding_rows(self) -> np.ndarray:

@@ -105,3 +105,17 @@ def test_a_cap_follows_list_size_not_weighted_population():
     assert total(result, NURSE) == pytest.approx(1.0)
     assert result.binding_constraints().at[f"role_cap[{NURSE}]", "marginal_value"] == pytest.approx(1200)
 
+
+
+def test_a_recruitment_limit_of_nothing_reads_zero_not_minus_zero():
+    """A role nobody can recruit (max_new_wte 0, none in post) whose work is wanted: its limit of 0 WTE binds and the
+    sentence must say "0 WTE", not "-0 WTE" (the row's right-hand side is stored negated)."""
+    other = "pharmacy_technician"
+    scenario = small_scenario({PHARMACIST: {"medication_review": 2100}, other: {"medication_review": 1100}},
+                              demand={"medication_review": 10_000}, arrs_sum=200_000,
+                              clinical_pharmacist={"max_new_wte": 0})
+    result = optimise(scenario)
+    limits = result.binding_constraints()
+    row = limits.loc[f"recruitment_limit[{PHARMACIST}]"]
+    assert str(row["limit"]) == "0.0"
+    assert "(0 WTE in total" in row["explanation"] and "-0" not in row["explanation"]

@@ -10,8 +10,7 @@ import time
 import pyarrow as pa
 
 from optimiser.batch.tasks import Task
-from optimiser.batch.worker import blank_record
-from optimiser.errors import OptimiserError, ScenarioError, SolverError
+from optimiser.batch.worker import blank_record, failure
 
 YEAR_MEASURES = [
     "wte", "new_wte", "own_funded_wte", "arrs_sum_gbp", "arrs_claimed_gbp", "arrs_unspent_gbp", "own_money_gbp",
@@ -42,7 +41,7 @@ def run_plan_chunk(tasks: list[Task]) -> tuple[list[dict], list[dict], list[dict
 
 
 def run_plan_task(task: Task) -> tuple[dict, list[dict]]:
-    from optimiser.plan import InfeasiblePlan, make_plan
+    from optimiser.plan import make_plan
 
     started = time.perf_counter()
     scenario = task.scenario
@@ -50,16 +49,8 @@ def run_plan_task(task: Task) -> tuple[dict, list[dict]]:
     year_rows: list[dict] = []
     try:
         result = make_plan(scenario, compare=False)
-    except InfeasiblePlan as error:
-        record.update(status="infeasible", reason=str(error))
-    except ScenarioError as error:
-        record.update(status="invalid", reason="; ".join(error.problems))
-    except SolverError as error:
-        record.update(status="solver_error", reason=str(error))
-    except OptimiserError as error:
-        record.update(status="error", reason=str(error))
     except Exception as error:  # a worker never raises: the failure becomes a row with its reason
-        record.update(status="error", reason=f"{type(error).__name__}: {error}")
+        record.update(failure(error))
     else:
         years = result.years()
         first = years[years["year"] == years["year"].iloc[0]]

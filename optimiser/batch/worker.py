@@ -11,7 +11,7 @@ import time
 import pyarrow as pa
 
 from optimiser.batch.tasks import Task
-from optimiser.errors import OptimiserError, ScenarioError, SolverError
+from optimiser.errors import EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, ScenarioError
 
 SUMMARY_FIELDS: dict[str, pa.DataType] = {
     "ods_code": pa.string(), "pcn_name": pa.string(), "icb": pa.string(), "row": pa.int64(), "policy": pa.string(),
@@ -64,6 +64,20 @@ def run_chunk(tasks: list[Task]) -> tuple[list[dict], list[dict]]:
     return summary, roles
 
 
+def failure(error: Exception) -> dict:
+    """A failed PCN's status (infeasible, invalid, solver_error or error: what scripts count) and its reason in words."""
+    from optimiser.explain import InfeasibleScenario
+
+    if isinstance(error, InfeasibleScenario):
+        return {"status": "infeasible", "reason": "no mix meets every rule: " + " ".join(error.conflicts["explanation"])}
+    if isinstance(error, ScenarioError):
+        return {"status": "invalid", "reason": "; ".join(error.problems)}
+    if isinstance(error, OptimiserError):
+        status = {EXIT_INFEASIBLE: "infeasible", EXIT_UNPROVEN: "solver_error"}.get(error.exit_code, "error")
+        return {"status": status, "reason": str(error)}
+    return {"status": "error", "reason": f"{type(error).__name__}: {error}"}
+
+
 def blank_record(task: Task) -> dict:
     """A PCN's summary record before it is solved: who it is, which policy, and empty answers."""
     record = dict.fromkeys(SUMMARY_FIELDS)
@@ -74,7 +88,6 @@ def blank_record(task: Task) -> dict:
 
 
 def run_task(task: Task) -> tuple[dict, list[dict]]:
-    from optimiser.explain import InfeasibleScenario
     from optimiser.pipeline import optimise
 
     started = time.perf_counter()
@@ -83,16 +96,8 @@ def run_task(task: Task) -> tuple[dict, list[dict]]:
     role_rows: list[dict] = []
     try:
         result = optimise(scenario, highs=_highs())
-    except InfeasibleScenario as error:
-        record.update(status="infeasible", reason="no mix meets every rule: " + " ".join(error.conflicts["explanation"]))
-    except ScenarioError as error:
-        record.update(status="invalid", reason="; ".join(error.problems))
-    except SolverError as error:
-        record.update(status="solver_error", reason=str(error))
-    except OptimiserError as error:
-        record.update(status="error", reason=str(error))
     except Exception as error:  # a worker never raises: the failure becomes a row with its reason
-        record.update(status="error", reason=f"{type(error).__name__}: {error}")
+        record.update(failure(error))
     else:
         summary = result.summary()
         record.update({k: summary[k] for k in SUMMARY_FIELDS if k in summary and k != "status"})

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 from pathlib import Path
 
 from optimiser.plan import make_plan
@@ -22,17 +21,9 @@ from optimiser.plan_inputs import prepare_plan
 from optimiser.plan_model import build_plan_model
 from optimiser.scenario import load_scenario, parse_scenario
 from optimiser.solve import compile_model, new_highs, solve_compiled
+from timing import median_ms
 
 DEFAULT = Path(__file__).parent.parent / "scenarios" / "plan-rural-2025-26.yaml"
-
-
-def median_ms(action, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def with_policy(scenario, **policy):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 import warnings
 from pathlib import Path
 
@@ -23,17 +22,9 @@ from optimiser.model import build_model
 from optimiser.pipeline import optimise
 from optimiser.scenario import load_scenario
 from optimiser.solve import compile_model, new_highs, solve_compiled
+from timing import median_ms
 
 DEFAULT = Path(__file__).parent.parent / "scenarios" / "urban-deprived-2026-27.yaml"
-
-
-def median_ms(action, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times) * 1000
 
 
 def main() -> None:

@@ -192,33 +192,288 @@ def pass_model(highs, lp: CompiledLP) -> None:
     highs.passModel(model)
 
 
-def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, highs=None) -> Solution:
+MILP_METHOD = "branching"
+"""How a minimum-post-size MILP is solved: "branching", a depth-first branch and bound over the LP on one HiGHS
+instance (each node only changes the bounds of yes/no columns, so HiGHS warm-starts it), or "highs", HiGHS's own
+MILP (kept to compare). Both prove the optimum to the same relative gap; on these small models branching skips
+the MILP machinery's start-up (cuts, heuristics, a new instance for the marginal values), which dominates."""
+MILP_GAP = 1e-9
+"""A branch whose LP bound cannot beat the best mix found by more than this (relative) is not explored: HiGHS's mip_rel_gap."""
+MAX_NODES = 2_000
+"""Branch and bound gives the MILP to HiGHS after this many LPs: a safety net, far above the handful these models need."""
+
+
+def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, highs=None, milp_method: str | None = None) -> Solution:
     """Two-stage solve of a compiled model; `highs` may be a reused instance (its model is replaced).
 
-    With a minimum post size, the LP without the yes/no choice of new posts is solved first: if no role then
-    gets a new post below the minimum, that answer is the MILP's optimum too (a relaxation's optimum that is
-    feasible is optimal, in both stages), so the slower MILP is needed only when the LP proposes a small post.
+    With a minimum post size (yes/no columns `new_post(...)` only), the MILP is solved by branch and bound over
+    the LP (see MILP_METHOD); its root is the LP without the yes/no choice, so when that LP proposes no new post
+    below the minimum the answer comes from the root alone. Whole posts (general integers) use HiGHS's MILP.
     """
     choices = np.array([name.startswith("new_post(") for name in lp.column_names], dtype=bool)
     if choices.any() and not (lp.integer & ~choices).any():
-        relaxed = _two_stage(dataclasses.replace(lp, integer=np.zeros_like(lp.integer)), time_limit_seconds, highs)
-        if relaxed.proven_optimal:
-            values = np.array([relaxed.values[name] for name in lp.column_names])
-            values[choices] = (values[choices] > 1e-7).astype(float)
-            activity = row_activity(lp, values)
-            slack = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(lp.row_upper), lp.row_upper, lp.row_lower)))
-            if np.all(activity <= lp.row_upper + slack) and np.all(activity >= lp.row_lower - slack):
-                return dataclasses.replace(
-                    relaxed,
-                    values=dict(zip(lp.column_names, values)),
-                    row_activity=activity,
-                    marginal_care=_relaxation_duals(lp, time_limit_seconds, choices, values)[: lp.num_rows],
-                    method=relaxed.method.replace(
-                        "fractional WTE (LP)",
-                        "minimum post size: the LP proposes no new post below it, so its answer is the MILP's; marginal "
-                        "values from the LP with the choice of new posts fixed"),
-                )
+        if (milp_method or MILP_METHOD) == "branching":
+            solution = _branch_and_bound_stages(lp, choices, time_limit_seconds, highs)
+            if solution is not None:
+                return solution
+        else:
+            solution = _lp_answer_if_integral(lp, choices, time_limit_seconds, highs)
+            if solution is not None:
+                return solution
     return _two_stage(lp, time_limit_seconds, highs)
+
+
+def _lp_answer_if_integral(lp: CompiledLP, choices: np.ndarray, time_limit_seconds: float | None, highs) -> Solution | None:
+    """HiGHS's MILP path: the LP without the yes/no choice of new posts is solved first; if no role then gets a new
+    post below the minimum, that answer is the MILP's optimum too (a relaxation's optimum that is feasible is
+    optimal, in both stages), so the slower MILP is needed only when the LP proposes a small post."""
+    relaxed = _two_stage(dataclasses.replace(lp, integer=np.zeros_like(lp.integer)), time_limit_seconds, highs)
+    if not relaxed.proven_optimal:
+        return None
+    values = np.array([relaxed.values[name] for name in lp.column_names])
+    values[choices] = (values[choices] > 1e-7).astype(float)
+    activity = row_activity(lp, values)
+    if np.any(_violations(lp, activity) > 0):
+        return None
+    return dataclasses.replace(
+        relaxed,
+        values=dict(zip(lp.column_names, values)),
+        row_activity=activity,
+        marginal_care=_relaxation_duals(lp, time_limit_seconds, choices, values)[: lp.num_rows],
+        method=relaxed.method.replace(
+            "fractional WTE (LP)",
+            "minimum post size: the LP proposes no new post below it, so its answer is the MILP's; marginal "
+            "values from the LP with the choice of new posts fixed"),
+    )
+
+
+def _violations(lp: CompiledLP, activity: np.ndarray) -> np.ndarray:
+    """How far each row's activity is outside its limits, beyond 1e-6 relative to the limit (0 when within)."""
+    slack = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(lp.row_upper), lp.row_upper, lp.row_lower)))
+    return np.maximum(0.0, np.maximum(activity - lp.row_upper, lp.row_lower - activity) - slack)
+
+
+class _Branching:
+    """Depth-first branch and bound over the LP relaxation on one HiGHS instance, for yes/no columns that each sit
+    in their own rows and carry no objective (whether a role recruits). A node fixes some of them to 0 or 1 by
+    their bounds only, so the registry's rows stay as they are and HiGHS warm-starts from the last basis.
+    A node's LP answer is a mix when every yes/no column can be set to 0 or 1 with its rows still met (the
+    objective is unchanged, as the columns carry none); otherwise the column furthest from either is branched on.
+    """
+
+    def __init__(self, lp: CompiledLP, highs, columns: np.ndarray, time_limit_seconds: float):
+        self.lp, self.highs, self.columns, self.time_limit_seconds = lp, highs, columns.astype(np.int32), time_limit_seconds
+        rows = np.repeat(np.arange(lp.num_rows), np.diff(lp.row_start))
+        position = np.full(len(lp.column_names), -1)
+        position[columns] = np.arange(len(columns))
+        entries = position[lp.row_index] >= 0
+        self.rows, self.owner, self.coefficient = rows[entries], position[lp.row_index[entries]], lp.row_value[entries]
+        self.lps, self.deadline = 0, np.inf
+        self.duals: np.ndarray | None = None  # row duals of the LP that gave the best mix of the last search
+        singles: dict[int, list[tuple[int, float]]] = {}
+        for i in np.flatnonzero(np.diff(lp.row_start) == 1):
+            singles.setdefault(int(lp.row_index[lp.row_start[i]]), []).append((int(i), float(lp.row_value[lp.row_start[i]])))
+        self.restatable = []  # (choice row, its choice, the choice's coefficient, its one other column, coefficient, rows of that column alone)
+        for i, owner, coefficient in zip(self.rows, self.owner, self.coefficient):
+            start = lp.row_start[i]
+            if lp.row_start[i + 1] - start == 2:
+                k = start + int(lp.row_index[start] == self.columns[owner])
+                column = int(lp.row_index[k])
+                self.restatable.append((int(i), int(owner), float(coefficient), column, float(lp.row_value[k]), singles.get(column, [])))
+
+    @staticmethod
+    def create(lp: CompiledLP, highs, choices: np.ndarray, time_limit_seconds: float) -> _Branching | None:
+        """None when a row holds two yes/no columns: their choices would interact, so HiGHS's MILP takes the model."""
+        branching = _Branching(lp, highs, np.flatnonzero(choices), time_limit_seconds)
+        return branching if len(np.unique(branching.rows)) == len(branching.rows) else None
+
+    def fix(self, lower: np.ndarray, upper: np.ndarray) -> Status:
+        """Solve the LP with the yes/no columns between these bounds, within what is left of the stage's time."""
+        self.highs.changeColsBounds(len(self.columns), self.columns, lower, upper)
+        if np.isfinite(self.deadline):
+            remaining = self.deadline - time.perf_counter()
+            if remaining <= 0:
+                return Status.TIME_LIMIT
+            self.highs.setOptionValue("time_limit", remaining)
+        self.highs.run()
+        self.lps += 1
+        return _status(self.highs)
+
+    def search(self, maximise: bool, objective: np.ndarray, incumbent: np.ndarray | None) -> tuple[Status, np.ndarray | None]:
+        """The best mix (exact to MILP_GAP), starting from a known mix if given. INFEASIBLE when the root LP is:
+        the known mix is then not shown to be the best. ERROR when branching cannot settle the model."""
+        self.deadline = time.perf_counter() + self.time_limit_seconds
+        self.duals = None
+        sign = 1.0 if maximise else -1.0
+        best = -np.inf if incumbent is None else sign * float(objective @ incumbent)
+        stack = [np.full(len(self.columns), np.nan)]
+        root = True
+        while stack:
+            fixed = stack.pop()
+            status = self.fix(np.where(np.isnan(fixed), 0.0, fixed), np.where(np.isnan(fixed), 1.0, fixed))
+            if status == Status.INFEASIBLE and not root:
+                continue
+            if status != Status.OPTIMAL:
+                return status, incumbent
+            root = False
+            bound = sign * self.highs.getInfo().objective_function_value
+            if bound <= best + MILP_GAP * max(1.0, abs(best)):
+                continue
+            solution = self.highs.getSolution()
+            mix, branch, first = self.round(np.asarray(solution.col_value, dtype=float))
+            if mix is not None:
+                incumbent, best, self.duals = mix, bound, np.asarray(solution.row_dual, dtype=float)
+            elif branch is None or self.lps >= MAX_NODES:
+                return Status.ERROR, None
+            else:
+                for choice in (1 - first, first):
+                    child = fixed.copy()
+                    child[branch] = choice
+                    stack.append(child)
+        return Status.OPTIMAL, incumbent
+
+    def restated(self, duals: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """The duals with the marginal value each choice row holds moved, as far as signs allow, to a limit it
+        repeats once its choice is fixed: a row of its other column alone at the same value (staff in post stay),
+        or that column's own bound (WTE ≥ 0). Such limits can share a marginal value in many splits, all optimal;
+        this one reads it where it means something, as a cold solve of the LP with the choices fixed does, so a role
+        recruiting nobody never shows a minimum post."""
+        lp, duals = self.lp, duals.copy()
+        for _ in range(2):  # a second pass moves what a first could not while a twin's sign forbade it
+            for i, owner, coefficient, column, a, twins in self.restatable:
+                lower, upper = _in_column_units(lp.row_lower[i] - coefficient * chosen[owner], lp.row_upper[i] - coefficient * chosen[owner], a)
+                for twin, b in twins:
+                    if duals[i] == 0:
+                        break
+                    twin_lower, twin_upper = _in_column_units(lp.row_lower[twin], lp.row_upper[twin], b)
+                    if not any(np.isclose(v, w) for v in (lower, upper) if np.isfinite(v) for w in (twin_lower, twin_upper) if np.isfinite(w)):
+                        continue
+                    total = duals[i] * a + duals[twin] * b  # on the column, in care per unit of it
+                    allowed = (np.isfinite(twin_lower) or total >= 0) and (np.isfinite(twin_upper) or total <= 0)
+                    duals[twin], duals[i] = (total / b, 0.0) if allowed else (0.0, total / a)
+                if duals[i] != 0 and ((duals[i] * a < 0 and lower == lp.column_lower[column])
+                                      or (duals[i] * a > 0 and upper == lp.column_upper[column])):
+                    duals[i] = 0.0
+        return duals
+
+    def round(self, values: np.ndarray) -> tuple[np.ndarray | None, int | None, int]:
+        """The mix with every yes/no column set to 0 or 1 if that meets every row; else the column to branch on
+        (the one furthest from meeting its rows either way) and the choice nearer to meeting them."""
+        lp = self.lp
+        off = values.copy()
+        off[self.columns] = 0.0
+        activity = row_activity(lp, off)
+        missed = _violations(lp, activity)
+        missed_off = np.bincount(self.owner, weights=missed[self.rows], minlength=len(self.columns))
+        activity[self.rows] += self.coefficient
+        missed_on = np.bincount(self.owner, weights=_violations(lp, activity)[self.rows], minlength=len(self.columns))
+        missed[self.rows] = 0.0
+        if missed.any():
+            return None, None, 0
+        recruits = values[self.columns] > 1e-7
+        if np.all((missed_off == 0) | (missed_on == 0)):
+            off[self.columns] = np.where(recruits, missed_on == 0, missed_off > 0)
+            return off, None, 0
+        gap = np.where((missed_off > 0) & (missed_on > 0), np.minimum(missed_off, missed_on), -1.0)
+        branch = int(np.argmax(gap))
+        return None, branch, int(missed_on[branch] < missed_off[branch])
+
+
+def _in_column_units(lower: float, upper: float, coefficient: float) -> tuple[float, float]:
+    """Limits on coefficient × x as limits on x."""
+    return (lower / coefficient, upper / coefficient) if coefficient > 0 else (upper / coefficient, lower / coefficient)
+
+
+def _branch_and_bound_stages(lp: CompiledLP, choices: np.ndarray, time_limit_seconds: float | None, highs) -> Solution | None:
+    """The two (with equal-share, three) stages of a minimum-post-size MILP by branch and bound on one instance.
+
+    Each stage starts from the previous stage's mix, which is feasible for it. Marginal values are the duals of the
+    LP that gave stage 1's mix: with the choice of new posts fixed as in that mix, that LP has the same optimum,
+    and its duals stay optimal (a yes/no column strictly between its bounds has no reduced cost), so they are that
+    fixed LP's marginal values, with any lowest share held. None hands the model to HiGHS's MILP (a structure
+    branching does not cover, or more LPs than MAX_NODES).
+    """
+    started = time.perf_counter()
+    highs = highs or new_highs(time_limit_seconds)
+    if time_limit_seconds is None:
+        time_limit_seconds = highs.getOptionValue("time_limit")[1]
+    tree = _Branching.create(lp, highs, choices, time_limit_seconds)
+    if tree is None:
+        return None
+    with _options(highs, presolve="off", time_limit=highs.getOptionValue("time_limit")[1]):
+        return _stages(lp, tree, highs, started)
+
+
+@contextlib.contextmanager
+def _options(highs, **options):
+    """HiGHS options for a while, then as given (a reused instance keeps its settings)."""
+    saved = {name: highs.getOptionValue(name)[1] for name in options}
+    try:
+        for name, value in options.items():
+            highs.setOptionValue(name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            highs.setOptionValue(name, value)
+
+
+def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution | None:
+    pass_model(highs, dataclasses.replace(lp, integer=np.zeros_like(lp.integer)))
+    every = np.arange(len(lp.column_names), dtype=np.int32)
+
+    def stopped(status: Status) -> Solution | None:
+        if status == Status.ERROR:
+            return None
+        return Solution(status=status, proven_optimal=False, solver=_version(), solver_seconds=time.perf_counter() - started)
+
+    mix = None
+    if lp.lead is not None:
+        status, mix = tree.search(True, lp.lead, None)
+        if status != Status.OPTIMAL or mix is None:
+            return stopped(status)
+        columns = np.flatnonzero(lp.lead)
+        highs.addRow(float(lp.lead @ mix) - SHARE_TOLERANCE, np.inf, len(columns), columns.astype(np.int32), lp.lead[columns])
+        highs.changeColsCost(len(every), every, lp.care)
+    status, mix = tree.search(True, lp.care, mix)
+    if status != Status.OPTIMAL or mix is None:
+        return stopped(status)
+    if tree.duals is None:  # stage 0's mix was stage 1's best: solve the LP with its choice of new posts fixed
+        chosen = mix[tree.columns]
+        if (status := tree.fix(chosen, chosen)) != Status.OPTIMAL:
+            return stopped(status)
+        tree.duals = np.asarray(highs.getSolution().row_dual, dtype=float)
+    marginal = tree.restated(tree.duals, mix[tree.columns])[: lp.num_rows]
+    method = "minimum post size (MILP, branch and bound over the LP); marginal values from the LP with the choice of new posts fixed"
+
+    # Stage 2: the cheapest mix among those giving (almost exactly) the most care; the PCN's own money counts
+    # twice, because unspent ARRS is lost while unspent top-up is kept. Stage 1's mix is one of them.
+    care = float(lp.care @ mix)
+    columns = np.flatnonzero(lp.care)
+    highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    spend = lp.cost + lp.own_money
+    highs.changeColsCost(len(every), every, spend)
+    status, cheapest = tree.search(False, spend, mix)
+    if status == Status.INFEASIBLE:
+        # A care floor just out of the LP's reach (a knife-edge budget) is loosened once.
+        highs.changeRowBounds(highs.getNumRow() - 1, care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), np.inf)
+        status, cheapest = tree.search(False, spend, mix)
+    if status == Status.ERROR:
+        return None
+    if status != Status.OPTIMAL or cheapest is None:
+        cheapest, method = mix, f"{method}; the cheapest of the equally good mixes could not be confirmed"
+    return Solution(
+        status=Status.OPTIMAL,
+        proven_optimal=True,
+        solver=_version(),
+        values=dict(zip(lp.column_names, cheapest)),
+        row_activity=row_activity(lp, cheapest),
+        marginal_care=marginal,
+        care=float(lp.care @ cheapest),
+        total_cost_gbp=float(lp.cost @ cheapest),
+        method=f"{method}; most care first, then the cheapest mix giving that care, ARRS before the PCN's own money",
+        solver_seconds=time.perf_counter() - started,
+    )
 
 
 def row_activity(lp: CompiledLP, values: np.ndarray) -> np.ndarray:

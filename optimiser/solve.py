@@ -199,6 +199,8 @@ MILP (kept to compare). Both prove the optimum to the same relative gap; on thes
 the MILP machinery's start-up (cuts, heuristics, a new instance for the marginal values), which dominates."""
 MILP_GAP = 1e-9
 """A branch whose LP bound cannot beat the best mix found by more than this (relative) is not explored: HiGHS's mip_rel_gap."""
+PRIMAL_SIMPLEX = 4
+"""HiGHS's simplex_strategy for primal simplex (its default, 1, is dual)."""
 MAX_NODES = 2_000
 """Branch and bound gives the MILP to HiGHS after this many LPs: a safety net, far above the handful these models need."""
 
@@ -287,21 +289,30 @@ class _Branching:
         branching = _Branching(lp, highs, np.flatnonzero(choices), time_limit_seconds)
         return branching if len(np.unique(branching.rows)) == len(branching.rows) else None
 
-    def fix(self, lower: np.ndarray, upper: np.ndarray) -> Status:
-        """Solve the LP with the yes/no columns between these bounds, within what is left of the stage's time."""
+    def fix(self, lower: np.ndarray, upper: np.ndarray, primal: bool = False) -> Status:
+        """Solve the LP with the yes/no columns between these bounds, within what is left of the stage's time.
+        `primal` when only the objective changed since the last LP (and rows its answer meets were added): its
+        basis is then still feasible, and primal simplex finishes in a few iterations where dual simplex takes dozens."""
         self.highs.changeColsBounds(len(self.columns), self.columns, lower, upper)
         if np.isfinite(self.deadline):
             remaining = self.deadline - time.perf_counter()
             if remaining <= 0:
                 return Status.TIME_LIMIT
             self.highs.setOptionValue("time_limit", remaining)
-        self.highs.run()
+        with _options(self.highs, simplex_strategy=PRIMAL_SIMPLEX) if primal else contextlib.nullcontext():
+            self.highs.run()
         self.lps += 1
-        return _status(self.highs)
+        if (status := _status(self.highs)) == Status.ERROR:  # HiGHS lost its way from the last basis: once more afresh
+            self.highs.clearSolver()
+            with _options(self.highs, presolve="on"):
+                self.highs.run()
+            status = _status(self.highs)
+        return status
 
     def search(self, maximise: bool, objective: np.ndarray, incumbent: np.ndarray | None) -> tuple[Status, np.ndarray | None]:
-        """The best mix (exact to MILP_GAP), starting from a known mix if given. INFEASIBLE when the root LP is:
-        the known mix is then not shown to be the best. ERROR when branching cannot settle the model."""
+        """The best mix (exact to MILP_GAP), starting from a known mix if given (the previous stage's, whose LP basis
+        is then kept). INFEASIBLE when the root LP is: the known mix is then not shown to be the best. ERROR when
+        branching cannot settle the model."""
         self.deadline = time.perf_counter() + self.time_limit_seconds
         self.duals = None
         sign = 1.0 if maximise else -1.0
@@ -310,7 +321,8 @@ class _Branching:
         root = True
         while stack:
             fixed = stack.pop()
-            status = self.fix(np.where(np.isnan(fixed), 0.0, fixed), np.where(np.isnan(fixed), 1.0, fixed))
+            status = self.fix(np.where(np.isnan(fixed), 0.0, fixed), np.where(np.isnan(fixed), 1.0, fixed),
+                              primal=root and incumbent is not None)
             if status == Status.INFEASIBLE and not root:
                 continue
             if status != Status.OPTIMAL:

@@ -212,9 +212,12 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
     the LP (see MILP_METHOD); its root is the LP without the yes/no choice, so when that LP proposes no new post
     below the minimum the answer comes from the root alone. Whole posts (general integers) use HiGHS's MILP.
     """
+    milp_method = milp_method or MILP_METHOD
+    if milp_method not in ("branching", "highs"):
+        raise SolverError(f"unknown MILP method {milp_method!r}; use 'branching' or 'highs'")
     choices = np.array([name.startswith("new_post(") for name in lp.column_names], dtype=bool)
     if choices.any() and not (lp.integer & ~choices).any():
-        if (milp_method or MILP_METHOD) == "branching":
+        if milp_method == "branching":
             solution = _branch_and_bound_stages(lp, choices, time_limit_seconds, highs)
             if solution is not None:
                 return solution
@@ -270,7 +273,7 @@ class _Branching:
         position[columns] = np.arange(len(columns))
         entries = position[lp.row_index] >= 0
         self.rows, self.owner, self.coefficient = rows[entries], position[lp.row_index[entries]], lp.row_value[entries]
-        self.lps, self.deadline = 0, np.inf
+        self.lps, self.deadline, self.branched = 0, np.inf, False
         self.duals: np.ndarray | None = None  # row duals of the LP that gave the best mix of the last search
         singles: dict[int, list[tuple[int, float]]] = {}
         for i in np.flatnonzero(np.diff(lp.row_start) == 1):
@@ -285,7 +288,10 @@ class _Branching:
 
     @staticmethod
     def create(lp: CompiledLP, highs, choices: np.ndarray, time_limit_seconds: float) -> _Branching | None:
-        """None when a row holds two yes/no columns: their choices would interact, so HiGHS's MILP takes the model."""
+        """None when a row holds two yes/no columns (their choices would interact) or one is worth something in an
+        objective: HiGHS's MILP then takes the model."""
+        if any(objective[choices].any() for objective in (lp.care, lp.cost, lp.own_money, lp.lead) if objective is not None):
+            return None
         branching = _Branching(lp, highs, np.flatnonzero(choices), time_limit_seconds)
         return branching if len(np.unique(branching.rows)) == len(branching.rows) else None
 
@@ -335,9 +341,10 @@ class _Branching:
             mix, branch, first = self.round(np.asarray(solution.col_value, dtype=float))
             if mix is not None:
                 incumbent, best, self.duals = mix, bound, np.asarray(solution.row_dual, dtype=float)
-            elif branch is None or self.lps >= MAX_NODES:
+            elif branch is None or not np.isnan(fixed[branch]) or self.lps >= MAX_NODES:
                 return Status.ERROR, None
             else:
+                self.branched = True
                 for choice in (1 - first, first):
                     child = fixed.copy()
                     child[branch] = choice
@@ -408,18 +415,24 @@ def _branch_and_bound_stages(lp: CompiledLP, choices: np.ndarray, time_limit_sec
     started = time.perf_counter()
     highs = highs or new_highs(time_limit_seconds)
     if time_limit_seconds is None:
-        time_limit_seconds = highs.getOptionValue("time_limit")[1]
+        time_limit_seconds = _option(highs, "time_limit")
     tree = _Branching.create(lp, highs, choices, time_limit_seconds)
     if tree is None:
         return None
-    with _options(highs, presolve="off", time_limit=highs.getOptionValue("time_limit")[1]):
+    with _options(highs, presolve="off", time_limit=_option(highs, "time_limit")):
         return _stages(lp, tree, highs, started)
+
+
+def _option(highs, name: str):
+    """An option's value (highspy gives it alone, or with a status first, depending on its version)."""
+    value = highs.getOptionValue(name)
+    return value[1] if isinstance(value, tuple) else value
 
 
 @contextlib.contextmanager
 def _options(highs, **options):
     """HiGHS options for a while, then as given (a reused instance keeps its settings)."""
-    saved = {name: highs.getOptionValue(name)[1] for name in options}
+    saved = {name: _option(highs, name) for name in options}
     try:
         for name, value in options.items():
             highs.setOptionValue(name, value)
@@ -474,6 +487,14 @@ def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution
         return None
     if status != Status.OPTIMAL or cheapest is None:
         cheapest, method = mix, f"{method}; the cheapest of the equally good mixes could not be confirmed"
+    elif tree.branched:
+        # Equally good mixes can differ in how staff time is split; the mix found in a branch is solved once more from
+        # scratch with its choice of new posts fixed, so the split does not depend on the order the branches were searched.
+        chosen = cheapest[tree.columns]
+        highs.clearSolver()
+        if tree.fix(chosen, chosen) == Status.OPTIMAL:
+            cheapest = np.asarray(highs.getSolution().col_value, dtype=float)
+            cheapest[tree.columns] = chosen
     return Solution(
         status=Status.OPTIMAL,
         proven_optimal=True,

@@ -274,6 +274,8 @@ class _Branching:
         entries = position[lp.row_index] >= 0
         self.rows, self.owner, self.coefficient = rows[entries], position[lp.row_index[entries]], lp.row_value[entries]
         self.lps, self.deadline, self.branched = 0, np.inf, False
+        self.explored: list[tuple[np.ndarray, float]] = []  # the last search's nodes: fixings, LP bound (-inf if infeasible)
+        self.dead = np.zeros((0, len(columns)))  # fixings under which no mix meets the rows added since (NaN: free)
         self.duals: np.ndarray | None = None  # row duals of the LP that gave the best mix of the last search
         singles: dict[int, list[tuple[int, float]]] = {}
         for i in np.flatnonzero(np.diff(lp.row_start) == 1):
@@ -325,16 +327,21 @@ class _Branching:
         best = -np.inf if incumbent is None else sign * float(objective @ incumbent)
         stack = [np.full(len(self.columns), np.nan)]
         root = True
+        self.explored = []
         while stack:
             fixed = stack.pop()
+            if not root and np.all(np.isnan(self.dead) | (self.dead == fixed), axis=1).any():
+                continue
             status = self.fix(np.where(np.isnan(fixed), 0.0, fixed), np.where(np.isnan(fixed), 1.0, fixed),
                               primal=root and incumbent is not None)
             if status == Status.INFEASIBLE and not root:
+                self.explored.append((fixed, -np.inf))
                 continue
             if status != Status.OPTIMAL:
                 return status, incumbent
             root = False
             bound = sign * self.highs.getInfo().objective_function_value
+            self.explored.append((fixed, bound))
             if bound <= best + MILP_GAP * max(1.0, abs(best)):
                 continue
             solution = self.highs.getSolution()
@@ -350,6 +357,14 @@ class _Branching:
                     child[branch] = choice
                     stack.append(child)
         return Status.OPTIMAL, incumbent
+
+    def floor(self, level: float, dead: np.ndarray) -> np.ndarray:
+        """The last search's objective is now held at least at `level`: below the nodes whose LP bound falls short of
+        it (by more than the solver's tolerances) no mix is left, so later searches skip them without an LP. Returns
+        the dead fixings before (for a looser floor later)."""
+        short = level - 1e-7 * max(1.0, abs(level))
+        before, self.dead = dead, np.vstack([dead, *(f[None] for f, bound in self.explored if bound < short)])
+        return before
 
     def restated(self, duals: np.ndarray, chosen: np.ndarray) -> np.ndarray:
         """The duals with the marginal value each choice row holds moved, as far as signs allow, to a limit it
@@ -458,6 +473,7 @@ def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution
             return stopped(status)
         columns = np.flatnonzero(lp.lead)
         highs.addRow(float(lp.lead @ mix) - SHARE_TOLERANCE, np.inf, len(columns), columns.astype(np.int32), lp.lead[columns])
+        tree.floor(float(lp.lead @ mix) - SHARE_TOLERANCE, tree.dead)
         highs.changeColsCost(len(every), every, lp.care)
     status, mix = tree.search(True, lp.care, mix)
     if status != Status.OPTIMAL or mix is None:
@@ -475,6 +491,7 @@ def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution
     care = float(lp.care @ mix)
     columns = np.flatnonzero(lp.care)
     highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
+    explored, dead = tree.explored, tree.floor(care - CARE_TOLERANCE * max(1.0, abs(care)), tree.dead)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
     spend = lp.cost + lp.own_money
     highs.changeColsCost(len(every), every, spend)
@@ -482,6 +499,8 @@ def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution
     if status == Status.INFEASIBLE:
         # A care floor just out of the LP's reach (a knife-edge budget) is loosened once.
         highs.changeRowBounds(highs.getNumRow() - 1, care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), np.inf)
+        tree.explored = explored
+        tree.floor(care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), dead)
         status, cheapest = tree.search(False, spend, mix)
     if status == Status.ERROR:
         return None

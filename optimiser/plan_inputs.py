@@ -38,7 +38,7 @@ class Period:
     claim_per_wte_gbp: dict[str, float]  # the lower of cost and the maximum reimbursable amount, × ARRS share
     top_up_per_wte_gbp: dict[str, float]  # what ARRS and co-funders leave to the PCN
     arrs_sums_gbp: dict[str, float]
-    in_post_beyond_arrs_gbp: dict[str, float]  # per pot: what staff in post still there claim beyond the sum, paid outside ARRS
+    in_post_beyond_arrs_gbp: dict[str, float]  # per pot: staff in post beyond the first year's sum, still there, paid outside ARRS
     top_up_budget_gbp: float
     room_sessions_per_week: float
     need_contacts_per_year: dict[str, float]
@@ -152,6 +152,8 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
     ended = years.index(future.arrs_ends_from) if future.arrs_ends_from else len(years)
 
     afc = gp = top_up = list_size = 1.0
+    first_claims = _in_post_claims(base, columns["claim_per_wte_gbp"], dict.fromkeys(roles, 1.0))
+    beyond_share = {p: base.in_post_beyond_arrs_gbp.get(p, 0.0) / c if c > 0 else 0.0 for p, c in first_claims.items()}
     pot = dict.fromkeys(base.arrs_sums_gbp, 1.0)
     per_head = dict.fromkeys(categories, 1.0)
     periods = []
@@ -179,7 +181,6 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
             if years.index(from_year) <= t:
                 budget = amount
         extra_rooms = sum(s for y, s in future.extra_room_sessions_per_week.items() if years.index(y) <= t)
-        sums = {p: (0.0 if t >= ended else s * pot[p]) for p, s in base.arrs_sums_gbp.items()}
         periods.append(Period(
             year_index=t,
             year=year,
@@ -189,8 +190,8 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
             cost_per_wte_gbp=cost,
             claim_per_wte_gbp=claim,
             top_up_per_wte_gbp={r: max(cost[r] - claim[r] - cost[r] * columns["co_funder_share"][r], 0.0) for r in roles},
-            arrs_sums_gbp=sums,
-            in_post_beyond_arrs_gbp=_in_post_beyond_arrs(base, sums, claim, {r: (1 - leaving[r]) ** t for r in roles}),
+            arrs_sums_gbp={p: (0.0 if t >= ended else s * pot[p]) for p, s in base.arrs_sums_gbp.items()},
+            in_post_beyond_arrs_gbp={p: beyond_share[p] * c for p, c in _in_post_claims(base, claim, {r: (1 - leaving[r]) ** t for r in roles}).items()},
             top_up_budget_gbp=budget,
             room_sessions_per_week=base.room_sessions_per_week + extra_rooms,
             need_contacts_per_year={d: need[d] * list_size * per_head[d] for d in categories},
@@ -199,18 +200,11 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
 
 
 
-def _in_post_beyond_arrs(base: ModelInputs, sums: dict[str, float], claim: dict[str, float], kept: dict[str, float]) -> dict[str, float]:
-    """Per pot, what the staff in post at the start who are still there (after leavers) claim beyond the year's sum:
-    paid outside ARRS, as `solve` takes it for the first year (optimiser.inputs), so new posts cannot use it.
-
-    Where the scenario lets staff in post be reduced, or calls such a PCN infeasible, there is none, as in `solve`.
-    """
-    policy = base.scenario.policy
-    if policy.allow_reducing_in_post or policy.in_post_beyond_arrs_sum == "infeasible":
-        return dict.fromkeys(sums, 0.0)
+def _in_post_claims(base: ModelInputs, claim: dict[str, float], kept: dict[str, float]) -> dict[str, float]:
+    """Per pot, what the staff in post at the start who are still there (after leavers) claim this year, £."""
     columns = base.role_columns
-    claims = dict.fromkeys(sums, 0.0)
+    claims = dict.fromkeys(base.arrs_sums_gbp, 0.0)
     for r, wte in columns["in_post_wte"].items():
         if wte > 0 and columns["funding_pot"][r] in claims:
             claims[columns["funding_pot"][r]] += wte * kept[r] * claim[r]
-    return {p: max(claims[p] - total, 0.0) for p, total in sums.items()}
+    return claims

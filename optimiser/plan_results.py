@@ -120,7 +120,8 @@ class PlanResult:
         """Per role, year and future: WTE carried in (after leavers), new, total at the year's end, and what the role
         costs, claims from ARRS and needs of own money that year (£; first-year posts from their start month).
 
-        Summed over roles, money equals `years()` less rent: the same expressions the plan's LP adds up.
+        Summed over roles, money equals `years()` less rent (ARRS claims: claimed within the sum plus staff in post
+        beyond it): the same expressions the plan's LP adds up.
         """
         model, inputs = self.model, self.inputs
         roles = inputs.base.role_columns
@@ -156,7 +157,8 @@ class PlanResult:
         for (t, s), period in inputs.periods.items():
             at = model.key(t, s)
             own_funded = {r: self._var(model.own_funded.get((r, t, s))) for r in roles["role_name"]}
-            claimed = sum(v for (y, f, _), v in self._claimed_by_pot.items() if (y, f) == (t, s))
+            beyond = sum(period.in_post_beyond_arrs_gbp.values())
+            claimed = sum(v for (y, f, _), v in self._claimed_by_pot.items() if (y, f) == (t, s)) - beyond
             arrs = sum(period.arrs_sums_gbp.values())
             own = self._value(model.own_money_by_period[t, s])
             need = sum(period.need_contacts_per_year.values())
@@ -169,6 +171,7 @@ class PlanResult:
                 "own_funded_wte": sum(own_funded.values()),
                 "arrs_claimed_gbp": claimed,
                 "arrs_unspent_gbp": arrs - claimed,
+                "in_post_beyond_arrs_gbp": beyond,
                 "own_money_gbp": own,
                 "top_up_budget_gbp": period.top_up_budget_gbp,
                 "own_money_over_budget_gbp": max(own - period.top_up_budget_gbp, 0.0),
@@ -253,7 +256,9 @@ class PlanResult:
         return claimed
 
     def _pot_fully_claimed(self, t: int, s: str, pot: str) -> bool:
-        return self.inputs.periods[t, s].arrs_sums_gbp.get(pot, 0.0) - self._claimed_by_pot.get((t, s, pot), 0.0) <= 1.0
+        period = self.inputs.periods[t, s]
+        limit = period.arrs_sums_gbp.get(pot, 0.0) + period.in_post_beyond_arrs_gbp.get(pot, 0.0)
+        return limit - self._claimed_by_pot.get((t, s, pot), 0.0) <= 1.0
 
     def first_year_posts(self) -> list[Post]:
         """This year's new WTE as posts (of the policy's post size, the remainder a smaller post), most care per £ first.

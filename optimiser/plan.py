@@ -17,7 +17,21 @@ from optimiser.plan_inputs import PlanInputs, prepare_plan
 from optimiser.plan_model import Mode, PlanModel, build_plan_model
 from optimiser.plan_results import PlanResult
 from optimiser.scenario import Scenario
-from optimiser.solve import Solution, compile_model, solve_compiled
+from optimiser.solve import CompiledLP, Solution, new_highs, solve_compiled
+
+
+PLAN_LP_OPTIONS = {"presolve": "off", "simplex_strategy": 4}
+"""HiGHS options for a plan without integer choices: primal simplex without presolve takes about half the default's
+time on plans (benchmarks/plan_benchmark.py), and stage 2, from stage 1's basis, is then a few iterations."""
+
+
+def plan_highs(lp: CompiledLP, time_limit_seconds: float | None = None):
+    """A HiGHS instance for one plan: the defaults for a MILP, PLAN_LP_OPTIONS for an LP."""
+    highs = new_highs(time_limit_seconds)
+    if not lp.integer.any():
+        for option, value in PLAN_LP_OPTIONS.items():
+            highs.setOptionValue(option, value)
+    return highs
 
 
 class InfeasiblePlan(OptimiserError):
@@ -65,7 +79,8 @@ def solve_plan(
     shared_first_year: bool = True,
 ) -> tuple[PlanModel, Solution]:
     model = build_plan_model(inputs, mode, fixed_first_year, shared_first_year)
-    solution = solve_compiled(compile_model(model), time_limit_seconds)
+    lp = model.compiled()
+    solution = model.complete(solve_compiled(lp, time_limit_seconds, highs=plan_highs(lp, time_limit_seconds)))
     name = inputs.scenario.pcn.name
     if solution.status == "infeasible":
         raise InfeasiblePlan(_infeasible_sentence(name, mode, fixed_first_year is not None))

@@ -329,7 +329,8 @@ def add_year(model: PlanModel, period: Period, futures: list[str], own_money_pos
         _add_own_funded(model, period, futures, here, staffed, own, claims)
     for pot, sum_gbp in period.arrs_sums_gbp.items():
         if claims[pot]:
-            model.add("arrs_budget", pot, "£ a year", here, claims[pot].items(), upper=sum_gbp)
+            limit = sum_gbp + period.in_post_beyond_arrs_gbp.get(pot, 0.0)  # staff in post beyond the sum: paid outside ARRS
+            model.add("arrs_budget", pot, "£ a year", here, claims[pot].items(), upper=limit)
     total = Expression()
     for r in names:
         total.plus(staffed[r].items(), cost[r])

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from optimiser import constraints
 from optimiser.plan_model import PlanModel
 from optimiser.solve import Solution
+from optimiser.valuation import care_unit
 
 if TYPE_CHECKING:
     from optimiser.plan import Comparisons
@@ -33,6 +35,7 @@ LIMIT_WORDS = {
     "role_cap": ("{role} is at its cap", "one more WTE of cap", 1.0),
     "recruitment_limit": ("{role}: as many recruited as the limit allows", "one more WTE recruitable", 1.0),
     "demand_cover": ("all of the need for {category} is met", "1,000 more contacts of need", 1000.0),
+    "supervision": ("{supervisor} is fully used", "one more hour of supervision a week", 1.0),
 }
 """Each limit family: what binding means in words, and the unit its marginal value is given per."""
 
@@ -64,6 +67,11 @@ class PlanResult:
     @property
     def inputs(self):
         return self.model.inputs
+
+    @property
+    def care_words(self) -> str:
+        """The plan's care unit: each year's care valued as `solve` values it ("points of care score")."""
+        return care_unit(self.inputs.scenario.policy.valuation).name.removesuffix(" a year")
 
     def _value(self, expression) -> float:
         values = self.solution.values
@@ -216,7 +224,8 @@ class PlanResult:
                 continue
             words, per, unit = LIMIT_WORDS[info.family]
             label = info.label or ""
-            text = words.format(role=roles.get(label, label), category=categories.get(label, label))
+            text = words.format(role=roles.get(label, label), category=categories.get(label, label),
+                                supervisor=constraints.label_name(info.family, label, inputs.base))
             rows.append((s or "every future", inputs.years[t], info.family, label, text,
                          abs(duals[i]) / weight * unit, per))
         table = pd.DataFrame(rows, columns=["future", "year", "family", "label", "limit", "care_value_per_unit", "per"])
@@ -354,9 +363,9 @@ class PlanResult:
         decisions = self.first_year_decisions()
         hires = sorted(((new, r) for r, (new, _) in decisions.items() if new > POST_WTE), reverse=True)
         cuts = [(cut, r) for r, (_, cut) in decisions.items() if cut > POST_WTE]
-        what = f"Hiring {_wte_list(hires, names)} now" if hires else "Hiring no one new now"
+        what = f"Hiring {wte_list(hires, names)} now" if hires else "Hiring no one new now"
         if cuts:
-            what += f" (and reducing {_wte_list(cuts, names)})"
+            what += f" (and reducing {wte_list(cuts, names)})"
         table = self.posts()
         short = table[table["future"] != ""]
         every = "in every future" if len(self._possible_futures) > 1 else "in every year of the forecast"
@@ -373,7 +382,7 @@ class PlanResult:
             if before.empty:
                 said = f"{what}: even the first post, {_post_words(first, names)}, needs {self._need_words(first)}"
             else:
-                group = _wte_list(_by_role(before), names)
+                group = wte_list(_by_role(before), names)
                 count = "the first post" if len(before) == 1 else f"the first {len(before)} posts"
                 said = (f"{what}: {count} ({group}) {'stays' if len(before) == 1 else 'stay'} within the top-up budget {every}; "
                         f"the {_ordinal(int(first['post']))}, {_post_words(first, names)}, needs {self._need_words(first)}")
@@ -455,7 +464,7 @@ def _by_role(posts: pd.DataFrame) -> list[tuple[float, str]]:
 
 
 def _post_words(post, names: dict[str, str]) -> str:
-    return _wte_list([(post["wte"], post["role"])], names)
+    return wte_list([(post["wte"], post["role"])], names)
 
 
 def _ordinal(n: int) -> str:
@@ -465,7 +474,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def _wte_list(amounts: list[tuple[float, str]], names: dict[str, str], shown: int = 3) -> str:
+def wte_list(amounts: list[tuple[float, str]], names: dict[str, str], shown: int = 3) -> str:
     """"2.0 WTE care co-ordinator, 1.0 WTE paramedic and 3.1 WTE in 4 other roles": short enough for a board."""
     parts = [f"{wte:.1f} WTE {names[r][0].lower() + names[r][1:]}" for wte, r in amounts[:shown]]
     rest = amounts[shown:]

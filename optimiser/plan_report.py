@@ -39,6 +39,7 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "mix": result.mix(),
         "care": result.care(),
         "limits": result.limits(),
+        "posts": result.posts(),
     }
 
 

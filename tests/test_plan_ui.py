@@ -59,5 +59,5 @@ def test_the_plan_ahead_tab_shows_the_verdict(monkeypatch, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     plan = make_plan(load_scenario(PLAN_EXAMPLE))  # the page's scenario went through the app's tables: compare the gist
     shown = " ".join(m.value for m in at.markdown)
-    assert plan.verdict().split(" now ")[0] in shown and "of own money beyond the top-up budget" in shown
+    assert plan.verdict().split(" now")[0] in shown and "of own money a year beyond the top-up budget" in shown
     assert plan.first_year_forecast() in shown

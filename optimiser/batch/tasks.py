@@ -81,15 +81,15 @@ def parse_policies(policies: list[str], base_year: str) -> dict[str, Policy]:
     return parsed
 
 
-def plan_batch(table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None) -> Plan:
+def plan_batch(table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None, mode: str = "expected") -> Plan:
     """Validate every row once, apply every policy; each problem with its row number, column and reason.
 
-    With a `horizon`, each scenario is planned that many years ahead, and its fingerprint says so.
+    With a `horizon`, each scenario is planned that many years ahead in the plan `mode`, and its fingerprint says so.
     """
     parsed = parse_policies(policies, base["year"])
     targets = column_targets(table.columns, base)
     check_unique_codes(table)
-    salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}" + (f"|plan-{horizon}" if horizon else "")
+    salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}" + (f"|plan-{horizon}-{mode}" if horizon else "")
     rows, problems = [], []
     for read in table_rows(table, base, targets):
         if read.scenario is None:

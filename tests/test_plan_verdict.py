@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimiser.plan import make_plan
+from optimiser.plan import InfeasiblePlan, make_plan
 from optimiser.scenario import parse_scenario
 from tests.helpers import small_scenario
 from tests.test_plan import CP, FLAT
@@ -65,3 +65,30 @@ def test_staff_already_in_post_carry_the_shortfall_when_nobody_new_is_hired():
     assert plan.first_year_posts() == []
     assert plan.verdict() == ("Hiring no one new now; staff in post need £5,225 of own money a year beyond the top-up "
                               "budget from 2027/28 if pay awards are not funded (chance 40%).")
+
+
+def test_a_plan_whose_staff_in_post_cannot_fit_the_rooms_from_year_two_names_the_conflict():
+    """3 WTE in post at 10 room sessions a week each; 20 free sessions, and 10 more rented (£10 a session, £5,200 a year) from the
+    £20,000 top-up budget. In one future (50%) the top-up budget ends from 2026/27, so nothing can be rented; nobody
+    leaves and staff cannot be reduced. Robust (own money within the budget in every future): from 2026/27 to the
+    plan's end (2027/28) that future needs 30 sessions against 20 free: 10 sessions a week short. Relaxing the rooms
+    (10 of 20 sessions, half their limit) is the smallest relaxation; the budget of £0 would have to grow by the whole
+    rent. Nothing else conflicts."""
+    futures = {"kept": {"probability": 0.5, "description": "the top-up budget is kept"},
+               "cut": {"probability": 0.5, "description": "the practices stop the top-up budget",
+                       "top_up_budget_gbp": {"2026/27": 0}}}
+    scenario = rooms_scenario(arrs_sum=1_000_000, top_up=20_000, rooms=20, horizon=3, futures=futures, in_post_wte=3)
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data["estate"] |= {"rentable_sessions_per_week": 10, "rent_gbp_per_session": 10}
+    scenario = parse_scenario(data, "plan")
+    assert make_plan(scenario, compare=False).solution.proven_optimal  # on average over the futures the rent is paid
+    with pytest.raises(InfeasiblePlan) as raised:
+        make_plan(scenario, mode="robust")
+    conflicts = raised.value.conflicts
+    assert len(conflicts) == 1
+    row = conflicts.iloc[0]
+    assert (row["family"], row["future"], row["first_year"], row["last_year"]) == ("clinical_rooms", "cut", "2026/27", "2027/28")
+    assert (row["limit"], row["needed"], row["shortfall"]) == pytest.approx((20, 30, 10))
+    assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30.0 "
+            "clinical room sessions a week but 20.0 are free and 0.0 of the 10 rentable are rented: 10.0 sessions short"
+            ) in str(raised.value)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from optimiser.plan_model import PlanModel
 from optimiser.solve import Solution
+from optimiser.valuation import care_unit
 
 if TYPE_CHECKING:
     from optimiser.plan import Comparisons
@@ -65,6 +66,11 @@ class PlanResult:
     def inputs(self):
         return self.model.inputs
 
+    @property
+    def care_words(self) -> str:
+        """The plan's care unit: each year's care valued as `solve` values it ("points of care score")."""
+        return care_unit(self.inputs.scenario.policy.valuation).name.removesuffix(" a year")
+
     def _value(self, expression) -> float:
         return float(sum(c * self.solution.value(v) for v, c in expression.items()) + expression.constant)
 
@@ -113,7 +119,8 @@ class PlanResult:
         """Per role, year and future: WTE carried in (after leavers), new, total at the year's end, and what the role
         costs, claims from ARRS and needs of own money that year (£; first-year posts from their start month).
 
-        Summed over roles, money equals `years()` less rent: the same expressions the plan's LP adds up.
+        Summed over roles, money equals `years()` less rent (ARRS claims: claimed within the sum plus staff in post
+        beyond it): the same expressions the plan's LP adds up.
         """
         model, inputs = self.model, self.inputs
         roles = inputs.base.role_columns
@@ -149,7 +156,8 @@ class PlanResult:
         for (t, s), period in inputs.periods.items():
             at = model.key(t, s)
             own_funded = {r: self._var(model.own_funded.get((r, t, s))) for r in roles["role_name"]}
-            claimed = sum(v for (y, f, _), v in self._claimed_by_pot.items() if (y, f) == (t, s))
+            beyond = sum(period.in_post_beyond_arrs_gbp.values())
+            claimed = sum(v for (y, f, _), v in self._claimed_by_pot.items() if (y, f) == (t, s)) - beyond
             arrs = sum(period.arrs_sums_gbp.values())
             own = self._value(model.own_money_by_period[t, s])
             need = sum(period.need_contacts_per_year.values())
@@ -162,6 +170,7 @@ class PlanResult:
                 "own_funded_wte": sum(own_funded.values()),
                 "arrs_claimed_gbp": claimed,
                 "arrs_unspent_gbp": arrs - claimed,
+                "in_post_beyond_arrs_gbp": beyond,
                 "own_money_gbp": own,
                 "top_up_budget_gbp": period.top_up_budget_gbp,
                 "own_money_over_budget_gbp": max(own - period.top_up_budget_gbp, 0.0),
@@ -246,7 +255,9 @@ class PlanResult:
         return claimed
 
     def _pot_fully_claimed(self, t: int, s: str, pot: str) -> bool:
-        return self.inputs.periods[t, s].arrs_sums_gbp.get(pot, 0.0) - self._claimed_by_pot.get((t, s, pot), 0.0) <= 1.0
+        period = self.inputs.periods[t, s]
+        limit = period.arrs_sums_gbp.get(pot, 0.0) + period.in_post_beyond_arrs_gbp.get(pot, 0.0)
+        return limit - self._claimed_by_pot.get((t, s, pot), 0.0) <= 1.0
 
     def first_year_posts(self) -> list[Post]:
         """This year's new WTE as posts (of the policy's post size, the remainder a smaller post), most care per £ first.
@@ -348,9 +359,9 @@ class PlanResult:
         decisions = self.first_year_decisions()
         hires = sorted(((new, r) for r, (new, _) in decisions.items() if new > POST_WTE), reverse=True)
         cuts = [(cut, r) for r, (_, cut) in decisions.items() if cut > POST_WTE]
-        what = f"Hiring {_wte_list(hires, names)} now" if hires else "Hiring no one new now"
+        what = f"Hiring {wte_list(hires, names)} now" if hires else "Hiring no one new now"
         if cuts:
-            what += f" (and reducing {_wte_list(cuts, names)})"
+            what += f" (and reducing {wte_list(cuts, names)})"
         table = self.posts()
         short = table[table["future"] != ""]
         every = "in every future" if len(self._possible_futures) > 1 else "in every year of the forecast"
@@ -367,7 +378,7 @@ class PlanResult:
             if before.empty:
                 said = f"{what}: even the first post, {_post_words(first, names)}, needs {self._need_words(first)}"
             else:
-                group = _wte_list(_by_role(before), names)
+                group = wte_list(_by_role(before), names)
                 count = "the first post" if len(before) == 1 else f"the first {len(before)} posts"
                 said = (f"{what}: {count} ({group}) {'stays' if len(before) == 1 else 'stay'} within the top-up budget {every}; "
                         f"the {_ordinal(int(first['post']))}, {_post_words(first, names)}, needs {self._need_words(first)}")
@@ -449,7 +460,7 @@ def _by_role(posts: pd.DataFrame) -> list[tuple[float, str]]:
 
 
 def _post_words(post, names: dict[str, str]) -> str:
-    return _wte_list([(post["wte"], post["role"])], names)
+    return wte_list([(post["wte"], post["role"])], names)
 
 
 def _ordinal(n: int) -> str:
@@ -459,7 +470,7 @@ def _ordinal(n: int) -> str:
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
-def _wte_list(amounts: list[tuple[float, str]], names: dict[str, str], shown: int = 3) -> str:
+def wte_list(amounts: list[tuple[float, str]], names: dict[str, str], shown: int = 3) -> str:
     """"2.0 WTE care co-ordinator, 1.0 WTE paramedic and 3.1 WTE in 4 other roles": short enough for a board."""
     parts = [f"{wte:.1f} WTE {names[r][0].lower() + names[r][1:]}" for wte, r in amounts[:shown]]
     rest = amounts[shown:]

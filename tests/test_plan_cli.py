@@ -53,6 +53,7 @@ def test_plan_bad_input_and_infeasible_exit_codes(tmp_path):
     data = parse_scenario(yaml.safe_load(path.read_text()), "x").model_dump(mode="json", exclude_defaults=True)
     data["roles"]["clinical_pharmacist"]["in_post_wte"] = 2.2  # 2.2 × C1 > 100,000 + 12,500 when frozen
     data["money"]["top_up_budget_gbp"] = 12_500
+    data["policy"]["in_post_beyond_arrs_sum"] = "infeasible"  # else staff in post beyond the sum are paid outside ARRS
     (tmp_path / "tight.yaml").write_text(scenario_to_text(parse_scenario(data, "x")))
     infeasible = run("plan", str(tmp_path / "tight.yaml"), "--mode", "robust")
     said = " ".join(infeasible.stderr.split())

@@ -67,6 +67,17 @@ def test_staff_already_in_post_carry_the_shortfall_when_nobody_new_is_hired():
                               "budget from 2027/28 if pay awards are not funded (chance 40%).")
 
 
+def rooms_conflict_scenario():
+    """3 WTE in post needing 30 room sessions: 20 free, 10 rented from the top-up budget, which one future stops."""
+    futures = {"kept": {"probability": 0.5, "description": "the top-up budget is kept"},
+               "cut": {"probability": 0.5, "description": "the practices stop the top-up budget",
+                       "top_up_budget_gbp": {"2026/27": 0}}}
+    scenario = rooms_scenario(arrs_sum=1_000_000, top_up=20_000, rooms=20, horizon=3, futures=futures, in_post_wte=3)
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data["estate"] |= {"rentable_sessions_per_week": 10, "rent_gbp_per_session": 10}
+    return parse_scenario(data, "plan")
+
+
 def test_a_plan_whose_staff_in_post_cannot_fit_the_rooms_from_year_two_names_the_conflict():
     """3 WTE in post at 10 room sessions a week each; 20 free sessions, and 10 more rented (£10 a session, £5,200 a year) from the
     £20,000 top-up budget. In one future (50%) the top-up budget ends from 2026/27, so nothing can be rented; nobody
@@ -74,13 +85,7 @@ def test_a_plan_whose_staff_in_post_cannot_fit_the_rooms_from_year_two_names_the
     plan's end (2027/28) that future needs 30 sessions against 20 free: 10 sessions a week short. Relaxing the rooms
     (10 of 20 sessions, half their limit) is the smallest relaxation; the budget of £0 would have to grow by the whole
     rent. Nothing else conflicts."""
-    futures = {"kept": {"probability": 0.5, "description": "the top-up budget is kept"},
-               "cut": {"probability": 0.5, "description": "the practices stop the top-up budget",
-                       "top_up_budget_gbp": {"2026/27": 0}}}
-    scenario = rooms_scenario(arrs_sum=1_000_000, top_up=20_000, rooms=20, horizon=3, futures=futures, in_post_wte=3)
-    data = scenario.model_dump(mode="json", exclude_defaults=True)
-    data["estate"] |= {"rentable_sessions_per_week": 10, "rent_gbp_per_session": 10}
-    scenario = parse_scenario(data, "plan")
+    scenario = rooms_conflict_scenario()
     assert make_plan(scenario, compare=False).solution.proven_optimal  # on average over the futures the rent is paid
     with pytest.raises(InfeasiblePlan) as raised:
         make_plan(scenario, mode="robust")

@@ -44,7 +44,7 @@ class Structure:
 
 
 def _structure(blocks, shape: Shape) -> Structure:
-    offsets = np.cumsum([0] + [len(b.rows) for b in blocks])
+    offsets = np.cumsum([0] + [len(b.lower) for b in blocks])
     rows = np.concatenate([b.term_row + offset for b, offset in zip(blocks, offsets)])
     columns = np.concatenate([b.term_column for b in blocks])
     order = np.lexsort((columns, rows))

@@ -275,7 +275,7 @@ def most_new_wte(inputs: ModelInputs) -> np.ndarray:
     rooms = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week
     need = inputs.category_data["demand_contacts_per_year"]
     role_at = {r: i for i, r in enumerate(inputs.allowed_ids)}
-    category_at = {d: i for i, d in enumerate(inputs.category_ids)}
+    category_at = {d: i for i, d in enumerate(inputs.category_keys)}
     pairs = list(inputs.contacts_by_pair)
     useful = np.bincount([role_at[r] for r, _ in pairs], weights=need[[category_at[d] for _, d in pairs]] / _contacts(inputs),
                          minlength=n) if pairs else np.zeros(n)

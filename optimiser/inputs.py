@@ -35,8 +35,10 @@ class ModelInputs:
 
     scenario: Scenario
     role_ids: pd.Index  # every role in the year's catalogue, then the scenario's custom roles
+    role_keys: np.ndarray  # the same ids as plain strings (fast to index and loop over)
     role_data: dict[str, np.ndarray]  # one array per column, in role_ids order
     category_ids: pd.Index
+    category_keys: tuple[str, ...]  # the same ids as plain strings
     category_data: dict[str, np.ndarray]  # one array per column, in category_ids order
     contacts_by_pair: dict[tuple[str, str], float]  # contacts per WTE-year by (role, category), allowed roles only
     arrs_sums_gbp: dict[str, float]  # the ARRS sum of each funding pot, £ a year
@@ -72,7 +74,7 @@ class ModelInputs:
 
     @cached_property
     def allowed_ids(self) -> list[str]:
-        return self.role_ids[self.role_data["allowed"]].tolist()
+        return self.role_keys[self.role_data["allowed"]].tolist()
 
     @cached_property
     def allowed_data(self) -> dict[str, np.ndarray]:
@@ -109,16 +111,18 @@ class ModelInputs:
 
 
 def prepare(scenario: Scenario) -> ModelInputs:
-    role_ids, role_data, warnings = _roles(scenario)
+    role_ids, role_keys, role_data, warnings = _roles(scenario)
     arrs_sums = _arrs_sums(scenario)
     contacts = _all_contacts(scenario)
-    allowed = set(role_ids[role_data["allowed"]])
+    allowed = set(role_keys[role_data["allowed"]].tolist())
     curve = scenario.policy.value_curve
     return ModelInputs(
         scenario=scenario,
         role_ids=role_ids,
+        role_keys=role_keys,
         role_data=role_data,
         category_ids=_category_defaults()[0],
+        category_keys=_category_defaults()[2],
         category_data=_categories(scenario, reference_contacts_per_wte(contacts)),
         contacts_by_pair={key: value for key, value in contacts.items() if key[0] in allowed},
         value_curve=default_curve() if curve is None else make_curve(curve.breakpoints, curve.slopes),
@@ -136,7 +140,7 @@ def prepare(scenario: Scenario) -> ModelInputs:
 
 
 @cache
-def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str, np.ndarray]]:
+def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str, np.ndarray], tuple[np.ndarray, dict[str, int]]]:
     """The year's catalogue joined with the default room needs, as arrays: done once per year, not per scenario."""
     catalogue, defaults = load_catalogue(year), load_assumptions()
     missing = set(catalogue.roles.index) - set(defaults.roles.index)
@@ -147,7 +151,17 @@ def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str
         .join(catalogue.max_reimbursable(london_weighting))
         .join(defaults.roles[["room_need", "room_sessions_per_wte_per_week", "remote_share"]])
     )
-    return table.index, {c: table[c].to_numpy() for c in ROLE_DEFAULT_COLUMNS}
+    return table.index, {c: table[c].to_numpy() for c in ROLE_DEFAULT_COLUMNS}, _positions(table.index)
+
+
+@cache
+def _positions_of(ids: tuple[str, ...]) -> tuple[np.ndarray, dict[str, int]]:
+    return np.array(ids, dtype=object), {role: i for i, role in enumerate(ids)}
+
+
+def _positions(index: pd.Index) -> tuple[np.ndarray, dict[str, int]]:
+    """The ids as a plain array, and each id's position."""
+    return _positions_of(tuple(index.tolist()))
 
 
 ROLE_DEFAULT_COLUMNS = [
@@ -203,13 +217,14 @@ def _below_band(salary: float, band: str, year: str) -> list[str]:
     return [f"salary £{salary:,.0f} is below the bottom of Agenda for Change band {lowest} in {year} (£{entry:,.0f}); check it"]
 
 
-def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[str]]:
+def _roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, np.ndarray], list[str]]:
     """One row per role (the catalogue's, then the scenario's own): settings, money per WTE, room needs and the cap that applies."""
     policy = scenario.policy
-    catalogue_index, catalogue_base = _role_defaults(scenario.year, policy.london_weighting)
+    catalogue_index, catalogue_base, (keys, position) = _role_defaults(scenario.year, policy.london_weighting)
     if scenario.custom_roles:
         custom_index, custom_base = _custom_role_defaults(scenario)
         index = catalogue_index.append(custom_index)
+        keys, position = _positions(index)
         base = {c: np.concatenate([catalogue_base[c], custom_base[c]]) for c in ROLE_DEFAULT_COLUMNS}
     else:
         index, base = catalogue_index, catalogue_base
@@ -219,7 +234,6 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[st
     co_share = base["co_funder_share"].astype(float)
     catalogue = load_catalogue(scenario.year)
 
-    position = {role: i for i, role in enumerate(index)}
     allowed = np.ones(len(index), dtype=bool)
     in_post = np.zeros(len(index))
     max_new = np.full(len(index), np.inf)
@@ -270,8 +284,8 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[st
     weekly = sessions * (1 - remote)
     capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
     published_cap = base[capped_by_size].astype(float)
-    cap_removed = policy.remove_all_caps | index.isin(policy.remove_caps)
-    return index, {
+    cap_removed = policy.remove_all_caps | np.isin(keys, list(policy.remove_caps))
+    return index, keys, {
         **column,
         "arrs_share": share,
         "co_funder_share": co_share,
@@ -298,15 +312,15 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[st
 
 
 @cache
-def _category_defaults() -> tuple[pd.Index, dict[str, np.ndarray]]:
+def _category_defaults() -> tuple[pd.Index, dict[str, np.ndarray], tuple[str, ...]]:
     defaults = load_assumptions().categories
-    return defaults.index, {c: defaults[c].to_numpy() for c in ("category_name", "contacts_per_1000_patients_per_year", "priority_weight")}
+    columns = ("category_name", "contacts_per_1000_patients_per_year", "priority_weight")
+    return defaults.index, {c: defaults[c].to_numpy() for c in columns}, tuple(defaults.index.tolist())
 
 
 def _categories(scenario: Scenario, reference: dict[str, float]) -> dict[str, np.ndarray]:
     """Need, priority and size in clinical time per category (reference rate: see optimiser/valuation.py)."""
-    index, defaults = _category_defaults()
-    names = list(index)
+    _, defaults, names = _category_defaults()
     demand = defaults["contacts_per_1000_patients_per_year"] * scenario.pcn.list_size / 1000
     weight = defaults["priority_weight"].copy()
     is_default = np.ones(len(names), dtype=bool)

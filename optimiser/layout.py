@@ -36,35 +36,52 @@ class RowInfo:
 
 @dataclass
 class Block:
-    """Rows of one or more families: per term its row (within the block), column and coefficient; per row its bounds."""
+    """Rows of one family (or two, interleaved): per row its bounds and whether the scenario has it; per term its
+    row (within the block), column and coefficient. The pattern (rows, columns) is only read when a structure is
+    built, so it is joined from the terms on demand."""
 
-    rows: list[RowInfo]
-    term_row: np.ndarray
-    term_column: np.ndarray
-    term_value: np.ndarray
+    family: str
+    labels: list
+    unit: str
+    terms: list[tuple]  # (row positions, columns, coefficients); a scalar stands for as many as the term has
     lower: np.ndarray
     upper: np.ndarray
     active: np.ndarray
+    pair: tuple[Block, Block] | None = None
+
+    @cached_property
+    def rows(self) -> list[RowInfo]:
+        if self.pair:
+            return [info for both in zip(self.pair[0].rows, self.pair[1].rows) for info in both]
+        return [RowInfo(self.family, label, self.unit) for label in self.labels]
+
+    def _joined(self, part: int, dtype) -> np.ndarray:
+        joined = []
+        for term in self.terms:
+            x = term[part]
+            if np.ndim(x):
+                joined.append(x)
+            else:
+                joined.append(np.full(next((np.size(y) for y in term if np.ndim(y)), 1), x, dtype))
+        return np.concatenate(joined).astype(dtype, copy=False) if joined else np.zeros(0, dtype)
+
+    @cached_property
+    def term_row(self) -> np.ndarray:
+        return self._joined(0, np.int64)
+
+    @cached_property
+    def term_column(self) -> np.ndarray:
+        return self._joined(1, np.int64)
+
+    @cached_property
+    def term_value(self) -> np.ndarray:
+        return self._joined(2, float)
 
 
 def block(family: str, labels: list, unit: str, terms: list[tuple], lower=-np.inf, upper=np.inf, active=True) -> Block:
     """Rows `labels` of a family; each term is (row positions, columns, coefficients), scalars repeated to one length."""
     count = len(labels)
-    rows, columns, values = [], [], []
-    for term in terms:
-        parts = [np.asarray(x) for x in term]
-        length = next((p.size for p in parts if p.ndim), 1)
-        r, c, v = (p if p.ndim else np.full(length, p) for p in parts)
-        rows.append(r)
-        columns.append(c)
-        values.append(v)
-    return Block(
-        rows=[RowInfo(family, label, unit) for label in labels],
-        term_row=np.concatenate(rows).astype(np.int64) if rows else np.zeros(0, np.int64),
-        term_column=np.concatenate(columns).astype(np.int64) if columns else np.zeros(0, np.int64),
-        term_value=np.concatenate(values).astype(float) if values else np.zeros(0),
-        lower=_repeat(lower, count), upper=_repeat(upper, count), active=_repeat(active, count).astype(bool),
-    )
+    return Block(family, labels, unit, terms, _repeat(lower, count), _repeat(upper, count), _repeat(active, count).astype(bool))
 
 
 def _repeat(value, count: int) -> np.ndarray:
@@ -74,11 +91,11 @@ def _repeat(value, count: int) -> np.ndarray:
 
 def interleave(first: Block, second: Block) -> Block:
     """Two blocks of equal length as one: row i of each, in turn (the order the rows are read in)."""
-    count = len(first.rows)
-    rows = [info for pair in zip(first.rows, second.rows) for info in pair]
-    return Block(rows, np.concatenate([2 * first.term_row, 2 * second.term_row + 1]),
-                 np.concatenate([first.term_column, second.term_column]), np.concatenate([first.term_value, second.term_value]),
-                 *(np.column_stack([getattr(first, a), getattr(second, a)]).reshape(2 * count) for a in ("lower", "upper", "active")))
+    count = len(first.lower)
+    terms = [(2 * np.asarray(r), c, v) for r, c, v in first.terms] + [(2 * np.asarray(r) + 1, c, v) for r, c, v in second.terms]
+    return Block(first.family, [], first.unit, terms,
+                 *(np.column_stack([getattr(first, a), getattr(second, a)]).reshape(2 * count) for a in ("lower", "upper", "active")),
+                 pair=(first, second))
 
 
 class Shape:
@@ -88,7 +105,7 @@ class Shape:
         policy = inputs.scenario.policy
         self.roles: list[str] = inputs.allowed_ids
         self.pairs: list[tuple[str, str]] = list(inputs.contacts_by_pair)
-        self.categories: list[str] = list(inputs.category_ids)
+        self.categories: list[str] = list(inputs.category_keys)
         role_at = {r: i for i, r in enumerate(self.roles)}
         category_at = {d: i for i, d in enumerate(self.categories)}
         self.pair_role = np.array([role_at[r] for r, _ in self.pairs], dtype=np.int64)
@@ -153,7 +170,7 @@ def shape_key(inputs: ModelInputs) -> tuple:
     policy = inputs.scenario.policy
     data = inputs.allowed_data
     return (
-        tuple(inputs.allowed_ids), tuple(inputs.contacts_by_pair), tuple(inputs.category_ids), policy.valuation,
+        tuple(inputs.allowed_ids), tuple(inputs.contacts_by_pair), inputs.category_keys, policy.valuation,
         policy.whole_posts, policy.allow_reducing_in_post, policy.min_post_wte > 0, len(inputs.value_curve.widths),
         tuple(inputs.category_data["demand_contacts_per_year"] > 0), inputs.rentable_sessions_per_week > 0,
         inputs.top_up_budget_gbp > 0, inputs.desk_sessions_per_week is None, tuple(inputs.arrs_limits_gbp),

@@ -17,19 +17,17 @@ def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: floa
              engine: Engine | None = None) -> Result:
     """The best mix for a scenario; raises InfeasibleScenario with the conflict, or SolverError if unproven.
 
-    With an `engine` (a batch worker keeps one, with `highs`) the model goes to HiGHS as arrays, without PuLP;
-    a scenario with no proven answer is then built in PuLP and solved again, for the explanation in words.
+    With an `engine` (a batch worker keeps one, with `highs`) the model goes to HiGHS as arrays, without PuLP.
     """
     inputs = prepare(scenario)
     if engine is not None and solver == "highs":
-        arrays, lp = engine.compile(inputs)
+        model, lp = engine.compile(inputs)
         solution = solve_compiled(lp, time_limit_seconds, highs=highs)
-        if solution.proven_optimal:
-            return Result(model=arrays, solution=solution)
-    model = build_model(inputs)
-    solution = solve(model, solver=solver, time_limit_seconds=time_limit_seconds, highs=highs)
+    else:
+        model, lp = build_model(inputs), None
+        solution = solve(model, solver=solver, time_limit_seconds=time_limit_seconds, highs=highs)
     if solution.status == "infeasible":
-        raise InfeasibleScenario(explain_infeasibility(model), scenario.pcn.name)
+        raise InfeasibleScenario(explain_infeasibility(model, lp), scenario.pcn.name)
     if not solution.proven_optimal:
         raise SolverError(
             f"{scenario.pcn.name}: the solver stopped ({solution.status}) before proving an optimal mix; "

@@ -229,7 +229,7 @@ class Result:
     @cached_property
     def _points(self) -> np.ndarray:
         """Each category's part of the care score (out of 100), whatever valuation chose the mix."""
-        data, names = self.inputs.category_data, list(self.inputs.category_ids)
+        data, names = self.inputs.category_data, list(self.inputs.category_keys)
         reference = data["reference_contacts_per_wte_year"]
         points = category_points(
             self.inputs.value_curve, dict(zip(names, self._served.tolist())), dict(zip(names, data["demand_contacts_per_year"].tolist())),
@@ -277,9 +277,9 @@ class Result:
         limit, used = self._limits, self.solution.row_activity
         binding = np.abs(limit - used) <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0)
         marginal = np.abs(self.solution.marginal_care) > 1e-9
-        kinds = [constraints.family(info.family).kind for info in self.model.registry]
-        keep = [i for i in np.flatnonzero(binding) if kinds[i] != "bookkeeping" and (kinds[i] != "floor" or marginal[i])]
-        return np.array(keep, dtype=int)
+        registry = self.model.registry
+        kinds = {i: constraints.family(registry[i].family).kind for i in np.flatnonzero(binding).tolist()}
+        return np.array([i for i, kind in kinds.items() if kind != "bookkeeping" and (kind != "floor" or marginal[i])], dtype=int)
 
     def constraints(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """Constraints (all, or the given registry rows) with limit, use, slack and marginal care per unit."""

@@ -415,7 +415,11 @@ class Relaxation:
 
 def elastic_relaxation(model: SkillMixModel, rows: list[int]) -> Relaxation | None:
     """Re-solve with an elastic column on each of `rows`, minimising the total relative relaxation; None if even that fails."""
-    lp = compile_model(model)
+    return elastic_relaxation_compiled(compile_model(model), rows)
+
+
+def elastic_relaxation_compiled(lp: CompiledLP, rows: list[int]) -> Relaxation | None:
+    """`elastic_relaxation` of a model already compiled to arrays (a batch worker's, built without PuLP)."""
     highs = new_highs()
     pass_model(highs, lp)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)

@@ -12,7 +12,7 @@ from optimiser import constraints
 from optimiser.errors import EXIT_INFEASIBLE, OptimiserError
 from optimiser.engine import ArrayModel
 from optimiser.model import SkillMixModel
-from optimiser.solve import CompiledLP, compile_model, elastic_relaxation_compiled
+from optimiser.solve import CompiledLP, elastic_relaxation
 
 
 class InfeasibleScenario(OptimiserError):
@@ -33,7 +33,7 @@ def explain_infeasibility(model: SkillMixModel | ArrayModel, lp: CompiledLP | No
 
     `lp` is the model as arrays, where the caller has it (a batch worker's model has no PuLP form)."""
     rows_to_relax = [i for i, info in enumerate(model.registry) if constraints.relaxable(info.family)]
-    relaxation = elastic_relaxation_compiled(lp or compile_model(model), rows_to_relax)
+    relaxation = elastic_relaxation(model if lp is None else lp, rows_to_relax)
     rented = model.layout.column("rented_sessions")
     if relaxation is None:
         raise OptimiserError("the scenario is infeasible even with every budget, room and cap relaxed; check the in-post staff and whole-post settings")

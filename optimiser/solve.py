@@ -413,13 +413,10 @@ class Relaxation:
         return 0.0 if variable is None else float(self.column_values[self.columns[variable.name]])
 
 
-def elastic_relaxation(model: SkillMixModel, rows: list[int]) -> Relaxation | None:
-    """Re-solve with an elastic column on each of `rows`, minimising the total relative relaxation; None if even that fails."""
-    return elastic_relaxation_compiled(compile_model(model), rows)
-
-
-def elastic_relaxation_compiled(lp: CompiledLP, rows: list[int]) -> Relaxation | None:
-    """`elastic_relaxation` of a model already compiled to arrays (a batch worker's, built without PuLP)."""
+def elastic_relaxation(model: SkillMixModel | CompiledLP, rows: list[int]) -> Relaxation | None:
+    """Re-solve with an elastic column on each of `rows`, minimising the total relative relaxation; None if even that fails.
+    A model built as arrays (a plan) is given compiled."""
+    lp = model if isinstance(model, CompiledLP) else compile_model(model)
     highs = new_highs()
     pass_model(highs, lp)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)

@@ -4,7 +4,8 @@ Each rule is written once, here. `model.py` turns the arrays into a PuLP model (
 PuLP is the modelling language); `engine.py` hands them to HiGHS directly (batch workers). A family is emitted
 over a fixed index (every allowed role, every served category, ...): a row a scenario does not have is marked
 inactive rather than left out, and a term whose number is zero keeps its place with a zero coefficient, so every
-scenario of one `Shape` has the same rows and sparsity pattern and only the numbers change.
+scenario of one `Shape` has the same rows and sparsity pattern and only the numbers change (the engine then
+leaves the inactive rows out, as PuLP does).
 """
 
 from __future__ import annotations
@@ -99,8 +100,8 @@ def valuation(inputs: ModelInputs, s: Shape, f: Formulation) -> list[Block]:
     names = s.categories
     scale = points_per_wte_year(dict(zip(names, weight.tolist())), dict(zip(names, categories["clinical_size_wte"].tolist())))
     reference = categories["reference_contacts_per_wte_year"]
-    for i, d in enumerate(s.valued):
-        f.care[s.need_met[i]] = segment_points_per_contact(inputs.value_curve, float(weight[d]), float(reference[d]), scale)
+    points = segment_points_per_contact(inputs.value_curve, weight[s.valued], reference[s.valued], scale)
+    f.care[s.need_met] = np.array(points).reshape(s.segments, len(s.valued)).T
     row_of = np.full(len(names), -1)
     row_of[s.valued] = np.arange(len(s.valued))
     valued_pairs = np.flatnonzero(row_of[s.pair_category] >= 0)
@@ -142,9 +143,7 @@ def first_post_co_funding(inputs: ModelInputs, s: Shape, f: Formulation) -> Bloc
 
 def arrs_budget(inputs: ModelInputs, s: Shape) -> Block:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
-    data = inputs.allowed_data
-    pots = [pot for pot in inputs.arrs_limits_gbp if (data["funding_pot"] == pot).any()]
-    pot_row = np.array([pots.index(p) if p in pots else -1 for p in data["funding_pot"]], dtype=np.int64)
+    data, pots, pot_row = inputs.allowed_data, s.pots, s.pot_row
     claiming = np.flatnonzero(pot_row >= 0)
     first = s.first_post_roles[pot_row[s.first_post_roles] >= 0]
     terms = [(pot_row[claiming], s.wte[claiming], data["claim_per_wte_gbp"][claiming])]
@@ -233,10 +232,8 @@ def supervision(inputs: ModelInputs, s: Shape) -> Block:
 
     Only for professions the scenario gives hours for; otherwise the results still report the hours needed.
     """
-    professions = list(inputs.supervision_available)
-    needs = [inputs.supervision_needs[r] for r in s.roles]
-    who = np.array([professions.index(p) if p in professions else -1 for p, _ in needs], dtype=np.int64)
-    per_wte = np.array([hours for _, hours in needs], dtype=float)
+    professions, who = s.professions, s.supervisor_row
+    per_wte = np.array([inputs.supervision_needs[r][1] for r in s.roles], dtype=float)
     supervised = np.flatnonzero(who >= 0)
     bought = [professions.index(p) for p in s.bought_professions]
     terms = [(who[supervised], s.wte[supervised], per_wte[supervised]), (bought, s.columns("bought_supervision"), -1.0)]
@@ -258,7 +255,7 @@ def minimum_post_size(inputs: ModelInputs, s: Shape) -> list[Block]:
         return []
     policy, in_post = inputs.scenario.policy, inputs.allowed_data["in_post_wte"]
     recruits = s.columns("new_post")
-    bound = block("new_post_bound", s.roles, "WTE", [(s.wte, s.wte, 1.0), (s.wte, recruits, -most_new_wte(inputs))], upper=in_post)
+    bound = block("new_post_bound", s.roles, "WTE", [(s.wte, s.wte, 1.0), (s.wte, recruits, -most_new_wte(inputs, s))], upper=in_post)
     if policy.allow_reducing_in_post:
         low = block("minimum_post_size", s.roles, "WTE", [(s.wte, s.wte, 1.0), (s.wte, recruits, -(policy.min_post_wte + in_post))], lower=0.0)
     else:
@@ -266,7 +263,7 @@ def minimum_post_size(inputs: ModelInputs, s: Shape) -> list[Block]:
     return [interleave(bound, low)]
 
 
-def most_new_wte(inputs: ModelInputs) -> np.ndarray:
+def most_new_wte(inputs: ModelInputs, s: Shape) -> np.ndarray:
     """Most new WTE each allowed role could usefully take: the least of its recruitment limit, what the ARRS sum
     of its pot plus the whole top-up could pay, what all the rooms could hold, and the WTE that would meet every
     need it can serve. Finite for every role, so it is a tight big-M."""
@@ -274,11 +271,7 @@ def most_new_wte(inputs: ModelInputs) -> np.ndarray:
     n = len(inputs.allowed_ids)
     rooms = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week
     need = inputs.category_data["demand_contacts_per_year"]
-    role_at = {r: i for i, r in enumerate(inputs.allowed_ids)}
-    category_at = {d: i for i, d in enumerate(inputs.category_keys)}
-    pairs = list(inputs.contacts_by_pair)
-    useful = np.bincount([role_at[r] for r, _ in pairs], weights=need[[category_at[d] for _, d in pairs]] / _contacts(inputs),
-                         minlength=n) if pairs else np.zeros(n)
+    useful = np.bincount(s.pair_role, weights=need[s.pair_category] / _contacts(inputs), minlength=n)
     claim, cost, in_post = data["claim_per_wte_gbp"], data["cost_per_wte_gbp"], data["in_post_wte"]
     pot_sum = np.array([inputs.arrs_sums_gbp.get(pot, 0.0) for pot in data["funding_pot"]], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -117,6 +117,12 @@ class Shape:
             if policy.valuation != "contacts" else np.zeros(0, np.int64)
         self.segments = len(inputs.value_curve.widths)
         self.bought_professions = [p for p, (_, price) in inputs.supervision_available.items() if price is not None]
+        self.professions = list(inputs.supervision_available)  # each gives supervision hours: one row each
+        self.supervisor_row = np.array([self.professions.index(who) if who in self.professions else -1
+                                        for who, _ in (inputs.supervision_needs[r] for r in self.roles)], dtype=np.int64)
+        pot_of = inputs.allowed_data["funding_pot"]
+        self.pots = [pot for pot in inputs.arrs_limits_gbp if (pot_of == pot).any()]  # pots some allowed role claims from
+        self.pot_row = np.array([self.pots.index(p) if p in self.pots else -1 for p in pot_of], dtype=np.int64)
         self.first_post_roles = np.flatnonzero(inputs.allowed_data["first_post_claim_change_gbp"] != 0)
         n = len(self.roles)
         labels = {

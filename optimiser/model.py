@@ -112,10 +112,11 @@ def build_model(inputs: ModelInputs) -> SkillMixModel:
     model = SkillMixModel(inputs, s, problem, variables, expression(f.care), expression(f.cost), expression(f.own_money))
     for b in f.blocks:
         order = np.argsort(b.term_row, kind="stable")
-        rows, columns, values = b.term_row[order], b.term_column[order], b.term_value[order]
-        bounds = np.searchsorted(rows, np.arange(len(b.rows) + 1))
+        rows, columns, values = b.term_row[order], b.term_column[order].tolist(), b.term_value[order].tolist()
+        bounds = np.searchsorted(rows, np.arange(len(b.rows) + 1)).tolist()
         for i in np.flatnonzero(b.active):
-            terms = [(variables[j], v) for j, v in zip(columns[bounds[i]:bounds[i + 1]].tolist(), values[bounds[i]:bounds[i + 1]].tolist()) if v != 0]
+            row = slice(bounds[i], bounds[i + 1])
+            terms = [(variables[j], v) for j, v in zip(columns[row], values[row]) if v != 0]
             lower, upper = float(b.lower[i]), float(b.upper[i])
             sense, rhs = ((pulp.LpConstraintEQ, lower) if lower == upper else (pulp.LpConstraintLE, upper) if upper != np.inf
                           else (pulp.LpConstraintGE, lower))

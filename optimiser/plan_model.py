@@ -191,20 +191,22 @@ class PlanModel:
         derived = [(key, column) for key, column in self.own_funded.items() if column.index == DERIVED]
         if not derived:
             return solution
-        values = dict(solution.values)
         roles = self.inputs.base.role_columns
         claimed: dict[tuple[str, int, str], float] = {}
         worked = {}
         for (r, t, s), _ in derived:
             period = self.inputs.periods[t, s]
-            worked[r, t, s] = sum(c * values.get(v.name, 0.0) for v, c in self.staffed(r, t, s).items())
+            worked[r, t, s] = sum(c * solution.value(v) for v, c in self.staffed(r, t, s).items())
             pot = (roles["funding_pot"][r], t, s)
             claimed[pot] = claimed.get(pot, 0.0) + period.claim_per_wte_gbp[r] * worked[r, t, s]
+        names, values = [], []
         for (r, t, s), column in derived:
             pot = (roles["funding_pot"][r], t, s)
-            paid = values.get(self.own_funded_claims[pot].name, 0.0)
-            values[column.name] = worked[r, t, s] * min(paid / claimed[pot], 1.0) if claimed[pot] > 0 else 0.0
-        return dataclasses.replace(solution, values=values)
+            paid = solution.value(self.own_funded_claims[pot])
+            names.append(column.name)
+            values.append(worked[r, t, s] * min(paid / claimed[pot], 1.0) if claimed[pot] > 0 else 0.0)
+        return dataclasses.replace(solution, values=np.concatenate([solution.values, values]),
+                                   column_names=[*solution.column_names, *names])
 
 
 def build_plan_model(

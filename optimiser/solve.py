@@ -79,7 +79,8 @@ class Solution:
     status: Status
     proven_optimal: bool
     solver: str
-    values: dict[str, float] = field(default_factory=dict)
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # column values, in the model's column order
+    column_names: list[str] = field(default_factory=list)
     row_activity: np.ndarray = field(default_factory=lambda: np.zeros(0))
     marginal_care: np.ndarray = field(default_factory=lambda: np.zeros(0))
     care: float = float("nan")
@@ -88,7 +89,14 @@ class Solution:
     solver_seconds: float = 0.0
 
     def value(self, variable: pulp.LpVariable | None) -> float:
-        return 0.0 if variable is None else self.values.get(variable.name, 0.0)
+        """A PuLP variable's value (for code that holds variables; results read `values` by column position)."""
+        if variable is None or variable.name not in self._position:
+            return 0.0
+        return float(self.values[self._position[variable.name]])
+
+    @functools.cached_property
+    def _position(self) -> dict[str, int]:
+        return {name: j for j, name in enumerate(self.column_names)}
 
 
 def compile_model(model: SkillMixModel) -> CompiledLP:
@@ -235,14 +243,14 @@ def _lp_answer_if_integral(lp: CompiledLP, choices: np.ndarray, time_limit_secon
     relaxed = _two_stage(dataclasses.replace(lp, integer=np.zeros_like(lp.integer)), time_limit_seconds, highs)
     if not relaxed.proven_optimal:
         return None
-    values = np.array([relaxed.values[name] for name in lp.column_names])
+    values = relaxed.values.copy()
     values[choices] = (values[choices] > 1e-7).astype(float)
     activity = row_activity(lp, values)
     if np.any(_violations(lp, activity) > 0):
         return None
     return dataclasses.replace(
         relaxed,
-        values=dict(zip(lp.column_names, values)),
+        values=values,
         row_activity=activity,
         marginal_care=_relaxation_duals(lp, time_limit_seconds, choices, values)[: lp.num_rows],
         method=relaxed.method.replace(
@@ -518,7 +526,8 @@ def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution
         status=Status.OPTIMAL,
         proven_optimal=True,
         solver=_version(),
-        values=dict(zip(lp.column_names, cheapest)),
+        values=cheapest,
+        column_names=lp.column_names,
         row_activity=row_activity(lp, cheapest),
         marginal_care=marginal,
         care=float(lp.care @ cheapest),
@@ -580,7 +589,8 @@ def _two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solut
         status=Status.OPTIMAL,
         proven_optimal=True,
         solver=_version(),
-        values=dict(zip(lp.column_names, values)),
+        values=values,
+        column_names=lp.column_names,
         row_activity=np.asarray(solution.row_value, dtype=float)[: lp.num_rows],
         marginal_care=marginal[: lp.num_rows],
         care=float(lp.care @ values),
@@ -687,7 +697,8 @@ def _solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Soluti
         status=Status.OPTIMAL,
         proven_optimal=True,
         solver="CBC",
-        values={v.name: v.varValue or 0.0 for v in model.variables},
+        values=np.array([v.varValue or 0.0 for v in model.variables], dtype=float),
+        column_names=[v.name for v in model.variables],
         row_activity=np.array([info.constraint.value() - info.constraint.constant for info in model.registry]),
         marginal_care=marginal if not model.posts else np.full(len(marginal), np.nan),
         care=float(pulp.value(model.care)),

@@ -88,9 +88,13 @@ def record_index(output: Path, wanted: dict[tuple[str, str], str]) -> pd.DataFra
     return index.drop_duplicates(["ods_code", "policy"], keep="last").reset_index(drop=True)
 
 
-def done_keys(index: pd.DataFrame) -> set[tuple[str, str, str]]:
-    """(ODS code, policy, fingerprint) of every task already finished with a final status."""
-    final = index[index["status"].isin(FINAL_STATUSES)]
+def done_keys(output: Path) -> set[tuple[str, str, str]]:
+    """(ODS code, policy, fingerprint) of every task whose latest record has a final status (so is not run again)."""
+    frames = [pq.read_table(path, columns=[*KEYS, "status"]).to_pandas() for path in summary_parts(output)]
+    if not frames:
+        return set()
+    latest = pd.concat(frames, ignore_index=True).drop_duplicates(KEYS, keep="last")
+    final = latest[latest["status"].isin(FINAL_STATUSES)]
     return set(zip(final["ods_code"], final["policy"], final["fingerprint"]))
 
 

@@ -45,7 +45,9 @@ def batch(
     chunk_size: Annotated[int, typer.Option(help="PCN × policy tasks per chunk (one Parquet part each).", min=1)] = 25,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: when on a terminal).")] = None,
     horizon: Annotated[Optional[int], typer.Option(help="Plan N years ahead (1 to 15) over the base scenario's futures instead of solving one year; "
-                                                   "adds plan_national, plan_by_icb and plan_pcn_years.")] = None,
+                                                   "adds plan_national, plan_by_icb, plan_national_by_role, plan_pcn_years and plan_pcn_roles.")] = None,
+    mode: Annotated[Optional[str], typer.Option(help="With --horizon: expected (own money within the top-up budget on average over the "
+                                                "futures, the default) or robust (within it in every future), as `plan --mode`.")] = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -59,10 +61,14 @@ def batch(
         err.print(f"[bold red]Error:[/] --scheduler {scheduler!r} is not a Dask scheduler address; "
                   "give one like tcp://10.0.0.5:8786 (scheme, host and port)", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT)
-    from optimiser.batch.run import check_horizon
+    from optimiser.batch.run import check_horizon, check_mode
 
     try:
         check_horizon(horizon)
+        if mode is not None:
+            check_mode(mode)
+            if horizon is None:
+                raise OptimiserError(f"--mode {mode} applies to plans: give --horizon N too")
     except OptimiserError as error:
         err.print(f"[bold red]Error:[/] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -99,6 +105,7 @@ def batch(
         outcome = run_batch(
             table, base, policy or ["as-published"], output, workers=workers, scheduler=scheduler, dask_local=dask_local,
             strict=strict, chunk_size=chunk_size, on_plan=on_plan, on_progress=on_progress, horizon=horizon,
+            mode=mode or "expected",
         )
     except KeyboardInterrupt:
         bar.stop()
@@ -120,7 +127,7 @@ def batch(
             err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)
     if outcome.failures > 10:
         err.print(f"... and {outcome.failures - 10:,} more in {output / 'failures.csv'}")
-    plan_tables = ", plan_national, plan_by_icb, plan_pcn_years" if horizon else ""
+    plan_tables = ", plan_national, plan_by_icb, plan_national_by_role, plan_pcn_years, plan_pcn_roles" if horizon else ""
     err.print(f"wrote {len(outcome.files)} files to {output}/ (national, by_icb, national_by_role, comparison_by_pcn, pcn_summary, pcn_roles, failures{plan_tables}; results.xlsx)")
     out.print(summary_line(outcome), highlight=False)
     raise typer.Exit(EXIT_BATCH_FAILURES if outcome.any_failed else EXIT_OK)

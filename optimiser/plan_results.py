@@ -91,6 +91,38 @@ class PlanResult:
             table = table[staffed]
         return table.reset_index(drop=True)
 
+    def role_years(self, include_zero: bool = False) -> pd.DataFrame:
+        """Per role, year and future: WTE carried in (after leavers), new, total at the year's end, and what the role
+        costs, claims from ARRS and needs of own money that year (£; first-year posts from their start month).
+
+        Summed over roles, money equals `years()` less rent: the same expressions the plan's LP adds up.
+        """
+        model, inputs = self.model, self.inputs
+        roles = inputs.base.role_columns
+        names, in_post, sessions = roles["role_name"], roles["in_post_wte"], roles["clinical_room_sessions_per_wte"]
+        rows = []
+        for (t, s), period in inputs.periods.items():
+            at = model.key(t, s)
+            cost, claim, top_up = period.cost_per_wte_gbp, period.claim_per_wte_gbp, period.top_up_per_wte_gbp
+            for r in names:
+                kept = in_post[r] if t == 0 else self._var(model.stock[r, *model.key(t - 1, s)]) * (1 - inputs.leaving_rate[r])
+                total, worked = self._var(model.stock[r, *at]), self._value(model.staffed(r, t, s))
+                own_funded = self._var(model.own_funded.get((r, t, s)))
+                rows.append((s, period.year, inputs.probabilities[s], r, names[r], kept, self._var(model.new[r, *at]),
+                             self._var(model.reduced.get((r, *at))), total, worked, own_funded, cost[r] * worked,
+                             claim[r] * (worked - own_funded), top_up[r] * (worked - own_funded) + cost[r] * own_funded,
+                             total * sessions[r]))
+        table = pd.DataFrame(rows, columns=[
+            "future", "year", "probability", "role", "role_name", "in_post_wte", "new_wte", "reduced_wte", "total_wte",
+            "wte_years_worked", "own_funded_wte", "cost_gbp", "arrs_claimed_gbp", "own_money_gbp", "room_sessions_per_week"])
+        numbers = [c for c in table.columns if c.endswith(("_wte", "_worked", "_week"))]
+        table[numbers] = table[numbers].round(6) + 0.0
+        money = [c for c in table.columns if c.endswith("_gbp")]
+        table[money] = table[money].round(2) + 0.0
+        if not include_zero:
+            table = table[table.groupby("role")["total_wte"].transform("max").gt(STAFFED_WTE) | table["in_post_wte"].gt(0)]
+        return table.reset_index(drop=True)
+
     @cached_property
     def _years(self) -> pd.DataFrame:
         model, inputs = self.model, self.inputs

@@ -134,20 +134,22 @@ def _in_policy_order(table: pd.DataFrame, policies: list[str], by: list[str]) ->
 
 
 class PlanTotals:
-    """A plan batch's sums per policy, future and year (and ICB), over PCNs optimal under every policy."""
+    """A plan batch's sums per policy, future and year (and ICB; and role, with `extra=["role", "role_name"]`), over
+    PCNs optimal under every policy."""
 
-    def __init__(self, policies: list[str], common: set[str], measures: list[str]):
+    def __init__(self, policies: list[str], common: set[str], measures: list[str], extra: list[str] | None = None):
         self.policies, self.common, self.measures = policies, common, measures
+        self.extra = extra or []
         self.sums: list[pd.DataFrame] = []
 
     def add(self, part: pd.DataFrame) -> None:
         ok = part[part["ods_code"].isin(self.common)]
         if len(ok):
             ok = ok.assign(icb=ok["icb"].fillna(NO_ICB), pcns=1)
-            groups = ok.groupby(["icb", "policy", "future", "year"], sort=False)
+            groups = ok.groupby(["icb", "policy", "future", "year", *self.extra], sort=False)
             self.sums.append(groups[[*self.measures, "pcns"]].sum().join(groups[["probability"]].max()))
         if len(self.sums) > 64:
-            self.sums = [self._folded(["icb", "policy", "future", "year"])]
+            self.sums = [self._folded(["icb", "policy", "future", "year", *self.extra])]
 
     def _folded(self, keys: list[str]) -> pd.DataFrame:
         both = pd.concat(self.sums)
@@ -156,7 +158,7 @@ class PlanTotals:
 
     def table(self, by: list[str]) -> pd.DataFrame:
         """Per year and future ([] for national, ["icb"] per ICB), in policy order then the plan's own order."""
-        keys = [*by, "policy", "future", "year"]
+        keys = [*by, "policy", "future", "year", *self.extra]
         columns = [*keys, "probability", "pcns", *self.measures]
         if not self.sums:
             return pd.DataFrame(columns=columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -13,7 +14,8 @@ import pandas as pd
 
 from optimiser.batch import execute, outputs, rollup, store
 from optimiser.batch.table import TableError, check_base, load_base, read_table
-from optimiser.batch.plan_worker import YEAR_FIELDS, YEAR_MEASURES, run_plan_chunk
+from optimiser.batch.plan_worker import (MODES, PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES,
+                                         run_plan_chunk)
 from optimiser.batch.tasks import Plan, Planner, Stream, chunks
 from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_chunk, warm
 
@@ -22,7 +24,7 @@ TABLE_NAMES = ("national", "by_icb", "national_by_role", "comparison_by_pcn", "p
 FAILURE_COLUMNS = ["row", "ods_code", "pcn_name", "icb", "policy", "status", "reason"]
 PRELOAD = ["optimiser.batch.worker", "optimiser.inputs", "optimiser.model", "optimiser.solve"]
 MAX_HORIZON_YEARS = 15
-PLAN_TABLE_NAMES = ("plan_national", "plan_by_icb", "plan_pcn_years")
+PLAN_TABLE_NAMES = ("plan_national", "plan_by_icb", "plan_national_by_role", "plan_pcn_years", "plan_pcn_roles")
 
 
 @dataclasses.dataclass
@@ -89,13 +91,16 @@ def run_batch(
     on_plan: Callable[[Plan, int], None] | None = None,
     on_progress: ProgressCallback | None = None,
     horizon: int | None = None,
+    mode: str = "expected",
 ) -> BatchOutcome:
     """Validate, run what is not done yet, and write the outputs. Raises TableError for unusable input.
 
     With a `horizon`, each PCN gets a multi-year plan over the base scenario's futures instead of a one-year
-    solve; its summary record gives the first year, and `plan_*` tables give every year in every future.
+    solve (`mode` expected or robust, as `plan --mode`); its summary record gives the first year, the verdict and the
+    care over the plan, and `plan_*` tables give every year in every future.
     """
     check_horizon(horizon)
+    check_mode(mode)
     started = time.perf_counter()
     output = Path(output)
     source = str(table) if not isinstance(table, pd.DataFrame) else None
@@ -107,7 +112,7 @@ def run_batch(
             table = read_table(table) if source else table
             base = load_base(base) if not isinstance(base, dict) else check_base(base)
             try:
-                planner = Planner(table, base, policies, horizon)
+                planner = Planner(table, base, policies, horizon, mode)
             except TableError as error:
                 raise TableError(error.problems, source) from None
             if strict:  # every row checked before anything runs; the rows are read (and validated) again to run them
@@ -133,7 +138,7 @@ def run_batch(
                     on_progress(progress)
 
             pending = chunks(iter(stream), chunk_size)
-            work = run_plan_chunk if horizon else run_chunk
+            work = functools.partial(run_plan_chunk, mode=mode) if horizon else run_chunk
             if scheduler or dask_local:
                 execute.run_dask(work, pending, finished, scheduler, dask_local, dask_processes)
             elif pool is None:
@@ -143,13 +148,17 @@ def run_batch(
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        plan = planner.plan()
-        return _write_outputs(output, plan, stream, formats, started, bool(horizon))
+        return _write_outputs(output, planner.plan(), stream, formats, started, bool(horizon))
 
 
 def check_horizon(horizon: int | None) -> None:
     if horizon is not None and not 1 <= horizon <= MAX_HORIZON_YEARS:
         raise TableError([f"--horizon {horizon} is out of range: a plan looks 1 to {MAX_HORIZON_YEARS} years ahead"])
+
+
+def check_mode(mode: str) -> None:
+    if mode not in MODES:
+        raise TableError([f"--mode {mode!r} is not a plan mode: give {' or '.join(MODES)}"])
 
 
 def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: float, planned: bool = False) -> BatchOutcome:
@@ -183,7 +192,7 @@ def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: f
     tables = {name: outputs.TableFiles(output, name, formats) for name in ("pcn_summary", "comparison_by_pcn", "failures", "pcn_roles")}
     for bucket in summary_buckets:
         bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"]).drop(columns="_p")
-        bucket = bucket[list(SUMMARY_FIELDS)].astype(_SUMMARY_DTYPES)
+        bucket = _summary_columns(bucket, planned)
         tables["pcn_summary"].append(bucket)
         tables["failures"].append(bucket.loc[bucket["status"] != "optimal", FAILURE_COLUMNS])
         measures = bucket[bucket["status"] == "optimal"][["ods_code", "pcn_name", "icb", "row", "policy", *rollup.CHANGE_MEASURES]]
@@ -193,7 +202,7 @@ def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: f
     for bucket in role_buckets:
         bucket = bucket.assign(_p=bucket["policy"].map(order), _w=-bucket["total_wte"])
         tables["pcn_roles"].append(bucket.sort_values(["row", "_p", "_w", "role"]).drop(columns=["_p", "_w", "row"])[list(ROLE_FIELDS)])
-    empty_summary = pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()})
+    empty_summary = _summary_columns(pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()}), planned)
     files += tables["pcn_summary"].close(empty_summary)
     files += tables["failures"].close(empty_summary[FAILURE_COLUMNS])
     files += tables["comparison_by_pcn"].close(rollup.compare_by_pcn(empty_summary, plan.policies))
@@ -213,26 +222,48 @@ def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: f
 
 
 def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, common: set[str], formats, files: list[Path]) -> list:
-    """A plan batch's records per PCN, year and future, and their sums per year and future, streamed from the parts."""
-    totals = rollup.PlanTotals(plan.policies, common, YEAR_MEASURES)
-    buckets = outputs.Buckets(output, "years")
-    for part in store.current_role_parts(output, index, kind="years"):
+    """A plan batch's records per PCN, year and future (and role), and their sums per year and future, streamed from the parts."""
+    sheets = []
+    for kind, fields, measures, name, rollups in (
+        ("years", YEAR_FIELDS, YEAR_MEASURES, "plan_pcn_years", {"plan_national": [], "plan_by_icb": ["icb"]}),
+        ("roleyears", ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, "plan_pcn_roles", {"plan_national_by_role": []}),
+    ):
+        totals = rollup.PlanTotals(plan.policies, common, measures, extra=["role", "role_name"] if kind == "roleyears" else None)
+        per_pcn = _write_plan_records(output, plan, row_of, index, kind, fields, name, formats, totals)
+        files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in measures or k == "probability" else object) for k in fields}))
+        tables = {table: totals.table(by) for table, by in rollups.items()}
+        for table, frame in tables.items():
+            files += outputs.write_table(output, table, frame, formats)
+        sheets += [(table, [frame]) for table, frame in tables.items()]
+        if kind == "years":  # per role, like pcn_roles, only as CSV and Parquet: too long for a sheet nationally
+            sheets.append((name, per_pcn.parquet_batches()))
+    return sheets if "parquet" in formats else []
+
+
+def _write_plan_records(output: Path, plan: Plan, row_of: dict[str, int], index, kind: str, fields: dict, name: str, formats,
+                        totals) -> outputs.TableFiles:
+    """One kind of plan part as a per-PCN table in table order (`row_of`: ODS code → row), adding each part to `totals` on the way."""
+    buckets = outputs.Buckets(output, kind)
+    for part in store.current_role_parts(output, index, kind=kind):
         totals.add(part)
         buckets.add(part.assign(row=part["ods_code"].map(row_of)))
     order = {p: i for i, p in enumerate(plan.policies)}
-    per_pcn = outputs.TableFiles(output, "plan_pcn_years", formats)
+    per_pcn = outputs.TableFiles(output, name, formats)
     for bucket in buckets:
         bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"], kind="stable")
-        per_pcn.append(bucket[list(YEAR_FIELDS)])
-    files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in YEAR_MEASURES or k == "probability" else object) for k in YEAR_FIELDS}))
+        per_pcn.append(bucket[list(fields)])
     buckets.remove()
-    national, by_icb = totals.table([]), totals.table(["icb"])
-    for name, frame in (("plan_national", national), ("plan_by_icb", by_icb)):
-        files += outputs.write_table(output, name, frame, formats)
-    return [("plan_national", [national]), ("plan_by_icb", [by_icb]), ("plan_pcn_years", per_pcn.parquet_batches())] if "parquet" in formats else []
+    return per_pcn
 
 
 _SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in SUMMARY_FIELDS.items())}
+_PLAN_SUMMARY_DTYPES = {k: ("float64" if t == "double" else "Int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in PLAN_SUMMARY_FIELDS.items())}
+
+
+def _summary_columns(frame: pd.DataFrame, planned: bool) -> pd.DataFrame:
+    """`pcn_summary`'s columns: a plan batch's own (mode, years, verdict, care over the plan) after the common ones."""
+    dtypes = {**_SUMMARY_DTYPES, **(_PLAN_SUMMARY_DTYPES if planned else {})}
+    return frame.reindex(columns=list(dtypes)).astype(dtypes)
 
 
 def _invalid_records(plan: Plan) -> pd.DataFrame:

@@ -21,13 +21,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from optimiser.atomic import write_bytes_atomic
-from optimiser.batch.plan_worker import YEAR_FIELDS
+from optimiser.batch.plan_worker import PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, YEAR_FIELDS
 from optimiser.batch.table import TableError
 from optimiser.batch.worker import FINAL_STATUSES, ROLE_FIELDS, SUMMARY_FIELDS
 
-SUMMARY_SCHEMA = pa.schema(list(SUMMARY_FIELDS.items()))
+SUMMARY_SCHEMA = pa.schema([*SUMMARY_FIELDS.items(), *PLAN_SUMMARY_FIELDS.items()])  # plan columns empty for one-year runs
 ROLE_SCHEMA = pa.schema(list(ROLE_FIELDS.items()))
 YEAR_SCHEMA = pa.schema(list(YEAR_FIELDS.items()))
+ROLE_YEAR_SCHEMA = pa.schema(list(ROLE_YEAR_FIELDS.items()))
 KEYS = ["ods_code", "policy", "fingerprint"]
 LOCK_NAME = ".batch.lock"
 
@@ -36,12 +37,15 @@ def parts_dir(output: Path) -> Path:
     return Path(output) / "parts"
 
 
-def write_chunk(output: Path, summary: list[dict], roles: list[dict], years: list[dict] | None = None) -> None:
-    """`years`: a plan's records per year and future, written before the summary like the role rows."""
+def write_chunk(output: Path, summary: list[dict], roles: list[dict], years: list[dict] | None = None,
+                role_years: list[dict] | None = None) -> None:
+    """`years`, `role_years`: a plan's records per year and future (and role), written before the summary like the role rows."""
     folder = parts_dir(output)
     chunk = f"{time.time_ns():020d}{uuid.uuid4().hex[:8]}"
     if years:
         write_bytes_atomic(folder / f"years-{chunk}.parquet", _parquet(years, YEAR_SCHEMA))
+    if role_years:
+        write_bytes_atomic(folder / f"roleyears-{chunk}.parquet", _parquet(role_years, ROLE_YEAR_SCHEMA))
     if roles:
         write_bytes_atomic(folder / f"roles-{chunk}.parquet", _parquet(roles, ROLE_SCHEMA))
     write_bytes_atomic(folder / f"summary-{chunk}.parquet", _parquet(summary, SUMMARY_SCHEMA))

@@ -86,15 +86,15 @@ class Planner:
 
     What concerns the whole table (policies, columns, repeated ODS codes) is checked when it is made, so a bad
     table stops before anything runs. Rows are yielded one at a time and not kept; problems are kept.
-    With a `horizon`, each scenario is planned that many years ahead, and its fingerprint says so.
+    With a `horizon`, each scenario is planned that many years ahead in the plan `mode`, and its fingerprint says so.
     """
 
-    def __init__(self, table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None):
+    def __init__(self, table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None, mode: str = "expected"):
         self.parsed = parse_policies(policies, base["year"])
         self.targets = column_targets(table.columns, base)
         check_unique_codes(table)
         self.table, self.base, self.horizon = table, base, horizon
-        self.salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}" + (f"|plan-{horizon}" if horizon else "")
+        self.salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}" + (f"|plan-{horizon}-{mode}" if horizon else "")
         self.policies = list(self.parsed)
         self.table_rows = len(table)
         self.problems: list[RowProblem] = []
@@ -134,9 +134,9 @@ class Planner:
         return Plan(problems=self.problems, policies=self.policies, table_rows=self.table_rows, rows=rows or [])
 
 
-def plan_batch(table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None) -> Plan:
+def plan_batch(table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None, mode: str = "expected") -> Plan:
     """Every row planned and kept, with its scenarios: for tests and small tables (a batch streams instead)."""
-    planner = Planner(table, base, policies, horizon)
+    planner = Planner(table, base, policies, horizon, mode)
     rows = list(planner.rows())
     return planner.plan(rows)
 

@@ -100,7 +100,8 @@ def cold_highs(table) -> tuple[float, int]:
 
 
 def _peak_rss_mb(reset: bool = False) -> float:
-    """This process's peak RSS (VmHWM); `reset` starts the peak again from now (Linux: /proc/self/clear_refs)."""
+    """This process's peak RSS (VmHWM); `reset` starts the peak again from now (Linux: /proc/self/clear_refs; it resets
+    ru_maxrss too)."""
     if reset:
         Path("/proc/self/clear_refs").write_text("5")
     for line in Path("/proc/self/status").read_text().splitlines():
@@ -114,8 +115,8 @@ def memory_run(pcns: int) -> dict:
 
     The parent's peak is taken over the batch alone: it is reset after the synthetic table is generated (making
     the table is not the batch; the table itself stays in memory, as a caller's table would). The outcome's
-    per-PCN tables are not read back (the batch does not hold them; a caller may). `process_peak_rss_mb` is the
-    whole process's lifetime peak, table generation included.
+    per-PCN tables are not read back (the batch does not hold them; a caller may). `setup_peak_rss_mb` is the
+    peak before the batch: imports and generating the table.
     """
     import gc
     import threading
@@ -141,6 +142,7 @@ def memory_run(pcns: int) -> dict:
     table = national_table(pcns, seed=2025 + pcns)
     base = load_base(BASE)
     gc.collect()
+    setup = _peak_rss_mb()
     before = _peak_rss_mb(reset=True)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -155,9 +157,9 @@ def memory_run(pcns: int) -> dict:
         "pcns": pcns,
         "seconds": seconds,
         "optimal": int(outcome.counts.get("optimal", 0)),
+        "setup_peak_rss_mb": setup,
         "parent_rss_before_batch_mb": before,
         "parent_peak_rss_mb": parent,
-        "process_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_peak_rss_mb": peaks["worker"] / 2**20,
         "tree_peak_rss_mb": peaks["tree"] / 2**20,
     }
@@ -228,7 +230,8 @@ def main() -> None:
             print(f"memory run {size:,} failed: {done.stderr[-500:]}")
             continue
         m = json.loads(done.stdout.strip().splitlines()[-1])
-        print(f"peak RSS, {size:,} PCNs: parent {m['parent_peak_rss_mb']:,.0f} MB, largest worker {m['worker_peak_rss_mb']:,.0f} MB, "
+        print(f"peak RSS, {size:,} PCNs: parent {m['parent_peak_rss_mb']:,.0f} MB during the batch ({m['parent_rss_before_batch_mb']:,.0f} MB "
+              f"before it, table made), largest worker {m['worker_peak_rss_mb']:,.0f} MB, "
               f"whole process tree {m['tree_peak_rss_mb']:,.0f} MB "
               f"({m['seconds']:,.1f} s, {m['optimal']:,} optimal; outputs csv + parquet)")
 

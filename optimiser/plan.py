@@ -12,18 +12,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
+from optimiser import constraints
 from optimiser.errors import EXIT_INFEASIBLE, OptimiserError, SolverError
 from optimiser.plan_inputs import PlanInputs, prepare_plan
 from optimiser.plan_model import Mode, PlanModel, build_plan_model
 from optimiser.plan_results import PlanResult
 from optimiser.scenario import Scenario
-from optimiser.solve import Solution, compile_model, solve_compiled
+from optimiser.solve import Solution, compile_model, elastic_relaxation, solve_compiled
 
 
 class InfeasiblePlan(OptimiserError):
-    """No plan meets every rule in every future that can happen."""
+    """No plan meets every rule in every future that can happen; `conflicts` (when known) says which limits fall
+    short, in which year and future, and by how much."""
 
     exit_code = EXIT_INFEASIBLE
+
+    def __init__(self, message: str, conflicts: pd.DataFrame | None = None):
+        self.conflicts = conflicts
+        super().__init__(message)
 
 
 @dataclass
@@ -68,23 +76,67 @@ def solve_plan(
     solution = solve_compiled(compile_model(model), time_limit_seconds)
     name = inputs.scenario.pcn.name
     if solution.status == "infeasible":
-        raise InfeasiblePlan(_infeasible_sentence(name, mode, fixed_first_year is not None))
+        raise _infeasible(model, fixed_first_year is not None)
     if not solution.proven_optimal:
         raise SolverError(f"{name}: the solver stopped ({solution.status}) before proving an optimal plan; "
                           "no plan is shown rather than an unproven one. Raise the time limit or use fractional WTE.")
     return model, solution
 
 
-def _infeasible_sentence(name: str, mode: Mode, fixed: bool) -> str:
+def _infeasible(model: PlanModel, fixed: bool) -> InfeasiblePlan:
+    name = model.inputs.scenario.pcn.name
     if fixed:
-        return f"{name}: the first-year hiring cannot be kept within the rules in every future."
-    if mode == "robust":
-        return (f"{name}: no plan keeps own money within the top-up budget in every future: staff in post already cost "
-                "more than the ARRS sum and top-up budget allow in at least one future, even with no new posts. "
-                "Plan for expected value, raise the top-up budget, or allow reducing staff in post.")
-    return (f"{name}: no plan keeps own money within the top-up budget, on average over the futures, in every year: staff "
-            "in post already cost more than the ARRS sum and top-up budget allow once pay rises, even with no new posts. "
-            "Raise the top-up budget or allow reducing staff in post.")
+        return InfeasiblePlan(f"{name}: the first-year hiring cannot be kept within the rules in every future.")
+    conflicts = explain_plan_infeasibility(model)
+    mode = {"robust": "own money within the top-up budget in every future",
+            "expected": "own money within the top-up budget on average over the futures"}[model.mode]
+    lines = [f"{name}: no plan meets every rule in every year and future that can happen ({mode}). What conflicts:"]
+    lines += [f"  - {sentence}" for sentence in conflicts["explanation"]]
+    lines.append("Change one of these limits, or allow reducing in-post staff (policy.allow_reducing_in_post: true)"
+                 + (", or plan for expected value (--mode expected)." if model.mode == "robust" else "."))
+    return InfeasiblePlan("\n".join(lines), conflicts)
+
+
+def explain_plan_infeasibility(model: PlanModel) -> pd.DataFrame:
+    """The smallest relaxation of the relaxable limits (as `explain` does for one year), one row per limit, future
+    and run of years, in words: "2026/27 to 2027/28, if a room is lost (chance 50%): staff in post need …"."""
+    inputs = model.inputs
+    rows_to_relax = [i for i, info in enumerate(model.registry) if constraints.relaxable(info.family)]
+    relaxation = elastic_relaxation(model, rows_to_relax)
+    if relaxation is None:
+        raise InfeasiblePlan(f"{inputs.scenario.pcn.name}: no plan meets the rules even with every budget, room and cap "
+                             "relaxed; check the in-post staff and whole-post settings.")
+    found: dict[tuple[str, str | None, str | None], list] = {}
+    for i, limit, amount in zip(rows_to_relax, relaxation.limits, relaxation.shortfalls):
+        if amount > 1e-6 * max(1.0, abs(limit)):
+            info, (t, s) = model.registry[i], model.row_period[i]
+            found.setdefault((info.family, info.label, s), []).append((t, info, float(limit) + 0.0, float(amount)))
+    rows = []
+    for (family, label, future), years in found.items():
+        t, info, limit, amount = years[0]
+        words = constraints.Words(
+            name=constraints.label_name(family, label, inputs.base), label=label, limit=limit, gain=amount, more="",
+            money="", amount=str, rented=relaxation.value(model.rented.get((t, future))),
+            rentable=inputs.base.rentable_sessions_per_week)
+        first, last = inputs.years[t], inputs.years[years[-1][0]]
+        when = first if len(years) == 1 else f"from {first} to {last}"
+        rows.append({"family": family, "label": label, "future": future or "", "first_year": first, "last_year": last,
+                     "unit": info.unit, "limit": limit, "needed": limit + amount, "shortfall": amount,
+                     "most_shortfall": max(a for *_, a in years),
+                     "explanation": f"{_when_and_where(inputs, when, future)}: {constraints.conflict_sentence(family, words)}"})
+    return pd.DataFrame(rows, columns=["family", "label", "future", "first_year", "last_year", "unit", "limit", "needed",
+                                       "shortfall", "most_shortfall", "explanation"])
+
+
+def _when_and_where(inputs: PlanInputs, when: str, future: str | None) -> str:
+    """'From 2026/27 to 2027/28, if a room is lost (chance 50%)'; a row of every future, or the only one, names none."""
+    when = when[:1].upper() + when[1:]
+    if future is None:
+        return when + (", on average over the futures" if len(inputs.futures) > 1 else "")
+    if sum(p > 0 for p in inputs.probabilities.values()) <= 1:
+        return when
+    description = inputs.descriptions.get(future) or f"'{future}' comes"
+    return f"{when}, if {description} (chance {inputs.probabilities[future]:.0%})"
 
 
 def _single_future(scenario: Scenario, name: str) -> PlanInputs:

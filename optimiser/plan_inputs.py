@@ -38,6 +38,7 @@ class Period:
     claim_per_wte_gbp: dict[str, float]  # the lower of cost and the maximum reimbursable amount, × ARRS share
     top_up_per_wte_gbp: dict[str, float]  # what ARRS and co-funders leave to the PCN
     arrs_sums_gbp: dict[str, float]
+    in_post_beyond_arrs_gbp: dict[str, float]  # per pot: staff in post beyond the first year's sum, still there, paid outside ARRS
     top_up_budget_gbp: float
     room_sessions_per_week: float
     need_contacts_per_year: dict[str, float]
@@ -120,24 +121,26 @@ def prepare_plan(scenario: Scenario, futures: dict[str, Future] | None = None) -
     lead = shared.scalar("recruitment_lead_time_months")
     discount = shared.scalar("discount_rate_percent") / 100
     roles = list(base.role_columns["role_name"])
+    leaving = {r: shared.by_key("leaving_rate_percent", r) / 100 for r in roles}
     periods = {}
     for name, future in futures.items():
         rates = _Rates([future.growth, scenario.growth], defaults)
-        periods |= {(t, name): period for t, period in enumerate(_periods(base, future, name, rates, years, discount))}
+        periods |= {(t, name): period for t, period in enumerate(_periods(base, future, name, rates, years, discount, leaving))}
     return PlanInputs(
         base=base,
         years=years,
         probabilities={name: future.probability for name, future in futures.items()},
         descriptions={name: future.description for name, future in futures.items()},
         periods=periods,
-        leaving_rate={r: shared.by_key("leaving_rate_percent", r) / 100 for r in roles},
+        leaving_rate=leaving,
         first_year_share=(12 - lead) / 12,
         lead_time_months=lead,
         discount_rate=discount,
     )
 
 
-def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years: list[str], discount: float) -> list[Period]:
+def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years: list[str], discount: float,
+             leaving: dict[str, float]) -> list[Period]:
     scenario = base.scenario
     gp_roles = {r for r, band in load_catalogue(scenario.year).roles["afc_band"].items() if band == GP_PAY_SCALE}
     columns = base.role_columns
@@ -149,6 +152,8 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
     ended = years.index(future.arrs_ends_from) if future.arrs_ends_from else len(years)
 
     afc = gp = top_up = list_size = 1.0
+    first_claims = _in_post_claims(base, columns["claim_per_wte_gbp"], dict.fromkeys(roles, 1.0))
+    beyond_share = {p: base.in_post_beyond_arrs_gbp.get(p, 0.0) / c if c > 0 else 0.0 for p, c in first_claims.items()}
     pot = dict.fromkeys(base.arrs_sums_gbp, 1.0)
     per_head = dict.fromkeys(categories, 1.0)
     periods = []
@@ -186,9 +191,20 @@ def _periods(base: ModelInputs, future: Future, name: str, rates: _Rates, years:
             claim_per_wte_gbp=claim,
             top_up_per_wte_gbp={r: max(cost[r] - claim[r] - cost[r] * columns["co_funder_share"][r], 0.0) for r in roles},
             arrs_sums_gbp={p: (0.0 if t >= ended else s * pot[p]) for p, s in base.arrs_sums_gbp.items()},
+            in_post_beyond_arrs_gbp={p: beyond_share[p] * c for p, c in _in_post_claims(base, claim, {r: (1 - leaving[r]) ** t for r in roles}).items()},
             top_up_budget_gbp=budget,
             room_sessions_per_week=base.room_sessions_per_week + extra_rooms,
             need_contacts_per_year={d: need[d] * list_size * per_head[d] for d in categories},
         ))
     return periods
 
+
+
+def _in_post_claims(base: ModelInputs, claim: dict[str, float], kept: dict[str, float]) -> dict[str, float]:
+    """Per pot, what the staff in post at the start who are still there (after leavers) claim this year, £."""
+    columns = base.role_columns
+    claims = dict.fromkeys(base.arrs_sums_gbp, 0.0)
+    for r, wte in columns["in_post_wte"].items():
+        if wte > 0 and columns["funding_pot"][r] in claims:
+            claims[columns["funding_pot"][r]] += wte * kept[r] * claim[r]
+    return claims

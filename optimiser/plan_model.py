@@ -169,7 +169,8 @@ def add_year(model: PlanModel, period: Period, own_money_posts: bool) -> None:
     for pot, sum_gbp in period.arrs_sums_gbp.items():
         claims = [(arrs_funded[r], claim[r]) for r in roles["role_name"] if roles["funding_pot"][r] == pot and claim[r] > 0]
         if claims:
-            model.add("arrs_budget", pot, "£ a year", here, pulp.lpSum(c * e for e, c in claims) <= sum_gbp)
+            limit = sum_gbp + period.in_post_beyond_arrs_gbp.get(pot, 0.0)  # staff in post beyond the sum: paid outside ARRS
+            model.add("arrs_budget", pot, "£ a year", here, pulp.lpSum(c * e for e, c in claims) <= limit)
     cost_terms = [(staffed[r], cost[r]) for r in roles["role_name"]]
     if base.rentable_sessions_per_week > 0:
         rented = problem.add_variable(f"rented_sessions({t},{s})", lowBound=0, upBound=base.rentable_sessions_per_week)

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from optimiser.atomic import write_text_atomic
-from optimiser.plan_results import PlanResult
+from optimiser.plan_results import PlanResult, wte_list
 from optimiser.tables import csv_text
 
 MODE_WORDS = {
@@ -19,6 +19,8 @@ MODE_WORDS = {
     "robust": "robust: own money within the top-up budget in every future",
 }
 LIMITS_SHOWN_PER_YEAR = 3
+MEASURABLE = 0.005
+"""Care below this (in the care unit, shown to 2 decimals) is nothing measurable."""
 
 
 def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
@@ -39,6 +41,7 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
         "mix": result.mix(),
         "care": result.care(),
         "limits": result.limits(),
+        "posts": result.posts(),
     }
 
 
@@ -63,16 +66,17 @@ def write_plan_files(result: PlanResult, directory: Path, fmt: str, overwrite: b
     return written
 
 
-def _table(title: str, columns: list[str]) -> Table:
+def _table(title: str, columns: list[str], text: tuple[int, ...] = (0,)) -> Table:
+    """A table whose `text` columns are left-aligned, the numbers right-aligned."""
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
     for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i == 0 else "right")
+        table.add_column(column, justify="left" if i in text else "right")
     return table
 
 
 def years_table(result: PlanResult) -> Table:
     table = _table("Year by year (£ a year)", ["Future", "Year", "WTE", "New WTE", "ARRS claimed", "ARRS unspent",
-                                               "Own money", "Over top-up", "Need met", "Care value"])
+                                               "Own money", "Over top-up", "Need met", f"Care ({result.care_words})"], text=(0, 1))
     for row in result.years().itertuples():
         table.add_row(row.future, row.year, f"{row.wte:.1f}", f"{row.new_wte:.1f}", f"£{row.arrs_claimed_gbp:,.0f}",
                       f"£{row.arrs_unspent_gbp:,.0f}", f"£{row.own_money_gbp:,.0f}",
@@ -97,12 +101,24 @@ def mix_table(result: PlanResult, future: str) -> Table:
 
 
 def limits_lines(result: PlanResult) -> list[str]:
-    """The limits that matter most each year, with the care one more unit would add that year."""
-    limits = result.limits()
+    """The limits that matter most each year, with the care one more unit would add that year; a limit binding
+    alike in several futures is said once, naming them."""
+    limits = result.limits().assign(shown=lambda t: t["care_value_per_unit"].round(2))
+    possible = [s for s in result.inputs.futures if result.inputs.probabilities[s] > 0]
+    one = len(possible) == 1
+
+    def named(futures) -> str:
+        if "every future" in set(futures) or set(futures) >= set(possible):
+            return "every future"
+        return ", ".join(s for s in possible if s in set(futures))
+
     lines = []
     for year, rows in limits.groupby("year", sort=True):
-        top = rows.sort_values("care_value_per_unit", ascending=False).head(LIMITS_SHOWN_PER_YEAR)
-        said = "; ".join(f"{r.limit} ({r.future}: +{r.care_value_per_unit:.2f} care a year per {r.per})" for r in top.itertuples())
+        alike = (rows.groupby(["limit", "per", "shown"], sort=False)
+                 .agg(futures=("future", named), value=("care_value_per_unit", "max")).reset_index())
+        top = alike.sort_values("value", ascending=False, kind="stable").head(LIMITS_SHOWN_PER_YEAR)
+        said = "; ".join(f"{r.limit} ({'' if one else f'{r.futures}: '}+{r.shown:.2f} {result.care_words} that year per {r.per})"
+                         for r in top.itertuples())
         lines.append(f"{year}: {said}")
     return lines
 
@@ -111,18 +127,23 @@ def uncertainty_lines(result: PlanResult) -> list[str]:
     comparisons = result.comparisons
     if comparisons is None:
         return []
-    lines = [f"Knowing which future will come before hiring this year would add {comparisons.value_of_knowing_the_future:.2f} "
-             f"care value (discounted, expected): {comparisons.wait_and_see:.2f} against {comparisons.here_and_now:.2f}."]
-    hiring = ", ".join(f"{wte:.1f} WTE {result.inputs.base.role_columns['role_name'][r]}" for r, wte in comparisons.forecast_hiring.items())
+    unit = f"{result.care_words} (discounted, expected)"
+    knowing = comparisons.value_of_knowing_the_future
+    lines = [f"Knowing which future will come before hiring this year would add "
+             f"{f'{knowing:.2f}' if knowing >= MEASURABLE else 'nothing measurable'}: "
+             f"{comparisons.wait_and_see:.2f} against {comparisons.here_and_now:.2f} {unit}."]
+    hiring = wte_list(sorted(((wte, r) for r, wte in comparisons.forecast_hiring.items()), reverse=True),
+                       result.inputs.base.role_columns["role_name"]) if comparisons.forecast_hiring else "no new posts"
     if comparisons.single_forecast is None:
-        lines.append(f"Planning on '{comparisons.forecast}' alone ({hiring or 'no new posts'} this year) cannot be kept within "
+        lines.append(f"Planning on '{comparisons.forecast}' alone ({hiring} this year) cannot be kept within "
                      "the top-up budget whichever future comes.")
     else:
-        lines.append(f"Planning on '{comparisons.forecast}' alone ({hiring or 'no new posts'} this year) does "
-                     f"{comparisons.cost_of_a_single_forecast:.2f} worse when the other futures may come true.")
+        cost = comparisons.cost_of_a_single_forecast
+        worse = f"does {cost:.2f} {result.care_words} worse" if cost >= MEASURABLE else "loses nothing measurable"
+        lines.append(f"Planning on '{comparisons.forecast}' alone ({hiring} this year) {worse} when the other futures may come true.")
         worse = {s: comparisons.plan_by_future[s] - v for s, v in comparisons.single_forecast_by_future.items()}
-        lines += [f"  in '{s}': {v:+.2f} care value for this plan over the single-forecast plan" for s, v in worse.items()
-                  if abs(v) > 0.005]
+        lines += [f"  in '{s}': {v:+.2f} {result.care_words} for this plan over the single-forecast plan" for s, v in worse.items()
+                  if abs(v) >= MEASURABLE]
     return lines
 
 
@@ -133,7 +154,8 @@ def render_plan(result: PlanResult) -> Group:
     header.append(f"{MODE_WORDS[result.model.mode]}; care discounted at {inputs.discount_rate:.1%} a year; "
                   f"{result.solution.method}\n", style="")
     parts = [header, Text(result.verdict(), style="bold"), Text(result.first_year_forecast())]
-    futures = _table("Futures", ["Future", "Chance", "What differs", "Care value over the years"])
+    futures = _table(f"Futures (care in {result.care_words}, discounted)",
+                     ["Future", "Chance", "What differs", "Care over the years"], text=(0, 2))
     for s in inputs.futures:
         futures.add_row(s, f"{inputs.probabilities[s]:.0%}", inputs.descriptions[s], f"{result.care_value_by_future()[s]:.1f}")
     parts += [futures, years_table(result), mix_table(result, likely)]

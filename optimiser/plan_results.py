@@ -3,6 +3,7 @@ and the one-line verdict a manager can take to a board."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ import pandas as pd
 
 from optimiser.plan_model import PlanModel
 from optimiser.solve import Solution
+from optimiser.valuation import care_unit
 
 if TYPE_CHECKING:
     from optimiser.plan import Comparisons
@@ -19,6 +21,10 @@ STAFFED_WTE = 1e-6
 BINDING_TOLERANCE = 1e-6
 OVER_BUDGET_GBP = 500.0
 """Own money above the top-up budget by less than this a year is rounding, not a warning."""
+POST_WTE = 0.005
+"""New WTE below this is no post (it shows as 0.0)."""
+LATER_HIRING, IN_POST = 0, -1
+"""What own money beyond the budget is charged to besides this year's posts (numbered from 1)."""
 BOOKKEEPING = {"staff_flow", "role_time", "valued_care", "whole_posts", "lowest_share"}
 LIMIT_WORDS = {
     "arrs_budget": ("the ARRS sum is fully claimed", "£1,000 more ARRS", 1000.0),
@@ -33,7 +39,21 @@ LIMIT_WORDS = {
 
 
 def money_words(gbp: float) -> str:
-    return f"£{gbp / 1000:,.0f}k" if abs(gbp) >= 10_000 else f"£{gbp:,.0f}"
+    """£5,225; £12.5k; £138k: to the pound below £10,000, then to three figures."""
+    if abs(gbp) >= 100_000:
+        return f"£{gbp / 1000:,.0f}k"
+    if abs(gbp) >= 10_000:
+        return f"£{gbp / 1000:,.1f}".removesuffix(".0") + "k"
+    return f"£{gbp:,.0f}"
+
+
+@dataclass(frozen=True)
+class Post:
+    """One of this year's new posts: its place in the order money reaches them, role and size."""
+
+    number: int
+    role: str
+    wte: float
 
 
 @dataclass
@@ -45,6 +65,11 @@ class PlanResult:
     @property
     def inputs(self):
         return self.model.inputs
+
+    @property
+    def care_words(self) -> str:
+        """The plan's care unit: each year's care valued as `solve` values it ("points of care score")."""
+        return care_unit(self.inputs.scenario.policy.valuation).name.removesuffix(" a year")
 
     def _value(self, expression) -> float:
         values = self.solution.values
@@ -95,7 +120,8 @@ class PlanResult:
         """Per role, year and future: WTE carried in (after leavers), new, total at the year's end, and what the role
         costs, claims from ARRS and needs of own money that year (£; first-year posts from their start month).
 
-        Summed over roles, money equals `years()` less rent: the same expressions the plan's LP adds up.
+        Summed over roles, money equals `years()` less rent (ARRS claims: claimed within the sum plus staff in post
+        beyond it): the same expressions the plan's LP adds up.
         """
         model, inputs = self.model, self.inputs
         roles = inputs.base.role_columns
@@ -130,9 +156,9 @@ class PlanResult:
         rows = []
         for (t, s), period in inputs.periods.items():
             at = model.key(t, s)
-            claim = period.claim_per_wte_gbp
             own_funded = {r: self._var(model.own_funded.get((r, t, s))) for r in roles["role_name"]}
-            claimed = sum(claim[r] * (self._value(model.staffed(r, t, s)) - own_funded[r]) for r in roles["role_name"])
+            beyond = sum(period.in_post_beyond_arrs_gbp.values())
+            claimed = sum(v for (y, f, _), v in self._claimed_by_pot.items() if (y, f) == (t, s)) - beyond
             arrs = sum(period.arrs_sums_gbp.values())
             own = self._value(model.own_money_by_period[t, s])
             need = sum(period.need_contacts_per_year.values())
@@ -145,6 +171,7 @@ class PlanResult:
                 "own_funded_wte": sum(own_funded.values()),
                 "arrs_claimed_gbp": claimed,
                 "arrs_unspent_gbp": arrs - claimed,
+                "in_post_beyond_arrs_gbp": beyond,
                 "own_money_gbp": own,
                 "top_up_budget_gbp": period.top_up_budget_gbp,
                 "own_money_over_budget_gbp": max(own - period.top_up_budget_gbp, 0.0),
@@ -214,26 +241,174 @@ class PlanResult:
             start = "new posts are in post all year"
         return f"This year ({inputs.years[0]}), {start}: {money_words(unspent)} of the ARRS sum would be left unspent."
 
-    def verdict(self) -> str:
-        """One line for a board: what to hire now, and whether it stays affordable in every future."""
-        base = self.inputs.base.role_columns
+    # ------------------------------------------------------------ posts and what they cost
+    @cached_property
+    def _claimed_by_pot(self) -> dict[tuple[int, str, str], float]:
+        """ARRS claimed per year, future and funding pot, £ a year: the staff it funds × each role's claim per WTE."""
+        model, inputs = self.model, self.inputs
+        roles = inputs.base.role_columns
+        claimed = {}
+        for (t, s), period in inputs.periods.items():
+            for r in roles["role_name"]:
+                arrs_funded = self._value(model.staffed(r, t, s)) - self._var(model.own_funded.get((r, t, s)))
+                key = (t, s, roles["funding_pot"][r])
+                claimed[key] = claimed.get(key, 0.0) + period.claim_per_wte_gbp[r] * arrs_funded
+        return claimed
+
+    def _pot_fully_claimed(self, t: int, s: str, pot: str) -> bool:
+        period = self.inputs.periods[t, s]
+        limit = period.arrs_sums_gbp.get(pot, 0.0) + period.in_post_beyond_arrs_gbp.get(pot, 0.0)
+        return limit - self._claimed_by_pot.get((t, s, pot), 0.0) <= 1.0
+
+    def first_year_posts(self) -> list[Post]:
+        """This year's new WTE as posts (of the policy's post size, the remainder a smaller post), most care per £ first.
+
+        A post's care per £ is the plan's marginal value of its role's time (care per WTE-year, summed over the years
+        and futures, part of the first year) over its expected discounted cost: the post last in the list is the one
+        whose money does least, so it is the first to lose its funding.
+        """
+        inputs, model = self.inputs, self.model
+        size = inputs.scenario.policy.post_size_wte
+        value = dict.fromkeys(inputs.base.role_columns["role_name"], 0.0)
+        for i, (info, (t, _)) in enumerate(zip(model.registry, model.row_period)):
+            if info.family == "role_time":
+                value[info.label] += abs(self.solution.marginal_care[i]) * (inputs.first_year_share if t == 0 else 1.0)
+        cost = dict.fromkeys(value, 0.0)
+        for (t, s), period in inputs.periods.items():
+            for r in cost:
+                cost[r] += inputs.probabilities[s] * period.discount_factor * period.cost_per_wte_gbp[r]
+        posts = []
+        for order, (r, (new, _)) in enumerate(self.first_year_decisions().items()):
+            whole, rest = divmod(round(new, 6), size)
+            sizes = [size] * int(whole) + ([rest] if rest > POST_WTE else [])
+            posts += [(-round(value[r] / cost[r], 12) if cost[r] > 0 else 0.0, order, r, wte) for wte in sizes]
+        return [Post(number, r, wte) for number, (*_, r, wte) in enumerate(sorted(posts, key=lambda p: p[:2]), start=1)]
+
+    @cached_property
+    def _post_charges(self) -> pd.DataFrame:
+        """Own money beyond the top-up budget, per year and future that can happen, laid on what it pays for.
+
+        The plan's own money beyond the budget in a year is charged from the margin back: first to staff the plan adds
+        in later years beyond this year's posts (the future's own choice), then to this year's posts from the last
+        back, then to staff in post. Each takes at most what it adds to own money that year: its whole cost where
+        its ARRS funding pot is fully claimed, else only its cost above reimbursement. A role's WTE that year fills
+        staff in post first, then this year's posts in order (kept filled as staff leave), then later growth.
+        """
+        inputs, model = self.inputs, self.model
+        roles = inputs.base.role_columns
         decisions = self.first_year_decisions()
-        hires = sorted(((new, r) for r, (new, _) in decisions.items() if new > 0.005), reverse=True)
-        cuts = [(cut, r) for r, (_, cut) in decisions.items() if cut > 0.005]
-        what = f"Hiring {_wte_list(hires, base['role_name'])} now" if hires else "Hiring no one new now"
+        posts = self.first_year_posts()
+        rows = []
+        for row in self._years.itertuples():
+            if row.probability <= 0 or row.own_money_over_budget_gbp <= 0:
+                continue
+            t = inputs.years.index(row.year)
+            period = inputs.periods[t, row.future]
+            per_wte = {r: period.cost_per_wte_gbp[r] if self._pot_fully_claimed(t, row.future, roles["funding_pot"][r])
+                       else period.top_up_per_wte_gbp[r] for r in roles["role_name"]}
+            stock = {r: self._var(model.stock[r, *model.key(t, row.future)]) for r in roles["role_name"]}
+            kept = {r: roles["in_post_wte"][r] - decisions[r][1] for r in roles["role_name"]}  # the in-post band
+            work = {}  # WTE-years each post works this year
+            if t == 0:
+                work = {p.number: p.wte * inputs.first_year_share for p in posts}
+            else:
+                filled = dict(kept)
+                for p in posts:
+                    work[p.number] = min(max(stock[p.role] - filled[p.role], 0.0), p.wte)
+                    filled[p.role] += p.wte
+            later = 0.0 if t == 0 else sum(per_wte[r] * max(stock[r] - kept[r] - decisions[r][0], 0.0) for r in stock)
+            remaining = row.own_money_over_budget_gbp
+            for post, need in [(LATER_HIRING, later), *((p.number, per_wte[p.role] * work[p.number]) for p in reversed(posts)),
+                               (IN_POST, math.inf)]:
+                charge = min(remaining, need)
+                if charge > 0:
+                    rows.append((row.future, row.year, post, charge))
+                remaining -= charge
+                if remaining <= 0:
+                    break
+        return pd.DataFrame(rows, columns=["future", "year", "post", "beyond_budget_gbp"])
+
+    def posts(self) -> pd.DataFrame:
+        """This year's posts in order, with the own money beyond the top-up budget each needs in the future where it
+        needs most: from which year, how much then, and at most (by which year); no future where it needs none.
+        Post 0 is the plan's later hiring, −1 staff in post (listed only when they need some)."""
+        names = self.inputs.base.role_columns["role_name"]
+        charges = self._post_charges[self._post_charges["beyond_budget_gbp"] > OVER_BUDGET_GBP]
+        rows = []
+        items = [(p.number, p.role, names[p.role], p.wte) for p in self.first_year_posts()]
+        items += [(LATER_HIRING, "", "later hiring", math.nan), (IN_POST, "", "staff in post", math.nan)]
+        for number, role, name, wte in items:
+            mine = charges[charges["post"] == number]
+            if number <= 0 and mine.empty:
+                continue
+            worst = _worst_future(mine, self.inputs.probabilities)
+            needed = mine[mine["future"] == worst]
+            most = needed.loc[needed["beyond_budget_gbp"].idxmax()] if worst else None
+            rows.append({"post": number, "role": role, "role_name": name, "wte": wte, "future": worst or "",
+                         "from_year": needed["year"].iloc[0] if worst else "",
+                         "beyond_budget_then_gbp": float(needed["beyond_budget_gbp"].iloc[0]) if worst else 0.0,
+                         "beyond_budget_most_gbp": float(most["beyond_budget_gbp"]) if worst else 0.0,
+                         "most_year": most["year"] if worst else "",
+                         "other_futures": int(mine["future"].nunique()) - 1 if worst else 0})
+        return pd.DataFrame(rows, columns=["post", "role", "role_name", "wte", "future", "from_year", "beyond_budget_then_gbp",
+                                           "beyond_budget_most_gbp", "most_year", "other_futures"])
+
+    def verdict(self) -> str:
+        """One line for a board: what to hire now, which of those posts stay affordable in every future, and what the
+        first one that does not needs, from which year, in which future (derived in `_post_charges`)."""
+        names = self.inputs.base.role_columns["role_name"]
+        decisions = self.first_year_decisions()
+        hires = sorted(((new, r) for r, (new, _) in decisions.items() if new > POST_WTE), reverse=True)
+        cuts = [(cut, r) for r, (_, cut) in decisions.items() if cut > POST_WTE]
+        what = f"Hiring {wte_list(hires, names)} now" if hires else "Hiring no one new now"
         if cuts:
-            what += f" (and reducing {_wte_list(cuts, base['role_name'])})"
-        years = self._years[self._years["probability"] > 0]
-        over = years[years["own_money_over_budget_gbp"] > OVER_BUDGET_GBP]
-        if over.empty:
-            every = "in every future" if len(self.inputs.futures) > 1 else "in every year of the forecast"
-            return f"{what} stays within the top-up budget {every}."
-        worst = over.groupby("future")["own_money_over_budget_gbp"].max().idxmax()
-        rows = over[over["future"] == worst]
-        description = self.inputs.descriptions.get(worst) or worst
-        chance = self.inputs.probabilities[worst]
-        return (f"{what} needs up to {money_words(rows['own_money_over_budget_gbp'].max())} a year of own money beyond the "
-                f"top-up budget from {rows['year'].iloc[0]} if {description} (chance {chance:.0%}).")
+            what += f" (and reducing {wte_list(cuts, names)})"
+        table = self.posts()
+        short = table[table["future"] != ""]
+        every = "in every future" if len(self._possible_futures) > 1 else "in every year of the forecast"
+        posts = table[table["post"] > 0]
+        unaffordable = short[short["post"] > 0]
+        if unaffordable.empty:
+            said = f"{what} stays within the top-up budget {every}" if not posts.empty else what
+            if posts.empty and short.empty:
+                said += f": staff in post stay within the top-up budget {every}"
+        else:
+            first = unaffordable.iloc[0]
+            before = posts[posts["post"] < first["post"]]
+            after = unaffordable.iloc[1:]
+            if before.empty:
+                said = f"{what}: even the first post, {_post_words(first, names)}, needs {self._need_words(first)}"
+            else:
+                group = wte_list(_by_role(before), names)
+                count = "the first post" if len(before) == 1 else f"the first {len(before)} posts"
+                said = (f"{what}: {count} ({group}) {'stays' if len(before) == 1 else 'stay'} within the top-up budget {every}; "
+                        f"the {_ordinal(int(first['post']))}, {_post_words(first, names)}, needs {self._need_words(first)}")
+            if not after.empty:
+                said += (f"; the {len(after)} post{'s' if len(after) > 1 else ''} after it need{'' if len(after) > 1 else 's'} "
+                         f"up to {money_words(after['beyond_budget_most_gbp'].sum())} a year more")
+        for number, whose in ((LATER_HIRING, "the plan's later hiring beyond this year's posts"), (IN_POST, "staff in post")):
+            rest = short[short["post"] == number]
+            if not rest.empty:
+                said += f"; {whose} need{'s' if number == LATER_HIRING else ''} {self._need_words(rest.iloc[0])}"
+        return said + "."
+
+    @cached_property
+    def _possible_futures(self) -> list[str]:
+        return [s for s in self.inputs.futures if self.inputs.probabilities[s] > 0]
+
+    def _need_words(self, row) -> str:
+        """'£41k of own money a year beyond the top-up budget from 2028/29 if pay awards are not funded (chance 40%)'."""
+        said = (f"{money_words(row['beyond_budget_then_gbp'])} of own money a year beyond the top-up budget "
+                f"from {row['from_year']}")
+        if row["beyond_budget_most_gbp"] - row["beyond_budget_then_gbp"] > OVER_BUDGET_GBP:
+            said += f", rising to {money_words(row['beyond_budget_most_gbp'])} by {row['most_year']},"
+        if len(self._possible_futures) == 1:
+            return said.rstrip(",")
+        future = row["future"]
+        description = self.inputs.descriptions.get(future) or f"'{future}' comes"
+        others = int(row["other_futures"])
+        also = f"; also in {others} other future{'s' if others > 1 else ''}" if others else ""
+        return f"{said} if {description} (chance {self.inputs.probabilities[future]:.0%}{also})"
 
     def summary(self) -> dict:
         comparisons = self.comparisons
@@ -272,7 +447,31 @@ def _merge_alike_futures(table: pd.DataFrame, futures: list[str]) -> pd.DataFram
     return pd.concat([merged, table[~alike]], ignore_index=True)
 
 
-def _wte_list(amounts: list[tuple[float, str]], names: dict[str, str], shown: int = 3) -> str:
+def _worst_future(charges: pd.DataFrame, probabilities: dict[str, float]) -> str | None:
+    """The future where the most is needed (the likelier on a tie), or None."""
+    if charges.empty:
+        return None
+    most = charges.groupby("future")["beyond_budget_gbp"].max()
+    return max(most.index, key=lambda s: (round(most[s], 2), probabilities[s]))
+
+
+def _by_role(posts: pd.DataFrame) -> list[tuple[float, str]]:
+    wte = posts.groupby("role", sort=False)["wte"].sum()
+    return sorted(((w, r) for r, w in wte.items()), reverse=True)
+
+
+def _post_words(post, names: dict[str, str]) -> str:
+    return wte_list([(post["wte"], post["role"])], names)
+
+
+def _ordinal(n: int) -> str:
+    words = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+    if n <= len(words):
+        return words[n - 1]
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def wte_list(amounts: list[tuple[float, str]], names: dict[str, str], shown: int = 3) -> str:
     """"2.0 WTE care co-ordinator, 1.0 WTE paramedic and 3.1 WTE in 4 other roles": short enough for a board."""
     parts = [f"{wte:.1f} WTE {names[r][0].lower() + names[r][1:]}" for wte, r in amounts[:shown]]
     rest = amounts[shown:]

@@ -45,7 +45,11 @@ def futures_table(scenario: Scenario) -> pd.DataFrame:
 
 
 def apply_futures(scenario: Scenario, table: pd.DataFrame, horizon: int) -> Scenario:
-    """The scenario with the edited futures and horizon; a bad row is a ScenarioError naming the row and field."""
+    """The scenario with the edited futures and horizon; a bad row is a ScenarioError naming the row and field.
+
+    A row named as one of the scenario's futures keeps what the table does not show (its own growth rates, top-up
+    budgets, later estate projects); what the table shows is as edited.
+    """
     table = table.rename(columns={v: k for k, v in FUTURE_COLUMNS.items()})
     futures, problems = {}, []
     for i, row in enumerate(table.to_dict("records"), start=1):
@@ -53,15 +57,23 @@ def apply_futures(scenario: Scenario, table: pd.DataFrame, horizon: int) -> Scen
         if not name:
             problems.append(f"futures row {i}: give the future a name")
             continue
-        future = {"probability": row.get("probability"), "description": str(row.get("description") or "")}
+        known = scenario.futures.get(name)
+        future = known.model_dump(mode="json", exclude_defaults=True) if known is not None else {}
+        future |= {"probability": row.get("probability"), "description": str(row.get("description") or "")}
+        growth = {k: v for k, v in future.pop("growth", {}).items() if k != "pot_follows_pay_award"}
         if row.get("pot_follows_pay_award"):
-            future["growth"] = {"pot_follows_pay_award": True}
+            growth["pot_follows_pay_award"] = True
+        if growth:
+            future["growth"] = growth
         for field in ("arrs_frozen_from", "arrs_ends_from"):
+            future.pop(field, None)
             if str(row.get(field) or "").strip():
                 future[field] = str(row[field]).strip()
+        rooms = sorted(future.pop("extra_room_sessions_per_week", {}).items())
         sessions = row.get("extra_room_sessions_per_week") or 0
         if sessions:
-            future["extra_room_sessions_per_week"] = {str(row.get("extra_rooms_from") or "").strip(): sessions}
+            shown = {str(row.get("extra_rooms_from") or "").strip(): sessions}
+            future["extra_room_sessions_per_week"] = dict(rooms[1:]) | shown  # the table shows the first project
         futures[name] = future
     if problems:
         raise ScenarioError(problems, "Plan ahead")

@@ -155,7 +155,8 @@ def test_three_pcns_over_two_years_equal_their_single_plans(sample, three, two_f
     per_pcn = years.set_index(["ods_code", "future", "year"]).loc[sums.index]
     assert sums["total_wte"].to_numpy() == pytest.approx(per_pcn["wte"].to_numpy(), abs=1e-5)
     assert sums["new_wte"].to_numpy() == pytest.approx(per_pcn["new_wte"].to_numpy(), abs=1e-5)
-    assert sums["arrs_claimed_gbp"].to_numpy() == pytest.approx(per_pcn["arrs_claimed_gbp"].to_numpy(), abs=0.05 * 30)
+    claims = per_pcn["arrs_claimed_gbp"] + per_pcn["in_post_beyond_arrs_gbp"]
+    assert sums["arrs_claimed_gbp"].to_numpy() == pytest.approx(claims.to_numpy(), abs=0.05 * 30)  # each role rounded to 1p
 
 
 def test_roll_ups_per_role_year_and_future_are_the_sums_of_the_pcns(sample):
@@ -200,3 +201,39 @@ def test_a_mode_without_a_plan_or_unknown_is_one_sentence_and_exit_2(options, se
     assert result.exit_code == 2
     assert sentence in result.output and "Traceback" not in result.output
     assert not (tmp_path / "parts").exists()
+
+
+# ---------------------------------------------------------------- staff in post beyond the ARRS sum
+
+
+def test_staff_in_post_beyond_the_first_years_sum_stay_paid_outside_arrs_as_they_leave(tmp_path):
+    """3 WTE clinical pharmacists in post (£50,000 a WTE, claimed in full), an ARRS sum of £100,000, no top-up, no
+    growth, half the staff leaving a year, two years (the hand base without its futures or pay award).
+
+    2026/27 as `solve` takes it: the 3 WTE claim £150,000, £50,000 (a third) beyond the sum, paid outside ARRS;
+    nothing new. 2027/28: 1.5 WTE stay and claim £75,000, a third of it (£25,000) still outside ARRS, so £50,000 of the
+    sum is free: the plan hires 1.0 WTE (£100,000 claimed within the sum). Care, valued as contacts: 3 × 1,000 +
+    2.5 × 1,000 = 5,500. Were the excess not paid outside ARRS, no plan could keep the 3 WTE (no top-up), and with
+    `in_post_beyond_arrs_sum: infeasible` the PCN fails, as in `solve`.
+    """
+    base = {**hand_base(), "futures": {}, "growth": {**FLAT, "leaving_rate_percent": {CP: 50}}}
+    base["policy"] = {**base["policy"], "in_post_beyond_arrs_sum": "paid_outside_arrs"}
+    table = HAND_TABLE.iloc[[2]]
+    outcome = run_batch(table, base, ["as-published"], tmp_path / "paid", workers=1, formats=("csv",), horizon=2)
+    assert outcome.counts == {"optimal": 1}
+    years = pd.read_csv(tmp_path / "paid" / "plan_pcn_years.csv").set_index("year")
+    assert list(years["in_post_beyond_arrs_gbp"]) == pytest.approx([50_000, 25_000], abs=0.01)
+    assert list(years["arrs_claimed_gbp"]) == pytest.approx([100_000, 100_000], abs=0.01)
+    assert list(years["arrs_unspent_gbp"]) == pytest.approx([0, 0], abs=0.01)
+    assert list(years["new_wte"]) == pytest.approx([0, 1.0], abs=1e-6)
+    assert years["care_value"].sum() == pytest.approx(5500, abs=1e-3)
+    summary = outcome.summary.iloc[0]
+    assert summary["in_post_beyond_arrs_gbp_per_year"] == pytest.approx(50_000, abs=0.01)
+
+    solved = run_batch(table, base, ["as-published"], tmp_path / "solve", workers=1, formats=("csv",)).summary.iloc[0]
+    assert solved["in_post_beyond_arrs_gbp_per_year"] == pytest.approx(50_000, abs=0.01)
+    assert solved["arrs_claimed_gbp_per_year"] == pytest.approx(100_000, abs=0.01)
+
+    base["policy"]["in_post_beyond_arrs_sum"] = "infeasible"
+    refused = run_batch(table, base, ["as-published"], tmp_path / "refused", workers=1, formats=("csv",), horizon=2)
+    assert refused.counts == {"infeasible": 1}

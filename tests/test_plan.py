@@ -81,7 +81,8 @@ def test_the_robust_plan_hires_less_than_the_expected_value_plan():
     at no own money; raising this year's WTE w with both futures following costs 0.5 × C1 a WTE in expectation
     (the frozen future) for 1.5 of value, better than anything else, until 0.5 × (C1 × w − 100,000) = 12,500,
     i.e. w = 125,000 / C1 = 1.994 WTE: value 2 × 1,000 × w = 3,988.0. The frozen future then needs
-    C1 × w − 100,000 = £25,000 of own money, £12,500 beyond the budget.
+    C1 × w − 100,000 = £25,000 of own money, £12,500 beyond the budget. The verdict lays that on the last of this
+    year's posts (0.994 WTE, whose whole cost C1 × 0.994 = £62,313 exceeds it): the first post stays within it.
     """
     scenario = plan_scenario(arrs_sum=100_000, top_up=12_500, horizon=2, growth={"pay_award_afc_percent": 25},
                              futures=FUNDING_FUTURES)
@@ -94,8 +95,10 @@ def test_the_robust_plan_hires_less_than_the_expected_value_plan():
     assert years.at[("frozen", "2026/27"), "own_money_gbp"] == pytest.approx(25_000)
     assert years.at[("frozen", "2026/27"), "own_money_over_budget_gbp"] == pytest.approx(12_500)
     assert robust.verdict() == "Hiring 1.8 WTE clinical pharmacist now stays within the top-up budget in every future."
-    assert expected.verdict() == ("Hiring 2.0 WTE clinical pharmacist now needs up to £12k a year of own money beyond the "
-                                  "top-up budget from 2026/27 if the ARRS sum is frozen (chance 50%).")
+    assert expected.verdict() == (
+        "Hiring 2.0 WTE clinical pharmacist now: the first post (1.0 WTE clinical pharmacist) stays within the top-up "
+        "budget in every future; the second, 1.0 WTE clinical pharmacist, needs £12.5k of own money a year beyond the "
+        "top-up budget from 2026/27 if the ARRS sum is frozen (chance 50%).")
 
 
 def test_attrition_forces_replacement_hiring():

@@ -8,7 +8,7 @@ import pytest
 from optimiser import plan_charts, plan_ui
 from optimiser.errors import ScenarioError
 from optimiser.plan import make_plan
-from optimiser.scenario import load_scenario
+from optimiser.scenario import load_scenario, parse_scenario
 from tests.test_app import start
 from tests.test_plan import C1, FUNDING_FUTURES, plan_scenario
 from tests.test_scenario_files import EXAMPLES
@@ -59,5 +59,45 @@ def test_the_plan_ahead_tab_shows_the_verdict(monkeypatch, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     plan = make_plan(load_scenario(PLAN_EXAMPLE))  # the page's scenario went through the app's tables: compare the gist
     shown = " ".join(m.value for m in at.markdown)
-    assert plan.verdict().split(" now ")[0] in shown and "of own money beyond the top-up budget" in shown
+    assert plan.verdict().split(" now")[0] in shown and "of own money a year beyond the top-up budget" in shown
     assert plan.first_year_forecast() in shown
+
+
+def test_what_the_futures_table_does_not_show_is_kept():
+    """A future's own growth rates, top-up budgets and later estate projects survive an edit of the table."""
+    scenario = load_scenario(PLAN_EXAMPLE)
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    data["futures"]["hub"] |= {"top_up_budget_gbp": {"2027/28": 0}, "growth": {"pay_award_afc_percent": 5},
+                               "extra_room_sessions_per_week": {"2028/29": 20, "2029/30": 10}}
+    scenario = parse_scenario(data, "test")
+    table = plan_ui.futures_table(scenario)
+    table.loc[table["Future"] == "hub", "Extra room sessions a week"] = 30
+    hub = plan_ui.apply_futures(scenario, table, 5).futures["hub"]
+    assert hub.top_up_budget_gbp == {"2027/28": 0} and hub.growth.pay_award_afc_percent == {"later": 5}
+    assert hub.extra_room_sessions_per_week == {"2028/29": 30, "2029/30": 10}
+    assert plan_ui.apply_futures(scenario, plan_ui.futures_table(scenario), 5).futures == scenario.futures
+
+
+def test_the_plan_ahead_tab_shows_the_post_by_post_verdict_and_a_conflict(monkeypatch, tmp_path):
+    """The hand-derived cases of tests/test_plan_verdict.py on the page: the verdict word for word; then, planned
+    robustly, the rooms conflict named with its years, future and shortfall, and no traceback."""
+    from optimiser.scenario import scenario_to_text
+    from tests.test_plan_verdict import PAY_FUTURES, rooms_conflict_scenario, rooms_scenario
+
+    verdict_case = rooms_scenario(arrs_sum=150_000, top_up=10_000, rooms=30, horizon=4, futures=PAY_FUTURES,
+                                  growth={"pay_award_afc_percent": {"2026/27": 0, "2027/28": 10, "later": 0}})
+    (tmp_path / "verdict.yaml").write_text(scenario_to_text(verdict_case))
+    at = start(monkeypatch, tmp_path, "verdict.yaml")
+    at.toggle(key="plan_on").set_value(True).run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"**{make_plan(verdict_case).verdict()}**" in [m.value for m in at.markdown]
+    assert any("the third, 1.0 WTE clinical pharmacist, needs £5,225 of own money a year" in m.value for m in at.markdown)
+
+    (tmp_path / "conflict.yaml").write_text(scenario_to_text(rooms_conflict_scenario()))
+    at = start(monkeypatch, tmp_path, "conflict.yaml")
+    at.toggle(key="plan_on").set_value(True)
+    at.radio(key="plan_mode").set_value("robust").run(timeout=120)
+    assert not at.exception, [e.value for e in at.exception]
+    [error] = [e.value for e in at.error]
+    assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30.0 "
+            "clinical room sessions a week but 20.0 are free") in error

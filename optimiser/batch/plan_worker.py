@@ -22,7 +22,7 @@ PLAN_SUMMARY_FIELDS: dict[str, pa.DataType] = {
 """Columns a plan batch adds to `pcn_summary`: the plan's mode and years, the one-line verdict for a board, and each
 year's care score (on the first year's scale) summed over the plan, discounted and expected over the futures."""
 YEAR_MEASURES = [
-    "wte", "new_wte", "own_funded_wte", "arrs_sum_gbp", "arrs_claimed_gbp", "arrs_unspent_gbp", "own_money_gbp",
+    "wte", "new_wte", "own_funded_wte", "arrs_sum_gbp", "arrs_claimed_gbp", "arrs_unspent_gbp", "in_post_beyond_arrs_gbp", "own_money_gbp",
     "top_up_budget_gbp", "own_money_over_budget_gbp", "total_cost_gbp", "need_contacts", "served_contacts", "care_value",
 ]
 """Per PCN, year and future (£ a year, WTE at the year's end, contacts a year); summed in the roll-ups."""
@@ -44,7 +44,7 @@ ROLE_YEAR_FIELDS: dict[str, pa.DataType] = {
 FIRST_YEAR = {
     "total_wte": "wte", "new_wte": "new_wte", "own_funded_wte": "own_funded_wte", "arrs_sum_gbp_per_year": "arrs_sum_gbp",
     "arrs_claimed_gbp_per_year": "arrs_claimed_gbp", "arrs_unspent_gbp_per_year": "arrs_unspent_gbp",
-    "top_up_used_gbp_per_year": "own_money_gbp", "total_cost_gbp_per_year": "total_cost_gbp",
+    "in_post_beyond_arrs_gbp_per_year": "in_post_beyond_arrs_gbp", "top_up_used_gbp_per_year": "own_money_gbp", "total_cost_gbp_per_year": "total_cost_gbp",
     "demand_contacts_per_year": "need_contacts", "served_contacts_per_year": "served_contacts",
 }
 """Summary field ← the plan's first year (the same in every future, since its decisions are made before any is known)."""

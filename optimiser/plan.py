@@ -20,7 +20,21 @@ from optimiser.plan_inputs import PlanInputs, prepare_plan
 from optimiser.plan_model import Mode, PlanModel, build_plan_model
 from optimiser.plan_results import PlanResult
 from optimiser.scenario import Scenario
-from optimiser.solve import Solution, compile_model, elastic_relaxation, solve_compiled
+from optimiser.solve import CompiledLP, Solution, elastic_relaxation, new_highs, solve_compiled
+
+
+PLAN_LP_OPTIONS = {"presolve": "off", "simplex_strategy": 4}
+"""HiGHS options for a plan without integer choices: primal simplex without presolve takes about half the default's
+time on plans (benchmarks/plan_benchmark.py), and stage 2, from stage 1's basis, is then a few iterations."""
+
+
+def plan_highs(lp: CompiledLP, time_limit_seconds: float | None = None):
+    """A HiGHS instance for one plan: the defaults for a MILP, PLAN_LP_OPTIONS for an LP."""
+    highs = new_highs(time_limit_seconds)
+    if not lp.integer.any():
+        for option, value in PLAN_LP_OPTIONS.items():
+            highs.setOptionValue(option, value)
+    return highs
 
 
 class InfeasiblePlan(OptimiserError):
@@ -73,7 +87,8 @@ def solve_plan(
     shared_first_year: bool = True,
 ) -> tuple[PlanModel, Solution]:
     model = build_plan_model(inputs, mode, fixed_first_year, shared_first_year)
-    solution = solve_compiled(compile_model(model), time_limit_seconds)
+    lp = model.compiled()
+    solution = model.complete(solve_compiled(lp, time_limit_seconds, highs=plan_highs(lp, time_limit_seconds)))
     name = inputs.scenario.pcn.name
     if solution.status == "infeasible":
         raise _infeasible(model, fixed_first_year is not None)
@@ -102,7 +117,7 @@ def explain_plan_infeasibility(model: PlanModel) -> pd.DataFrame:
     and run of years, in words: "2026/27 to 2027/28, if a room is lost (chance 50%): staff in post need …"."""
     inputs = model.inputs
     rows_to_relax = [i for i, info in enumerate(model.registry) if constraints.relaxable(info.family)]
-    relaxation = elastic_relaxation(model, rows_to_relax)
+    relaxation = elastic_relaxation(model.compiled(), rows_to_relax)
     if relaxation is None:
         raise InfeasiblePlan(f"{inputs.scenario.pcn.name}: no plan meets the rules even with every budget, room and cap "
                              "relaxed; check the in-post staff and whole-post settings.")

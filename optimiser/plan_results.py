@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from optimiser import constraints
 from optimiser.plan_model import PlanModel
 from optimiser.solve import Solution
 from optimiser.valuation import care_unit
@@ -34,6 +35,7 @@ LIMIT_WORDS = {
     "role_cap": ("{role} is at its cap", "one more WTE of cap", 1.0),
     "recruitment_limit": ("{role}: as many recruited as the limit allows", "one more WTE recruitable", 1.0),
     "demand_cover": ("all of the need for {category} is met", "1,000 more contacts of need", 1000.0),
+    "supervision": ("{supervisor} is fully used", "one more hour of supervision a week", 1.0),
 }
 """Each limit family: what binding means in words, and the unit its marginal value is given per."""
 
@@ -222,7 +224,8 @@ class PlanResult:
                 continue
             words, per, unit = LIMIT_WORDS[info.family]
             label = info.label or ""
-            text = words.format(role=roles.get(label, label), category=categories.get(label, label))
+            text = words.format(role=roles.get(label, label), category=categories.get(label, label),
+                                supervisor=constraints.label_name(info.family, label, inputs.base))
             rows.append((s or "every future", inputs.years[t], info.family, label, text,
                          abs(duals[i]) / weight * unit, per))
         table = pd.DataFrame(rows, columns=["future", "year", "family", "label", "limit", "care_value_per_unit", "per"])

@@ -403,9 +403,10 @@ class Relaxation:
         return 0.0 if variable is None else float(self.column_values[self.columns[variable.name]])
 
 
-def elastic_relaxation(model: SkillMixModel, rows: list[int]) -> Relaxation | None:
-    """Re-solve with an elastic column on each of `rows`, minimising the total relative relaxation; None if even that fails."""
-    lp = compile_model(model)
+def elastic_relaxation(model: SkillMixModel | CompiledLP, rows: list[int]) -> Relaxation | None:
+    """Re-solve with an elastic column on each of `rows`, minimising the total relative relaxation; None if even that fails.
+    A model built as arrays (a plan) is given compiled."""
+    lp = model if isinstance(model, CompiledLP) else compile_model(model)
     highs = new_highs()
     pass_model(highs, lp)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)

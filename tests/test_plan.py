@@ -17,7 +17,7 @@ import pytest
 
 from optimiser.pipeline import optimise
 from optimiser.plan import make_plan, solve_plan
-from optimiser.plan_inputs import prepare_plan
+from optimiser.plan_inputs import FORECAST, prepare_plan
 from optimiser.scenario import load_scenario, parse_scenario
 from tests.helpers import small_scenario
 from tests.test_scenario_files import EXAMPLES
@@ -128,23 +128,66 @@ def test_first_year_posts_claim_only_from_their_start_month():
     assert "3-month recruitment lead time (in post 9 of 12 months): £25k of the ARRS sum" in plan.first_year_forecast()
 
 
-@pytest.mark.parametrize("path", [p for p in EXAMPLES if "plan" not in p.name], ids=lambda p: p.stem)
-def test_a_plan_of_one_year_equals_solve(path):
-    """Horizon 1 with posts in post all year (the single-year rules): the same answer as `solve`.
+SCARCE_SUPERVISION = {"available": {"gp": {"hours_per_week": 1, "gbp_per_hour": 90}, "roadmap_supervisor": {"hours_per_week": 0.5}}}
+"""Fewer supervision hours than the rural and urban examples' mixes use: GP hours are bought, roadmap hours run out."""
+ONE_YEAR_CASES = [(p, None) for p in EXAMPLES if "plan" not in p.name] + [
+    (p, SCARCE_SUPERVISION) for p in EXAMPLES if p.stem in ("rural-2026-27", "urban-deprived-2026-27")]
+
+
+@pytest.mark.parametrize(("path", "supervision"), ONE_YEAR_CASES, ids=lambda c: getattr(c, "stem", None) or ("supervision" if c else ""))
+def test_a_plan_of_one_year_equals_solve(path, supervision):
+    """Horizon 1 with posts in post all year (the single-year rules): the same answer as `solve`, also where
+    supervision hours limit the mix and some are bought.
 
     The same care and the same cost; where several mixes tie on both (the large example), either may be returned,
     so the mixes are compared in total and checked against each other's rules, not role by role.
     """
-    scenario = load_scenario(path)
-    data = scenario.model_dump(mode="json", exclude_defaults=True)
-    one_year = parse_scenario({**data, "horizon": 1, "growth": {"recruitment_lead_time_months": 0}}, "plan")
+    data = load_scenario(path).model_dump(mode="json", exclude_defaults=True)
+    scenario = parse_scenario({**data, "supervision": supervision} if supervision else data, "one year")
+    one_year = parse_scenario({**scenario.model_dump(mode="json", exclude_defaults=True), "horizon": 1,
+                               "growth": {"recruitment_lead_time_months": 0}}, "plan")
     plan, single = make_plan(one_year), optimise(scenario)
+    if supervision:
+        assert any(name.startswith("supervision[") for name in single.binding_constraints().index)
     assert plan.solution.care == pytest.approx(single.solution.care, rel=1e-7)
     year, summary = plan.years().iloc[0], single.summary()
     assert year["total_cost_gbp"] == pytest.approx(single.solution.total_cost_gbp, rel=1e-7)
     assert year["wte"] == pytest.approx(summary["total_wte"], abs=1e-4)
     assert year["arrs_claimed_gbp"] == pytest.approx(summary["arrs_claimed_gbp_per_year"], abs=1)
     assert year["own_money_gbp"] == pytest.approx(summary["top_up_used_gbp_per_year"], abs=1)
+
+
+def test_supervision_binds_in_the_second_year_after_the_sum_grows():
+    """Two years; ARRS £100,000 this year (2 WTE), doubled next year (£200,000: 4 WTE); a clinical pharmacist needs 0.5
+    hours a week of senior pharmacist supervision per WTE, and 1.5 hours a week are available: 3 WTE at most.
+
+    Year 1: money binds at 2 WTE (1.0 hour of supervision). Year 2: supervision binds at 3 WTE, below the 4 the money
+    pays for; one more hour a week would supervise 2 more WTE, 2,000 contacts. Value 1,000 × (2 + 3) = 5,000.
+    With hours at £50 and a top-up budget of £1,300 a year (0.5 hours a week for 52 weeks), year 2 buys the 0.5 hours
+    the 4th WTE needs (own-funding a post costs £50,000 a WTE, buying its supervision £1,300). Year 1 has no hours to buy
+    (its 1.0 hour fits) and pays 1,300 / 50,000 = 0.026 WTE wholly from own money: 2.026 WTE, then 4 WTE, value 6,026.
+    """
+    needs = {CP: {"hours_per_week_per_wte": 0.5}}
+    growth = {"arrs_pot_growth_percent": 100}
+
+    def with_supervision(available, top_up=0.0):
+        data = plan_scenario(arrs_sum=100_000, top_up=top_up, horizon=2, growth=growth).model_dump(mode="json", exclude_defaults=True)
+        return parse_scenario({**data, "supervision": {"available": {"senior_pharmacist": available}, "needs": needs}}, "plan")
+
+    plan = make_plan(with_supervision({"hours_per_week": 1.5}))
+    assert list(plan.mix()["wte"]) == pytest.approx([2, 3])
+    assert plan.solution.care == pytest.approx(5000)
+    limits = plan.limits().set_index(["year", "family"])
+    assert ("2025/26", "supervision") not in limits.index
+    assert limits.at[("2026/27", "supervision"), "care_value_per_unit"] == pytest.approx(2000)
+    assert limits.at[("2026/27", "supervision"), "limit"] == "senior pharmacist supervision is fully used"
+    assert limits.at[("2025/26", "arrs_budget"), "care_value_per_unit"] == pytest.approx(1000 / 50_000 * 1000)
+
+    bought = make_plan(with_supervision({"hours_per_week": 1.5, "gbp_per_hour": 50}, top_up=1300))
+    assert list(bought.mix()["wte"]) == pytest.approx([2.026, 4])
+    assert bought.solution.care == pytest.approx(6026)
+    assert bought.solution.value(bought.model.bought_supervision["senior_pharmacist", 1, FORECAST]) == pytest.approx(0.5)
+    assert list(bought.years()["own_money_gbp"]) == pytest.approx([1300, 1300])
 
 
 # ---------------------------------------------------------------- properties

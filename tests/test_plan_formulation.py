@@ -1,0 +1,42 @@
+"""The plan's compact form (optimiser/plan_model.py) leaves out rows and columns that carry nothing; it must keep
+the optimum of the full form, which writes every single-year rule out for every year and future."""
+
+from __future__ import annotations
+
+import pytest
+
+from optimiser.plan import plan_highs
+from optimiser.plan_inputs import prepare_plan
+from optimiser.plan_model import build_plan_model
+from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.solve import solve_compiled
+from tests.test_scenario_files import EXAMPLES
+
+
+def with_plan(path, **policy):
+    data = load_scenario(path).model_dump(mode="json", exclude_defaults=True)
+    return parse_scenario({**data, "policy": {**data.get("policy", {}), **policy}}, "plan")
+
+
+def optimum(inputs, mode: str, shared: bool, compact: bool):
+    lp = build_plan_model(inputs, mode, shared_first_year=shared, compact=compact).compiled()
+    solution = solve_compiled(lp, highs=plan_highs(lp))
+    assert solution.proven_optimal
+    return solution.care, solution.total_cost_gbp, lp.num_rows
+
+
+PLAN = next(p for p in EXAMPLES if "plan" in p.name)
+CASES = [(p, {}) for p in EXAMPLES] + [(PLAN, {"min_post_wte": 0}), (PLAN, {"valuation": "equal-share", "min_post_wte": 0}),
+                                        (PLAN, {"valuation": "contacts", "min_post_wte": 0})]
+
+
+@pytest.mark.parametrize(("path", "policy"), CASES, ids=lambda c: c.stem if hasattr(c, "stem") else ",".join(c) or "as given")
+def test_the_compact_plan_keeps_the_full_plans_optimum(path, policy):
+    """Care (stage 1) and cost (stage 2) alike, in both modes, with the first year shared or chosen per future."""
+    inputs = prepare_plan(with_plan(path, **policy))
+    for mode in ("expected", "robust"):
+        for shared in (True, False):
+            care, cost, rows = optimum(inputs, mode, shared, compact=True)
+            full_care, full_cost, full_rows = optimum(inputs, mode, shared, compact=False)
+            assert care == pytest.approx(full_care, rel=1e-8) and cost == pytest.approx(full_cost, rel=1e-8), (mode, shared)
+            assert rows < full_rows

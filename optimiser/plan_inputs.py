@@ -8,7 +8,7 @@ year moves from the one before by the growth rates: the scenario's future first,
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from optimiser import paycost
 from optimiser.catalogue import load_catalogue, on_cost_rules, pay_awards
@@ -99,6 +99,7 @@ def _published_awards() -> dict[tuple[str, str], float]:
     return {key: 100 * award for key, award in pay_awards()["award"].items()}
 
 
+@lru_cache(maxsize=1 << 14)
 def recost(amount_gbp: float, index: float, first_year: str, year: str) -> float:
     """A first-year employment cost in a later year: its salary (read back through the first year's on-cost rules)
     moved by the pay awards, then employer pension and NI added under that year's rules (optimiser.paycost)."""

@@ -28,6 +28,7 @@ optimum as the full form (`compact=False`, tested on every example):
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -111,6 +112,8 @@ class PlanModel:
     _columns: list[tuple[str, float, float, bool]] = field(default_factory=list)  # name, lower, upper, integer
     _rows: list[list[tuple[int, float]]] = field(default_factory=list)  # per row, (column index, coefficient)
     _row_meanings: list[tuple[str, str | None, str, float, float]] = field(default_factory=list)  # family, label, unit, bounds
+    _pairs_by: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    _derived: dict[tuple[str, int, str], list[str]] = field(default_factory=dict)  # (pot, t, s) → roles sharing own_funded_claims
 
     @cached_property
     def registry(self) -> list[ConstraintInfo]:
@@ -120,6 +123,27 @@ class PlanModel:
     def column(self, name: str, lower: float = 0.0, upper: float = math.inf, integer: bool = False) -> Column:
         self._columns.append((name, lower, upper, integer))
         return Column(name, len(self._columns) - 1)
+
+    def columns(self, names: list[str], live: list[bool]) -> list[Column]:
+        """Columns (≥ 0) for the names that are live; the others left out (ABSENT)."""
+        start = len(self._columns)
+        self._columns += [(name, 0.0, math.inf, False) for name, keep in zip(names, live) if keep]
+        positions = itertools.accumulate(live, initial=start)
+        return [Column(name, j if keep else ABSENT) for name, keep, j in zip(names, live, positions)]
+
+    @cached_property
+    def pairs(self) -> list[tuple[str, str, float]]:
+        """(role, category, contacts per WTE-year) of every allowed role and category it serves."""
+        return [(r, d, contacts) for (r, d), contacts in self.inputs.base.contacts_by_pair.items()]
+
+    def pairs_by(self, what: str) -> dict[str, list[int]]:
+        """Positions in `pairs` of each role's (what="role") or each category's pairs, every role listed."""
+        if what not in self._pairs_by:
+            groups = {r: [] for r in self.inputs.base.role_columns["role_name"]} if what == "role" else {}
+            for k, (r, d, _) in enumerate(self.pairs):
+                groups.setdefault(r if what == "role" else d, []).append(k)
+            self._pairs_by[what] = groups
+        return self._pairs_by[what]
 
     def add(self, family: str, label: str | None, unit: str, period: tuple[int, str | None], terms,
             lower: float = -math.inf, upper: float = math.inf) -> None:
@@ -188,22 +212,17 @@ class PlanModel:
     def complete(self, solution: Solution) -> Solution:
         """The solution with the derived columns' values: own money replacing a pot's claims (compact form) shown as
         WTE-years paid wholly, spread over the pot's roles without a co-funder in proportion to their claims."""
-        derived = [(key, column) for key, column in self.own_funded.items() if column.index == DERIVED]
-        if not derived:
+        if not self._derived:
             return solution
         values = dict(solution.values)
-        roles = self.inputs.base.role_columns
-        claimed: dict[tuple[str, int, str], float] = {}
-        worked = {}
-        for (r, t, s), _ in derived:
-            period = self.inputs.periods[t, s]
-            worked[r, t, s] = sum(c * values.get(v.name, 0.0) for v, c in self.staffed(r, t, s).items())
-            pot = (roles["funding_pot"][r], t, s)
-            claimed[pot] = claimed.get(pot, 0.0) + period.claim_per_wte_gbp[r] * worked[r, t, s]
-        for (r, t, s), column in derived:
-            pot = (roles["funding_pot"][r], t, s)
-            paid = values.get(self.own_funded_claims[pot].name, 0.0)
-            values[column.name] = worked[r, t, s] * min(paid / claimed[pot], 1.0) if claimed[pot] > 0 else 0.0
+        for (pot, t, s), members in self._derived.items():
+            claim = self.inputs.periods[t, s].claim_per_wte_gbp
+            worked = {r: sum(c * values.get(v.name, 0.0) for v, c in self.staffed(r, t, s).items()) for r in members}
+            claimed = sum(claim[r] * wte for r, wte in worked.items())
+            paid = values.get(self.own_funded_claims[pot, t, s].name, 0.0)
+            share = min(paid / claimed, 1.0) if claimed > 0 else 0.0
+            for r, wte in worked.items():
+                values[self.own_funded[r, t, s].name] = wte * share
         return dataclasses.replace(solution, values=values)
 
 
@@ -299,20 +318,16 @@ def add_year(model: PlanModel, period: Period, futures: list[str], own_money_pos
 
     # Role time and the value of care
     need = period.need_contacts_per_year
-    delivered: dict[str, list] = {d: [] for d in base.categories.index}
-    by_role: dict[str, list] = {r: [] for r in names}
-    for (r, d), contacts in base.contacts_by_pair.items():
-        absent = model.compact and (need[d] <= 0 or stock[r].index == ABSENT)
-        column = Column(f"assigned({r},{d},{at})", ABSENT) if absent else model.column(f"assigned({r},{d},{at})")
-        for f in futures:
-            model.assigned[r, d, t, f] = column
-        delivered[d].append((column, contacts))
-        by_role[r].append((column, 1.0))
-    for r, terms in by_role.items():
-        model.add("role_time", r, "WTE", here, [*terms, *((v, -c) for v, c in staffed[r].items())], upper=0.0)
+    live = [not model.compact or need[d] > 0 and stock[r].index != ABSENT for r, d, _ in model.pairs]
+    assigned = model.columns([f"assigned({r},{d},{at})" for r, d, _ in model.pairs], live)
+    for f in futures:
+        model.assigned.update(zip([(r, d, t, f) for r, d, _ in model.pairs], assigned))
+    for r, positions in model.pairs_by("role").items():
+        model.add("role_time", r, "WTE", here, [*((assigned[k], 1.0) for k in positions), *((v, -c) for v, c in staffed[r].items())],
+                  upper=0.0)
+    delivered = {d: [(assigned[k], model.pairs[k][2]) for k in positions] for d, positions in model.pairs_by("category").items()}
     for d, terms in delivered.items():
-        if terms:
-            model.add("demand_cover", d, "contacts a year", here, terms, upper=need[d])
+        model.add("demand_cover", d, "contacts a year", here, terms, upper=need[d])
     care = _care_value(model, period, futures, here, delivered)
 
     # Money
@@ -389,6 +404,7 @@ def _add_own_funded(model: PlanModel, period: Period, futures: list[str], here, 
                 model.own_funded[r, t, f] = Column(f"own_funded({r},{t},{f})", DERIVED)
         for f in futures:
             model.own_funded_claims[pot, t, f] = paid
+            model._derived[pot, t, f] = members
         model.add("own_funded_within_wte", pot, "£ a year", here, within, upper=0.0)
         own.plus([(paid, 1.0)])
         claims[pot].plus([(paid, -1.0)])

@@ -83,9 +83,13 @@ class PlanResult:
     # ------------------------------------------------------------ decisions
     def first_year_decisions(self) -> dict[str, tuple[float, float]]:
         """Role → (new WTE, reduced WTE) in the first year: the decisions made before the future is known."""
+        return dict(self._first_year)
+
+    @cached_property
+    def _first_year(self) -> dict[str, tuple[float, float]]:
         model = self.model
         return {
-            r: (round(self._var(model.new[r, 0, ""]), 9), round(self._var(model.reduced.get((r, 0, ""))), 9))
+            r: (round(float(self._var(model.new[r, 0, ""])), 9), round(float(self._var(model.reduced.get((r, 0, "")))), 9))
             for r in self.inputs.base.role_columns["role_name"]
         }
 
@@ -242,7 +246,12 @@ class PlanResult:
         start = f"new posts start after a {inputs.lead_time_months:g}-month recruitment lead time (in post {share * 12:g} of 12 months)"
         if inputs.lead_time_months == 0:
             start = "new posts are in post all year"
-        return f"This year ({inputs.years[0]}), {start}: {money_words(unspent)} of the ARRS sum would be left unspent."
+        said = f"This year ({inputs.years[0]}), {start}: {money_words(unspent)} of the ARRS sum would be left unspent"
+        limits = self.limits()
+        reasons = constraints.unspent_reasons(set(limits.loc[limits["year"] == inputs.years[0], "family"]))
+        if unspent > OVER_BUDGET_GBP and reasons:
+            said += f", as {_join(reasons)}"
+        return said + "."
 
     # ------------------------------------------------------------ posts and what they cost
     @cached_property
@@ -270,6 +279,10 @@ class PlanResult:
         and futures, part of the first year) over its expected discounted cost: the post last in the list is the one
         whose money does least, so it is the first to lose its funding.
         """
+        return list(self._posts)
+
+    @cached_property
+    def _posts(self) -> list[Post]:
         inputs, model = self.inputs, self.model
         size = inputs.scenario.policy.post_size_wte
         value = dict.fromkeys(inputs.base.role_columns["role_name"], 0.0)
@@ -299,8 +312,7 @@ class PlanResult:
         """
         inputs, model = self.inputs, self.model
         roles = inputs.base.role_columns
-        decisions = self.first_year_decisions()
-        posts = self.first_year_posts()
+        decisions, posts = self._first_year, self._posts
         rows = []
         for row in self._years.itertuples():
             if row.probability <= 0 or row.own_money_over_budget_gbp <= 0:
@@ -335,24 +347,24 @@ class PlanResult:
         """This year's posts in order, with the own money beyond the top-up budget each needs in the future where it
         needs most: from which year, how much then, and at most (by which year); no future where it needs none.
         Post 0 is the plan's later hiring, −1 staff in post (listed only when they need some)."""
-        names = self.inputs.base.role_columns["role_name"]
-        charges = self._post_charges[self._post_charges["beyond_budget_gbp"] > OVER_BUDGET_GBP]
-        rows = []
+        names, probabilities = self.inputs.base.role_columns["role_name"], self.inputs.probabilities
+        needs: dict[int, dict[str, list[tuple[str, float]]]] = {}  # post → future → (year, £) in year order
+        for future, year, post, amount in self._post_charges.itertuples(index=False):
+            if amount > OVER_BUDGET_GBP:
+                needs.setdefault(post, {}).setdefault(future, []).append((year, amount))
         items = [(p.number, p.role, names[p.role], p.wte) for p in self.first_year_posts()]
-        items += [(LATER_HIRING, "", "later hiring", math.nan), (IN_POST, "", "staff in post", math.nan)]
+        items += [(n, "", name, math.nan) for n, name in ((LATER_HIRING, "later hiring"), (IN_POST, "staff in post")) if n in needs]
+        rows = []
         for number, role, name, wte in items:
-            mine = charges[charges["post"] == number]
-            if number <= 0 and mine.empty:
-                continue
-            worst = _worst_future(mine, self.inputs.probabilities)
-            needed = mine[mine["future"] == worst]
-            most = needed.loc[needed["beyond_budget_gbp"].idxmax()] if worst else None
-            rows.append({"post": number, "role": role, "role_name": name, "wte": wte, "future": worst or "",
-                         "from_year": needed["year"].iloc[0] if worst else "",
-                         "beyond_budget_then_gbp": float(needed["beyond_budget_gbp"].iloc[0]) if worst else 0.0,
-                         "beyond_budget_most_gbp": float(most["beyond_budget_gbp"]) if worst else 0.0,
-                         "most_year": most["year"] if worst else "",
-                         "other_futures": int(mine["future"].nunique()) - 1 if worst else 0})
+            mine = needs.get(number, {})
+            row = {"post": number, "role": role, "role_name": name, "wte": wte, "future": "", "from_year": "",
+                   "beyond_budget_then_gbp": 0.0, "beyond_budget_most_gbp": 0.0, "most_year": "", "other_futures": 0}
+            if mine:
+                worst = max(mine, key=lambda s: (round(max(a for _, a in mine[s]), 2), probabilities[s]))
+                most_year, most = max(mine[worst], key=lambda ya: ya[1])
+                row |= {"future": worst, "from_year": mine[worst][0][0], "beyond_budget_then_gbp": mine[worst][0][1],
+                        "beyond_budget_most_gbp": most, "most_year": most_year, "other_futures": len(mine) - 1}
+            rows.append(row)
         return pd.DataFrame(rows, columns=["post", "role", "role_name", "wte", "future", "from_year", "beyond_budget_then_gbp",
                                            "beyond_budget_most_gbp", "most_year", "other_futures"])
 
@@ -448,14 +460,6 @@ def _merge_alike_futures(table: pd.DataFrame, futures: list[str]) -> pd.DataFram
     alike = groups["future"].transform("nunique").eq(len(futures)) & groups["value"].transform("nunique").eq(1)
     merged = table[alike].drop_duplicates(["year", "family", "label"]).assign(future="every future")
     return pd.concat([merged, table[~alike]], ignore_index=True)
-
-
-def _worst_future(charges: pd.DataFrame, probabilities: dict[str, float]) -> str | None:
-    """The future where the most is needed (the likelier on a tie), or None."""
-    if charges.empty:
-        return None
-    most = charges.groupby("future")["beyond_budget_gbp"].max()
-    return max(most.index, key=lambda s: (round(most[s], 2), probabilities[s]))
 
 
 def _by_role(posts: pd.DataFrame) -> list[tuple[float, str]]:

@@ -97,3 +97,22 @@ def test_a_plan_whose_staff_in_post_cannot_fit_the_rooms_from_year_two_names_the
     assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30.0 "
             "clinical room sessions a week but 20.0 are free and 0.0 of the 10 rentable are rented: 10.0 sessions short"
             ) in str(raised.value)
+
+
+def test_own_money_needed_only_by_later_hiring_leaves_this_years_posts_affordable():
+    """Three years; 20 room sessions now (2 WTE) and 10 more from 2026/27 in both futures (a third WTE); ARRS
+    £150,000; top-up £10,000; a 10% pay award in 2026/27 only. This year: 2 WTE at £50,000, claimed in full.
+    From 2026/27 a WTE costs £55,075 and each future adds the third: £165,225 a year. Funded (60%): the sum follows
+    to £165,000, own money £225; unfunded (40%): own money £15,225, £5,225 beyond the budget (on average £6,225,
+    within it). The £5,225 falls on the post added in 2026/27 (its whole cost is more), not on this year's two."""
+    futures = {name: {**future, "extra_room_sessions_per_week": {"2026/27": 10}} for name, future in PAY_FUTURES.items()}
+    plan = make_plan(rooms_scenario(arrs_sum=150_000, top_up=10_000, rooms=20, horizon=3, futures=futures,
+                                    growth={"pay_award_afc_percent": {"2026/27": 10, "later": 0}}))
+    years = plan.years().set_index(["future", "year"])
+    assert plan.first_year_decisions()[CP][0] == pytest.approx(2)
+    assert years.at[("unfunded", "2026/27"), "wte"] == pytest.approx(3)
+    assert years.at[("unfunded", "2027/28"), "own_money_over_budget_gbp"] == pytest.approx(5_225)
+    assert plan.verdict() == (
+        "Hiring 2.0 WTE clinical pharmacist now stays within the top-up budget in every future; the plan's later hiring "
+        "beyond this year's posts needs £5,225 of own money a year beyond the top-up budget from 2026/27 if pay awards "
+        "are not funded (chance 40%).")

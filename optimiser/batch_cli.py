@@ -117,6 +117,8 @@ def batch(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     bar.stop()
     out.print(render_rollup(outcome))
+    if horizon:
+        out.print(render_plan_rollup(outcome))
     if real:
         from optimiser.england import write_england_outputs
 
@@ -162,6 +164,26 @@ def render_rollup(outcome):
         for item in moved.sort_values("policy", key=lambda p: p.map(policies.index), kind="stable").itertuples():
             table.add_row(f"  WTE change under {item.policy}: {item.role_name}",
                           *(f"{item.change_total_wte:+,.1f}" if p == item.policy else "" for p in policies))
+    return table
+
+
+def render_plan_rollup(outcome):
+    """A plan batch's national sums per year and future (the baseline policy), from `plan_national`."""
+    import pandas as pd
+    from rich.table import Table
+
+    national = pd.read_parquet(outcome.output / "plan_national.parquet")
+    national = national[national["policy"] == outcome.plan.policies[0]]
+    pcns = int(national["pcns"].max()) if len(national) else 0
+    table = Table(title=f"Plans per year and future, national ({pcns:,} PCNs optimal under every policy; £m a year)")
+    columns = [("future", None), ("year", None), ("chance", "{:.0%}"), ("WTE", "{:,.1f}"), ("new WTE", "{:,.1f}"),
+               ("ARRS claimed", "{:,.2f}"), ("ARRS unspent", "{:,.2f}"), ("in post beyond the sum", "{:,.2f}"), ("own money", "{:,.2f}")]
+    for name, fmt in columns:
+        table.add_column(name, justify="left" if fmt is None else "right")
+    for row in national.itertuples():
+        values = [row.future, row.year, row.probability, row.wte, row.new_wte, row.arrs_claimed_gbp / 1e6,
+                  row.arrs_unspent_gbp / 1e6, row.in_post_beyond_arrs_gbp / 1e6, row.own_money_gbp / 1e6]
+        table.add_row(*(str(v) if fmt is None else fmt.format(v) for v, (_, fmt) in zip(values, columns)))
     return table
 
 

@@ -144,11 +144,12 @@ def explain_plan_infeasibility(model: PlanModel) -> pd.DataFrame:
 
 
 def _when_and_where(inputs: PlanInputs, when: str, future: str | None) -> str:
-    """'From 2026/27 to 2027/28, if a room is lost (chance 50%)'; a row of every future, or the only one, names none."""
+    """'From 2026/27 to 2027/28, if a room is lost (chance 50%)'; a row of every future, or of the only one, names none
+    (a future that cannot happen is still named: its rows are rules too)."""
     when = when[:1].upper() + when[1:]
     if future is None:
         return when + (", on average over the futures" if len(inputs.futures) > 1 else "")
-    if sum(p > 0 for p in inputs.probabilities.values()) <= 1:
+    if len(inputs.futures) <= 1:
         return when
     description = inputs.descriptions.get(future) or f"'{future}' comes"
     return f"{when}, if {description} (chance {inputs.probabilities[future]:.0%})"

@@ -238,3 +238,20 @@ def test_staff_in_post_beyond_the_first_years_sum_stay_paid_outside_arrs_as_they
     base["policy"]["in_post_beyond_arrs_sum"] = "infeasible"
     refused = run_batch(table, base, ["as-published"], tmp_path / "refused", workers=1, formats=("csv",), horizon=2)
     assert refused.counts == {"infeasible": 1}
+
+
+def test_the_command_prints_the_plans_per_year_and_future_and_exits_4_when_a_pcn_fails(tmp_path):
+    """The hand table through the CLI with --mode robust: C fails (exit 4); A and B hire (112,500 + 100,000) / C1 =
+    3.4 WTE in the first year, the same in both futures (chance 50% each), and need no own money that year."""
+    import yaml
+
+    HAND_TABLE.to_csv(tmp_path / "pcns.csv", index=False)
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(hand_base()))
+    result = CliRunner().invoke(app, ["batch", str(tmp_path / "pcns.csv"), "--base", str(tmp_path / "base.yaml"), "--output",
+                                      str(tmp_path / "out"), "--horizon", "2", "--mode", "robust", "--workers", "1", "--no-progress"])
+    assert result.exit_code == 4, result.output
+    assert "Plans per year and future, national (2 PCNs optimal under every policy" in result.output
+    first_year = [[cell.strip() for cell in line.split("│")[1:-1]] for line in result.output.splitlines() if "│ 2025/26" in line]
+    assert sorted(row[0] for row in first_year) == ["frozen", "funded"]
+    assert all(row[2:5] == ["50%", "3.4", "3.4"] and row[-1] == "0.00" for row in first_year), result.output
+    assert "infeasible row 4 (C)" in result.output

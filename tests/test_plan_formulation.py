@@ -40,3 +40,16 @@ def test_the_compact_plan_keeps_the_full_plans_optimum(path, policy):
             full_care, full_cost, full_rows = optimum(inputs, mode, shared, compact=False)
             assert care == pytest.approx(full_care, rel=1e-8) and cost == pytest.approx(full_cost, rel=1e-8), (mode, shared)
             assert rows < full_rows
+
+
+def test_a_future_whose_first_year_differs_keeps_its_own_first_year_rows():
+    """One future with its own top-up budget from this year: the first year's rows stay one copy per future, and the
+    compact form still has the full form's optimum."""
+    data = with_plan(PLAN, min_post_wte=0).model_dump(mode="json", exclude_defaults=True)
+    data["futures"]["hub"]["top_up_budget_gbp"] = {"2025/26": 5000}
+    inputs = prepare_plan(parse_scenario(data, "plan"))
+    assert not build_plan_model(inputs).one_first_year
+    for mode in ("expected", "robust"):
+        care, cost, _ = optimum(inputs, mode, True, compact=True)
+        full_care, full_cost, _ = optimum(inputs, mode, True, compact=False)
+        assert care == pytest.approx(full_care, rel=1e-8) and cost == pytest.approx(full_cost, rel=1e-8), mode

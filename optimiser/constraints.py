@@ -2,7 +2,7 @@
 the sentences that explain it (binding, with its marginal value; in conflict, with its shortfall).
 
 Results, the infeasibility explanation, the CLI report and the app read this table; none of them branches
-on a family's name. Adding a family to the model is its builder in `model.py` plus one entry here; a family
+on a family's name. Adding a family to the model is its function in `formulation.py` plus one entry here; a family
 with no entry is still reported, in plain words ("supervision[gp] binds"), and never relaxed.
 """
 

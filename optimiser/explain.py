@@ -10,8 +10,9 @@ import pandas as pd
 
 from optimiser import constraints
 from optimiser.errors import EXIT_INFEASIBLE, OptimiserError
+from optimiser.engine import ArrayModel
 from optimiser.model import SkillMixModel
-from optimiser.solve import elastic_relaxation
+from optimiser.solve import CompiledLP, elastic_relaxation
 
 
 class InfeasibleScenario(OptimiserError):
@@ -27,10 +28,13 @@ class InfeasibleScenario(OptimiserError):
         super().__init__("\n".join(lines))
 
 
-def explain_infeasibility(model: SkillMixModel) -> pd.DataFrame:
-    """Minimise the total relative relaxation of the relaxable limits; report each one relaxed, in its words."""
+def explain_infeasibility(model: SkillMixModel | ArrayModel, lp: CompiledLP | None = None) -> pd.DataFrame:
+    """Minimise the total relative relaxation of the relaxable limits; report each one relaxed, in its words.
+
+    `lp` is the model as arrays, where the caller has it (a batch worker's model has no PuLP form)."""
     rows_to_relax = [i for i, info in enumerate(model.registry) if constraints.relaxable(info.family)]
-    relaxation = elastic_relaxation(model, rows_to_relax)
+    relaxation = elastic_relaxation(model if lp is None else lp, rows_to_relax)
+    rented = model.layout.column("rented_sessions")
     if relaxation is None:
         raise OptimiserError("the scenario is infeasible even with every budget, room and cap relaxed; check the in-post staff and whole-post settings")
     rows = []
@@ -40,7 +44,7 @@ def explain_infeasibility(model: SkillMixModel) -> pd.DataFrame:
         info = model.registry[i]
         words = constraints.Words(
             name=constraints.label_name(info.family, info.label, model.inputs), label=info.label, limit=float(limit),
-            gain=float(amount), more="", money="", amount=str, rented=relaxation.value(model.rented_sessions),
+            gain=float(amount), more="", money="", amount=str, rented=0.0 if rented is None else float(relaxation.column_values[rented]),
             rentable=model.inputs.rentable_sessions_per_week,
         )
         rows.append({"constraint": info.name, "family": info.family, "label": info.label, "unit": info.unit,

@@ -35,8 +35,11 @@ class ModelInputs:
 
     scenario: Scenario
     role_ids: pd.Index  # every role in the year's catalogue, then the scenario's custom roles
+    role_keys: np.ndarray  # the same ids as plain strings (fast to index and loop over)
     role_data: dict[str, np.ndarray]  # one array per column, in role_ids order
-    categories: pd.DataFrame
+    category_ids: pd.Index
+    category_keys: tuple[str, ...]  # the same ids as plain strings
+    category_data: dict[str, np.ndarray]  # one array per column, in category_ids order
     contacts_by_pair: dict[tuple[str, str], float]  # contacts per WTE-year by (role, category), allowed roles only
     arrs_sums_gbp: dict[str, float]  # the ARRS sum of each funding pot, £ a year
     top_up_budget_gbp: float
@@ -65,14 +68,24 @@ class ModelInputs:
         return self.roles[self.roles["allowed"]]
 
     @cached_property
-    def role_columns(self) -> dict[str, dict[str, object]]:
-        """The allowed roles' columns as plain dicts (column → role → value): what the model builder loops over.
+    def categories(self) -> pd.DataFrame:
+        """Need, priority and size in clinical time per demand category, indexed by category."""
+        return pd.DataFrame(self.category_data, index=self.category_ids)
 
-        Built from the arrays, not the table, because pandas costs more than the whole solve on a model this small.
-        """
+    @cached_property
+    def allowed_ids(self) -> list[str]:
+        return self.role_keys[self.role_data["allowed"]].tolist()
+
+    @cached_property
+    def allowed_data(self) -> dict[str, np.ndarray]:
+        """The allowed roles' columns as arrays, in the model's role order."""
         allowed = self.role_data["allowed"]
-        ids = self.role_ids[allowed].tolist()
-        return {column: dict(zip(ids, values[allowed].tolist())) for column, values in self.role_data.items()}
+        return {column: values[allowed] for column, values in self.role_data.items()}
+
+    @cached_property
+    def role_columns(self) -> dict[str, dict[str, object]]:
+        """The allowed roles' columns as plain dicts (column → role → value), for code that looks roles up by id."""
+        return {column: dict(zip(self.allowed_ids, values.tolist())) for column, values in self.allowed_data.items()}
 
     @cached_property
     def productivity(self) -> pd.Series:
@@ -98,17 +111,19 @@ class ModelInputs:
 
 
 def prepare(scenario: Scenario) -> ModelInputs:
-    catalogue = load_catalogue(scenario.year)
-    role_ids, role_data, warnings = _roles(scenario)
-    arrs_sums = _arrs_sums(scenario, catalogue)
+    role_ids, role_keys, role_data, warnings = _roles(scenario)
+    arrs_sums = _arrs_sums(scenario)
     contacts = _all_contacts(scenario)
-    allowed = set(role_ids[role_data["allowed"]])
+    allowed = set(role_keys[role_data["allowed"]].tolist())
     curve = scenario.policy.value_curve
     return ModelInputs(
         scenario=scenario,
         role_ids=role_ids,
+        role_keys=role_keys,
         role_data=role_data,
-        categories=_categories(scenario, reference_contacts_per_wte(contacts)),
+        category_ids=_category_defaults()[0],
+        category_keys=_category_defaults()[2],
+        category_data=_categories(scenario, reference_contacts_per_wte(contacts)),
         contacts_by_pair={key: value for key, value in contacts.items() if key[0] in allowed},
         value_curve=default_curve() if curve is None else make_curve(curve.breakpoints, curve.slopes),
         supervision_needs=_supervision_needs(scenario, allowed),
@@ -125,7 +140,7 @@ def prepare(scenario: Scenario) -> ModelInputs:
 
 
 @cache
-def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str, np.ndarray]]:
+def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str, np.ndarray], tuple[np.ndarray, dict[str, int]]]:
     """The year's catalogue joined with the default room needs, as arrays: done once per year, not per scenario."""
     catalogue, defaults = load_catalogue(year), load_assumptions()
     missing = set(catalogue.roles.index) - set(defaults.roles.index)
@@ -136,7 +151,17 @@ def _role_defaults(year: str, london_weighting: str) -> tuple[pd.Index, dict[str
         .join(catalogue.max_reimbursable(london_weighting))
         .join(defaults.roles[["room_need", "room_sessions_per_wte_per_week", "remote_share"]])
     )
-    return table.index, {c: table[c].to_numpy() for c in ROLE_DEFAULT_COLUMNS}
+    return table.index, {c: table[c].to_numpy() for c in ROLE_DEFAULT_COLUMNS}, _positions(table.index)
+
+
+@cache
+def _positions_of(ids: tuple[str, ...]) -> tuple[np.ndarray, dict[str, int]]:
+    return np.array(ids, dtype=object), {role: i for i, role in enumerate(ids)}
+
+
+def _positions(index: pd.Index) -> tuple[np.ndarray, dict[str, int]]:
+    """The ids as a plain array, and each id's position."""
+    return _positions_of(tuple(index.tolist()))
 
 
 ROLE_DEFAULT_COLUMNS = [
@@ -192,13 +217,14 @@ def _below_band(salary: float, band: str, year: str) -> list[str]:
     return [f"salary £{salary:,.0f} is below the bottom of Agenda for Change band {lowest} in {year} (£{entry:,.0f}); check it"]
 
 
-def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[str]]:
+def _roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, np.ndarray], list[str]]:
     """One row per role (the catalogue's, then the scenario's own): settings, money per WTE, room needs and the cap that applies."""
     policy = scenario.policy
-    catalogue_index, catalogue_base = _role_defaults(scenario.year, policy.london_weighting)
+    catalogue_index, catalogue_base, (keys, position) = _role_defaults(scenario.year, policy.london_weighting)
     if scenario.custom_roles:
         custom_index, custom_base = _custom_role_defaults(scenario)
         index = catalogue_index.append(custom_index)
+        keys, position = _positions(index)
         base = {c: np.concatenate([catalogue_base[c], custom_base[c]]) for c in ROLE_DEFAULT_COLUMNS}
     else:
         index, base = catalogue_index, catalogue_base
@@ -208,7 +234,6 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[st
     co_share = base["co_funder_share"].astype(float)
     catalogue = load_catalogue(scenario.year)
 
-    position = {role: i for i, role in enumerate(index)}
     allowed = np.ones(len(index), dtype=bool)
     in_post = np.zeros(len(index))
     max_new = np.full(len(index), np.inf)
@@ -259,8 +284,8 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[st
     weekly = sessions * (1 - remote)
     capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
     published_cap = base[capped_by_size].astype(float)
-    cap_removed = policy.remove_all_caps | index.isin(policy.remove_caps)
-    return index, {
+    cap_removed = policy.remove_all_caps | np.isin(keys, list(policy.remove_caps))
+    return index, keys, {
         **column,
         "arrs_share": share,
         "co_funder_share": co_share,
@@ -286,12 +311,18 @@ def _roles(scenario: Scenario) -> tuple[pd.Index, dict[str, np.ndarray], list[st
     }, warnings
 
 
-def _categories(scenario: Scenario, reference: dict[str, float]) -> pd.DataFrame:
-    """Need, priority and size in clinical time per category (reference rate: see optimiser/valuation.py)."""
+@cache
+def _category_defaults() -> tuple[pd.Index, dict[str, np.ndarray], tuple[str, ...]]:
     defaults = load_assumptions().categories
-    names = list(defaults.index)
-    demand = defaults["contacts_per_1000_patients_per_year"].to_numpy() * scenario.pcn.list_size / 1000
-    weight = defaults["priority_weight"].to_numpy().copy()
+    columns = ("category_name", "contacts_per_1000_patients_per_year", "priority_weight")
+    return defaults.index, {c: defaults[c].to_numpy() for c in columns}, tuple(defaults.index.tolist())
+
+
+def _categories(scenario: Scenario, reference: dict[str, float]) -> dict[str, np.ndarray]:
+    """Need, priority and size in clinical time per category (reference rate: see optimiser/valuation.py)."""
+    _, defaults, names = _category_defaults()
+    demand = defaults["contacts_per_1000_patients_per_year"] * scenario.pcn.list_size / 1000
+    weight = defaults["priority_weight"].copy()
     is_default = np.ones(len(names), dtype=bool)
     for category, setting in scenario.demand.items():
         i = names.index(category)
@@ -299,14 +330,10 @@ def _categories(scenario: Scenario, reference: dict[str, float]) -> pd.DataFrame
             demand[i], is_default[i] = setting.contacts_per_year, False
         if setting.priority_weight is not None:
             weight[i] = setting.priority_weight
-    reference_rate = np.array([reference.get(d, np.nan) for d in names])
-    return pd.DataFrame(
-        {"category_name": defaults["category_name"], "priority_weight": weight,
-         "demand_contacts_per_year": demand, "demand_is_default": is_default,
-         "reference_contacts_per_wte_year": reference_rate,
-         "clinical_size_wte": list(clinical_size_wte(dict(zip(names, demand)), reference).values())},
-        index=defaults.index,
-    )
+    return {"category_name": defaults["category_name"], "priority_weight": weight,
+            "demand_contacts_per_year": demand, "demand_is_default": is_default,
+            "reference_contacts_per_wte_year": np.array([reference.get(d, np.nan) for d in names]),
+            "clinical_size_wte": np.array(list(clinical_size_wte(dict(zip(names, demand.tolist())), reference).values()), dtype=float)}
 
 
 @cache
@@ -317,17 +344,22 @@ def _default_contacts(financial_year: str) -> dict[tuple[str, str], float]:
 
 def _supervision_needs(scenario: Scenario, allowed: set[str]) -> dict[str, tuple[str, float]]:
     """Who supervises each allowed role and for how many hours a week per WTE: the defaults, then the scenario's own."""
-    defaults = load_supervision().needs
+    defaults = _supervision_defaults()
     needs = {}
     for role in sorted(allowed):
-        supervisor, hours = (defaults.at[role, "supervisor_id"], float(defaults.at[role, "hours_per_week_per_wte"])) \
-            if role in defaults.index else ("none", 0.0)
+        supervisor, hours = defaults.get(role, ("none", 0.0))
         own = scenario.supervision.needs.get(role)
         if own is not None:
             supervisor = own.supervisor or supervisor
             hours = hours if own.hours_per_week_per_wte is None else own.hours_per_week_per_wte
         needs[role] = (supervisor, hours)
     return needs
+
+
+@cache
+def _supervision_defaults() -> dict[str, tuple[str, float]]:
+    needs = load_supervision().needs
+    return {role: (str(who), float(hours)) for role, who, hours in zip(needs.index, needs["supervisor_id"], needs["hours_per_week_per_wte"])}
 
 
 def _all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:
@@ -340,13 +372,18 @@ def _all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:
     return {key: value for key, value in sorted(contacts.items()) if value > 0}
 
 
-def _arrs_sums(scenario: Scenario, catalogue) -> dict[str, float]:
+def _arrs_sums(scenario: Scenario) -> dict[str, float]:
     """Weighted population × each pot's £ per weighted patient, unless the scenario gives the main ARRS sum."""
-    rates = catalogue.funding["gbp_per_weighted_patient"].to_dict()
+    rates = _funding_rates(scenario.year)
     sums = {pot: rate * scenario.pcn.weighted_population for pot, rate in rates.items()}
     if scenario.money.arrs_sum_gbp is not None:
         sums[MAIN_POT] = scenario.money.arrs_sum_gbp
     return sums
+
+
+@cache
+def _funding_rates(year: str) -> dict[str, float]:
+    return load_catalogue(year).funding["gbp_per_weighted_patient"].to_dict()
 
 
 def _in_post_beyond_arrs(scenario: Scenario, role_data: dict[str, np.ndarray], sums: dict[str, float]) -> dict[str, float]:

@@ -214,16 +214,18 @@ class PlanModel:
         WTE-years paid wholly, spread over the pot's roles without a co-funder in proportion to their claims."""
         if not self._derived:
             return solution
-        values = dict(solution.values)
+        names, values = [], []
         for (pot, t, s), members in self._derived.items():
             claim = self.inputs.periods[t, s].claim_per_wte_gbp
-            worked = {r: sum(c * values.get(v.name, 0.0) for v, c in self.staffed(r, t, s).items()) for r in members}
+            worked = {r: sum(c * solution.value(v) for v, c in self.staffed(r, t, s).items()) for r in members}
             claimed = sum(claim[r] * wte for r, wte in worked.items())
-            paid = values.get(self.own_funded_claims[pot, t, s].name, 0.0)
+            paid = solution.value(self.own_funded_claims[pot, t, s])
             share = min(paid / claimed, 1.0) if claimed > 0 else 0.0
             for r, wte in worked.items():
-                values[self.own_funded[r, t, s].name] = wte * share
-        return dataclasses.replace(solution, values=values)
+                names.append(self.own_funded[r, t, s].name)
+                values.append(wte * share)
+        return dataclasses.replace(solution, values=np.concatenate([solution.values, values]),
+                                   column_names=[*solution.column_names, *names])
 
 
 def build_plan_model(

@@ -74,8 +74,7 @@ class PlanResult:
         return care_unit(self.inputs.scenario.policy.valuation).name.removesuffix(" a year")
 
     def _value(self, expression) -> float:
-        values = self.solution.values
-        return float(sum(c * values.get(v.name, 0.0) for v, c in expression.items()) + expression.constant)
+        return float(sum(c * self.solution.value(v) for v, c in expression.items()) + expression.constant)
 
     def _var(self, variable) -> float:
         return self.solution.value(variable)

@@ -11,7 +11,9 @@ import pandas as pd
 from optimiser import constraints
 from optimiser.catalogue import POT_NAMES
 from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs
-from optimiser.model import ConstraintInfo, SkillMixModel
+from optimiser.engine import ArrayModel
+from optimiser.layout import RowInfo
+from optimiser.model import SkillMixModel
 from optimiser.solve import Solution
 from optimiser.valuation import CareUnit, care_unit, category_points
 
@@ -26,7 +28,7 @@ LIMIT_ORDER = ("arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "
 
 @dataclass
 class Result:
-    model: SkillMixModel
+    model: SkillMixModel | ArrayModel  # PuLP (one scenario) or arrays (batch workers): results read only layout and registry
     solution: Solution
 
     @property
@@ -48,18 +50,30 @@ class Result:
             return f"optimal (proven by {self.solution.solver})"
         return f"{self.solution.status}: NOT proven optimal"
 
+    # ------------------------------------------------------------ values, by column position
+    def values(self, group: str) -> np.ndarray:
+        """The solution's values of one group of columns (e.g. "wte", in the layout's role order)."""
+        return self.solution.values[self.model.layout.columns(group)]
+
+    def value(self, group: str) -> float:
+        """The value of a single-column group (rented sessions, lowest share), 0 if the model has none."""
+        column = self.model.layout.column(group)
+        return 0.0 if column is None else float(self.solution.values[column])
+
+    @cached_property
+    def _assigned(self) -> np.ndarray:
+        return self.values("assigned")
+
     # ------------------------------------------------------------ the mix
     @cached_property
     def _per_role(self) -> dict[str, np.ndarray]:
         """WTE and money per allowed role as arrays: every table and the summary are read from these."""
-        roles = self.inputs.role_columns
-        value = self.solution.value
-        total = np.round([value(variable) for variable in self.model.wte.values()], 9) + 0.0
-        assigned = dict.fromkeys(self.model.wte, 0.0)
-        for (r, _), variable in self.model.assigned.items():
-            assigned[r] += value(variable)
-        in_post = np.fromiter(roles["in_post_wte"].values(), float)
-        own = np.minimum(np.round([value(self.model.own_funded.get(r)) for r in self.model.wte], 9) + 0.0, total)
+        roles, layout = self.inputs.allowed_data, self.model.layout
+        total = np.round(self.values("wte"), 9) + 0.0
+        assigned = np.bincount(layout.pair_role, weights=self._assigned, minlength=len(total))
+        in_post = roles["in_post_wte"].astype(float)
+        own_funded = self.values("own_funded")
+        own = np.minimum(np.round(own_funded, 9) + 0.0, total) if len(own_funded) else np.zeros(len(total))
         arrs = total - own
         numbers = {
             "in_post_wte": in_post,
@@ -69,28 +83,25 @@ class Result:
             "arrs_funded_wte": arrs,
             "own_funded_wte": own,
         }
-        per_wte = {column: np.fromiter(roles[column].values(), float) for column in
-                   ("cost_per_wte_gbp", "claim_per_wte_gbp", "co_funder_per_wte_gbp", "top_up_per_wte_gbp", "clinical_room_sessions_per_wte")}
-        first = np.minimum(arrs, 1.0)  # co-funding tables: the first post is claimed at its own share (see model.py)
-        change = {column: first * np.fromiter(roles[f"first_post_{column}_change_gbp"].values(), float)
-                  for column in ("claim", "co_funder", "top_up")}
+        per_wte = roles
+        first = np.minimum(arrs, 1.0)  # co-funding tables: the first post is claimed at its own share (see formulation.py)
+        change = {column: first * roles[f"first_post_{column}_change_gbp"] for column in ("claim", "co_funder", "top_up")}
         numbers["cost_gbp_per_year"] = total * per_wte["cost_per_wte_gbp"]
         numbers["arrs_claimed_gbp_per_year"] = arrs * per_wte["claim_per_wte_gbp"] + change["claim"]
         numbers["co_funder_gbp_per_year"] = arrs * per_wte["co_funder_per_wte_gbp"] + change["co_funder"]
         numbers["top_up_gbp_per_year"] = arrs * per_wte["top_up_per_wte_gbp"] + own * per_wte["cost_per_wte_gbp"] + change["top_up"]
         numbers["own_funded_gbp_per_year"] = own * per_wte["cost_per_wte_gbp"]
         numbers["room_sessions_per_week"] = total * per_wte["clinical_room_sessions_per_wte"]
-        numbers["spare_wte"] = np.maximum(np.round(total - np.fromiter(assigned.values(), float), 9), 0.0)
+        numbers["spare_wte"] = np.maximum(np.round(total - assigned, 9), 0.0)
         return numbers
 
     def role_rows(self) -> list[dict]:
         """The mix as plain records (roles with staff only), without building a table: for batch outputs."""
-        numbers, names = self._per_role, self.inputs.role_columns["role_name"]
-        keep = (numbers["total_wte"] > STAFFED_WTE) | (numbers["in_post_wte"] > 0)
-        return [
-            {"role": role, "role_name": names[role], **{k: float(v[j]) for k, v in numbers.items()}}
-            for j, role in enumerate(self.model.wte) if keep[j]
-        ]
+        numbers, names = self._per_role, self.inputs.allowed_data["role_name"]
+        keep = np.flatnonzero((numbers["total_wte"] > STAFFED_WTE) | (numbers["in_post_wte"] > 0))
+        roles = self.model.layout.roles
+        columns = {k: v[keep].tolist() for k, v in numbers.items()}
+        return [{"role": roles[j], "role_name": names[j], **{k: v[i] for k, v in columns.items()}} for i, j in enumerate(keep)]
 
     def mix(self, include_zero: bool = False) -> pd.DataFrame:
         """WTE per role: in post, new, total, with what each role costs and claims a year."""
@@ -116,7 +127,7 @@ class Result:
     @cached_property
     def _claims_by_pot(self) -> dict[str, tuple[float, float]]:
         """(ARRS sum, claimed within it) per funding pot, £ a year; in-post claims beyond the sum are paid outside ARRS."""
-        pot_of = np.array(list(self.inputs.role_columns["funding_pot"].values()))
+        pot_of = self.inputs.allowed_data["funding_pot"]
         claims = self._per_role["arrs_claimed_gbp_per_year"]
         beyond = self.inputs.in_post_beyond_arrs_gbp
         return {pot: (float(total), float(claims[pot_of == pot].sum()) - beyond.get(pot, 0.0))
@@ -127,19 +138,25 @@ class Result:
         """(staff costs, rent and bought supervision) paid from the PCN's own money, £ a year.
 
         Staff costs include posts the PCN pays wholly."""
-        rent = self.solution.value(self.model.rented_sessions) * self.inputs.rent_gbp_per_session_per_year
+        rent = self.value("rented_sessions") * self.inputs.rent_gbp_per_session_per_year
         return float(self._per_role["top_up_gbp_per_year"].sum()), rent + self._supervision_bought_gbp
+
+    def bought_hours(self, profession: str | None) -> float:
+        """Supervision hours a week bought from a profession (0 if none can be bought)."""
+        labels = self.model.layout.labels["bought_supervision"]
+        return float(self.values("bought_supervision")[labels.index(profession)]) if profession in labels else 0.0
 
     @cached_property
     def _supervision_bought_gbp(self) -> float:
         available = self.inputs.supervision_available
-        return sum(self.solution.value(v) * available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, v in self.model.bought_supervision.items())
+        bought = zip(self.model.layout.labels["bought_supervision"], self.values("bought_supervision").tolist())
+        return sum(hours * available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought)
 
     def supervision(self) -> pd.DataFrame:
         """Supervision hours a week the mix needs from each supervising profession, beside what is available and bought."""
         from optimiser.assumptions import load_supervision
 
-        wte = dict(zip(self.model.wte, self._per_role["total_wte"]))
+        wte = dict(zip(self.model.layout.roles, self._per_role["total_wte"]))
         needed: dict[str, float] = {}
         for r, (who, per_wte) in self.inputs.supervision_needs.items():
             if who != "none" and wte.get(r, 0.0) > STAFFED_WTE and per_wte > 0:
@@ -147,7 +164,8 @@ class Result:
         available = self.inputs.supervision_available
         names = load_supervision().supervisors["supervisor_name"]
         professions = sorted(set(needed) | set(available))
-        bought = [self.solution.value(self.model.bought_supervision.get(p)) for p in professions]
+        hours = dict(zip(self.model.layout.labels["bought_supervision"], self.values("bought_supervision").tolist()))
+        bought = [hours.get(p, 0.0) for p in professions]
         table = pd.DataFrame(
             {
                 "supervisor_name": [names.get(p, p) for p in professions],
@@ -188,9 +206,9 @@ class Result:
             ("Top-up used: posts paid wholly by the PCN", float(numbers["own_funded_gbp_per_year"].sum()),
              f"{numbers['own_funded_wte'].sum():.2f} WTE outside ARRS, at full cost"),
             ("Top-up used: rented room sessions", rent - self._supervision_bought_gbp,
-             f"{self.solution.value(self.model.rented_sessions):.1f} sessions a week"),
+             f"{self.value('rented_sessions'):.1f} sessions a week"),
             *([("Top-up used: supervision bought", self._supervision_bought_gbp, "hours a week beyond what supervisors can give")]
-              if self.model.bought_supervision else []),
+              if self.model.layout.labels["bought_supervision"] else []),
             ("Top-up unspent", self.inputs.top_up_budget_gbp - staff_top_up - rent, ""),
             ("Paid by co-funders", float(numbers["co_funder_gbp_per_year"].sum()), "e.g. the mental health provider's share"),
             ("Total employment cost", float(numbers["cost_gbp_per_year"].sum()), "salary + employer NI + pension, all funders"),
@@ -203,20 +221,20 @@ class Result:
     @cached_property
     def _served(self) -> np.ndarray:
         """Contacts a year delivered per category, in the categories' order."""
-        categories = self.inputs.categories
-        served = dict.fromkeys(categories.index, 0.0)
-        for (r, d), contacts in self.inputs.contacts_by_pair.items():
-            served[d] += contacts * self.solution.value(self.model.assigned[r, d])
-        demand = categories["demand_contacts_per_year"].to_numpy()
-        return np.clip(np.fromiter(served.values(), float), 0.0, demand).round(6)
+        layout, demand = self.model.layout, self.inputs.category_data["demand_contacts_per_year"]
+        contacts = np.fromiter(self.inputs.contacts_by_pair.values(), float, len(layout.pairs))
+        served = np.bincount(layout.pair_category, weights=contacts * self._assigned, minlength=len(demand))
+        return np.clip(served, 0.0, demand).round(6)
 
     @cached_property
     def _points(self) -> np.ndarray:
         """Each category's part of the care score (out of 100), whatever valuation chose the mix."""
-        categories = self.inputs.categories
+        data, names = self.inputs.category_data, list(self.inputs.category_keys)
+        reference = data["reference_contacts_per_wte_year"]
         points = category_points(
-            self.inputs.value_curve, dict(zip(categories.index, self._served)), categories["demand_contacts_per_year"].to_dict(),
-            categories["priority_weight"].to_dict(), categories["reference_contacts_per_wte_year"].dropna().to_dict(),
+            self.inputs.value_curve, dict(zip(names, self._served.tolist())), dict(zip(names, data["demand_contacts_per_year"].tolist())),
+            dict(zip(names, data["priority_weight"].tolist())),
+            {d: r for d, r in zip(names, reference.tolist()) if not np.isnan(r)},
         )
         return np.fromiter(points.values(), float)
 
@@ -242,18 +260,16 @@ class Result:
 
     def care_by_role(self) -> pd.DataFrame:
         """Contacts a year each role delivers in each category (the staffing plan behind `care`)."""
-        rows = [
-            (r, d, self.solution.value(self.model.assigned[r, d]), contacts * self.solution.value(self.model.assigned[r, d]))
-            for (r, d), contacts in self.inputs.contacts_by_pair.items()
-        ]
+        rows = [(r, d, wte, contacts * wte)
+                for ((r, d), contacts), wte in zip(self.inputs.contacts_by_pair.items(), self._assigned.tolist())]
         table = pd.DataFrame(rows, columns=["role", "category", "assigned_wte", "contacts_per_year"])
         return table[table["assigned_wte"] > 1e-9].set_index(["role", "category"])  # every contact counted in care()
 
     # ------------------------------------------------------------ why
     @cached_property
     def _limits(self) -> np.ndarray:
-        """Each constraint's right-hand side; + 0.0 because a limit of 0 negated is -0, which reads "-0 WTE"."""
-        return np.array([-info.constraint.constant for info in self.model.registry], dtype=float) + 0.0
+        """Each constraint's right-hand side."""
+        return self.model.limits
 
     @cached_property
     def _binding_rows(self) -> np.ndarray:
@@ -261,9 +277,9 @@ class Result:
         limit, used = self._limits, self.solution.row_activity
         binding = np.abs(limit - used) <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0)
         marginal = np.abs(self.solution.marginal_care) > 1e-9
-        kinds = [constraints.family(info.family).kind for info in self.model.registry]
-        keep = [i for i in np.flatnonzero(binding) if kinds[i] != "bookkeeping" and (kinds[i] != "floor" or marginal[i])]
-        return np.array(keep, dtype=int)
+        registry = self.model.registry
+        kinds = {i: constraints.family(registry[i].family).kind for i in np.flatnonzero(binding).tolist()}
+        return np.array([i for i, kind in kinds.items() if kind != "bookkeeping" and (kind != "floor" or marginal[i])], dtype=int)
 
     def constraints(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """Constraints (all, or the given registry rows) with limit, use, slack and marginal care per unit."""
@@ -298,7 +314,8 @@ class Result:
     def summary(self) -> dict[str, float | str | bool]:
         """Headline numbers of the answer, one value each, units in the keys."""
         numbers = self._per_role
-        demand = self.inputs.categories["demand_contacts_per_year"].to_numpy()
+        categories = self.inputs.category_data
+        demand = categories["demand_contacts_per_year"]
         staff_top_up, rent = self._top_up
         return {
             "pcn": self.scenario.pcn.name,
@@ -319,9 +336,9 @@ class Result:
             "unmet_contacts_per_year": float(np.maximum(demand - self._served, 0.0).round(6).sum()),
             "valuation": self.scenario.policy.valuation,
             "care_score": float(self._points.sum()),
-            "need_met_wte_years": float(np.nansum(self._served / self.inputs.categories["reference_contacts_per_wte_year"].to_numpy())),
-            "weighted_care_per_year": float((self._served * self.inputs.categories["priority_weight"].to_numpy()).sum()),
-            "rented_sessions_per_week": self.solution.value(self.model.rented_sessions),
+            "need_met_wte_years": float(np.nansum(self._served / categories["reference_contacts_per_wte_year"])),
+            "weighted_care_per_year": float((self._served * categories["priority_weight"]).sum()),
+            "rented_sessions_per_week": self.value("rented_sessions"),
         }
 
     def notes(self) -> list[str]:
@@ -376,14 +393,12 @@ class Result:
     def _capacity_used_elsewhere(self) -> list[str]:
         """Categories left mostly unmet while staff who could serve them work elsewhere, and why."""
         care, wte = self.care(), self._per_role["total_wte"]
-        staffed = {r for r, total in zip(self.model.wte, wte) if total > 1e-6}
+        staffed = {r for r, total in zip(self.model.layout.roles, wte) if total > 1e-6}
         names = self.inputs.roles["role_name"]
+        assigned = dict(zip(self.inputs.contacts_by_pair, self._assigned.tolist()))
         notes = []
         for category, row in care[(care["served_share"] < 0.5) & (care["unmet_contacts_per_year"] > 0)].iterrows():
-            elsewhere = [
-                names[r] for (r, d) in self.inputs.contacts_by_pair
-                if d == category and r in staffed and self.solution.value(self.model.assigned[r, d]) < 1e-6
-            ]
+            elsewhere = [names[r] for (r, d), wte in assigned.items() if d == category and r in staffed and wte < 1e-6]
             if elsewhere:
                 why = ("their time delivers more weighted contacts in other categories (a contact counts the same whatever "
                        "its length)") if self.scenario.policy.valuation == "contacts" else (
@@ -440,15 +455,15 @@ def _marginal_unit(row, unit: CareUnit) -> str:
     return f"{unit.name} per extra {constraints.per_unit(row['unit'], unit.money_step_gbp)}"
 
 
-def explain_binding(info: ConstraintInfo, row: dict, result: Result) -> str:
+def explain_binding(info: RowInfo, row: dict, result: Result) -> str:
     """One plain-English sentence per binding limit, from the constraint registry: never from the constraint's name."""
-    unit, value = result.unit, result.solution.value
+    unit = result.unit
     gain = _marginal_in_user_units(row, unit)
     words = constraints.Words(
         name=constraints.label_name(info.family, info.label, result.inputs), label=info.label, limit=row["limit"], gain=gain,
         more=f"{'deliver' if unit.digits == 0 else 'add'} about {unit.amount(gain)}", money=f"£{unit.money_step_gbp:,.0f}",
-        amount=unit.amount, rented=value(result.model.rented_sessions), rentable=result.inputs.rentable_sessions_per_week,
-        bought=value(result.model.bought_supervision.get(info.label)) if info.label else 0.0,
+        amount=unit.amount, rented=result.value("rented_sessions"), rentable=result.inputs.rentable_sessions_per_week,
+        bought=result.bought_hours(info.label),
         min_post_wte=result.scenario.policy.min_post_wte or 0.0, worth_saying=abs(gain) >= 0.5 * 10 ** -unit.digits,
     )
     return constraints.binding_sentence(info.family, info.name, words, no_gain=not words.worth_saying)

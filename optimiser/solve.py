@@ -79,7 +79,8 @@ class Solution:
     status: Status
     proven_optimal: bool
     solver: str
-    values: dict[str, float] = field(default_factory=dict)
+    values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # column values, in the model's column order
+    column_names: list[str] = field(default_factory=list)
     row_activity: np.ndarray = field(default_factory=lambda: np.zeros(0))
     marginal_care: np.ndarray = field(default_factory=lambda: np.zeros(0))
     care: float = float("nan")
@@ -88,7 +89,14 @@ class Solution:
     solver_seconds: float = 0.0
 
     def value(self, variable: pulp.LpVariable | None) -> float:
-        return 0.0 if variable is None else self.values.get(variable.name, 0.0)
+        """A PuLP variable's value (for code that holds variables; results read `values` by column position)."""
+        if variable is None or variable.name not in self._position:
+            return 0.0
+        return float(self.values[self._position[variable.name]])
+
+    @functools.cached_property
+    def _position(self) -> dict[str, int]:
+        return {name: j for j, name in enumerate(self.column_names)}
 
 
 def compile_model(model: SkillMixModel) -> CompiledLP:
@@ -203,14 +211,14 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
     if choices.any() and not (lp.integer & ~choices).any():
         relaxed = _two_stage(dataclasses.replace(lp, integer=np.zeros_like(lp.integer)), time_limit_seconds, highs)
         if relaxed.proven_optimal:
-            values = np.array([relaxed.values[name] for name in lp.column_names])
+            values = relaxed.values.copy()
             values[choices] = (values[choices] > 1e-7).astype(float)
             activity = row_activity(lp, values)
             slack = 1e-6 * np.maximum(1.0, np.abs(np.where(np.isfinite(lp.row_upper), lp.row_upper, lp.row_lower)))
             if np.all(activity <= lp.row_upper + slack) and np.all(activity >= lp.row_lower - slack):
                 return dataclasses.replace(
                     relaxed,
-                    values=dict(zip(lp.column_names, values)),
+                    values=values,
                     row_activity=activity,
                     marginal_care=_relaxation_duals(lp, time_limit_seconds, choices, values)[: lp.num_rows],
                     method=relaxed.method.replace(
@@ -273,7 +281,8 @@ def _two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solut
         status=Status.OPTIMAL,
         proven_optimal=True,
         solver=_version(),
-        values=dict(zip(lp.column_names, values)),
+        values=values,
+        column_names=lp.column_names,
         row_activity=np.asarray(solution.row_value, dtype=float)[: lp.num_rows],
         marginal_care=marginal[: lp.num_rows],
         care=float(lp.care @ values),
@@ -380,7 +389,8 @@ def _solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Soluti
         status=Status.OPTIMAL,
         proven_optimal=True,
         solver="CBC",
-        values={v.name: v.varValue or 0.0 for v in model.variables},
+        values=np.array([v.varValue or 0.0 for v in model.variables], dtype=float),
+        column_names=[v.name for v in model.variables],
         row_activity=np.array([info.constraint.value() - info.constraint.constant for info in model.registry]),
         marginal_care=marginal if not model.posts else np.full(len(marginal), np.nan),
         care=float(pulp.value(model.care)),

@@ -46,6 +46,15 @@ def _highs():
     return _local.highs
 
 
+def _engine():
+    """One model engine per worker thread: each shape's structure is built once (see optimiser/engine.py)."""
+    from optimiser.engine import Engine
+
+    if getattr(_local, "engine", None) is None:
+        _local.engine = Engine()
+    return _local.engine
+
+
 def warm() -> None:
     """Load the catalogue and assumptions and start HiGHS once per worker, before the first PCN."""
     from optimiser.assumptions import load_assumptions
@@ -95,7 +104,7 @@ def run_task(task: Task) -> tuple[dict, list[dict]]:
     record = blank_record(task)
     role_rows: list[dict] = []
     try:
-        result = optimise(scenario, highs=_highs())
+        result = optimise(scenario, highs=_highs(), engine=_engine())
     except Exception as error:  # a worker never raises: the failure becomes a row with its reason
         record.update(failure(error))
     else:

@@ -144,8 +144,7 @@ def explain_plan_infeasibility(model: PlanModel) -> pd.DataFrame:
 
 
 def _when_and_where(inputs: PlanInputs, when: str, future: str | None) -> str:
-    """'From 2026/27 to 2027/28, if a room is lost (chance 50%)'; a row of every future, or of the only one, names none
-    (a future that cannot happen is still named: its rows are rules too)."""
+    """'From 2026/27 to 2027/28, if a room is lost (chance 50%)'; a row of every future, or of the only one, names none."""
     when = when[:1].upper() + when[1:]
     if future is None:
         return when + (", on average over the futures" if len(inputs.futures) > 1 else "")

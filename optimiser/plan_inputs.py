@@ -113,8 +113,11 @@ def _rules(year: str) -> paycost.OnCostRules:
 
 
 def prepare_plan(scenario: Scenario, futures: dict[str, Future] | None = None) -> PlanInputs:
-    """Every year of the plan in every future (the scenario's own futures unless others are given)."""
+    """Every year of the plan in every future that can happen (the scenario's own futures unless others are given).
+
+    A future with probability 0 is left out: it cannot happen, so its rules must not bind the plan either."""
     futures = scenario.futures if futures is None else futures
+    futures = {name: future for name, future in futures.items() if future.probability > 0}
     futures = futures or {FORECAST: Future(probability=1.0, description="the planning defaults and the scenario's growth")}
     base, defaults = prepare(scenario), load_plan_defaults()
     years = plan_years(scenario)

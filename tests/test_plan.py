@@ -216,6 +216,19 @@ def test_a_future_with_probability_zero_changes_nothing():
         assert make_plan(short(EXAMPLE_PLAN, futures=with_zero), mode=mode, compare=False).solution.care == pytest.approx(a.solution.care, rel=1e-9)
 
 
+def test_a_future_that_cannot_happen_never_makes_a_plan_unsolvable():
+    """With no top-up budget, a future where the ARRS sum ends could not pay the staff in post (it is unsolvable on
+    its own); at probability 0 it is left out, so the plan is the plan of the other future alone."""
+    data = EXAMPLE_PLAN.model_dump(mode="json", exclude_defaults=True)
+    data["money"] = {**data.get("money", {}), "top_up_budget_gbp": 0}
+    futures = {"unfunded": {"probability": 1.0}}
+    gone = {**futures, "gone": {"probability": 0.0, "arrs_ends_from": "2026/27", "description": "no ARRS"}}
+    alone = make_plan(short(parse_scenario(data, "plan"), futures=futures), compare=False)
+    with_gone = make_plan(short(parse_scenario(data, "plan"), futures=gone), compare=False)
+    assert with_gone.solution.care == pytest.approx(alone.solution.care, rel=1e-9)
+    assert set(with_gone.years()["future"]) == {"unfunded"}
+
+
 def test_a_single_future_equals_the_deterministic_plan():
     growth = {"pay_award_afc_percent": 4, "arrs_pot_growth_percent": 1}
     deterministic = make_plan(short(EXAMPLE_PLAN, futures={}, growth=growth))

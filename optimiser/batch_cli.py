@@ -80,16 +80,20 @@ def batch(
     state = {}
 
     def on_plan(plan, to_run: int) -> None:
+        """The whole table is read (the last chunks may still be running): its invalid rows, and the exact total."""
         for problem in listed([str(p) for p in plan.problems]):  # 20,000 bad rows print ten lines and a count
             err.print(f"[yellow]invalid[/] {problem}", highlight=False, markup=True)
-        state["task"] = bar.add_task("batch", total=to_run, failed=0, rate="–")
-        bar.start()
+        if "task" in state:
+            bar.update(state["task"], total=to_run)
 
     def on_progress(p) -> None:
         import time
 
+        if "task" not in state:
+            state["task"] = bar.add_task("batch", total=p.total, failed=0, rate="–")
+            bar.start()
         rate = p.done / max(time.perf_counter() - p.started, 1e-9)
-        bar.update(state["task"], completed=p.done, failed=p.failed, rate=f"{rate:,.1f}")
+        bar.update(state["task"], completed=p.done, total=p.total, failed=p.failed, rate=f"{rate:,.1f}")
 
     real = str(table) == "england"
     try:

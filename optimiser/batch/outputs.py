@@ -20,7 +20,8 @@ import pyarrow.parquet as pq
 from optimiser import tables
 from optimiser.atomic import write_bytes_atomic
 
-BUCKET_ROWS = 2_000
+BUCKET_ROWS = 500
+"""Table rows per bucket: small, so the memory a bucket takes is the same for 1,250 PCNs as for 100,000."""
 EXCEL_MAX_ROWS = 1_048_575
 
 

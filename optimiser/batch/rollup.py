@@ -86,6 +86,8 @@ def rollup_roles(parts: Iterable[pd.DataFrame], policies: list[str], common: set
         if len(ok):
             sums.append(ok.groupby(["role", "policy"])[ROLE_MEASURES].sum())
             names.update(zip(ok["role"], ok["role_name"]))
+        if len(sums) > 64:  # folded now and then, so they stay as small as roles × policies
+            sums = [pd.concat(sums).groupby(level=[0, 1]).sum()]
     if not sums:
         return pd.DataFrame(columns=["role", "role_name", "policy", *ROLE_MEASURES, "change_total_wte"])
     table = pd.concat(sums).groupby(level=[0, 1]).sum().unstack("policy").fillna(0.0)

@@ -16,7 +16,7 @@ from optimiser.batch import execute, outputs, rollup, store
 from optimiser.batch.table import TableError, check_base, load_base, read_table
 from optimiser.batch.plan_worker import (MODES, PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES,
                                          run_plan_chunk)
-from optimiser.batch.tasks import Plan, chunks, plan_batch, tasks_for
+from optimiser.batch.tasks import Plan, Planner, Stream, chunks
 from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_chunk, warm
 
 DEFAULT_CHUNK_SIZE = 25
@@ -29,6 +29,8 @@ PLAN_TABLE_NAMES = ("plan_national", "plan_by_icb", "plan_national_by_role", "pl
 
 @dataclasses.dataclass
 class Progress:
+    """Tasks finished so far; `total` is an upper bound while the table is still being read, exact once it is."""
+
     total: int
     done: int = 0
     failed: int = 0
@@ -110,29 +112,32 @@ def run_batch(
             table = read_table(table) if source else table
             base = load_base(base) if not isinstance(base, dict) else check_base(base)
             try:
-                plan = plan_batch(table, base, policies, horizon, mode)
+                planner = Planner(table, base, policies, horizon, mode)
             except TableError as error:
                 raise TableError(error.problems, source) from None
-            del table
-            if strict and plan.problems:
-                raise TableError([str(p) for p in plan.problems] + ["--strict: nothing was run"], source)
-            wanted = plan.wanted()
-            done = store.done_keys(store.record_index(output, wanted))
-            skipped = sum((pcn, policy, f) in done for (pcn, policy), f in wanted.items())
-            to_run = len(wanted) - skipped
-            if on_plan:
-                on_plan(plan, to_run)
-            progress = Progress(total=to_run)
+            if strict:  # every row checked before anything runs; the rows are read (and validated) again to run them
+                for _ in planner.rows():
+                    pass
+                if planner.problems:
+                    raise TableError([str(p) for p in planner.problems] + ["--strict: nothing was run"], source)
+
+            def planned() -> None:
+                if on_plan:
+                    on_plan(planner.plan(), stream.to_run)
+
+            stream = Stream(planner, store.done_keys(output), on_complete=planned)
+            progress = Progress(total=stream.to_run_at_most)
 
             def finished(result) -> None:
                 summary, roles, *years = result
                 store.write_chunk(output, summary, roles, *years)
                 progress.done += len(summary)
                 progress.failed += sum(r["status"] != "optimal" for r in summary)
+                progress.total = stream.to_run_at_most
                 if on_progress:
                     on_progress(progress)
 
-            pending = chunks(tasks_for(plan.rows, plan.policies, done), chunk_size)
+            pending = chunks(iter(stream), chunk_size)
             work = functools.partial(run_plan_chunk, mode=mode) if horizon else run_chunk
             if scheduler or dask_local:
                 execute.run_dask(work, pending, finished, scheduler, dask_local, dask_processes)
@@ -143,7 +148,7 @@ def run_batch(
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return _write_outputs(output, plan, wanted, formats, skipped, to_run, started, bool(horizon))
+        return _write_outputs(output, planner.plan(), stream, formats, started, bool(horizon))
 
 
 def check_horizon(horizon: int | None) -> None:
@@ -156,10 +161,9 @@ def check_mode(mode: str) -> None:
         raise TableError([f"--mode {mode!r} is not a plan mode: give {' or '.join(MODES)}"])
 
 
-def _write_outputs(output: Path, plan: Plan, wanted, formats, skipped: int, ran: int, started: float,
-                   planned: bool = False) -> BatchOutcome:
+def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: float, planned: bool = False) -> BatchOutcome:
     """Every table from the parts, streamed: roll-ups summed part by part, per-PCN tables bucket by bucket."""
-    index = store.record_index(output, wanted)
+    index = store.record_index(output, stream.wanted)
     invalid = _invalid_records(plan)
     statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
     common = rollup.optimal_everywhere(statuses, plan.policies)
@@ -174,14 +178,14 @@ def _write_outputs(output: Path, plan: Plan, wanted, formats, skipped: int, ran:
         totals.add(invalid)
         summary_buckets.add(invalid)
 
-    row_of = {r.pcn_id: r.row for r in plan.rows}
     role_buckets = outputs.Buckets(output, "roles")
-    role_parts = []
-    for part in store.current_role_parts(output, index):
-        role_parts.append(part[part["ods_code"].isin(common)][["role", "role_name", "policy", *rollup.ROLE_MEASURES, "ods_code"]])
-        role_buckets.add(part.assign(row=part["ods_code"].map(row_of)))
-    by_role = rollup.rollup_roles(role_parts, plan.policies, common)
-    del role_parts
+
+    def role_parts():
+        for part in store.current_role_parts(output, index):
+            role_buckets.add(part.assign(row=part["ods_code"].map(stream.row_of)))
+            yield part
+
+    by_role = rollup.rollup_roles(role_parts(), plan.policies, common)
 
     order = {p: i for i, p in enumerate(plan.policies)}
     files: list[Path] = []
@@ -207,17 +211,17 @@ def _write_outputs(output: Path, plan: Plan, wanted, formats, skipped: int, ran:
     role_buckets.remove()
 
     national, by_icb = totals.table([]), totals.table(["icb"])
-    plan_sheets = _write_plan_tables(output, plan, index, common, formats, files) if planned else []
+    plan_sheets = _write_plan_tables(output, plan, stream.row_of, index, common, formats, files) if planned else []
     for name, frame in (("national", national), ("by_icb", by_icb), ("national_by_role", by_role)):
         files += outputs.write_table(output, name, frame, formats)
     if "xlsx" in formats:
         sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
                   *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
         files.append(outputs.write_workbook(output / "results.xlsx", sheets))
-    return BatchOutcome(plan, output, national, by_role, counts, skipped, ran, files, time.perf_counter() - started)
+    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, stream.to_run, files, time.perf_counter() - started)
 
 
-def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], formats, files: list[Path]) -> list:
+def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, common: set[str], formats, files: list[Path]) -> list:
     """A plan batch's records per PCN, year and future (and role), and their sums per year and future, streamed from the parts."""
     sheets = []
     for kind, fields, measures, name, rollups in (
@@ -225,7 +229,7 @@ def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], format
         ("roleyears", ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, "plan_pcn_roles", {"plan_national_by_role": []}),
     ):
         totals = rollup.PlanTotals(plan.policies, common, measures, extra=["role", "role_name"] if kind == "roleyears" else None)
-        per_pcn = _write_plan_records(output, plan, index, kind, fields, name, formats, totals)
+        per_pcn = _write_plan_records(output, plan, row_of, index, kind, fields, name, formats, totals)
         files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in measures or k == "probability" else object) for k in fields}))
         tables = {table: totals.table(by) for table, by in rollups.items()}
         for table, frame in tables.items():
@@ -236,9 +240,9 @@ def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], format
     return sheets if "parquet" in formats else []
 
 
-def _write_plan_records(output: Path, plan: Plan, index, kind: str, fields: dict, name: str, formats, totals) -> outputs.TableFiles:
-    """One kind of plan part as a per-PCN table in table order, adding each part to `totals` on the way."""
-    row_of = {r.pcn_id: r.row for r in plan.rows}
+def _write_plan_records(output: Path, plan: Plan, row_of: dict[str, int], index, kind: str, fields: dict, name: str, formats,
+                        totals) -> outputs.TableFiles:
+    """One kind of plan part as a per-PCN table in table order (`row_of`: ODS code → row), adding each part to `totals` on the way."""
     buckets = outputs.Buckets(output, kind)
     for part in store.current_role_parts(output, index, kind=kind):
         totals.add(part)

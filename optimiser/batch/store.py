@@ -74,27 +74,35 @@ def _chunk_id(path: Path) -> str:
     return path.stem.split("-", 1)[1]
 
 
-def record_index(output: Path, wanted: dict[tuple[str, str], str]) -> pd.DataFrame:
-    """Today's record of each (ODS code, policy): the part it is in and its status; superseded records left out.
+def stored_keys(output: Path) -> pd.DataFrame:
+    """The keys and status of every stored record, with the number of its part, in the order written.
 
-    Only four short columns are read, so this stays small however many measures a record has.
+    Only four short columns are read, so this stays small however many measures a record has; parts are joined
+    as Arrow tables and converted once, since a DataFrame per part would cost more than its records.
     """
-    frames = []
+    parts = []
     for number, path in enumerate(summary_parts(output)):
-        part = pq.read_table(path, columns=[*KEYS, "status"]).to_pandas()
-        frames.append(part.assign(part=number))
-    columns = [*KEYS, "status", "part"]
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "part" else object) for c in columns})
-    index = pd.concat(frames, ignore_index=True)
+        part = pq.read_table(path, columns=[*KEYS, "status"])
+        parts.append(part.append_column("part", pa.array([number] * part.num_rows, pa.int64())))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "part" else object) for c in [*KEYS, "status", "part"]})
+    return pa.concat_tables(parts).to_pandas()
+
+
+def record_index(output: Path, wanted: dict[tuple[str, str], str]) -> pd.DataFrame:
+    """Today's record of each (ODS code, policy): the part it is in and its status; superseded records left out."""
+    index = stored_keys(output)
+    if not len(index):
+        return index
     today = pd.Series([wanted.get(k) for k in zip(index["ods_code"], index["policy"])], index=index.index, dtype=object)
     index = index[index["fingerprint"] == today]
     return index.drop_duplicates(["ods_code", "policy"], keep="last").reset_index(drop=True)
 
 
-def done_keys(index: pd.DataFrame) -> set[tuple[str, str, str]]:
-    """(ODS code, policy, fingerprint) of every task already finished with a final status."""
-    final = index[index["status"].isin(FINAL_STATUSES)]
+def done_keys(output: Path) -> set[tuple[str, str, str]]:
+    """(ODS code, policy, fingerprint) of every task whose latest record has a final status (so is not run again)."""
+    latest = stored_keys(output).drop_duplicates(KEYS, keep="last")
+    final = latest[latest["status"].isin(FINAL_STATUSES)]
     return set(zip(final["ods_code"], final["policy"], final["fingerprint"]))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -33,16 +33,16 @@ class PCNRow:
 
 @dataclasses.dataclass
 class Plan:
-    """What a batch will run: valid rows, every row problem, the policies."""
+    """What a batch runs: the policies, the table's size and every row problem.
 
-    rows: list[PCNRow]
+    `rows` (each valid row with its scenarios) is filled only by `plan_batch`; a batch streams its rows to the
+    workers instead, so it never holds every PCN's scenarios.
+    """
+
     problems: list[RowProblem]
     policies: list[str]
     table_rows: int
-
-    def wanted(self) -> dict[tuple[str, str], str]:
-        """(ODS code, policy) → the fingerprint of today's scenario."""
-        return {(r.pcn_id, p): f for r in self.rows for p, f in r.fingerprints.items()}
+    rows: list[PCNRow] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,47 +81,97 @@ def parse_policies(policies: list[str], base_year: str) -> dict[str, Policy]:
     return parsed
 
 
-def plan_batch(table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None, mode: str = "expected") -> Plan:
-    """Validate every row once, apply every policy; each problem with its row number, column and reason.
+class Planner:
+    """A table planned row by row: each valid row validated once, its policies applied and fingerprinted.
 
+    What concerns the whole table (policies, columns, repeated ODS codes) is checked when it is made, so a bad
+    table stops before anything runs. Rows are yielded one at a time and not kept; problems are kept.
     With a `horizon`, each scenario is planned that many years ahead in the plan `mode`, and its fingerprint says so.
     """
-    parsed = parse_policies(policies, base["year"])
-    targets = column_targets(table.columns, base)
-    check_unique_codes(table)
-    salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}" + (f"|plan-{horizon}-{mode}" if horizon else "")
-    rows, problems = [], []
-    for read in table_rows(table, base, targets):
-        if read.scenario is None:
-            problems += read.problems
-            continue
+
+    def __init__(self, table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None, mode: str = "expected"):
+        self.parsed = parse_policies(policies, base["year"])
+        self.targets = column_targets(table.columns, base)
+        check_unique_codes(table)
+        self.table, self.base, self.horizon = table, base, horizon
+        self.salt = f"{ENGINE_VERSION}|{__version__}|{data_fingerprint()}" + (f"|plan-{horizon}-{mode}" if horizon else "")
+        self.policies = list(self.parsed)
+        self.table_rows = len(table)
+        self.problems: list[RowProblem] = []
+        self.read = 0
+
+    def rows(self) -> Iterator[PCNRow]:
+        """Valid rows in table order; each pass over the table collects its problems afresh."""
+        self.problems, self.read = [], 0
+        for read in table_rows(self.table, self.base, self.targets):
+            self.read += 1
+            if read.scenario is None:
+                self.problems += read.problems
+                continue
+            row = self._row(read)
+            if row is not None:
+                yield row
+
+    def _row(self, read) -> PCNRow | None:
         scenarios, fingerprints, refused = {}, {}, []
-        for text, policy in parsed.items():
+        for text, policy in self.parsed.items():
             try:
                 scenario = policy.apply(read.scenario)
             except ScenarioError as error:
                 refused += [RowProblem(read.row, read.pcn_id, "", reason, text) for reason in error.problems]
                 continue
-            if horizon:
-                scenario = scenario.model_copy(update={"horizon": horizon})
+            if self.horizon:
+                scenario = scenario.model_copy(update={"horizon": self.horizon})
             scenarios[text] = scenario
-            fingerprints[text] = hashlib.sha256(f"{salt}|{scenario.canonical_json()}".encode()).hexdigest()[:24]
+            fingerprints[text] = hashlib.sha256(f"{self.salt}|{scenario.canonical_json()}".encode()).hexdigest()[:24]
         if not fingerprints:  # no policy applies: the row itself is the problem, reported once
-            problems += list(dict.fromkeys(dataclasses.replace(p, policy="") for p in refused))
-            continue
-        problems += refused
-        rows.append(PCNRow(read.row, read.pcn_id, read.name, read.icb, scenarios, fingerprints))
-    return Plan(rows=rows, problems=problems, policies=list(parsed), table_rows=len(table))
+            self.problems += list(dict.fromkeys(dataclasses.replace(p, policy="") for p in refused))
+            return None
+        self.problems += refused
+        return PCNRow(read.row, read.pcn_id, read.name, read.icb, scenarios, fingerprints)
+
+    def plan(self, rows: list[PCNRow] | None = None) -> Plan:
+        return Plan(problems=self.problems, policies=self.policies, table_rows=self.table_rows, rows=rows or [])
 
 
-def tasks_for(rows: Iterable[PCNRow], policies: list[str], done: set[tuple[str, str, str]]) -> Iterator[Task]:
-    """Pending tasks in table order, built lazily."""
-    for row in rows:
-        for policy in policies:
-            fingerprint = row.fingerprints.get(policy)
-            if fingerprint is None or (row.pcn_id, policy, fingerprint) in done:
-                continue
-            yield Task(row.pcn_id, row.row, row.name, row.icb, policy, fingerprint, row.scenarios[policy])
+def plan_batch(table: pd.DataFrame, base: dict, policies: list[str], horizon: int | None = None, mode: str = "expected") -> Plan:
+    """Every row planned and kept, with its scenarios: for tests and small tables (a batch streams instead)."""
+    planner = Planner(table, base, policies, horizon, mode)
+    rows = list(planner.rows())
+    return planner.plan(rows)
+
+
+class Stream:
+    """The plan as a stream of pending tasks, in table order; of each row it keeps only what the run's end needs.
+
+    A task whose (ODS code, policy, fingerprint) is in `done` is counted as skipped, not run. Each row's
+    scenarios go to the executor with its tasks and are not kept here; `on_complete` is called once the
+    whole table has been read.
+    """
+
+    def __init__(self, planner: Planner, done: set[tuple[str, str, str]], on_complete: Callable[[], None] | None = None):
+        self.planner, self.done, self.on_complete = planner, done, on_complete
+        self.wanted: dict[tuple[str, str], str] = {}  # (ODS code, policy) → today's fingerprint
+        self.row_of: dict[str, int] = {}  # ODS code → its row in today's table
+        self.skipped = self.to_run = 0
+
+    def __iter__(self) -> Iterator[Task]:
+        for row in self.planner.rows():
+            self.row_of[row.pcn_id] = row.row
+            for policy, fingerprint in row.fingerprints.items():
+                self.wanted[row.pcn_id, policy] = fingerprint
+                if (row.pcn_id, policy, fingerprint) in self.done:
+                    self.skipped += 1
+                    continue
+                self.to_run += 1
+                yield Task(row.pcn_id, row.row, row.name, row.icb, policy, fingerprint, row.scenarios[policy])
+        if self.on_complete:
+            self.on_complete()
+
+    @property
+    def to_run_at_most(self) -> int:
+        """Tasks this run solves: exact once the table is read; until then every unread row counts under every policy."""
+        return self.to_run + (self.planner.table_rows - self.planner.read) * len(self.planner.policies)
 
 
 def chunks(tasks: Iterator[Task], size: int) -> Iterator[list[Task]]:

@@ -42,7 +42,7 @@ def batch(
     scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes.", min=1)] = None,
     strict: Annotated[bool, typer.Option(help="Stop before running anything if any row is invalid.")] = False,
-    chunk_size: Annotated[int, typer.Option(help="PCN × policy tasks per chunk (one Parquet part each).", min=1)] = 25,
+    chunk_size: Annotated[Optional[int], typer.Option(help="PCN × policy tasks per chunk (one Parquet part each; default 100).", min=1)] = None,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: when on a terminal).")] = None,
     horizon: Annotated[Optional[int], typer.Option(help="Plan N years ahead (1 to 15) over the base scenario's futures instead of solving one year; "
                                                    "adds plan_national, plan_by_icb, plan_national_by_role, plan_pcn_years and plan_pcn_roles.")] = None,
@@ -52,6 +52,7 @@ def batch(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     from optimiser.batch import run_batch, summary_line
+    from optimiser.batch.run import DEFAULT_CHUNK_SIZE
     from optimiser.errors import OptimiserError
 
     if scheduler and dask_local:
@@ -104,7 +105,7 @@ def batch(
             table = batch_table(str(load_base(base)["year"]))
         outcome = run_batch(
             table, base, policy or ["as-published"], output, workers=workers, scheduler=scheduler, dask_local=dask_local,
-            strict=strict, chunk_size=chunk_size, on_plan=on_plan, on_progress=on_progress, horizon=horizon,
+            strict=strict, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, on_plan=on_plan, on_progress=on_progress, horizon=horizon,
             mode=mode or "expected",
         )
     except KeyboardInterrupt:

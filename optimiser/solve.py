@@ -522,18 +522,23 @@ def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution
         if tree.fix(chosen, chosen) == Status.OPTIMAL:
             cheapest = np.asarray(highs.getSolution().col_value, dtype=float)
             cheapest[tree.columns] = chosen
+    return _proven(lp, cheapest, row_activity(lp, cheapest), marginal, method, time.perf_counter() - started)
+
+
+def _proven(lp: CompiledLP, values: np.ndarray, activity: np.ndarray, marginal: np.ndarray, method: str, seconds: float) -> Solution:
+    """A proven two-stage answer, whichever way it was found: care and cost are read from the chosen mix."""
     return Solution(
         status=Status.OPTIMAL,
         proven_optimal=True,
         solver=_version(),
-        values=cheapest,
+        values=values,
         column_names=lp.column_names,
-        row_activity=row_activity(lp, cheapest),
+        row_activity=activity,
         marginal_care=marginal,
-        care=float(lp.care @ cheapest),
-        total_cost_gbp=float(lp.cost @ cheapest),
+        care=float(lp.care @ values),
+        total_cost_gbp=float(lp.cost @ values),
         method=f"{method}; most care first, then the cheapest mix giving that care, ARRS before the PCN's own money",
-        solver_seconds=time.perf_counter() - started,
+        solver_seconds=seconds,
     )
 
 
@@ -584,20 +589,8 @@ def _two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solut
         solution = highs.getSolution()
     else:
         solution, method = most_care, f"{method}; the cheapest of the equally good mixes could not be confirmed"
-    values = np.asarray(solution.col_value, dtype=float)
-    return Solution(
-        status=Status.OPTIMAL,
-        proven_optimal=True,
-        solver=_version(),
-        values=values,
-        column_names=lp.column_names,
-        row_activity=np.asarray(solution.row_value, dtype=float)[: lp.num_rows],
-        marginal_care=marginal[: lp.num_rows],
-        care=float(lp.care @ values),
-        total_cost_gbp=float(lp.cost @ values),
-        method=f"{method}; most care first, then the cheapest mix giving that care, ARRS before the PCN's own money",
-        solver_seconds=seconds,
-    )
+    activity = np.asarray(solution.row_value, dtype=float)[: lp.num_rows]
+    return _proven(lp, np.asarray(solution.col_value, dtype=float), activity, marginal[: lp.num_rows], method, seconds)
 
 
 def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:

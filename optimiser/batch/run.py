@@ -16,8 +16,8 @@ from optimiser.batch import execute, outputs, rollup, store
 from optimiser.batch.table import TableError, check_base, load_base, read_table
 from optimiser.batch.plan_worker import (MODES, PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES,
                                          run_plan_chunk)
-from optimiser.batch.tasks import Plan, Planner, Stream, chunks
-from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_chunk, warm
+from optimiser.batch.tasks import Plan, Planner, Stream
+from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_rows, warm
 
 DEFAULT_CHUNK_SIZE = 100
 """PCN × policy tasks per chunk. Each chunk is one Parquet part, written and read back by the parent alone, so small
@@ -118,40 +118,43 @@ def run_batch(
                 planner = Planner(table, base, policies, horizon, mode)
             except TableError as error:
                 raise TableError(error.problems, source) from None
-            if strict:  # every row checked before anything runs; the rows are read (and validated) again to run them
-                for _ in planner.rows():
-                    pass
-                if planner.problems:
-                    raise TableError([str(p) for p in planner.problems] + ["--strict: nothing was run"], source)
+            if strict:  # every row checked before anything runs; the workers validate them again to run them
+                problems = planner.check_rows()
+                if problems:
+                    raise TableError([str(p) for p in problems] + ["--strict: nothing was run"], source)
 
-            def planned() -> None:
-                if on_plan:
-                    on_plan(planner.plan(), stream.to_run)
-
-            stream = Stream(planner, store.done_keys(output), on_complete=planned)
+            stream = Stream(planner, store.done_keys(output), chunk_size)
             progress = Progress(total=stream.to_run_at_most)
+            solved = [0]
 
             def finished(result) -> None:
-                summary, roles, *years = result
-                store.write_chunk(output, summary, roles, *years)
-                progress.done += len(summary)
-                progress.failed += sum(r["status"] != "optimal" for r in summary)
+                problems, (summary, roles, *years) = result
+                if summary:
+                    store.write_chunk(output, summary, roles, *years)
+                invalid = sum(1 if policy else len(planner.policies) for _, policy in {(p.row, p.policy) for p in problems})
+                planner.problems += problems
+                solved[0] += len(summary)
+                progress.done += len(summary) + invalid
+                progress.failed += sum(r["status"] != "optimal" for r in summary) + invalid
                 progress.total = stream.to_run_at_most
                 if on_progress:
                     on_progress(progress)
 
-            pending = chunks(iter(stream), chunk_size)
-            work = functools.partial(run_plan_chunk, mode=mode) if horizon else run_chunk
+            solve = functools.partial(run_plan_chunk, mode=mode) if horizon else None
+            work = functools.partial(run_rows, solve=solve)
+            pending = iter(stream)
             if scheduler or dask_local:
                 execute.run_dask(work, pending, finished, scheduler, dask_local, dask_processes)
             elif pool is None:
                 execute.run_here(work, pending, finished)
             else:
                 execute.run_pool(work, pending, finished, pool, workers)
+            if on_plan:
+                on_plan(planner.plan(), stream.to_run)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return _write_outputs(output, planner.plan(), stream, formats, started, bool(horizon))
+        return _write_outputs(output, planner.plan(), stream, solved[0], formats, started, bool(horizon))
 
 
 def check_horizon(horizon: int | None) -> None:
@@ -164,7 +167,7 @@ def check_mode(mode: str) -> None:
         raise TableError([f"--mode {mode!r} is not a plan mode: give {' or '.join(MODES)}"])
 
 
-def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: float, planned: bool = False) -> BatchOutcome:
+def _write_outputs(output: Path, plan: Plan, stream: Stream, solved: int, formats, started: float, planned: bool = False) -> BatchOutcome:
     """Every table from the parts, streamed: roll-ups summed part by part, per-PCN tables bucket by bucket."""
     index = store.record_index(output, stream.wanted)
     invalid = _invalid_records(plan)
@@ -185,7 +188,7 @@ def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: f
 
     def role_parts():
         for part in store.current_role_parts(output, index):
-            role_buckets.add(part.assign(row=part["ods_code"].map(stream.row_of)))
+            role_buckets.add(part)
             yield part
 
     by_role = rollup.rollup_roles(role_parts(), plan.policies, common)
@@ -214,17 +217,17 @@ def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: f
     role_buckets.remove()
 
     national, by_icb = totals.table([]), totals.table(["icb"])
-    plan_sheets = _write_plan_tables(output, plan, stream.row_of, index, common, formats, files) if planned else []
+    plan_sheets = _write_plan_tables(output, plan, index, common, formats, files) if planned else []
     for name, frame in (("national", national), ("by_icb", by_icb), ("national_by_role", by_role)):
         files += outputs.write_table(output, name, frame, formats)
     if "xlsx" in formats:
         sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
                   *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
         files.append(outputs.write_workbook(output / "results.xlsx", sheets))
-    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, stream.to_run, files, time.perf_counter() - started)
+    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, solved, files, time.perf_counter() - started)
 
 
-def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, common: set[str], formats, files: list[Path]) -> list:
+def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], formats, files: list[Path]) -> list:
     """A plan batch's records per PCN, year and future (and role), and their sums per year and future, streamed from the parts."""
     sheets = []
     for kind, fields, measures, name, rollups in (
@@ -232,7 +235,7 @@ def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, 
         ("roleyears", ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, "plan_pcn_roles", {"plan_national_by_role": []}),
     ):
         totals = rollup.PlanTotals(plan.policies, common, measures, extra=["role", "role_name"] if kind == "roleyears" else None)
-        per_pcn = _write_plan_records(output, plan, row_of, index, kind, fields, name, formats, totals)
+        per_pcn = _write_plan_records(output, plan, index, kind, fields, name, formats, totals)
         files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in measures or k == "probability" else object) for k in fields}))
         tables = {table: totals.table(by) for table, by in rollups.items()}
         for table, frame in tables.items():
@@ -243,13 +246,13 @@ def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, 
     return sheets if "parquet" in formats else []
 
 
-def _write_plan_records(output: Path, plan: Plan, row_of: dict[str, int], index, kind: str, fields: dict, name: str, formats,
+def _write_plan_records(output: Path, plan: Plan, index, kind: str, fields: dict, name: str, formats,
                         totals) -> outputs.TableFiles:
-    """One kind of plan part as a per-PCN table in table order (`row_of`: ODS code → row), adding each part to `totals` on the way."""
+    """One kind of plan part as a per-PCN table in table order, adding each part to `totals` on the way."""
     buckets = outputs.Buckets(output, kind)
     for part in store.current_role_parts(output, index, kind=kind):
         totals.add(part)
-        buckets.add(part.assign(row=part["ods_code"].map(row_of)))
+        buckets.add(part)
     order = {p: i for i, p in enumerate(plan.policies)}
     per_pcn = outputs.TableFiles(output, name, formats)
     for bucket in buckets:

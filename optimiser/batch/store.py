@@ -89,13 +89,15 @@ def stored_keys(output: Path) -> pd.DataFrame:
     return pa.concat_tables(parts).to_pandas()
 
 
-def record_index(output: Path, wanted: dict[tuple[str, str], str]) -> pd.DataFrame:
-    """Today's record of each (ODS code, policy): the part it is in and its status; superseded records left out."""
+def record_index(output: Path, wanted: pd.DataFrame) -> pd.DataFrame:
+    """Today's record of each (ODS code, policy): its part, status and today's row; superseded records left out.
+
+    `wanted`: today's fingerprint and row of each (ODS code, policy).
+    """
     index = stored_keys(output)
     if not len(index):
-        return index
-    today = pd.Series([wanted.get(k) for k in zip(index["ods_code"], index["policy"])], index=index.index, dtype=object)
-    index = index[index["fingerprint"] == today]
+        return index.assign(row=pd.Series(dtype="int64"))
+    index = index.merge(wanted[[*KEYS, "row"]], on=KEYS, how="inner")  # keeps the order written
     return index.drop_duplicates(["ods_code", "policy"], keep="last").reset_index(drop=True)
 
 
@@ -107,17 +109,15 @@ def done_keys(output: Path) -> set[tuple[str, str, str]]:
 
 
 def current_parts(output: Path, index: pd.DataFrame, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """Each summary part's current records, one part at a time (the parent never holds them all)."""
-    keep = set(zip(index["ods_code"], index["policy"], index["part"]))
-    for number, path in enumerate(summary_parts(output)):
-        part = pq.read_table(path, columns=columns).to_pandas()
-        mask = [(o, p, number) in keep for o, p in zip(part["ods_code"], part["policy"])]
-        if any(mask):
-            yield part[mask]
+    """Each summary part's current records, with today's row, one part at a time (the parent never holds them all)."""
+    paths = summary_parts(output)
+    for number, group in index.groupby("part", sort=True):
+        part = pq.read_table(paths[number], columns=columns).to_pandas()
+        yield part.drop(columns="row").merge(group[[*KEYS, "row"]], on=KEYS, how="inner")
 
 
 def current_role_parts(output: Path, index: pd.DataFrame, kind: str = "roles") -> Iterator[pd.DataFrame]:
-    """Role rows (or a plan's year rows) of today's optimal records, one part at a time."""
+    """Role rows (or a plan's year rows) of today's optimal records, with today's row, one part at a time."""
     paths = summary_parts(output)
     roles = role_parts(output, kind)
     optimal = index[index["status"] == "optimal"]
@@ -126,8 +126,7 @@ def current_role_parts(output: Path, index: pd.DataFrame, kind: str = "roles") -
         if path is None:
             continue
         part = pq.read_table(path).to_pandas()
-        keep = set(zip(group["ods_code"], group["policy"], group["fingerprint"]))
-        yield part[[k in keep for k in zip(part["ods_code"], part["policy"], part["fingerprint"])]]
+        yield part.merge(group[[*KEYS, "row"]], on=KEYS, how="inner")
 
 
 # ---------------------------------------------------------------- one run per folder

@@ -168,53 +168,40 @@ def check_mode(mode: str) -> None:
 
 
 def _write_outputs(output: Path, plan: Plan, stream: Stream, solved: int, formats, started: float, planned: bool = False) -> BatchOutcome:
-    """Every table from the parts, streamed: roll-ups summed part by part, per-PCN tables bucket by bucket."""
+    """Every table from the parts, streamed in table order: roll-ups summed piece by piece, per-PCN tables appended."""
     index = store.record_index(output, stream.wanted)
     invalid = _invalid_records(plan)
     statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
     common = rollup.optimal_everywhere(statuses, plan.policies)
     counts = statuses["status"].value_counts().to_dict()
 
-    totals = rollup.Totals(plan.policies, common)
-    summary_buckets = outputs.Buckets(output, "summary")
-    for part in store.current_parts(output, index):
-        totals.add(part)
-        summary_buckets.add(part)
-    if len(invalid):
-        totals.add(invalid)
-        summary_buckets.add(invalid)
-
-    role_buckets = outputs.Buckets(output, "roles")
-
-    def role_parts():
-        for part in store.current_role_parts(output, index):
-            role_buckets.add(part)
-            yield part
-
-    by_role = rollup.rollup_roles(role_parts(), plan.policies, common)
-
-    order = {p: i for i, p in enumerate(plan.policies)}
     files: list[Path] = []
     tables = {name: outputs.TableFiles(output, name, formats) for name in ("pcn_summary", "comparison_by_pcn", "failures", "pcn_roles")}
-    for bucket in summary_buckets:
-        bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"]).drop(columns="_p")
-        bucket = _summary_columns(bucket, planned)
-        tables["pcn_summary"].append(bucket)
-        tables["failures"].append(bucket.loc[bucket["status"] != "optimal", FAILURE_COLUMNS])
-        measures = bucket[bucket["status"] == "optimal"][["ods_code", "pcn_name", "icb", "row", "policy", *rollup.CHANGE_MEASURES]]
+    totals = rollup.Totals(plan.policies, common)
+    for block in outputs.blocks(store.in_table_order(output, index, plan.policies, extra=invalid)):
+        totals.add(block)
+        block = _summary_columns(block, planned)
+        tables["pcn_summary"].append(block)
+        tables["failures"].append(block.loc[block["status"] != "optimal", FAILURE_COLUMNS])
+        measures = block[block["status"] == "optimal"][["ods_code", "pcn_name", "icb", "row", "policy", *rollup.CHANGE_MEASURES]]
         comparison = rollup.compare_by_pcn(measures, plan.policies)
         if len(comparison):
             tables["comparison_by_pcn"].append(comparison)
-    for bucket in role_buckets:
-        bucket = bucket.assign(_p=bucket["policy"].map(order), _w=-bucket["total_wte"])
-        tables["pcn_roles"].append(bucket.sort_values(["row", "_p", "_w", "role"]).drop(columns=["_p", "_w", "row"])[list(ROLE_FIELDS)])
+
+    order = {p: i for i, p in enumerate(plan.policies)}
+
+    def role_blocks():
+        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind="roles")):
+            block = block.assign(_p=block["policy"].map(order), _w=-block["total_wte"]).sort_values(["row", "_p", "_w", "role"])
+            tables["pcn_roles"].append(block[list(ROLE_FIELDS)])
+            yield block
+
+    by_role = rollup.rollup_roles(role_blocks(), plan.policies, common)
     empty_summary = _summary_columns(pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()}), planned)
     files += tables["pcn_summary"].close(empty_summary)
     files += tables["failures"].close(empty_summary[FAILURE_COLUMNS])
     files += tables["comparison_by_pcn"].close(rollup.compare_by_pcn(empty_summary, plan.policies))
     files += tables["pcn_roles"].close(pd.DataFrame({k: pd.Series(dtype="float64" if "wte" in k or "gbp" in k or "sessions" in k else object) for k in ROLE_FIELDS}))
-    summary_buckets.remove()
-    role_buckets.remove()
 
     national, by_icb = totals.table([]), totals.table(["icb"])
     plan_sheets = _write_plan_tables(output, plan, index, common, formats, files) if planned else []
@@ -235,7 +222,10 @@ def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], format
         ("roleyears", ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, "plan_pcn_roles", {"plan_national_by_role": []}),
     ):
         totals = rollup.PlanTotals(plan.policies, common, measures, extra=["role", "role_name"] if kind == "roleyears" else None)
-        per_pcn = _write_plan_records(output, plan, index, kind, fields, name, formats, totals)
+        per_pcn = outputs.TableFiles(output, name, formats)
+        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind=kind)):
+            totals.add(block)
+            per_pcn.append(block[list(fields)])
         files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in measures or k == "probability" else object) for k in fields}))
         tables = {table: totals.table(by) for table, by in rollups.items()}
         for table, frame in tables.items():
@@ -244,22 +234,6 @@ def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], format
         if kind == "years":  # per role, like pcn_roles, only as CSV and Parquet: too long for a sheet nationally
             sheets.append((name, per_pcn.parquet_batches()))
     return sheets if "parquet" in formats else []
-
-
-def _write_plan_records(output: Path, plan: Plan, index, kind: str, fields: dict, name: str, formats,
-                        totals) -> outputs.TableFiles:
-    """One kind of plan part as a per-PCN table in table order, adding each part to `totals` on the way."""
-    buckets = outputs.Buckets(output, kind)
-    for part in store.current_role_parts(output, index, kind=kind):
-        totals.add(part)
-        buckets.add(part)
-    order = {p: i for i, p in enumerate(plan.policies)}
-    per_pcn = outputs.TableFiles(output, name, formats)
-    for bucket in buckets:
-        bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"], kind="stable")
-        per_pcn.append(bucket[list(fields)])
-    buckets.remove()
-    return per_pcn
 
 
 _SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in SUMMARY_FIELDS.items())}

@@ -56,6 +56,7 @@ class BatchOutcome:
     ran: int
     files: list[Path]
     seconds: float
+    output_seconds: float = 0.0  # of `seconds`, writing the outputs from the parts at the end
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -169,11 +170,13 @@ def check_mode(mode: str) -> None:
 
 def _write_outputs(output: Path, plan: Plan, stream: Stream, solved: int, formats, started: float, planned: bool = False) -> BatchOutcome:
     """Every table from the parts, streamed in table order: roll-ups summed piece by piece, per-PCN tables appended."""
+    writing = time.perf_counter()
     index = store.record_index(output, stream.wanted)
     invalid = _invalid_records(plan)
     statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
     common = rollup.optimal_everywhere(statuses, plan.policies)
     counts = statuses["status"].value_counts().to_dict()
+    outputs.give_back_memory()
 
     files: list[Path] = []
     tables = {name: outputs.TableFiles(output, name, formats) for name in ("pcn_summary", "comparison_by_pcn", "failures", "pcn_roles")}
@@ -211,7 +214,8 @@ def _write_outputs(output: Path, plan: Plan, stream: Stream, solved: int, format
         sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
                   *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
         files.append(outputs.write_workbook(output / "results.xlsx", sheets))
-    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, solved, files, time.perf_counter() - started)
+    now = time.perf_counter()
+    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, solved, files, now - started, now - writing)
 
 
 def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], formats, files: list[Path]) -> list:

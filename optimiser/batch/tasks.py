@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -106,15 +107,20 @@ class RowChunk:
     numbers: tuple[int, ...]
     pending: tuple[tuple[tuple[str, str], ...], ...]
 
-    def tasks(self) -> tuple[list[Task], list[RowProblem]]:
-        """Each row validated once and its policies applied: the tasks to solve and the rows' problems."""
-        tasks, problems = [], []
-        for read, pending in zip(table_rows(self.rows, self.setting.base, self.setting.targets, self.numbers), self.pending):
+    def tasks(self) -> tuple[list[Task], list[RowProblem], dict[int, float]]:
+        """Each row validated once and its policies applied: the tasks to solve, the rows' problems, and the seconds
+        this took per task of each row (row number → seconds), so a task's time counts from its table row."""
+        tasks, problems, seconds = [], [], {}
+        rows = table_rows(self.rows, self.setting.base, self.setting.targets, self.numbers)
+        for pending in self.pending:
+            started = time.perf_counter()
+            read = next(rows)
             fingerprints = dict(pending)
             scenarios, found = self.setting.expand(read, fingerprints)
             problems += found
             tasks += [Task(read.pcn_id, read.row, read.name, read.icb, text, fingerprints[text], scenario) for text, scenario in scenarios.items()]
-        return tasks, problems
+            seconds[read.row] = (time.perf_counter() - started) / max(len(scenarios), 1)
+        return tasks, problems, seconds
 
     @property
     def size(self) -> int:

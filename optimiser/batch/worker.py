@@ -68,10 +68,14 @@ def warm() -> None:
 def run_rows(chunk: RowChunk, solve: Callable[[list[Task]], tuple] | None = None) -> tuple[list[RowProblem], tuple]:
     """A chunk of table rows as read: each validated here, once, its tasks solved by `solve` (default `run_chunk`).
 
-    Returns the rows' problems (a row that cannot run is no task) and what `solve` returns (lists of records).
+    Returns the rows' problems (a row that cannot run is no task) and what `solve` returns (lists of records, the
+    first the summary records, whose `worker_seconds` then include the validation of their row).
     """
-    tasks, problems = chunk.tasks()
-    return problems, (solve or run_chunk)(tasks)
+    tasks, problems, seconds = chunk.tasks()
+    records = (solve or run_chunk)(tasks)
+    for record in records[0]:
+        record["worker_seconds"] += seconds[record["row"]]
+    return problems, records
 
 
 def run_chunk(tasks: list[Task]) -> tuple[list[dict], list[dict]]:

@@ -10,8 +10,11 @@ staff flow between years:
 
 The objective is the value of care over the years (the single-year valuation, discounted, expected over the
 futures); then the least own money plus total cost (as `solve`: unspent ARRS is lost, unspent top-up is kept);
-then, among plans equal on both, the least own money beyond the top-up budget, expected over the futures
-(`tie_break`), so the split of own money between futures, and the verdict's figures, do not depend on the solver.
+then, among plans equal on both, the least own money beyond the top-up budget, discounted and summed over every year
+and future (`tie_break`), so the split of own money between futures, and the verdict's figures, do not depend on the
+solver's path. Each future counts in full, not by its chance: moving a £ of expected shortfall from a likely future
+into an unlikely one needs more £ there, so of two such plans the one with fewer £ short wins (futures of equal
+chance can still tie).
 
 The plan is a few thousand columns, written a family at a time as arrays (`plan_lp`). Its compact form (the
 default) leaves out what carries nothing, with the same optimum as the full form (`compact=False`, tested on
@@ -238,7 +241,8 @@ class PlanModel:
         if self.beyond_col is None:
             return lp
         tie_break = np.zeros(self.lp.num_columns)
-        tie_break[self.beyond_col] = weights
+        periods = self.inputs.periods
+        tie_break[self.beyond_col] = [sum(periods[t, s].discount_factor for t, s in members) for members in self.groups]
         return dataclasses.replace(lp, tie_break=tie_break)
 
     @cached_property

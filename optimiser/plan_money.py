@@ -89,7 +89,7 @@ def _add_own_funded(model, numbers: YearNumbers, pot_of: np.ndarray, arrs: list)
 def add_top_up_budgets(model, numbers: YearNumbers) -> None:
     """Own money stays within the top-up budget: in expectation each year, or (robust) in every future that can
     happen. In expected mode with several futures, own money beyond each year's budget in each future is a column
-    too (`beyond_budget`, free in the first two stages), whose expected discounted sum breaks ties (`tie_break`)."""
+    too (`beyond_budget`, free in the first two stages), whose discounted sum breaks ties (`PlanModel.compiled`)."""
     inputs, lp = model.inputs, model.lp
     p = inputs.probabilities
     groups = len(model.groups)

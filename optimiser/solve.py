@@ -523,6 +523,9 @@ def _stages(lp: CompiledLP, tree: _Branching, highs, started: float) -> Solution
         if tree.fix(chosen, chosen) == Status.OPTIMAL:
             cheapest = np.asarray(highs.getSolution().col_value, dtype=float)
             cheapest[tree.columns] = chosen
+    if lp.tie_break is not None and status == Status.OPTIMAL:
+        cheapest = _least_tie_break(highs, lp, cheapest, tree.columns)
+        cheapest[tree.columns] = np.round(cheapest[tree.columns])
     return _proven(lp, cheapest, row_activity(lp, cheapest), marginal, method, time.perf_counter() - started)
 
 
@@ -590,8 +593,31 @@ def _two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solut
         solution = highs.getSolution()
     else:
         solution, method = most_care, f"{method}; the cheapest of the equally good mixes could not be confirmed"
-    activity = np.asarray(solution.row_value, dtype=float)[: lp.num_rows]
-    return _proven(lp, np.asarray(solution.col_value, dtype=float), activity, marginal[: lp.num_rows], method, seconds)
+    values = np.asarray(solution.col_value, dtype=float)
+    if lp.tie_break is not None and _status(highs) == "optimal":
+        values = _least_tie_break(highs, lp, values, np.flatnonzero(lp.integer))
+        seconds = time.perf_counter() - started
+    return _proven(lp, values, row_activity(lp, values), marginal[: lp.num_rows], method, seconds)
+
+
+def _least_tie_break(highs, lp: CompiledLP, values: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Stage 3 (multi-year plans): among the mixes with stage 2's care and, to a hair, its cost, the least
+    `tie_break`, so how equally good plans split own money between futures does not depend on the solver's path.
+    The `held` columns (integer choices) stay as stage 2 chose them. On the instance stage 2 left (its care floor
+    and objective sense)."""
+    spend = lp.cost + lp.own_money
+    level = float(spend @ values)
+    held = np.asarray(held, dtype=np.int32)
+    if len(held):
+        highs.changeColsBounds(len(held), held, values[held], values[held])
+    columns = np.flatnonzero(spend)
+    highs.addRow(-np.inf, level + CARE_TOLERANCE * max(1.0, abs(level)), len(columns), columns.astype(np.int32), spend[columns])
+    every = np.arange(len(values), dtype=np.int32)
+    highs.changeColsCost(len(every), every, lp.tie_break)
+    highs.run()
+    if _status(highs) != Status.OPTIMAL:
+        return values
+    return np.asarray(highs.getSolution().col_value, dtype=float)[: len(values)]
 
 
 def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:

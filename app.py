@@ -21,7 +21,9 @@ from optimiser.catalogue import available_years
 from optimiser.errors import OptimiserError, ScenarioError, listed
 from optimiser.pipeline import with_caps_lifted
 from optimiser.results import tables
-from optimiser.scenario import MAX_SCENARIO_BYTES, Scenario, load_scenario, save_scenario, scenario_from_text, scenario_to_text
+from optimiser.scenario import Scenario
+from optimiser.scenario_files import load_scenario, save_scenario, scenario_from_text, scenario_to_text
+from optimiser.scenario_yaml import MAX_SCENARIO_BYTES, TOO_LARGE
 from optimiser.tables import csv_text
 from optimiser.workbook import result_workbook
 
@@ -154,7 +156,7 @@ with st.sidebar:
         ss.upload_id = upload.file_id
         try:
             if upload.size > MAX_SCENARIO_BYTES:
-                raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], upload.name)
+                raise ScenarioError([TOO_LARGE], upload.name)
             try:
                 text = upload.getvalue().decode("utf-8")
             except UnicodeDecodeError:

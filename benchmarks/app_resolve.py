@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from optimiser import ui  # noqa: E402
-from optimiser.scenario import load_scenario  # noqa: E402
+from optimiser.scenario_files import load_scenario  # noqa: E402
 
 TARGET_MS = 150
 

@@ -18,7 +18,8 @@ from optimiser.catalogue import (
     CAP_THRESHOLD_LIST_SIZE, afc_bands, afc_pay_point_gbp, band_maximum, financial_year_of_year, load_catalogue, on_cost_rules,
 )
 from optimiser.errors import ScenarioError
-from optimiser.scenario import DERIVE_FROM_BAND, Scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_sections import DERIVE_FROM_BAND
 from optimiser.valuation import ValueCurve, clinical_size_wte, default_curve, make_curve, reference_contacts_per_wte
 
 ROOM_WEEKS_PER_YEAR = 52

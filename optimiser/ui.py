@@ -28,15 +28,9 @@ from optimiser.errors import OptimiserError, ScenarioError, SolverError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
 from optimiser.results import Result, compare_care, compare_mix, compare_summary
-from optimiser.scenario import (
-    FIELD_LABELS,
-    PCN_NUMBERS,
-    DemandSettings,
-    RoleSettings,
-    Scenario,
-    describe_validation_error,
-    parse_scenario,
-)
+from optimiser.scenario import FIELD_LABELS, PCN_NUMBERS, Scenario
+from optimiser.scenario_problems import describe_validation_error, parse_scenario
+from optimiser.scenario_sections import DemandSettings, RoleSettings
 
 # ---------------------------------------------------------------- palette and words
 

@@ -18,7 +18,8 @@ from optimiser.errors import ScenarioError
 from optimiser.explain import InfeasibleScenario
 from optimiser.inputs import prepare
 from optimiser.pipeline import optimise, with_caps_lifted
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_files import load_scenario
+from optimiser.scenario_problems import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from optimiser import charts, england, ui
-from optimiser.catalogue import available_years
+from optimiser.catalogue_rules import available_years
 from optimiser.errors import OptimiserError, ScenarioError, listed
 from optimiser.pipeline import with_caps_lifted
 from optimiser.results import tables

@@ -156,7 +156,8 @@ def catalogue(
     london: Annotated[str, typer.Option(help="With --derive: national, outer or inner.")] = "national",
 ) -> None:
     """Show a year's ARRS roles, maximum reimbursable amounts, caps and the rules and sources behind them."""
-    from optimiser.catalogue import current_year, load_catalogue
+    from optimiser.catalogue import load_catalogue
+    from optimiser.catalogue_rules import current_year
     from optimiser.report import catalogue_table, derivation_text
 
     year = year or current_year()

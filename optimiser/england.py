@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimiser.catalogue import available_years, load_catalogue, read_package_csv
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import available_years
+from optimiser.package_data import read_package_csv
 from optimiser.errors import CatalogueError, OptimiserError
 
 PRACTICE_MAP = "gp-reg-pat-prac-map_2025-12.csv"

@@ -14,9 +14,9 @@ import pandas as pd
 
 from optimiser import paycost
 from optimiser.assumptions import load_assumptions, load_supervision
-from optimiser.catalogue import (
-    CAP_THRESHOLD_LIST_SIZE, afc_bands, afc_pay_point_gbp, band_maximum, financial_year_of_year, load_catalogue, on_cost_rules,
-)
+from optimiser.catalogue import CAP_THRESHOLD_LIST_SIZE, load_catalogue
+from optimiser.catalogue_rules import financial_year_of_year, on_cost_rules
+from optimiser.derived_amounts import afc_bands, afc_pay_point_gbp, band_maximum
 from optimiser.errors import ScenarioError
 from optimiser.scenario import Scenario
 from optimiser.scenario_sections import DERIVE_FROM_BAND

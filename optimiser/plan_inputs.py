@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from optimiser import paycost
-from optimiser.catalogue import load_catalogue, on_cost_rules, pay_awards
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import on_cost_rules, pay_awards
 from optimiser.inputs import ModelInputs, prepare
 from optimiser.plan_defaults import LATER, PlanDefaults, load_plan_defaults, plan_years
 from optimiser.scenario import Scenario

@@ -14,7 +14,8 @@ from rich.text import Text
 
 from optimiser import constraints, ui
 from optimiser.atomic import write_files_atomic
-from optimiser.catalogue import POT_NAMES, STATUSES
+from optimiser.catalogue import POT_NAMES
+from optimiser.catalogue_rules import STATUSES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
 
@@ -218,7 +219,7 @@ def write_result_files(result: Result, directory: Path, fmt: str, overwrite: boo
 
 def catalogue_table(catalogue, sources: bool = False) -> Group:
     """The year's roles as a table; with sources, the year's rules and one paragraph per figure so addresses are never cut short."""
-    from optimiser.catalogue import pay_awards, year_rules
+    from optimiser.catalogue_rules import pay_awards, year_rules
 
     roles = catalogue.roles.copy()
     roles["cap"] = [
@@ -276,7 +277,9 @@ def catalogue_table(catalogue, sources: bool = False) -> Group:
 def derivation_text(year: str, derive: str | None, salary_gbp: float | None, zone: str = "national") -> Text:
     """The working for one amount: a band's or role's maximum reimbursable amount, or a salary's employer cost."""
     from optimiser import paycost
-    from optimiser.catalogue import band_maximum, band_pay_point, derive_working, load_catalogue, on_cost_rules
+    from optimiser.catalogue import derive_working, load_catalogue
+    from optimiser.catalogue_rules import on_cost_rules
+    from optimiser.derived_amounts import band_maximum, band_pay_point
     from optimiser.errors import CatalogueError
 
     if zone not in ("national", "outer", "inner"):

@@ -128,7 +128,7 @@ class Scenario(Strict):
         problems = name_problems(self.year, self.roles, self.policy.remove_caps, self.productivity, self.demand, self.custom_roles)
         problems += supervision_name_problems(self.year, self.supervision)
         problems += plan_problems(self.year, self.plan, self.roles)
-        from optimiser.catalogue import available_years
+        from optimiser.catalogue_rules import available_years
 
         if self.year in available_years():
             problems += custom_role_problems(self.year, self.roles, self.custom_roles)

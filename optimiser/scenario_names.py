@@ -18,7 +18,7 @@ HINTED_NAMES = 50
 
 
 def default_year() -> str:
-    from optimiser.catalogue import current_year
+    from optimiser.catalogue_rules import current_year
 
     return current_year()
 
@@ -29,7 +29,8 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
     Works on raw data too, so `parse_scenario` can report misspelled names in the same round as bad values.
     """
     from optimiser.assumptions import load_assumptions
-    from optimiser.catalogue import available_years, load_catalogue
+    from optimiser.catalogue import load_catalogue
+    from optimiser.catalogue_rules import available_years
 
     def names(value: Any) -> list:
         return list(value) if isinstance(value, (dict, list)) else []
@@ -89,7 +90,8 @@ def custom_role_problems(year: str, roles: dict[str, RoleSettings], custom_roles
 
 def plan_problems(year: str, plan: dict[str, float] | None, roles: dict[str, RoleSettings]) -> list[str]:
     """A plan names roles of the year that the scenario allows, with a WTE from 0 to 500."""
-    from optimiser.catalogue import available_years, load_catalogue
+    from optimiser.catalogue import load_catalogue
+    from optimiser.catalogue_rules import available_years
 
     if not plan or year not in available_years():
         return []
@@ -104,7 +106,8 @@ def plan_problems(year: str, plan: dict[str, float] | None, roles: dict[str, Rol
 
 def supervision_name_problems(year: str, supervision: Supervision) -> list[str]:
     from optimiser.assumptions import load_supervision
-    from optimiser.catalogue import available_years, load_catalogue
+    from optimiser.catalogue import load_catalogue
+    from optimiser.catalogue_rules import available_years
 
     if year not in available_years():
         return []  # the year is reported already
@@ -120,7 +123,7 @@ def supervision_name_problems(year: str, supervision: Supervision) -> list[str]:
 
 
 def _band_problems(where: str, band: str | None) -> list[str]:
-    from optimiser.catalogue import afc_bands
+    from optimiser.derived_amounts import afc_bands
 
     if band is None or band.lower().removeprefix("band ").strip() in afc_bands():
         return []
@@ -130,7 +133,8 @@ def _band_problems(where: str, band: str | None) -> list[str]:
 def unknown_name(where: str, name: str, allowed: list[str], kind: str, year: str | None = None) -> str:
     """An unknown name in one sentence: the year it is a role in, if any, else the closest allowed name or the list."""
     if year is not None and kind.startswith("role"):
-        from optimiser.catalogue import APRIL_SUFFIX, available_years, load_catalogue
+        from optimiser.catalogue import load_catalogue
+        from optimiser.catalogue_rules import APRIL_SUFFIX, available_years
 
         other_years = [y for y in available_years() if not y.endswith(APRIL_SUFFIX) and name in load_catalogue(y).roles.index]
         if other_years:

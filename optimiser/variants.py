@@ -14,7 +14,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 
-from optimiser.catalogue import available_years, load_catalogue
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import available_years
 from optimiser.errors import ScenarioError
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import parse_scenario

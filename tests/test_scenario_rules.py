@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 import yaml
 
-from optimiser.catalogue import current_year, load_catalogue
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import current_year
 from optimiser.errors import ScenarioError
 from optimiser.inputs import prepare
 from optimiser.pipeline import optimise

@@ -57,7 +57,7 @@ def main_options(
 
 
 def _load(path: Path):
-    from optimiser.scenario_files import load_scenario
+    from optimiser.scenario_io import load_scenario
 
     return load_scenario(path)
 

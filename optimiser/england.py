@@ -257,7 +257,7 @@ def pcn_in_post(row: pd.Series, year: str) -> dict[str, float]:
 
 def scenario_text(code: str, year: str | None = None, table: pd.DataFrame | None = None) -> str:
     """A scenario (YAML) for one real PCN, each value commented with its source and date, ready to edit."""
-    from optimiser.scenario_files import scenario_from_text
+    from optimiser.scenario_io import scenario_from_text
 
     row = find_pcn(code, table)
     year = year or current_year()

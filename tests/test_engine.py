@@ -20,7 +20,7 @@ from optimiser.inputs import prepare
 from optimiser.model import build_model
 from optimiser.pipeline import optimise
 from optimiser.explain import InfeasibleScenario
-from optimiser.scenario_files import load_scenario
+from optimiser.scenario_io import load_scenario
 from optimiser.solve import CompiledLP, compile_model
 
 ROOT = Path(__file__).resolve().parents[1]

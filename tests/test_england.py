@@ -13,7 +13,7 @@ from optimiser import england
 from optimiser.catalogue import load_catalogue
 from optimiser.cli import app
 from optimiser.pipeline import optimise
-from optimiser.scenario_files import load_scenario, scenario_from_text
+from optimiser.scenario_io import load_scenario, scenario_from_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "pcn"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from optimiser.errors import ScenarioError
-from optimiser.scenario_files import load_scenario, read_scenario_data, scenario_from_text
+from optimiser.scenario_io import load_scenario, read_scenario_data, scenario_from_text
 from optimiser.scenario_yaml import MAX_YAML_DEPTH
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from optimiser.catalogue import load_catalogue
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
-from optimiser.scenario_files import load_scenario
+from optimiser.scenario_io import load_scenario
 from tests.helpers import HUGE, check_result, small_scenario
 
 PHARMACIST = "clinical_pharmacist"

@@ -13,7 +13,7 @@ from optimiser.catalogue_rules import current_year
 from optimiser.errors import ScenarioError
 from optimiser.inputs import prepare
 from optimiser.pipeline import optimise
-from optimiser.scenario_files import scenario_from_text
+from optimiser.scenario_io import scenario_from_text
 from tests.helpers import check_result, small_scenario
 
 MHP, CP, CC = "mental_health_practitioner", "clinical_pharmacist", "care_coordinator"

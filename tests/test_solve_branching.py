@@ -18,7 +18,7 @@ from optimiser.inputs import prepare
 from optimiser.model import build_model
 from optimiser.national import generate_national
 from optimiser.pipeline import optimise
-from optimiser.scenario_files import load_scenario
+from optimiser.scenario_io import load_scenario
 from optimiser.solve import STAGE_2_FALLBACK_TOLERANCE, Status, compile_model, new_highs, solve_compiled
 from tests.helpers import check_result, small_scenario
 

@@ -179,7 +179,7 @@ def new(
 ) -> None:
     """Start a scenario from a real PCN: list size, estimated weighted population and staff in post, each with its source."""
     from optimiser.atomic import write_text_atomic
-    from optimiser.england import scenario_text
+    from optimiser.england_pcn import scenario_text
 
     try:
         write_text_atomic(file, scenario_text(pcn, year), overwrite=overwrite)

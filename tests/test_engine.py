@@ -14,7 +14,7 @@ import pytest
 from optimiser import variants
 from optimiser.batch import load_base, plan_batch, read_table
 from optimiser.engine import Engine
-from optimiser.england import batch_table
+from optimiser.england_batch import batch_table
 from optimiser.layout import shape_key
 from optimiser.inputs import prepare
 from optimiser.model import build_model

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimiser import england
+from optimiser import england_pcn
 from optimiser.app import state
 from optimiser.catalogue_rules import available_years
 from optimiser.edit_form import cap_table, label
@@ -91,8 +91,8 @@ def choose_scenario() -> None:
                  on_change=state.start_from_pcn, placeholder="Type a PCN name or ODS code",
                  help="Fills in its list size, an ESTIMATED weighted population and staff in post from NHS England's "
                       "public data (Open Government Licence v3.0): check them and edit.")
-    if ss.source.endswith(england.APP_SOURCE_SUFFIX):
-        st.info(england.sources_note(ss.loaded.pcn.ods_code))
+    if ss.source.endswith(england_pcn.APP_SOURCE_SUFFIX):
+        st.info(england_pcn.sources_note(ss.loaded.pcn.ods_code))
     if ss.get("load_error"):
         st.error(ss.load_error)
 

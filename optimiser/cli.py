@@ -158,7 +158,7 @@ def catalogue(
     """Show a year's ARRS roles, maximum reimbursable amounts, caps and the rules and sources behind them."""
     from optimiser.catalogue import load_catalogue
     from optimiser.catalogue_rules import current_year
-    from optimiser.report import catalogue_table, derivation_text
+    from optimiser.catalogue_report import catalogue_table, derivation_text
 
     year = year or current_year()
     try:

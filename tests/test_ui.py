@@ -481,6 +481,7 @@ def test_the_scenarios_own_roles_are_rows_of_the_roles_table_and_edits_reach_the
     table gives the scenario back, and a typed recruitment limit becomes roles.<custom role>.max_new_wte."""
     scenario = parse_scenario({
         "pcn": {"name": "Custom PCN", "list_size": 30000, "weighted_population": 30000}, "year": "2026/27",
+        "estate": {"room_sessions_per_week": 500},
         "custom_roles": {"frailty_practitioner": {"name": "Frailty practitioner", "salary_gbp": 40000, "max_reimbursable_gbp": 45000,
                                                   "serves": {"care_coordination": 2000}}},
     })

@@ -308,12 +308,15 @@ def render_check(check) -> Group:
     )
     rules = Panel("\n".join(f"• {sentence}" for sentence in check.breaches) or "• None: the plan keeps every rule.",
                   title="Rules the plan breaks", title_align="left")
+    notes = Text("\n".join(check.notes))
     balance = numbers["arrs_balance_gbp_per_year"]
     money = pd.DataFrame(
         [
             ("ARRS sum (£/yr)", f"{numbers['arrs_sum_gbp_per_year']:,.0f}"),
             ("ARRS claimable (£/yr)", f"{numbers['arrs_claimable_gbp_per_year']:,.0f}"),
             ("ARRS balance (£/yr)", f"{balance:,.0f}" + (" left unspent" if balance > 0.5 else " over the sum" if balance < -0.5 else "")),
+            ("Staff in post beyond the ARRS sum, paid outside ARRS (£/yr)", f"{numbers['in_post_beyond_arrs_gbp_per_year']:,.0f}"),
+            ("Posts paid wholly by the PCN (WTE, £/yr)", f"{numbers['own_funded_wte']:,.2f}, {numbers['own_funded_gbp_per_year']:,.0f}"),
             ("Top-up needed (£/yr)", f"{numbers['top_up_needed_gbp_per_year']:,.0f} of {numbers['top_up_budget_gbp_per_year']:,.0f}"),
             ("Clinical room sessions a week", f"{numbers['room_sessions_needed_per_week']:,.1f} needed, "
                                               f"{numbers['room_sessions_free_per_week']:g} free, {numbers['rented_sessions_per_week']:,.1f} rented"),
@@ -328,7 +331,7 @@ def render_check(check) -> Group:
         "demand_contacts_per_year": "Needed (contacts/yr)", "plan_served_share": "Plan (%)", "best_served_share": "Best (%)"})
     care[["Plan (%)", "Best (%)"]] *= 100
     return Group(
-        header, rules,
+        header, rules, notes,
         _table("The plan's money and rooms", money, {"value": "s>"}, index_label="Measure"),
         _table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
         _table("Share of need met", care, {"Needed (contacts/yr)": ",.0f", "Plan (%)": ".0f", "Best (%)": ".0f"}, index_label="Demand category"),

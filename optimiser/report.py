@@ -15,6 +15,7 @@ from rich.text import Text
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES, STATUSES
+from optimiser.result_display import answer_in_words, technical_details
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
 
@@ -126,8 +127,8 @@ def why_panel(result: Result) -> Panel:
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")
     lines += [f"• {sentence}" for sentence in result.notes()]
-    note = ("\n(Marginal values come from the LP relaxation of the whole-posts model.)" if result.model.posts else
-            f"\n(Marginal values come from the LP with the choice of which roles recruit fixed: new posts are at least "
+    note = ("\n(Marginal values are estimates: they treat posts as if they could be split.)" if result.model.posts else
+            f"\n(Marginal values keep fixed which roles recruit: new posts are at least "
             f"{result.scenario.policy.min_post_wte:g} WTE.)" if result.model.new_post else "")
     return Panel("\n".join(lines) + note, title="What limits you", title_align="left")
 
@@ -140,7 +141,7 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
     header = Text.assemble(
         (f"{scenario.pcn.name}", "bold"), f" — {scenario.year}, list size {scenario.pcn.list_size:,}, ",
         f"weighted population {scenario.pcn.weighted_population:,.0f}\n",
-        f"Status: {result.status_text}. {result.solution.method[:1].upper()}{result.solution.method[1:]}.\n",
+        f"{answer_in_words(result)}\n",
         f"Staff: {summary['total_wte']:.2f} WTE ({summary['new_wte']:.2f} new). ",
         f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year{pots}; ",
         (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"), ". ",
@@ -150,6 +151,7 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
     parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), supervision_table(result), why_panel(result)]
     if caps_lifted is not None:
         parts.append(what_if_table(result, caps_lifted))
+    parts.append(Text(f"Technical details: {technical_details(result)}", style="dim"))
     return Group(*parts)
 
 

@@ -102,6 +102,9 @@ def test_opens_on_a_bundled_example_with_a_result(monkeypatch, tmp_path):
     assert not at.error
     estimate_note = " ".join(i.value for i in at.info)
     assert "not published national figures" in estimate_note
+    assert "Best mix found and proven" in " ".join(c.value for c in at.caption)
+    [technical] = [e for e in at.expander if e.label == "Technical details"]
+    assert optimise(current).solution.method[1:] in technical.caption[0].value
 
 
 def test_roles_table_shows_estimate_status(monkeypatch, tmp_path):

@@ -496,3 +496,21 @@ def test_the_scenarios_own_roles_are_rows_of_the_roles_table_and_edits_reach_the
     changed = edit_tables.apply_roles(scenario, base, edited)
     assert changed.roles["frailty_practitioner"].max_new_wte == 1.5
     assert changed.custom_roles == scenario.custom_roles
+
+
+def test_the_answer_is_worded_for_a_manager_and_the_method_kept_for_the_technical_details(large):
+    """A proven answer says so in plain words (no LP or MILP); the method stays in the technical details; an answer
+    whose cheapest mix was not confirmed, or that is not proven, says that instead."""
+    import dataclasses
+
+    from optimiser.results import Result
+
+    result = optimise(large)
+    words = result_display.answer_in_words(result)
+    assert words.startswith("Best mix found and proven") and "none gives the same care for less" in words
+    assert not re.search(r"\b(LP|MILP|relaxation)\b", words)
+    assert result.solution.method[1:] in result_display.technical_details(result)
+    unsure = Result(model=result.model, solution=dataclasses.replace(result.solution, cheapest_confirmed=False))
+    assert "a cheaper way to give the same care could not be ruled out" in result_display.answer_in_words(unsure)
+    stopped = Result(model=result.model, solution=dataclasses.replace(result.solution, proven_optimal=False, status="time_limit"))
+    assert result_display.answer_in_words(stopped).startswith("Not proven to be the best mix (the solver stopped: time_limit)")

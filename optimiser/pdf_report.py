@@ -90,7 +90,7 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
         other_limits=other_limits(result),
         figure_notes=figure_notes(result),
         footer=(f"Made on {generated:%d %B %Y} by arrs-optimiser {__version__} from the scenario's own figures and the "
-                f"{scenario.year} ARRS rules. Marginal values are from the linear programme's duals: they hold for small changes."),
+                f"{scenario.year} ARRS rules. Marginal values (what one more unit of a limit would add) hold for small changes."),
     )
 
 

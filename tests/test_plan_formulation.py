@@ -8,7 +8,8 @@ import pytest
 from optimiser.plan import plan_highs
 from optimiser.plan_inputs import prepare_plan
 from optimiser.plan_model import build_plan_model
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 from optimiser.solve import solve_compiled
 from tests.test_scenario_files import EXAMPLES
 

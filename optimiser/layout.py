@@ -7,6 +7,7 @@ scenario has it. The rules that fill them are in `formulation.py`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -85,8 +86,17 @@ def block(family: str, labels: list, unit: str, terms: list[tuple], lower=-np.in
 
 
 def _repeat(value, count: int) -> np.ndarray:
-    value = np.asarray(value, dtype=float)
-    return np.full(count, value) if value.ndim == 0 else value
+    if np.ndim(value):
+        return np.asarray(value, dtype=float)
+    return _constant(float(value), count)
+
+
+@functools.lru_cache(maxsize=1024)
+def _constant(value: float, count: int) -> np.ndarray:
+    """`count` copies of a number, read-only and shared: most rows' bounds are 0, ±infinity or "active"."""
+    constant = np.full(count, value)
+    constant.flags.writeable = False
+    return constant
 
 
 def interleave(first: Block, second: Block) -> Block:

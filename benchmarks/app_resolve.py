@@ -18,7 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optimiser import ui  # noqa: E402
+from optimiser import charts, edit_form, edit_tables, result_display  # noqa: E402
+from optimiser.outcome import solve_outcome  # noqa: E402
 from optimiser.scenario import load_scenario  # noqa: E402
 
 TARGET_MS = 150
@@ -27,14 +28,14 @@ TARGET_MS = 150
 def rerun_after_edit(scenario, top_up: float) -> float:
     """One edit → the numbers the page shows; seconds."""
     start = time.perf_counter()
-    roles, demand = ui.roles_table(scenario), ui.demand_table(scenario)
-    edited = ui.apply_demand(ui.apply_roles(scenario, roles, roles.copy()), demand, demand.copy())
-    edited, _ = ui.apply_form(edited, ui.form_values(scenario) | {"top_up_budget_gbp": top_up})
-    outcome = ui.solve_outcome(edited)
+    roles, demand = edit_tables.roles_table(scenario), edit_tables.demand_table(scenario)
+    edited = edit_tables.apply_demand(edit_tables.apply_roles(scenario, roles, roles.copy()), demand, demand.copy())
+    edited, _ = edit_form.apply_form(edited, edit_form.form_values(scenario) | {"top_up_budget_gbp": top_up})
+    outcome = solve_outcome(edited)
     result = outcome.result
     result.summary()
-    for frame in (ui.mix_display, ui.money_display, ui.care_display, ui.limits_display, ui.mix_chart_data,
-                  ui.cap_marks, ui.money_chart_data, ui.care_chart_data):
+    for frame in (result_display.mix_display, result_display.money_display, result_display.care_display, result_display.limits_display, charts.mix_chart_data,
+                  charts.cap_marks, charts.money_chart_data, charts.care_chart_data):
         frame(result)
     return time.perf_counter() - start
 

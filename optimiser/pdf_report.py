@@ -16,9 +16,10 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from optimiser import __version__, ui
+from optimiser import __version__
 from optimiser.atomic import write_bytes_atomic
 from optimiser.catalogue import POT_NAMES
+from optimiser.result_display import role_label
 from optimiser.results import Result
 
 TOP_LIMITS = 3
@@ -96,7 +97,7 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
 def recommendation(result: Result) -> str:
     """Who to recruit and who stays, every role of the mix by name, so the page's text stands without the chart."""
     mix = result.mix()
-    label = {role: ui.role_label(row["role_name"], row["max_reimbursable_status"]) for role, row in mix.iterrows()}
+    label = {role: role_label(row["role_name"], row["max_reimbursable_status"]) for role, row in mix.iterrows()}
     new = mix[mix["new_wte"] > 0.005].sort_values("new_wte", ascending=False, kind="stable")
     kept = (mix["total_wte"] - mix["new_wte"])[lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
     recruit = (f"Recruit {new['new_wte'].sum():.1f} WTE: " + ", ".join(f"{label[r]} {wte:.1f}" for r, wte in new["new_wte"].items())

@@ -1,4 +1,4 @@
-"""One multi-year plan: prepare every year in every future → build the LP → solve (solve.py) → results.
+"""One multi-year plan: prepare every year in every future → build the LP → solve (solve/) → results.
 
 Beside the plan itself, two numbers say what the uncertainty costs:
 - the value of knowing the future: the expected value if the first year's hiring could be chosen knowing

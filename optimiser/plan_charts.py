@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 
 from optimiser.plan_results import PlanResult
-from optimiser.ui import OKABE_ITO
+from optimiser.charts import OKABE_ITO
 
 ROLE_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black", "grey")]
 

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from optimiser import constraints, ui
+from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES, STATUSES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
@@ -154,13 +154,13 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
 
 
 def _headline_text(changes: pd.DataFrame) -> pd.DataFrame:
-    """Headline measures as text at display precision (ui.display_digits); the change is taken from the values shown."""
+    """Headline measures as text at display precision (comparison.display_digits); the change is taken from the values shown."""
     frame = changes.loc[list(HEADLINE_LABELS)]
     first, second, change = frame.columns
-    frame = ui.at_display_precision(frame, first, second, change, [ui.display_digits(m) for m in frame.index])
+    frame = comparison.at_display_precision(frame, first, second, change, [comparison.display_digits(m) for m in frame.index])
     text = pd.DataFrame(index=[HEADLINE_LABELS[m] for m in frame.index], columns=frame.columns, dtype=object)
     for measure, label in zip(frame.index, text.index):
-        digits = ui.display_digits(measure)
+        digits = comparison.display_digits(measure)
         text.at[label, first] = format(frame.at[measure, first], f",.{digits}f")
         text.at[label, second] = format(frame.at[measure, second], f",.{digits}f")
         text.at[label, change] = _signed(frame.at[measure, change], digits)
@@ -176,7 +176,7 @@ def what_if_table(result: Result, caps_lifted: Result) -> Table:
     changes = compare_summary(result, caps_lifted)
     frame = _headline_text(changes.rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"}))
     table = _table("What if every cap were lifted", frame, dict.fromkeys(frame.columns, "s>"), index_label="Measure")
-    mix = ui.at_display_precision(compare_mix(result, caps_lifted), "baseline_wte", "other_wte", "change_wte", 2)
+    mix = comparison.at_display_precision(compare_mix(result, caps_lifted), "baseline_wte", "other_wte", "change_wte", 2)
     moved = mix[mix["change_wte"] != 0]
     for role, row in moved.iterrows():
         table.add_row(f"WTE: {row['role_name']}", f"{row['baseline_wte']:.2f}", f"{row['other_wte']:.2f}", _signed(row["change_wte"], 2))
@@ -186,10 +186,10 @@ def what_if_table(result: Result, caps_lifted: Result) -> Table:
 def render_comparison(a: Result, b: Result) -> Group:
     names = (a.scenario.pcn.name, b.scenario.pcn.name)
     summary = _headline_text(compare_summary(a, b).rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"}))
-    mix = ui.at_display_precision(compare_mix(a, b), "baseline_wte", "other_wte", "change_wte", 2)
+    mix = comparison.at_display_precision(compare_mix(a, b), "baseline_wte", "other_wte", "change_wte", 2)
     mix = mix.set_index("role_name")[["baseline_wte", "other_wte", "change_wte"]]
     mix.columns = ["A (WTE)", "B (WTE)", "B − A (WTE)"]
-    care = ui.at_display_precision(compare_care(a, b), "baseline_served_contacts_per_year", "other_served_contacts_per_year",
+    care = comparison.at_display_precision(compare_care(a, b), "baseline_served_contacts_per_year", "other_served_contacts_per_year",
                                    "change_contacts_per_year", 0).set_index("category_name")
     care.columns = ["A (contacts/yr)", "B (contacts/yr)", "B − A (contacts/yr)"]
     return Group(

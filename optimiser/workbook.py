@@ -2,7 +2,7 @@
 widths that fit, the inputs the answer came from and what limits it.
 
 The machine-readable tables (`results.tables`, written as CSV and JSON) keep their snake_case names; this
-workbook uses the app's labels (`optimiser.ui`), so a column reads the same on screen and in Excel.
+workbook uses the app's labels (`optimiser.result_display`, `optimiser.edit_tables`), so a column reads the same on screen and in Excel.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 
 import pandas as pd
 
-from optimiser import ui
+from optimiser import edit_tables, result_display
 from optimiser.catalogue import POT_NAMES
 from optimiser.results import STAFFED_WTE, Result
 from optimiser.tables import text_cells_stay_text
@@ -58,25 +58,25 @@ def result_workbook(result: Result) -> bytes:
     summary = result.summary()
     headline = pd.DataFrame(
         [("PCN", summary["pcn"]), ("Financial year", summary["year"]), ("Status", result.status_text)]
-        + [(label, summary[key]) for key, label in ui.MEASURES.items()]
-        + [("Figures marked *", ui.ESTIMATE_NOTE.removeprefix("* "))],
+        + [(label, summary[key]) for key, label in result_display.MEASURES.items()]
+        + [("Figures marked *", result_display.ESTIMATE_NOTE.removeprefix("* "))],
         columns=["Measure", "Value"],
     )
     _sheet(book, "Summary", headline, row_formats=True)
-    mix = ui.mix_display(result).reset_index(drop=True)
+    mix = result_display.mix_display(result).reset_index(drop=True)
     mix.insert(3, "Reduced (WTE)", result.mix()["reduced_wte"].to_numpy())
     _sheet(book, "Staffing mix", mix)
-    _sheet(book, "Money", ui.money_display(result))
-    _sheet(book, "Care", ui.care_display(result).reset_index(drop=True))
+    _sheet(book, "Money", result_display.money_display(result))
+    _sheet(book, "Care", result_display.care_display(result).reset_index(drop=True))
     _sheet(book, "What limits you", limits_table(result))
     _sheet(book, "Care by role", care_by_role_table(result))
     _sheet(book, "Inputs", inputs_table(result), row_formats=True)
-    roles = ui.roles_table(result.scenario).astype({"max_new_wte": object, "include": object})
+    roles = edit_tables.roles_table(result.scenario).astype({"max_new_wte": object, "include": object})
     roles["max_new_wte"] = roles["max_new_wte"].where(roles["max_new_wte"].notna(), "no limit")
     roles["include"] = roles["include"].map({True: "yes", False: "no"})
-    _sheet(book, "Inputs - roles", roles[list(ui.ROLE_COLUMNS)].rename(columns=ui.ROLE_COLUMNS))
-    demand = ui.demand_table(result.scenario)
-    _sheet(book, "Inputs - demand", demand[list(ui.DEMAND_COLUMNS)].rename(columns=ui.DEMAND_COLUMNS))
+    _sheet(book, "Inputs - roles", roles[list(edit_tables.ROLE_COLUMNS)].rename(columns=edit_tables.ROLE_COLUMNS))
+    demand = edit_tables.demand_table(result.scenario)
+    _sheet(book, "Inputs - demand", demand[list(edit_tables.DEMAND_COLUMNS)].rename(columns=edit_tables.DEMAND_COLUMNS))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -84,7 +84,7 @@ def result_workbook(result: Result) -> bytes:
 
 def limits_table(result: Result) -> pd.DataFrame:
     """Binding limits as the app lists them, then the notes beside them, each a row."""
-    limits = ui.limits_display(result).reset_index(drop=True)
+    limits = result_display.limits_display(result).reset_index(drop=True)
     notes = pd.DataFrame({"What limits you": result.notes()})
     return pd.concat([limits, notes], ignore_index=True)
 

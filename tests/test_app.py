@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from optimiser import ui
+from optimiser import comparison, edit_form, edit_tables, result_display, scenario_files
 from optimiser.errors import ScenarioError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
@@ -56,7 +56,7 @@ def errors(at: AppTest) -> str:
 
 def edit_role_cell(at: AppTest, role: str, column: str, value) -> None:
     """Edit one cell of the roles table as st.data_editor would (AppTest cannot type into it)."""
-    position = list(ui.roles_table(at.session_state["loaded"]).index).index(role)
+    position = list(edit_tables.roles_table(at.session_state["loaded"]).index).index(role)
     at.session_state[f"roles_editor_{at.session_state['gen']}"] = {
         "edited_rows": {position: {column: value}}, "added_rows": [], "deleted_rows": []}
     run(at)
@@ -106,12 +106,12 @@ def test_opens_on_a_bundled_example_with_a_result(monkeypatch, tmp_path):
 def test_roles_table_shows_estimate_status(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
     [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
-    expected = ui.roles_table(load_scenario(LARGE))
+    expected = edit_tables.roles_table(load_scenario(LARGE))
     assert list(roles["max_reimbursable_status"]) == list(expected["max_reimbursable_status"])
     assert (roles["max_reimbursable_status"] != "published").any()
     mix = shown_mix(at)
     estimated = mix["Max reimbursable status"] != "published"
-    assert mix.loc[estimated, "Role"].str.endswith(ui.ESTIMATE_MARK).all()
+    assert mix.loc[estimated, "Role"].str.endswith(result_display.ESTIMATE_MARK).all()
 
 
 def test_editing_a_number_re_solves_and_marks_unsaved(monkeypatch, tmp_path):
@@ -173,9 +173,9 @@ def test_changing_the_year_switches_the_catalogue(monkeypatch, tmp_path):
     current = at.session_state["current"]
     assert current.year == "2025/26"
     [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
-    assert list(roles["role_name"]) == list(ui.roles_table(current)["role_name"])
+    assert list(roles["role_name"]) == list(edit_tables.roles_table(current)["role_name"])
     shown_caps = {t.key.removeprefix("lift_cap_") for t in at.toggle if t.key.startswith("lift_cap_")}
-    assert shown_caps == set(ui.cap_table(current).index)
+    assert shown_caps == set(edit_form.cap_table(current).index)
     assert_mix_is(at, current)
 
 
@@ -204,7 +204,7 @@ def test_one_cap_toggle_lifts_that_cap(monkeypatch, tmp_path):
     current = at.session_state["current"]
     assert current.policy.remove_caps == ["enhanced_practice_nurse"] and not current.policy.remove_all_caps
     assert_mix_is(at, current)
-    assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] > ui.cap_table(current).at["enhanced_practice_nurse", "cap_wte"]
+    assert shown_mix(at).loc["enhanced_practice_nurse", "Total (WTE)"] > edit_form.cap_table(current).at["enhanced_practice_nurse", "cap_wte"]
 
 
 def test_infeasible_scenario_shows_the_conflict_in_words(monkeypatch, tmp_path):
@@ -215,9 +215,9 @@ def test_infeasible_scenario_shows_the_conflict_in_words(monkeypatch, tmp_path):
     with pytest.raises(InfeasibleScenario) as core:
         optimise(current)
     shown = errors(at)
-    assert ui.in_words(str(core.value).splitlines()[0]) in shown  # the core's sentence, with fields named as on screen
+    assert result_display.in_words(str(core.value).splitlines()[0]) in shown  # the core's sentence, with fields named as on screen
     for sentence in core.value.conflicts["explanation"]:
-        assert ui.in_words(sentence) in shown
+        assert result_display.in_words(sentence) in shown
     assert not any("Total (WTE)" in d.value.columns for d in at.dataframe)
 
 
@@ -229,7 +229,7 @@ def test_caps_lifted_comparison_is_one_click_away(monkeypatch, tmp_path):
     assert at.radio(key="compare_with").value == "the same scenario with all caps lifted"
     [mix] = [d.value for d in at.dataframe if "Caps lifted (WTE)" in d.value.columns]
     scenario = load_scenario(LARGE)
-    expected = ui.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)), ("As set", "Caps lifted"))["mix"]
+    expected = comparison.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)), ("As set", "Caps lifted"))["mix"]
     np.testing.assert_allclose(mix["Change (WTE)"].to_numpy(), expected["Change (WTE)"].to_numpy(), atol=1e-9)
     assert (mix["Direction"] != "same").any()
 
@@ -246,11 +246,11 @@ def test_pinned_baseline_against_a_changed_scenario(monkeypatch, tmp_path):
     run(at)
     current = at.session_state["current"]
     [headline] = [d.value for d in at.dataframe if "Measure" in d.value.columns]
-    expected = ui.comparison_tables(optimise(baseline), optimise(current))["headline"]
+    expected = comparison.comparison_tables(optimise(baseline), optimise(current))["headline"]
     np.testing.assert_allclose(headline["Change"].to_numpy(), expected["Change"].to_numpy(), atol=1e-6)
     assert list(headline["Direction"]) == list(expected["Direction"])
     care = dict(zip(headline["Measure"], headline["Change"]))
-    assert care[ui.MEASURES["weighted_care_per_year"]] >= -1e-6  # more money and rooms never buy less care
+    assert care[result_display.MEASURES["weighted_care_per_year"]] >= -1e-6  # more money and rooms never buy less care
 
 
 # ---------------------------------------------------------------- upload and save
@@ -375,7 +375,7 @@ def test_a_non_ascii_pcn_name_keeps_its_letters_in_the_save_name(monkeypatch, tm
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
     at.text_input(key="pcn_name").set_value("Ünïcödé PCN")
     run(at)
-    at.session_state["save_name"] = ui.safe_filename("Ünïcödé PCN").removesuffix(".yaml")
+    at.session_state["save_name"] = scenario_files.safe_filename("Ünïcödé PCN").removesuffix(".yaml")
     at.button(key="save").click()
     run(at)
     assert [p.name for p in tmp_path.iterdir()] == ["Ünïcödé PCN.yaml"]
@@ -414,7 +414,7 @@ def test_server_settings_are_safe_by_default():
 
 def test_london_weighting_desk_sessions_and_reducing_staff_are_editable(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
-    before = ui.roles_table(at.session_state["current"])["max_reimbursable_gbp"]
+    before = edit_tables.roles_table(at.session_state["current"])["max_reimbursable_gbp"]
     at.selectbox(key="london_weighting").set_value("inner")
     at.number_input(key="desk_sessions_per_week").set_value(12.0)
     at.toggle(key="allow_reducing_in_post").set_value(True)
@@ -439,11 +439,11 @@ def test_an_empty_recruitment_limit_reads_no_limit_and_a_typed_number_is_used(mo
 def test_what_limits_you_leads_with_three_and_every_chart_has_its_figures_in_words(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, "large-2024-25.yaml")
     result = optimise(at.session_state["current"])
-    limits = ui.limits_display(result)
-    lead, rest = ui.lead_limits(result, limits)
+    limits = result_display.limits_display(result)
+    lead, rest = result_display.lead_limits(result, limits)
     assert len(lead) == min(3, len(limits))
     assert list(lead["What limits you"]) == list(result.lead_limits()[0]["explanation"])
-    [bullets] = [m.value for m in at.markdown if m.value.startswith("- ") and ui.in_words(lead["What limits you"].iloc[0]) in m.value]
+    [bullets] = [m.value for m in at.markdown if m.value.startswith("- ") and result_display.in_words(lead["What limits you"].iloc[0]) in m.value]
     assert bullets.count("\n- ") == len(lead) - 1
     if len(rest):
         assert any(f"{len(rest)} more limits" in e.label for e in at.expander)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from optimiser import ui
+from optimiser import result_display
 from optimiser.pipeline import optimise, with_caps_lifted
 from optimiser.scenario import load_scenario
 
@@ -107,11 +107,11 @@ def test_page_renders_and_remove_all_caps_changes_the_mix(app_url):
             assert page.locator('[data-testid="stDataFrame"]').count() >= 3
             assert page.locator('[data-testid="stMetric"]').count() == 4
             before = in_words(page)
-            assert before.removeprefix("In words:").strip() == ui.mix_in_words(capped)
+            assert before.removeprefix("In words:").strip() == result_display.mix_in_words(capped)
             page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
 
             page.get_by_text("Remove all caps", exact=True).click()
-            expected = ui.mix_in_words(lifted)
+            expected = result_display.mix_in_words(lifted)
             page.wait_for_function(
                 "(text) => [...document.querySelectorAll('p')].some(p => p.innerText.includes(text))", arg=expected, timeout=STEP_MS)
             settle(page)

@@ -92,13 +92,13 @@ def test_check_command_prints_the_rules_and_the_best_mix(tmp_path):
 
 
 def test_the_apps_plan_table_round_trips_into_a_checked_plan():
-    from optimiser import ui
+    from optimiser import check_table
 
     p = max_amount(PHARMACIST)
     scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p,
                               clinical_pharmacist={"in_post_wte": 1})
-    table = ui.plan_table(scenario)
+    table = check_table.plan_table(scenario)
     assert list(table["plan_wte"]) == [1.0]  # no plan yet: the staff in post
     table.loc[0, "plan_wte"] = 4.0
-    check = check_plan(ui.with_plan(scenario, table))
+    check = check_plan(check_table.with_plan(scenario, table))
     assert check.breaches[0].startswith(f"Over the ARRS sum by £{p:,.0f} a year")

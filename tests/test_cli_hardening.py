@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from optimiser import constraints, ui
+from optimiser import comparison, constraints
 from optimiser.pipeline import optimise
 from optimiser.scenario import load_scenario, save_scenario
 
@@ -191,11 +191,11 @@ def test_compare_never_flags_rounding_noise_or_shows_minus_zero(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "-0" not in done.stdout.replace("B − A", "")
     assert "+0" not in done.stdout
-    tables = ui.comparison_tables(optimise(scenario), optimise(nudged))
+    tables = comparison.comparison_tables(optimise(scenario), optimise(nudged))
     for table in tables.values():
         assert set(table["Direction"]) == {"same"}
-        assert not ui.changed_rows(table).any()
-        assert all(str(v) != "-0.0" for v in table[ui.change_column(table)])
+        assert not comparison.changed_rows(table).any()
+        assert all(str(v) != "-0.0" for v in table[comparison.change_column(table)])
 
 
 def test_ctrl_c_during_a_dask_local_batch_is_one_line(tmp_path):

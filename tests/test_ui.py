@@ -1,4 +1,4 @@
-"""The page's pure helpers: scenario ↔ tables and form, file names, chart data and comparisons."""
+"""The page's pure helpers: scenario ↔ tables and form, file names, chart data, comparisons and one solve."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimiser import ui
+from optimiser import charts, comparison, edit_form, edit_tables, result_display, scenario_files
 from optimiser.catalogue import load_catalogue
 from optimiser.errors import ScenarioError
 from optimiser.explain import InfeasibleScenario
 from optimiser.inputs import prepare
+from optimiser.outcome import scenario_from_canonical, solve_outcome
 from optimiser.pipeline import optimise, with_caps_lifted
 from optimiser.scenario import load_scenario, parse_scenario
 
@@ -48,14 +49,14 @@ def large():
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_unedited_tables_give_back_the_same_scenario(path):
     scenario = load_scenario(path)
-    roles, demand = ui.roles_table(scenario), ui.demand_table(scenario)
-    assert ui.apply_roles(scenario, roles, roles.copy()).canonical_json() == scenario.canonical_json()
-    assert ui.apply_demand(scenario, demand, demand.copy()).canonical_json() == scenario.canonical_json()
+    roles, demand = edit_tables.roles_table(scenario), edit_tables.demand_table(scenario)
+    assert edit_tables.apply_roles(scenario, roles, roles.copy()).canonical_json() == scenario.canonical_json()
+    assert edit_tables.apply_demand(scenario, demand, demand.copy()).canonical_json() == scenario.canonical_json()
     assert list(roles.index) == list(load_catalogue(scenario.year).roles.index)
 
 
 def test_roles_table_shows_the_values_the_model_uses(large):
-    table = ui.roles_table(large)
+    table = edit_tables.roles_table(large)
     prepared = prepare(large).roles
     assert (table["include"] == prepared["allowed"]).all()
     np.testing.assert_allclose(table["in_post_wte"], prepared["in_post_wte"])
@@ -67,30 +68,30 @@ def test_roles_table_shows_the_values_the_model_uses(large):
 
 
 def test_estimates_are_flagged_with_their_status(large):
-    table = ui.roles_table(large)
+    table = edit_tables.roles_table(large)
     catalogue = load_catalogue(large.year).roles
     assert (table["max_reimbursable_status"] == catalogue["max_reimbursable_status"]).all()
-    assert set(ui.estimate_roles(table)) == set(catalogue.index[catalogue["max_reimbursable_status"] != "published"])
-    assert ui.estimate_roles(table), "the 2024/25 catalogue has estimated amounts; the test needs one"
+    assert set(edit_tables.estimate_roles(table)) == set(catalogue.index[catalogue["max_reimbursable_status"] != "published"])
+    assert edit_tables.estimate_roles(table), "the 2024/25 catalogue has estimated amounts; the test needs one"
 
 
 @pytest.mark.parametrize("weighting, pharmacist, technician", [("none", 65_838, 42_437), ("outer", 73_189, 48_991), ("inner", 76_313, 51_176)])
 def test_london_weighting_changes_the_amount_shown(large, weighting, pharmacist, technician):
     """2024/25 published amounts (£ a WTE): clinical pharmacist 65,838 / outer London 73,189 / inner 76,313;
     pharmacy technician 42,437 / 48,991 / 51,176."""
-    table = ui.roles_table(parse_scenario(_with(large, **{"policy.london_weighting": weighting})))
+    table = edit_tables.roles_table(parse_scenario(_with(large, **{"policy.london_weighting": weighting})))
     assert table.at["clinical_pharmacist", "max_reimbursable_gbp"] == pharmacist
     assert table.at["pharmacy_technician", "max_reimbursable_gbp"] == technician
     assert (table.loc[["clinical_pharmacist", "pharmacy_technician"], "max_reimbursable_status"] == "published").all()
 
 
 def test_an_edited_cell_becomes_an_explicit_setting_and_defaults_stay_defaults(large):
-    base = ui.roles_table(large)
+    base = edit_tables.roles_table(large)
     edited = base.copy()
     edited.at["paramedic", "in_post_wte"] = 3.5
     edited.at["dietitian", "max_new_wte"] = 1.0
     edited.at["physician_associate", "include"] = False
-    scenario = ui.apply_roles(large, base, edited)
+    scenario = edit_tables.apply_roles(large, base, edited)
     assert scenario.roles["paramedic"].in_post_wte == 3.5
     assert scenario.roles["paramedic"].cost_per_wte_gbp is None  # shown filled, still the default
     assert scenario.roles["dietitian"].max_new_wte == 1.0
@@ -102,24 +103,24 @@ def test_an_edited_cell_becomes_an_explicit_setting_and_defaults_stay_defaults(l
 def test_clearing_a_cell_returns_to_the_default():
     scenario = load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
     assert scenario.roles["clinical_pharmacist"].salary_gbp is not None  # what the role costs is given, as a salary
-    assert ui.roles_table(scenario).at["clinical_pharmacist", "cost_per_wte_gbp"] == pytest.approx(74_290.40)  # 58,000 × 1.1438 + 0.15 × 53,000
-    base = ui.roles_table(scenario)
+    assert edit_tables.roles_table(scenario).at["clinical_pharmacist", "cost_per_wte_gbp"] == pytest.approx(74_290.40)  # 58,000 × 1.1438 + 0.15 × 53,000
+    base = edit_tables.roles_table(scenario)
     edited = base.copy()
     edited.at["clinical_pharmacist", "cost_per_wte_gbp"] = np.nan
     edited.at["clinical_pharmacist", "max_new_wte"] = None
-    changed = ui.apply_roles(scenario, base, edited)
+    changed = edit_tables.apply_roles(scenario, base, edited)
     assert changed.roles["clinical_pharmacist"].cost_per_wte_gbp is None and changed.roles["clinical_pharmacist"].salary_gbp is None
     assert changed.roles["clinical_pharmacist"].max_new_wte is None
-    assert ui.roles_table(changed).at["clinical_pharmacist", "cost_per_wte_gbp"] == base.at["clinical_pharmacist", "max_reimbursable_gbp"]
+    assert edit_tables.roles_table(changed).at["clinical_pharmacist", "cost_per_wte_gbp"] == base.at["clinical_pharmacist", "max_reimbursable_gbp"]
 
 
 def test_invalid_cells_give_the_cli_sentence_with_row_and_column(large):
-    base = ui.roles_table(large)
+    base = edit_tables.roles_table(large)
     edited = base.copy()
     edited.at["paramedic", "in_post_wte"] = -1.0
     edited.at["dietitian", "remote_share"] = 2.0
     with pytest.raises(ScenarioError) as caught:
-        ui.apply_roles(large, base, edited)
+        edit_tables.apply_roles(large, base, edited)
     problems = caught.value.problems
     assert len(problems) == 2
     for role, column, field, value in (("paramedic", "in_post_wte", "in_post_wte", -1.0), ("dietitian", "remote_share", "remote_share", 2.0)):
@@ -127,15 +128,15 @@ def test_invalid_cells_give_the_cli_sentence_with_row_and_column(large):
             parse_scenario(_with(large, **{f"roles.{role}.{field}": value}))
         [cli_sentence] = cli.value.problems
         [mine] = [p for p in problems if cli_sentence in p]
-        assert mine.startswith(f"Roles table, row '{base.at[role, 'role_name']}', column '{ui.ROLE_COLUMNS[column]}'")
+        assert mine.startswith(f"Roles table, row '{base.at[role, 'role_name']}', column '{edit_tables.ROLE_COLUMNS[column]}'")
 
 
 def test_excluding_a_role_with_staff_in_post_says_what_the_core_says(large):
-    base = ui.roles_table(large)
+    base = edit_tables.roles_table(large)
     edited = base.copy()
     edited.at["paramedic", "include"] = False
     with pytest.raises(ScenarioError) as caught:
-        ui.apply_roles(large, base, edited)
+        edit_tables.apply_roles(large, base, edited)
     with pytest.raises(ScenarioError) as core:
         prepare(parse_scenario(_with(large, **{"roles.paramedic.allowed": False})))
     assert core.value.problems[0] in caught.value.problems[0]
@@ -143,35 +144,35 @@ def test_excluding_a_role_with_staff_in_post_says_what_the_core_says(large):
 
 
 def test_demand_table_defaults_and_edits(large):
-    base = ui.demand_table(large)
+    base = edit_tables.demand_table(large)
     np.testing.assert_allclose(base["contacts_per_year"], prepare(large).categories["demand_contacts_per_year"])
     edited = base.copy()
     edited.at["msk", "contacts_per_year"] = 1234.0
     edited.at["mental_health", "priority_weight"] = 3.0
-    scenario = ui.apply_demand(large, base, edited)
+    scenario = edit_tables.apply_demand(large, base, edited)
     assert scenario.demand["msk"].contacts_per_year == 1234.0 and scenario.demand["msk"].priority_weight is None
     assert scenario.demand["mental_health"].priority_weight == 3.0
     edited.at["msk", "contacts_per_year"] = -5.0
     with pytest.raises(ScenarioError) as caught:
-        ui.apply_demand(large, base, edited)
-    assert caught.value.problems[0].startswith(f"Demand table, row '{base.at['msk', 'category_name']}', column '{ui.DEMAND_COLUMNS['contacts_per_year']}'")
+        edit_tables.apply_demand(large, base, edited)
+    assert caught.value.problems[0].startswith(f"Demand table, row '{base.at['msk', 'category_name']}', column '{edit_tables.DEMAND_COLUMNS['contacts_per_year']}'")
     assert "demand.msk.contacts_per_year = -5.0" in caught.value.problems[0]
 
 
 def test_changed_rows_are_refused(large):
-    base = ui.roles_table(large)
+    base = edit_tables.roles_table(large)
     with pytest.raises(ScenarioError, match="rows changed"):
-        ui.apply_roles(large, base, base.iloc[1:])
+        edit_tables.apply_roles(large, base, base.iloc[1:])
 
 
 def test_editor_state_is_applied_by_position(large):
-    base = ui.roles_table(large)
+    base = edit_tables.roles_table(large)
     state = {"edited_rows": {2: {"in_post_wte": 7.0}, 0: {"include": False, "in_post_wte": 0}}, "added_rows": [], "deleted_rows": []}
-    edited = ui.apply_editor_state(base, state)
+    edited = edit_tables.apply_editor_state(base, state)
     assert edited.iloc[2]["in_post_wte"] == 7.0
     assert not edited.iloc[0]["include"] and edited.iloc[0]["in_post_wte"] == 0
     assert edited.drop(index=base.index[[0, 2]]).equals(base.drop(index=base.index[[0, 2]]))
-    assert ui.apply_editor_state(base, None).equals(base)
+    assert edit_tables.apply_editor_state(base, None).equals(base)
 
 
 # ---------------------------------------------------------------- form
@@ -180,30 +181,30 @@ def test_editor_state_is_applied_by_position(large):
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_form_round_trip_leaves_nothing_unsaved(path):
     scenario = load_scenario(path)
-    values = ui.form_values(scenario)
-    again, dropped = ui.apply_form(scenario, values)
+    values = edit_form.form_values(scenario)
+    again, dropped = edit_form.apply_form(scenario, values)
     assert dropped == []
-    assert not ui.has_unsaved_changes(again, scenario.canonical_json())
+    assert not scenario_files.has_unsaved_changes(again, scenario.canonical_json())
 
 
 def test_form_values_change_the_scenario(large):
-    values = ui.form_values(large) | {"top_up_budget_gbp": 250_000.0, "arrs_derive": False, "arrs_sum_gbp": 2_000_000.0,
+    values = edit_form.form_values(large) | {"top_up_budget_gbp": 250_000.0, "arrs_derive": False, "arrs_sum_gbp": 2_000_000.0,
                                       "room_sessions_per_week": 200.0, "whole_posts": True}
-    scenario, _ = ui.apply_form(large, values)
+    scenario, _ = edit_form.apply_form(large, values)
     assert scenario.money.top_up_budget_gbp == 250_000
     assert scenario.money.arrs_sum_gbp == 2_000_000
     assert scenario.estate.room_sessions_per_week == 200
     assert scenario.policy.whole_posts
-    assert ui.has_unsaved_changes(scenario, large.canonical_json())
-    derived, _ = ui.apply_form(scenario, ui.form_values(scenario) | {"arrs_derive": True})
+    assert scenario_files.has_unsaved_changes(scenario, large.canonical_json())
+    derived, _ = edit_form.apply_form(scenario, edit_form.form_values(scenario) | {"arrs_derive": True})
     assert derived.money.arrs_sum_gbp is None
-    assert ui.form_values(derived)["arrs_sum_gbp"] == pytest.approx(prepare(derived).funding.at["arrs", "sum_gbp"])
+    assert edit_form.form_values(derived)["arrs_sum_gbp"] == pytest.approx(prepare(derived).funding.at["arrs", "sum_gbp"])
 
 
 def test_invalid_form_values_give_the_cli_sentence_for_that_field(large):
-    values = ui.form_values(large) | {"pcn_name": "", "list_size": 0}
-    with pytest.raises(ui.FormError) as caught:
-        ui.apply_form(large, values)
+    values = edit_form.form_values(large) | {"pcn_name": "", "list_size": 0}
+    with pytest.raises(edit_form.FormError) as caught:
+        edit_form.apply_form(large, values)
     with pytest.raises(ScenarioError) as cli:
         parse_scenario(_with(large, **{"pcn.name": "", "pcn.list_size": 0}))
     assert sorted(p for ps in caught.value.by_field.values() for p in ps) == sorted(cli.value.problems)
@@ -213,16 +214,16 @@ def test_invalid_form_values_give_the_cli_sentence_for_that_field(large):
 def test_caps_for_the_year_and_list_size(large):
     """2024/25 caps: enhanced practice nurse 1 WTE below 100,000 patients, 2 WTE from 100,000; digital and
     transformation lead 1 WTE either way. The large example has 110,000 patients; 99,999 is below the line."""
-    caps = ui.cap_table(large)
+    caps = edit_form.cap_table(large)
     assert caps["cap_wte"].to_dict() == {"digital_transformation_lead": 1, "enhanced_practice_nurse": 2}
     smaller = parse_scenario(_with(large, **{"pcn.list_size": 99_999}))
-    assert ui.cap_table(smaller)["cap_wte"].to_dict() == {"digital_transformation_lead": 1, "enhanced_practice_nurse": 1}
+    assert edit_form.cap_table(smaller)["cap_wte"].to_dict() == {"digital_transformation_lead": 1, "enhanced_practice_nurse": 1}
     assert not caps["lifted"].any()
-    lifted, _ = ui.apply_form(large, ui.form_values(large) | {"lifted_caps": ["enhanced_practice_nurse"]})
+    lifted, _ = edit_form.apply_form(large, edit_form.form_values(large) | {"lifted_caps": ["enhanced_practice_nurse"]})
     assert lifted.policy.remove_caps == ["enhanced_practice_nurse"]
-    assert ui.cap_table(lifted).at["enhanced_practice_nurse", "lifted"]
-    everything, _ = ui.apply_form(large, ui.form_values(large) | {"remove_all_caps": True})
-    assert ui.cap_table(everything)["lifted"].all()
+    assert edit_form.cap_table(lifted).at["enhanced_practice_nurse", "lifted"]
+    everything, _ = edit_form.apply_form(large, edit_form.form_values(large) | {"remove_all_caps": True})
+    assert edit_form.cap_table(everything)["lifted"].all()
 
 
 def test_changing_year_drops_roles_the_year_lacks():
@@ -232,7 +233,7 @@ def test_changing_year_drops_roles_the_year_lacks():
     data = _with(scenario, **{f"roles.{newer_only[0]}": {"max_new_wte": 1.0}})
     data["policy"]["remove_caps"] = [newer_only[0]]
     scenario = parse_scenario(data)
-    moved, dropped = ui.apply_form(scenario, ui.form_values(scenario) | {"year": "2023/24"})
+    moved, dropped = edit_form.apply_form(scenario, edit_form.form_values(scenario) | {"year": "2023/24"})
     assert moved.year == "2023/24"
     known = set(load_catalogue("2023/24").roles.index)
     assert newer_only[0] in dropped
@@ -244,8 +245,8 @@ def test_changing_year_refuses_to_drop_staff_in_post():
     scenario = load_scenario(ROOT / "scenarios" / "rural-2026-27.yaml")
     newer_only = sorted(set(load_catalogue("2025/26").roles.index) - set(load_catalogue("2023/24").roles.index))[0]
     scenario = parse_scenario(_with(scenario, **{f"roles.{newer_only}": {"in_post_wte": 1.0}}))
-    with pytest.raises(ui.FormError) as caught:
-        ui.apply_form(scenario, ui.form_values(scenario) | {"year": "2023/24"})
+    with pytest.raises(edit_form.FormError) as caught:
+        edit_form.apply_form(scenario, edit_form.form_values(scenario) | {"year": "2023/24"})
     assert list(caught.value.by_field) == ["year"]
     assert f"{newer_only} (1 WTE in post) is not an ARRS role in 2023/24" in caught.value.by_field["year"][0]
 
@@ -272,24 +273,24 @@ SAFE = re.compile(r"^[^\W_][\w -]*\.yaml$")  # letters of any alphabet, digits, 
     ],
 )
 def test_safe_filename(name, expected):
-    assert ui.safe_filename(name) == expected
+    assert scenario_files.safe_filename(name) == expected
 
 
 @pytest.mark.parametrize("name", ["", "   ", "...", "../", "/", "£$%"])
 def test_names_without_letters_are_refused(name):
     with pytest.raises(ScenarioError, match="letters or digits"):
-        ui.safe_filename(name)
+        scenario_files.safe_filename(name)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=120))
 def test_any_name_is_safe_or_refused(name):
     try:
-        result = ui.safe_filename(name)
+        result = scenario_files.safe_filename(name)
     except ScenarioError:
         return
     assert SAFE.match(result), result
-    assert len(result) <= ui.MAX_NAME_LENGTH + len(".yaml") + len("-scenario")
+    assert len(result) <= scenario_files.MAX_NAME_LENGTH + len(".yaml") + len("-scenario")
     assert len(result.encode("utf-8")) <= 255
     assert "/" not in result and "\\" not in result and ".." not in result
 
@@ -298,12 +299,12 @@ def test_any_name_is_safe_or_refused(name):
 @given(st.text(max_size=120))
 def test_a_name_that_starts_with_a_letter_is_never_refused(tail):
     """Refusing every name would pass the test above; a name starting with a letter must be saved under it."""
-    assert ui.safe_filename("Board" + tail).startswith("Board")
+    assert scenario_files.safe_filename("Board" + tail).startswith("Board")
 
 
 def test_save_path_stays_in_the_folder(tmp_path):
     for name in ["../../x", "/etc/passwd", "sub/dir/name", "~root"]:
-        path = ui.save_path(tmp_path, name)
+        path = scenario_files.save_path(tmp_path, name)
         assert path.parent == tmp_path.resolve()
 
 
@@ -313,9 +314,9 @@ def test_scenario_files_lists_scenarios_only(tmp_path):
     (tmp_path / ".hidden.yaml").write_text("x")
     (tmp_path / "notes.txt").write_text("x")
     (tmp_path / "folder.yaml").mkdir()
-    found = ui.scenario_files([tmp_path, tmp_path / "missing"])
+    found = scenario_files.scenario_files([tmp_path, tmp_path / "missing"])
     assert list(found) == ["a.json", "b.yaml"]
-    both = ui.scenario_files([ROOT / "scenarios", tmp_path])
+    both = scenario_files.scenario_files([ROOT / "scenarios", tmp_path])
     assert {p.name for p in EXAMPLES} <= set(both)
 
 
@@ -323,7 +324,7 @@ def test_scenario_files_lists_scenarios_only(tmp_path):
 
 
 def test_solve_outcome_is_the_core_result(large):
-    outcome = ui.solve_outcome(large)
+    outcome = solve_outcome(large)
     assert outcome.ok
     pd.testing.assert_frame_equal(outcome.result.mix(), optimise(large).mix())
 
@@ -331,13 +332,13 @@ def test_solve_outcome_is_the_core_result(large):
 def test_infeasible_outcome_carries_the_core_explanation(large):
     cap = load_catalogue(large.year).cap_wte("enhanced_practice_nurse", large.pcn.list_size)
     scenario = parse_scenario(_with(large, **{"roles.enhanced_practice_nurse.in_post_wte": cap + 3}))
-    outcome = ui.solve_outcome(scenario)
+    outcome = solve_outcome(scenario)
     assert outcome.kind == "infeasible"
     with pytest.raises(InfeasibleScenario) as core:
         optimise(scenario)
     assert outcome.message == str(core.value)
     assert list(outcome.conflicts["explanation"]) == list(core.value.conflicts["explanation"])
-    shown = ui.conflicts_display(outcome.conflicts)
+    shown = result_display.conflicts_display(outcome.conflicts)
     assert list(shown["What conflicts"]) == list(core.value.conflicts["explanation"])
 
 
@@ -350,30 +351,30 @@ def test_excluding_a_role_with_staff_in_post_is_a_sentence(large):
 def test_chart_data_adds_up_to_the_result(path):
     result = optimise(load_scenario(path))
     mix = result.mix()
-    bars = ui.mix_chart_data(result).groupby("role")["wte"].sum()
+    bars = charts.mix_chart_data(result).groupby("role")["wte"].sum()
     np.testing.assert_allclose(bars.reindex(mix.index), mix["total_wte"], atol=1e-9)
     money = result.money()["gbp_per_year"]
-    chart = ui.money_chart_data(result)
+    chart = charts.money_chart_data(result)
     for budget, parts in chart.groupby("budget"):
         assert (parts["gbp_per_year"] >= 0).all()
         assert parts["gbp_per_year"].sum() == pytest.approx(money[budget], abs=0.01)  # used + unspent = the budget
     care = result.care()
-    served = ui.care_chart_data(result).groupby("category")["contacts_per_year"].sum()
+    served = charts.care_chart_data(result).groupby("category")["contacts_per_year"].sum()
     np.testing.assert_allclose(served.reindex(care["category_name"]).to_numpy(), care["demand_contacts_per_year"].to_numpy(), rtol=1e-9)
 
 
 def test_caps_are_marked_and_shown_lifted(large):
     result = optimise(large)
-    marks = ui.cap_marks(result).set_index("role")
+    marks = charts.cap_marks(result).set_index("role")
     assert marks.at["enhanced_practice_nurse", "cap_wte"] == 2  # 2024/25, 110,000 patients: 2 WTE
     assert not marks["lifted"].any()
-    lifted = ui.cap_marks(optimise(with_caps_lifted(large))).set_index("role")
+    lifted = charts.cap_marks(optimise(with_caps_lifted(large))).set_index("role")
     assert lifted["lifted"].all() and "lifted" in lifted.at["enhanced_practice_nurse", "cap_label"]
 
 
 def test_mix_in_words_names_every_new_role(large):
     result = optimise(large)
-    words = ui.mix_in_words(result)
+    words = result_display.mix_in_words(result)
     mix = result.mix()
     for _, row in mix[mix["new_wte"] > 0.005].iterrows():
         assert row["role_name"] in words
@@ -382,13 +383,13 @@ def test_mix_in_words_names_every_new_role(large):
 
 def test_display_tables_have_units_and_flag_estimates(large):
     result = optimise(large)
-    mix = ui.mix_display(result)
+    mix = result_display.mix_display(result)
     for column in mix.columns.drop(["Role", "Max reimbursable status"]):
         assert re.search(r"\((WTE|£ a year|£ per WTE a year|sessions a week)\)", column), column
     estimated = mix["Max reimbursable status"] != "published"
-    assert mix.loc[estimated, "Role"].str.endswith(ui.ESTIMATE_MARK).all()
-    assert not mix.loc[~estimated, "Role"].str.endswith(ui.ESTIMATE_MARK).any()
-    assert list(ui.limits_display(result)["What limits you"]) == list(result.binding_constraints()["explanation"])
+    assert mix.loc[estimated, "Role"].str.endswith(result_display.ESTIMATE_MARK).all()
+    assert not mix.loc[~estimated, "Role"].str.endswith(result_display.ESTIMATE_MARK).any()
+    assert list(result_display.limits_display(result)["What limits you"]) == list(result.binding_constraints()["explanation"])
 
 
 def _bold_rows(styler) -> set[int]:
@@ -403,46 +404,45 @@ def _bold_rows(styler) -> set[int]:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_lifting_caps_never_reduces_care(path):
     scenario = load_scenario(path)
-    tables = ui.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)))
+    tables = comparison.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)))
     headline = tables["headline"]
     assert headline.at["weighted_care_per_year", "Change"] >= -1e-6 * max(1.0, headline.at["weighted_care_per_year", "Baseline"])
 
 
 def test_comparison_tables_show_the_difference(large):
     a, b = optimise(large), optimise(with_caps_lifted(large))
-    tables = ui.comparison_tables(a, b, ("As set", "Caps lifted"))
+    tables = comparison.comparison_tables(a, b, ("As set", "Caps lifted"))
     mix = tables["mix"]
     np.testing.assert_allclose(mix["Change (WTE)"], mix["Caps lifted (WTE)"] - mix["As set (WTE)"])
     for table in tables.values():
-        change = table[ui.change_column(table)]
-        expected = np.where(change.abs() <= ui.CHANGE_TOLERANCE, "same", np.where(change > 0, "▲ up", "▼ down"))
+        change = table[comparison.change_column(table)]
+        expected = np.where(change.abs() <= comparison.CHANGE_TOLERANCE, "same", np.where(change > 0, "▲ up", "▼ down"))
         assert list(table["Direction"]) == list(expected)
     summary_a = a.summary()
     assert tables["headline"].at["total_wte", "As set"] == round(summary_a["total_wte"], 2)  # as shown: 0.01 WTE
-    assert ui.changed_rows(mix).sum() > 0
-    assert _bold_rows(ui.highlight_changes(mix)) == set(np.flatnonzero(ui.changed_rows(mix).to_numpy()))
+    assert comparison.changed_rows(mix).sum() > 0
+    assert _bold_rows(comparison.highlight_changes(mix)) == set(np.flatnonzero(comparison.changed_rows(mix).to_numpy()))
 
 
 def test_identical_results_show_no_change(large):
     result = optimise(large)
-    tables = ui.comparison_tables(result, result)
+    tables = comparison.comparison_tables(result, result)
     for table in tables.values():
-        assert not ui.changed_rows(table).any()
+        assert not comparison.changed_rows(table).any()
         assert set(table["Direction"]) == {"same"}
-        assert _bold_rows(ui.highlight_changes(table)) == set()
+        assert _bold_rows(comparison.highlight_changes(table)) == set()
 
 
 def test_unsaved_changes_ignore_int_versus_float(large):
-    assert not ui.has_unsaved_changes(large, large.canonical_json())
-    assert ui.has_unsaved_changes(large, None)
+    assert not scenario_files.has_unsaved_changes(large, large.canonical_json())
+    assert scenario_files.has_unsaved_changes(large, None)
     changed = parse_scenario(_with(large, **{"money.top_up_budget_gbp": 1.0}))
-    assert ui.has_unsaved_changes(changed, large.canonical_json())
-    assert math.isclose(ui.scenario_from_canonical(changed.canonical_json()).money.top_up_budget_gbp, 1.0)
+    assert scenario_files.has_unsaved_changes(changed, large.canonical_json())
+    assert math.isclose(scenario_from_canonical(changed.canonical_json()).money.top_up_budget_gbp, 1.0)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_charts_render_to_vega_lite_with_units_on_their_axes(path):
-    from optimiser import charts
 
     result = optimise(load_scenario(path))
     specs = {name: build(result).to_dict() for name, build in
@@ -454,16 +454,16 @@ def test_charts_render_to_vega_lite_with_units_on_their_axes(path):
 
 
 def test_no_limit_cells_round_trip(large):
-    base = ui.roles_table(large)
-    shown = ui.roles_for_editor(base)
-    assert set(shown.loc[base["max_new_wte"].isna(), "max_new_wte"]) == {ui.NO_LIMIT}
-    back = ui.roles_from_editor(shown)
+    base = edit_tables.roles_table(large)
+    shown = edit_tables.roles_for_editor(base)
+    assert set(shown.loc[base["max_new_wte"].isna(), "max_new_wte"]) == {edit_tables.NO_LIMIT}
+    back = edit_tables.roles_from_editor(shown)
     assert back["max_new_wte"].isna().equals(base["max_new_wte"].isna())
     shown.at["dietitian", "max_new_wte"] = "2.5"
-    assert ui.apply_roles(large, base, ui.roles_from_editor(shown)).roles["dietitian"].max_new_wte == 2.5
+    assert edit_tables.apply_roles(large, base, edit_tables.roles_from_editor(shown)).roles["dietitian"].max_new_wte == 2.5
     shown.at["dietitian", "max_new_wte"] = "lots"
     with pytest.raises(ScenarioError, match="must be a number"):
-        ui.apply_roles(large, base, ui.roles_from_editor(shown))
+        edit_tables.apply_roles(large, base, edit_tables.roles_from_editor(shown))
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -473,4 +473,4 @@ def test_no_limit_cells_round_trip(large):
     ("see results.csv and roles.paramedic: 2 WTE", "see results.csv and roles.paramedic: 2 WTE"),
 ])
 def test_messages_in_a_managers_words(text, expected):
-    assert ui.in_words(text) == expected
+    assert result_display.in_words(text) == expected

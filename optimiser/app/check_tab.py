@@ -1,0 +1,40 @@
+"""The Check my plan tab: the PCN types the WTE it intends per role; the plan is checked against every rule,
+without optimising it, and shown beside the best mix."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from optimiser.check_table import PLAN_COLUMNS, plan_table, with_plan
+from optimiser.errors import OptimiserError
+from optimiser.scenario import Scenario
+
+ss = st.session_state
+
+
+def show(current: Scenario) -> None:
+    st.caption("Type the total WTE you intend for each role (in post included). The plan is checked against every rule, "
+               "without optimising it, and shown beside the best mix.")
+    edited = st.data_editor(
+        plan_table(current), key=f"plan_editor_{ss.gen}", num_rows="fixed", width="stretch", hide_index=True,
+        disabled=["role_name", "in_post_wte"], column_order=list(PLAN_COLUMNS),
+        column_config={key: st.column_config.NumberColumn(label, min_value=0, max_value=500, step=0.1, format="%.2f")
+                       if key != "role_name" else st.column_config.TextColumn(label, width="large") for key, label in PLAN_COLUMNS.items()},
+    )
+    if not st.button("Check my plan", key="check_plan"):
+        return
+    from optimiser.check import check_plan
+
+    try:
+        checked = check_plan(with_plan(current, edited))
+    except OptimiserError as error:
+        st.error(str(error))
+        return
+    st.markdown(f"**{checked.headline()}**")
+    for sentence in checked.breaches:
+        st.warning(sentence)
+    st.dataframe(checked.comparison().rename(columns={"role_name": "Role", "plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
+                                                      "change_wte": "Best − plan (WTE)"}), hide_index=True, width="stretch")
+    st.dataframe(checked.care().rename(columns={"category_name": "Need", "demand_contacts_per_year": "Contacts needed a year",
+                                                "plan_served_share": "Plan: share met", "best_served_share": "Best: share met"}),
+                 hide_index=True, width="stretch")

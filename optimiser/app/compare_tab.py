@@ -1,0 +1,56 @@
+"""The Compare tab: the current result beside the same scenario with caps lifted, or beside a pinned baseline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+
+from optimiser.app import cached
+from optimiser.comparison import changed_rows, comparison_tables, highlight_changes
+from optimiser.edit_form import cap_table
+from optimiser.outcome import Outcome
+from optimiser.pipeline import with_caps_lifted
+from optimiser.scenario import Scenario
+
+ss = st.session_state
+CAPS_LIFTED = "the same scenario with all caps lifted"
+BASELINE = "the pinned baseline"
+
+
+def pin_baseline() -> None:
+    ss.baseline = ss.current
+    ss.baseline_label = f"{ss.current.pcn.name}, pinned at {datetime.now():%H:%M:%S}"
+    ss.compare_with = BASELINE
+
+
+def show(current: Scenario, outcome: Outcome) -> None:
+    st.button("Pin the current result as the baseline", key="pin", on_click=pin_baseline,
+              help="Then change anything — top-up, rooms, caps — and compare.")
+    st.radio("Compare the current scenario with", [CAPS_LIFTED, BASELINE], key="compare_with", horizontal=True)
+    if ss.compare_with == BASELINE:
+        if "baseline" not in ss:
+            st.info("No baseline yet: press “Pin the current result as the baseline”, then change something.")
+            return
+        st.caption(f"Baseline: {ss.baseline_label}.")
+        show_side_by_side(cached.solve(ss.baseline.canonical_json()), outcome, ("Baseline", "Current"))
+        return
+    if not cap_table(current).shape[0]:
+        st.info(f"{current.year} has no role caps for a PCN of this size, so lifting caps changes nothing. "
+                "Try the 2024/25 rules, or pin a baseline and change something else.")
+    show_side_by_side(outcome, cached.solve(with_caps_lifted(current).canonical_json()), ("As set", "Caps lifted"))
+
+
+def show_side_by_side(first: Outcome, second: Outcome, names: tuple[str, str]) -> None:
+    if not (first.ok and second.ok):
+        for name, item in zip(names, (first, second)):
+            if not item.ok:
+                st.error(f"{name}: {item.message}")
+        return
+    compared = comparison_tables(first.result, second.result, names)
+    changed = int(changed_rows(compared["mix"]).sum())
+    st.markdown(f"**{changed} roles change.** Rows that differ are in bold on yellow, and the Direction column says which way.")
+    for title, key, number_format in (("Headline", "headline", "{:,.0f}"), ("Staffing mix", "mix", "{:,.2f}"),
+                                      ("Contacts served", "care", "{:,.0f}")):
+        st.subheader(title)
+        st.dataframe(highlight_changes(compared[key], number_format), hide_index=True, width="stretch")

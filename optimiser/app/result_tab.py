@@ -1,0 +1,128 @@
+"""The Result tab: headline figures, then the staffing mix, money, care and what limits you, each as a chart
+with its figures in words and a table."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from optimiser import charts
+from optimiser.outcome import Outcome
+from optimiser.result_display import (
+    ESTIMATE_NOTE,
+    care_display,
+    conflicts_display,
+    in_words,
+    lead_limits,
+    limits_display,
+    mix_display,
+    mix_in_words,
+    money_display,
+)
+
+MIX_COLUMNS = ["Role", "In post (WTE)", "New (WTE)", "Total (WTE)", "Cap (WTE)", "ARRS claimed (£ a year)", "Top-up (£ a year)",
+               "Room sessions (sessions a week)", "Max reimbursable (£ per WTE a year)"]
+"""The mix table's columns on screen, short enough for a 1366-pixel laptop; the downloads keep every column."""
+MIX_CONFIG = {
+    "Role": st.column_config.TextColumn(width="medium"),
+    "In post (WTE)": st.column_config.NumberColumn("In post", format="%.2f", help="WTE in post now", width="small"),
+    "New (WTE)": st.column_config.NumberColumn("New", format="%.2f", help="WTE to recruit", width="small"),
+    "Total (WTE)": st.column_config.NumberColumn("Total", format="%.2f", help="WTE in the mix", width="small"),
+    "Cap (WTE)": st.column_config.TextColumn("Cap", help="The role's cap, WTE", width="small"),
+    "ARRS claimed (£ a year)": st.column_config.NumberColumn("ARRS £/yr", format="localized", help="ARRS claimed, £ a year", width="small"),
+    "Top-up (£ a year)": st.column_config.NumberColumn("Top-up £/yr", format="localized", help="Top-up used, £ a year", width="small"),
+    "Room sessions (sessions a week)": st.column_config.NumberColumn("Rooms /wk", format="%.1f", help="Clinical room sessions a week",
+                                                                     width="small"),
+    "Max reimbursable (£ per WTE a year)": st.column_config.NumberColumn("Max £/WTE", format="localized", width="small",
+                                                                         help="Maximum reimbursable amount, £ per WTE a year"),
+}
+CARE_COLUMNS = ["Demand category", "Served (contacts a year)", "Unmet (contacts a year)", "Served (%)",
+                "Needed (contacts a year)", "Priority weight"]
+"""Served and unmet first, so they are in view on a laptop whatever else the table holds."""
+CARE_CONFIG = {
+    "Demand category": st.column_config.TextColumn(width="medium"),
+    "Served (contacts a year)": st.column_config.NumberColumn("Served /yr", format="localized", help="Contacts served a year", width="small"),
+    "Unmet (contacts a year)": st.column_config.NumberColumn("Unmet /yr", format="localized", help="Contacts unmet a year", width="small"),
+    "Served (%)": st.column_config.NumberColumn("Served %", format="%.0f", width="small"),
+    "Needed (contacts a year)": st.column_config.NumberColumn("Needed /yr", format="localized", help="Contacts needed a year", width="small"),
+    "Priority weight": st.column_config.NumberColumn("Priority", format="%.2f", width="small"),
+}
+
+
+def fmt_gbp(value: float) -> str:
+    return f"£{value:,.0f}"
+
+
+def show(outcome: Outcome) -> None:
+    if not outcome.ok:
+        show_failure(outcome)
+        return
+    result = outcome.result
+    summary = result.summary()
+    cols = st.columns(4)
+    cols[0].metric("Staff (WTE)", f"{summary['total_wte']:.1f}", f"{summary['new_wte']:+.1f} new", delta_color="off", delta_arrow="off")
+    cols[1].metric("ARRS claimed (£ a year)", fmt_gbp(summary["arrs_claimed_gbp_per_year"]),
+                   f"of {fmt_gbp(summary['arrs_sum_gbp_per_year'])}", delta_color="off", delta_arrow="off")
+    cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(summary["arrs_unspent_gbp_per_year"]))
+    cols[3].metric("Contacts served (a year)", f"{summary['served_contacts_per_year']:,.0f}",
+                   f"of {summary['demand_contacts_per_year']:,.0f} needed", delta_color="off", delta_arrow="off")
+    st.caption(f"Solver: {result.status_text}; {result.solution.method}.")
+
+    st.subheader("Staffing mix")
+    st.markdown(f"**In words:** {mix_in_words(result)}".replace(" *", " \\*"))
+    chart_with_text(charts.mix_chart(result))
+    mix = mix_display(result)
+    st.dataframe(mix, hide_index=True, width="stretch", column_order=MIX_COLUMNS, column_config=MIX_CONFIG)
+    if (mix["Max reimbursable status"] != "published").any():
+        st.caption(ESTIMATE_NOTE)
+
+    st.subheader("Money")
+    chart_with_text(charts.money_chart(result))
+    st.dataframe(money_display(result), hide_index=True, width="stretch", column_config={
+        "Item": st.column_config.TextColumn(width="medium"),
+        "£ a year": st.column_config.NumberColumn(format="localized", width="small"),
+        "How": st.column_config.TextColumn(width="large")})
+
+    st.subheader("Care served and unmet")
+    chart_with_text(charts.care_chart(result))
+    care = care_display(result)
+    st.dataframe(care, hide_index=True, width="stretch", column_order=CARE_COLUMNS + [c for c in care.columns if c not in CARE_COLUMNS],
+                 column_config=CARE_CONFIG)
+
+    st.subheader("What limits you")
+    show_limits(result)
+    for note in result.notes():
+        st.info(in_words(note))
+
+
+def chart_with_text(chart) -> None:
+    """The chart, and its figures in words under it: the text alternative screen readers read, and a check for everyone."""
+    st.altair_chart(chart, width="stretch")
+    st.caption(chart.to_dict()["description"])
+
+
+def show_limits(result) -> None:
+    """The limits that matter most as a list; the rest, with every marginal value, behind an expander."""
+    limits = limits_display(result)
+    if limits.empty:
+        st.success("Nothing binds: every need is met within every limit.")
+        return
+    lead, rest = lead_limits(result, limits)
+    st.markdown("\n".join(f"- {in_words(sentence)}" for sentence in lead["What limits you"]))
+    if not rest.empty:
+        with st.expander(f"{len(rest)} more limits, and the marginal value of each"):
+            st.markdown("\n".join(f"- {in_words(sentence)}" for sentence in rest["What limits you"]))
+            st.dataframe(limits, hide_index=True, width="stretch", column_config={
+                "What limits you": st.column_config.TextColumn(width="large"),
+                "Marginal value": st.column_config.NumberColumn(format="%.2f", width="small")})
+
+
+def show_failure(outcome: Outcome) -> None:
+    """Why there is no result, in the core's words, with the conflicting limits when it is infeasible."""
+    if outcome.kind != "infeasible":
+        st.error(outcome.message)
+        return
+    st.error(in_words(outcome.message))
+    if outcome.conflicts is not None and not outcome.conflicts.empty:
+        conflicts = conflicts_display(outcome.conflicts)
+        conflicts["What conflicts"] = conflicts["What conflicts"].map(in_words)
+        st.dataframe(conflicts, hide_index=True, width="stretch")

@@ -1,0 +1,94 @@
+"""Two results side by side, as the app shows them: the change and its direction, at the precision shown."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from optimiser.result_display import MEASURES
+from optimiser.results import Result, compare_care, compare_mix, compare_summary
+
+CHANGE_TOLERANCE = 1e-6
+
+
+
+
+def display_digits(name: str) -> int:
+    """Decimals a measure is shown with: WTE to 0.01, sessions to 0.1, pounds and contacts to whole units."""
+    name = str(name).lower()
+    return 2 if "wte" in name else 1 if "sessions" in name else 0
+
+
+def at_display_precision(frame: pd.DataFrame, first: str, second: str, change: str, digits: int | list[int]) -> pd.DataFrame:
+    """Both values rounded as shown and the change recomputed from them: a change too small to show is 0, never -0."""
+    frame = frame.copy()
+    digits = list(digits) if isinstance(digits, list) else [digits] * len(frame)
+    for column in (first, second):
+        frame[column] = [round(float(v), d) + 0.0 for v, d in zip(frame[column], digits)]
+    frame[change] = [round(b - a, d) + 0.0 for a, b, d in zip(frame[first], frame[second], digits)]
+    return frame
+
+
+def _direction(change: float) -> str:
+    if abs(change) <= CHANGE_TOLERANCE:
+        return "same"
+    return "▲ up" if change > 0 else "▼ down"
+
+
+def comparison_tables(a: Result, b: Result, names: tuple[str, str] = ("Baseline", "Current")) -> dict[str, pd.DataFrame]:
+    """Headline, mix and care of two results side by side, each with the change and its direction in words.
+
+    Values are rounded as they are shown (£1, 0.01 WTE, one contact) before the change is taken, so rounding
+    noise between two solves is never flagged as a change.
+    """
+    first, second = names
+    summary = compare_summary(a, b)
+    summary = at_display_precision(summary, "baseline", "other", "change", [display_digits(k) for k in summary.index])
+    summary.insert(0, "label", [MEASURES.get(k, k) for k in summary.index])
+    mix = at_display_precision(compare_mix(a, b), "baseline_wte", "other_wte", "change_wte", 2)
+    care = at_display_precision(compare_care(a, b), "baseline_served_contacts_per_year", "other_served_contacts_per_year",
+                                "change_contacts_per_year", 0)
+    tables = {
+        "headline": _side_by_side(summary, ["label", "baseline", "other", "change"],
+                                  ["Measure", first, second, "Change"]),
+        "mix": _side_by_side(mix, ["role_name", "baseline_wte", "other_wte", "change_wte"],
+                             ["Role", f"{first} (WTE)", f"{second} (WTE)", "Change (WTE)"]),
+        "care": _side_by_side(care, ["category_name", "baseline_served_contacts_per_year", "other_served_contacts_per_year",
+                                     "change_contacts_per_year"],
+                              ["Demand category", f"{first} served (contacts a year)", f"{second} served (contacts a year)",
+                               "Change (contacts a year)"]),
+    }
+    for table in tables.values():
+        table["Direction"] = [_direction(v) for v in table[change_column(table)]]
+    return tables
+
+
+def _side_by_side(frame: pd.DataFrame, columns: list[str], titles: list[str]) -> pd.DataFrame:
+    """The label, both values and the change, under the titles users read."""
+    return frame[columns].set_axis(titles, axis=1)
+
+
+def change_column(table: pd.DataFrame) -> str:
+    return next(c for c in table.columns if str(c).startswith("Change"))
+
+
+def changed_rows(table: pd.DataFrame) -> pd.Series:
+    """True where the two results differ by more than rounding."""
+    return table[change_column(table)].abs() > CHANGE_TOLERANCE
+
+
+def highlight_changes(table: pd.DataFrame, number_format: str = "{:,.2f}"):
+    """A pandas Styler: changed rows in bold on a pale Okabe-Ito yellow; the Direction column says it in words."""
+    changed = changed_rows(table)
+    numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
+
+    def rows(row: pd.Series) -> list[str]:
+        style = "font-weight: bold; background-color: #FBF5B5" if changed[row.name] else ""
+        return [style] * len(row)
+
+    styler = table.style.apply(rows, axis=1).format({c: number_format for c in numeric})
+    wte_rows = [i for i in table.index if str(i).endswith("_wte")]  # headline WTE rows keep their decimals
+    if wte_rows and numeric:
+        styler = styler.format("{:,.2f}", subset=pd.IndexSlice[wte_rows, numeric])
+    return styler
+
+

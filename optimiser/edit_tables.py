@@ -1,0 +1,275 @@
+"""The Roles and Demand tables of the app ↔ the scenario: what the editors show, and their edits applied.
+
+No Streamlit here, so every rule the page relies on is unit-tested. A table cell only changes the scenario
+when it differs from the cell the editor was given, so defaults the file left out stay defaults.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from optimiser.assumptions import load_assumptions
+from optimiser.catalogue import load_catalogue
+from optimiser.errors import ScenarioError
+from optimiser.scenario import DemandSettings, RoleSettings, Scenario, describe_validation_error, parse_scenario
+
+ROLE_COLUMNS: dict[str, str] = {
+    "role_name": "Role",
+    "include": "Include",
+    "in_post_wte": "In post (WTE)",
+    "max_new_wte": "Max new (WTE)",
+    "cost_per_wte_gbp": "Cost per WTE (£ a year)",
+    "remote_share": "Remote share (0–1)",
+    "max_reimbursable_gbp": "Max reimbursable (£ per WTE a year)",
+    "max_reimbursable_status": "Max reimbursable status",
+}
+ROLE_EDITABLE = ["include", "in_post_wte", "max_new_wte", "cost_per_wte_gbp", "remote_share"]
+_ROLE_FIELD = {
+    "include": "allowed",
+    "in_post_wte": "in_post_wte",
+    "max_new_wte": "max_new_wte",
+    "cost_per_wte_gbp": "cost_per_wte_gbp",
+    "remote_share": "remote_share",
+}
+
+DEMAND_COLUMNS: dict[str, str] = {
+    "category_name": "Demand category",
+    "contacts_per_year": "Contacts needed (contacts a year)",
+    "priority_weight": "Priority weight",
+}
+DEMAND_EDITABLE = ["contacts_per_year", "priority_weight"]
+
+
+# ---------------------------------------------------------------- scenario ↔ roles table
+
+
+def _max_reimbursable(scenario: Scenario) -> pd.DataFrame:
+    """The maximum reimbursable amount per role and its status, as `optimiser.inputs.prepare` resolves them."""
+    catalogue = load_catalogue(scenario.year)
+    return catalogue.roles[["role_name"]].join(catalogue.max_reimbursable(scenario.policy.london_weighting))
+
+
+def roles_table(scenario: Scenario) -> pd.DataFrame:
+    """One row per role of the year's catalogue: what the PCN can edit, then the read-only reimbursement facts.
+
+    Empty cost and remote share show the value the model will use (the maximum reimbursable amount, the
+    default remote share); empty "max new" means no recruitment limit.
+    """
+    from optimiser.inputs import employment_cost
+
+    facts = _max_reimbursable(scenario)
+    bands = load_catalogue(scenario.year).roles["afc_band"]
+    default_remote = load_assumptions().roles["remote_share"]
+    rows = []
+    for role, fact in facts.iterrows():
+        s = scenario.roles.get(role, RoleSettings())
+        maximum = fact["max_reimbursable_gbp"] if s.max_reimbursable_gbp is None else s.max_reimbursable_gbp
+        cost = employment_cost(s, bands[role], scenario.year)[0]  # given as a cost, a salary, or a band and point
+        rows.append(
+            {
+                "role": role,
+                "role_name": fact["role_name"],
+                "include": s.allowed,
+                "in_post_wte": s.in_post_wte,
+                "max_new_wte": np.nan if s.max_new_wte is None else s.max_new_wte,
+                "cost_per_wte_gbp": maximum if cost is None else cost,
+                "remote_share": float(default_remote.get(role, 0.0)) if s.remote_share is None else s.remote_share,
+                "max_reimbursable_gbp": float(fact["max_reimbursable_gbp"]),
+                "max_reimbursable_status": fact["max_reimbursable_status"],
+            }
+        )
+    table = pd.DataFrame(rows).set_index("role")
+    for column in ("in_post_wte", "max_new_wte", "cost_per_wte_gbp", "remote_share", "max_reimbursable_gbp"):
+        table[column] = table[column].astype(float)
+    table["include"] = table["include"].astype(bool)
+    return table
+
+
+def estimate_roles(table: pd.DataFrame) -> list[str]:
+    """Roles whose maximum reimbursable amount is not a published national figure."""
+    return list(table.index[table["max_reimbursable_status"] != "published"])
+
+
+def demand_table(scenario: Scenario) -> pd.DataFrame:
+    """One row per demand category; empty settings show the default the model will use."""
+    categories = load_assumptions().categories
+    rows = []
+    for category, row in categories.iterrows():
+        s = scenario.demand.get(category, DemandSettings())
+        default = float(row["contacts_per_1000_patients_per_year"]) * scenario.pcn.list_size / 1000
+        rows.append(
+            {
+                "category": category,
+                "category_name": row["category_name"],
+                "contacts_per_year": default if s.contacts_per_year is None else s.contacts_per_year,
+                "priority_weight": float(row["priority_weight"]) if s.priority_weight is None else s.priority_weight,
+            }
+        )
+    table = pd.DataFrame(rows).set_index("category")
+    table[DEMAND_EDITABLE] = table[DEMAND_EDITABLE].astype(float)
+    return table
+
+
+def cell_value(value: Any) -> Any:
+    """A table cell as a plain Python value; empty (None, NaN, '') is None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return None if value.strip() == "" else value
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+def same_value(a: Any, b: Any) -> bool:
+    a, b = cell_value(a), cell_value(b)
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+    return a == b
+
+
+
+def _check_rows(base: pd.DataFrame, edited: pd.DataFrame, what: str) -> None:
+    if list(edited.index) != list(base.index):
+        missing = [r for r in base.index if r not in edited.index]
+        extra = [r for r in edited.index if r not in base.index]
+        raise ScenarioError([f"the {what} table's rows changed (missing {missing}, extra {extra}); reload the scenario"])
+
+
+def _row_problems(
+    error: ValidationError, model: type[BaseModel], prefix: str, where: str, labels: dict[str, str], columns: dict[str, str]
+) -> list[str]:
+    """pydantic's errors for one table row, each the CLI's sentence prefixed by the table row and column."""
+    sentences = describe_validation_error(error, model)
+    problems = []
+    for item, sentence in zip(error.errors(), sentences):
+        field_name = str(item["loc"][0]) if item["loc"] else ""
+        column = labels.get(columns.get(field_name, field_name), field_name)
+        problems.append(f"{where}, column '{column}': {prefix}.{sentence}")
+    return problems
+
+
+def apply_roles(scenario: Scenario, base: pd.DataFrame, edited: pd.DataFrame) -> Scenario:
+    """The scenario with the roles table's edits applied; raises ScenarioError naming row and column."""
+    _check_rows(base, edited, "roles")
+    field_to_column = {f: c for c, f in _ROLE_FIELD.items()}
+    roles = {r: s.model_dump() for r, s in scenario.roles.items()}
+    problems: list[str] = []
+    for role in base.index:
+        changed = {c: cell_value(edited.at[role, c]) for c in ROLE_EDITABLE if not same_value(base.at[role, c], edited.at[role, c])}
+        if not changed:
+            continue
+        settings = dict(roles.get(role, {}))
+        if "cost_per_wte_gbp" in changed:  # a cost typed in replaces a salary or band given in the file
+            settings = {k: v for k, v in settings.items() if k not in ("salary_gbp", "afc_band", "afc_point")}
+        for column, value in changed.items():
+            if column == "include":
+                value = True if value is None else value
+            elif column == "in_post_wte" and value is None:
+                value = 0.0
+            settings[_ROLE_FIELD[column]] = value
+        where = f"Roles table, row '{base.at[role, 'role_name']}'"
+        try:
+            validated = RoleSettings.model_validate(settings)
+        except ValidationError as error:
+            problems += _row_problems(error, RoleSettings, f"roles.{role}", where, ROLE_COLUMNS, field_to_column)
+            continue
+        if not validated.allowed and validated.in_post_wte > 0:
+            problems.append(
+                f"{where}, column '{ROLE_COLUMNS['include']}': roles.{role}: {validated.in_post_wte:g} WTE in post "
+                "but allowed is false; allow the role or set in_post_wte to 0"
+            )
+            continue
+        if validated == RoleSettings():
+            roles.pop(role, None)
+        else:
+            roles[role] = validated.model_dump(exclude_defaults=True)
+    if problems:
+        raise ScenarioError(problems)
+    return _replace(scenario, roles=roles)
+
+
+def apply_demand(scenario: Scenario, base: pd.DataFrame, edited: pd.DataFrame) -> Scenario:
+    """The scenario with the demand table's edits applied; raises ScenarioError naming row and column."""
+    _check_rows(base, edited, "demand")
+    demand = {d: s.model_dump() for d, s in scenario.demand.items()}
+    problems: list[str] = []
+    for category in base.index:
+        changed = {c: cell_value(edited.at[category, c]) for c in DEMAND_EDITABLE if not same_value(base.at[category, c], edited.at[category, c])}
+        if not changed:
+            continue
+        settings = {**demand.get(category, {}), **changed}
+        where = f"Demand table, row '{base.at[category, 'category_name']}'"
+        try:
+            validated = DemandSettings.model_validate(settings)
+        except ValidationError as error:
+            problems += _row_problems(error, DemandSettings, f"demand.{category}", where, DEMAND_COLUMNS, {})
+            continue
+        if validated == DemandSettings():
+            demand.pop(category, None)
+        else:
+            demand[category] = validated.model_dump(exclude_defaults=True)
+    if problems:
+        raise ScenarioError(problems)
+    return _replace(scenario, demand=demand)
+
+
+NO_LIMIT = "no limit"
+
+
+def roles_for_editor(table: pd.DataFrame) -> pd.DataFrame:
+    """The roles table as the editor shows it: an empty recruitment limit reads "no limit", not None."""
+    shown = table.copy()
+    shown["max_new_wte"] = [NO_LIMIT if pd.isna(v) else f"{v:g}" for v in table["max_new_wte"]]
+    return shown
+
+
+def roles_from_editor(shown: pd.DataFrame) -> pd.DataFrame:
+    """Back from the editor: "no limit" (or an empty cell) is no limit; a number typed is that number."""
+    table = shown.copy()
+    table["max_new_wte"] = pd.Series([_limit(v) for v in shown["max_new_wte"]], index=shown.index, dtype=object)
+    return table
+
+
+def _limit(value: Any) -> Any:
+    value = cell_value(value)
+    if value is None or (isinstance(value, str) and value.strip().lower() in (NO_LIMIT, "none", "no", "-")):
+        return np.nan
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return value  # validation names the cell and says a number is needed
+
+
+def apply_editor_state(base: pd.DataFrame, state: dict | None) -> pd.DataFrame:
+    """A table with st.data_editor's recorded edits ({"edited_rows": {position: {column: value}}}) applied."""
+    edited = base.copy()
+    for position, changes in ((state or {}).get("edited_rows") or {}).items():
+        row = edited.index[int(position)]
+        for column, value in changes.items():
+            if column in edited.columns:
+                edited[column] = edited[column].astype(object) if value is None or isinstance(value, str) else edited[column]
+                edited.at[row, column] = value
+    return edited
+
+
+def _replace(scenario: Scenario, **sections: Any) -> Scenario:
+    data = scenario.model_dump()
+    data.update(sections)
+    return parse_scenario(data, "the app")
+
+

@@ -1,0 +1,165 @@
+"""A result as the app and the reports show it: tables with labelled columns and units, and sentences in words."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from optimiser.results import Result
+from optimiser.scenario import FIELD_LABELS
+
+ESTIMATE_MARK = " *"
+ESTIMATE_NOTE = (
+    "* Maximum reimbursable amount not a published national figure: 'derived' is arithmetic on published "
+    "figures and rules, 'provisional' rests on a figure not yet confirmed for the year (the catalogue gives "
+    "the working of each). Check these against your ICB's current figures before relying on them."
+)
+
+MEASURES: dict[str, str] = {
+    "total_wte": "Staff (WTE)",
+    "new_wte": "New staff (WTE)",
+    "arrs_sum_gbp_per_year": "ARRS sum (£ a year)",
+    "arrs_claimed_gbp_per_year": "ARRS claimed (£ a year)",
+    "arrs_unspent_gbp_per_year": "ARRS unspent (£ a year)",
+    "in_post_beyond_arrs_gbp_per_year": "Staff in post beyond the ARRS sum, paid outside ARRS (£ a year)",
+    "top_up_used_gbp_per_year": "Top-up used (£ a year)",
+    "total_cost_gbp_per_year": "Total cost: staff and rented rooms (£ a year)",
+    "demand_contacts_per_year": "Contacts needed (contacts a year)",
+    "served_contacts_per_year": "Contacts served (contacts a year)",
+    "unmet_contacts_per_year": "Contacts unmet (contacts a year)",
+    "weighted_care_per_year": "Priority-weighted care (weighted contacts a year)",
+    "care_score": "Care score (out of 100: every need fully met)",
+    "need_met_wte_years": "Need met in clinical time (WTE-years a year at each need's reference rate)",
+    "rented_sessions_per_week": "Rented room sessions (sessions a week)",
+}
+"""Headline measures of `Result.summary()` in words, with their units."""
+
+
+def role_label(name: str, status: str) -> str:
+    return name if status == "published" else f"{name}{ESTIMATE_MARK}"
+
+
+def mix_in_words(result: Result) -> str:
+    """The mix as one sentence: what to recruit (largest first) and what stays in post."""
+    mix = result.mix()
+    new = mix[mix["new_wte"] > 0.005].sort_values("new_wte", ascending=False)
+    kept = float((mix["total_wte"] - mix["new_wte"]).sum())
+    if new.empty:
+        recruit = "Recruit no new staff"
+    else:
+        parts = [f"{role_label(r['role_name'], r['max_reimbursable_status'])} {r['new_wte']:.1f}" for _, r in new.iterrows()]
+        recruit = f"Recruit {new['new_wte'].sum():.1f} WTE: " + ", ".join(parts)
+    reduced = float(mix["reduced_wte"].sum())
+    tail = f"; reduce in-post staff by {reduced:.1f} WTE" if reduced > 0.005 else ""
+    return f"{recruit}. Keep {kept:.1f} WTE in post{tail}."
+
+
+def mix_display(result: Result) -> pd.DataFrame:
+    """The staffing mix with labelled columns and units; caps shown as published and whether lifted."""
+    mix = result.mix()
+    cap = [
+        "" if pd.isna(p) else (f"{p:g} (lifted)" if pd.isna(c) else f"{c:g}")
+        for p, c in zip(mix["published_cap_wte"], mix["cap_wte"])
+    ]
+    table = pd.DataFrame(
+        {
+            "Role": [role_label(n, s) for n, s in zip(mix["role_name"], mix["max_reimbursable_status"])],
+            "In post (WTE)": mix["in_post_wte"],
+            "New (WTE)": mix["new_wte"],
+            "Total (WTE)": mix["total_wte"],
+            "Cap (WTE)": cap,
+            "Cost (£ a year)": mix["cost_gbp_per_year"],
+            "ARRS claimed (£ a year)": mix["arrs_claimed_gbp_per_year"],
+            "Top-up (£ a year)": mix["top_up_gbp_per_year"],
+            "Room sessions (sessions a week)": mix["room_sessions_per_week"],
+            "Max reimbursable (£ per WTE a year)": mix["max_reimbursable_gbp_per_wte"],
+            "Max reimbursable status": mix["max_reimbursable_status"],
+        },
+        index=mix.index,
+    )
+    money = [c for c in table.columns if "£" in c]
+    table[money] = table[money].round(0)  # whole pounds on screen; the downloads keep every penny
+    return table
+
+
+def money_display(result: Result) -> pd.DataFrame:
+    """The money table in whole pounds, as the metrics above it show them."""
+    money = result.money().reset_index()
+    money["gbp_per_year"] = money["gbp_per_year"].round(0) + 0.0
+    return money.rename(columns={"item": "Item", "gbp_per_year": "£ a year", "note": "How"})
+
+
+def care_display(result: Result) -> pd.DataFrame:
+    care = result.care()
+    return pd.DataFrame(
+        {
+            "Demand category": care["category_name"],
+            "Needed (contacts a year)": care["demand_contacts_per_year"],
+            "Served (contacts a year)": care["served_contacts_per_year"],
+            "Unmet (contacts a year)": care["unmet_contacts_per_year"],
+            "Served (%)": care["served_share"] * 100,
+            "Priority weight": care["priority_weight"],
+        },
+        index=care.index,
+    )
+
+
+def limits_display(result: Result) -> pd.DataFrame:
+    """Binding limits, most valuable first: the sentence, then the marginal value with its unit."""
+    binding = result.binding_constraints()
+    return pd.DataFrame(
+        {
+            "What limits you": binding["explanation"],
+            "Marginal value": binding["marginal_value"],
+            "Unit of the marginal value": binding["marginal_value_unit"],
+        },
+        index=binding.index,
+    )
+
+
+def conflicts_display(conflicts: pd.DataFrame | None) -> pd.DataFrame:
+    if conflicts is None or conflicts.empty:
+        return pd.DataFrame(columns=["What conflicts", "Limit", "Needed", "Unit"])
+    return pd.DataFrame(
+        {
+            "What conflicts": conflicts["explanation"],
+            "Limit": conflicts["limit"],
+            "Needed": conflicts["needed"],
+            "Unit": conflicts["unit"],
+        },
+        index=conflicts.index,
+    )
+
+
+_FIELD_PATH = re.compile(r"\b(pcn|money|estate|roles|demand|policy)\.(?:(<\w+>|\w+)\.)?(\w+)(: true| is true)?")
+
+
+def in_words(text: str) -> str:
+    """A core sentence for the app: scenario-file paths (`roles.<role>.max_new_wte`) become the labels on screen."""
+
+    def label(match: re.Match) -> str:
+        section, _, name, switched_on = match.groups()
+        words = FIELD_LABELS.get(f"{section}.{name}")
+        if words is None:
+            return match.group(0)
+        where = {"roles": " in the Roles table", "demand": " in the Demand table"}.get(section, "")
+        return f"“{words}”{where}" + (" switched on" if switched_on else "")
+
+    return _FIELD_PATH.sub(label, text)
+
+
+def lead_limits(result: Result, limits: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of limits_display that lead (Result.lead_limits, the rule the CLI and board report use) and the rest."""
+    lead, rest = result.lead_limits()
+    return limits.loc[lead.index], limits.loc[rest.index]
+
+
+def care_in_words(result: Result) -> str:
+    """Contacts served of those needed, per category, in one sentence: the care chart's text alternative."""
+    care = result.care()
+    return "; ".join(f"{row['category_name']}: {row['served_contacts_per_year']:,.0f} of {row['demand_contacts_per_year']:,.0f} "
+                     f"served ({row['served_share']:.0%}), {row['unmet_contacts_per_year']:,.0f} unmet"
+                     for _, row in care.iterrows()) + "."
+
+

@@ -1,0 +1,180 @@
+"""Depth-first branch and bound over the LP relaxation, for the yes/no columns of a minimum post size (whether a
+role recruits): each node changes only those columns' bounds on one HiGHS instance, so HiGHS warm-starts it."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import numpy as np
+
+from optimiser.solve.compiled import CompiledLP, row_activity, violations
+from optimiser.solve.highs import status_of, temporary_options
+from optimiser.solve.solution import Status
+
+MILP_GAP = 1e-9
+"""A branch whose LP bound cannot beat the best mix found by more than this (relative) is not explored: HiGHS's mip_rel_gap."""
+PRIMAL_SIMPLEX = 4
+"""HiGHS's simplex_strategy for primal simplex (its default, 1, is dual)."""
+MAX_NODES = 2_000
+"""Branch and bound gives the MILP to HiGHS after this many LPs: a safety net, far above the handful these models need."""
+
+
+class BranchAndBound:
+    """Depth-first branch and bound over the LP relaxation on one HiGHS instance, for yes/no columns that each sit
+    in their own rows and carry no objective (whether a role recruits). A node fixes some of them to 0 or 1 by
+    their bounds only, so the registry's rows stay as they are and HiGHS warm-starts from the last basis.
+    A node's LP answer is a mix when every yes/no column can be set to 0 or 1 with its rows still met (the
+    objective is unchanged, as the columns carry none); otherwise the column furthest from either is branched on.
+    """
+
+    def __init__(self, lp: CompiledLP, highs, columns: np.ndarray, time_limit_seconds: float):
+        self.lp, self.highs, self.columns, self.time_limit_seconds = lp, highs, columns.astype(np.int32), time_limit_seconds
+        rows = np.repeat(np.arange(lp.num_rows), np.diff(lp.row_start))
+        position = np.full(len(lp.column_names), -1)
+        position[columns] = np.arange(len(columns))
+        entries = position[lp.row_index] >= 0
+        self.rows, self.owner, self.coefficient = rows[entries], position[lp.row_index[entries]], lp.row_value[entries]
+        self.lps, self.deadline, self.branched = 0, np.inf, False
+        self.explored: list[tuple[np.ndarray, float]] = []  # the last search's nodes: fixings, LP bound (-inf if infeasible)
+        self.dead = np.zeros((0, len(columns)))  # fixings under which no mix meets the rows added since (NaN: free)
+        self.duals: np.ndarray | None = None  # row duals of the LP that gave the best mix of the last search
+        singles: dict[int, list[tuple[int, float]]] = {}
+        for i in np.flatnonzero(np.diff(lp.row_start) == 1):
+            singles.setdefault(int(lp.row_index[lp.row_start[i]]), []).append((int(i), float(lp.row_value[lp.row_start[i]])))
+        self.restatable = []  # (choice row, its choice, the choice's coefficient, its one other column, coefficient, rows of that column alone)
+        for i, owner, coefficient in zip(self.rows, self.owner, self.coefficient):
+            start = lp.row_start[i]
+            if lp.row_start[i + 1] - start == 2:
+                k = start + int(lp.row_index[start] == self.columns[owner])
+                column = int(lp.row_index[k])
+                self.restatable.append((int(i), int(owner), float(coefficient), column, float(lp.row_value[k]), singles.get(column, [])))
+
+    @staticmethod
+    def create(lp: CompiledLP, highs, choices: np.ndarray, time_limit_seconds: float) -> BranchAndBound | None:
+        """None when a row holds two yes/no columns (their choices would interact) or one is worth something in an
+        objective: HiGHS's MILP then takes the model."""
+        if any(objective[choices].any() for objective in (lp.care, lp.cost, lp.own_money, lp.lead) if objective is not None):
+            return None
+        branching = BranchAndBound(lp, highs, np.flatnonzero(choices), time_limit_seconds)
+        return branching if len(np.unique(branching.rows)) == len(branching.rows) else None
+
+    def fix(self, lower: np.ndarray, upper: np.ndarray, primal: bool = False) -> Status:
+        """Solve the LP with the yes/no columns between these bounds, within what is left of the stage's time.
+        `primal` when only the objective changed since the last LP (and rows its answer meets were added): its
+        basis is then still feasible, and primal simplex finishes in a few iterations where dual simplex takes dozens."""
+        self.highs.changeColsBounds(len(self.columns), self.columns, lower, upper)
+        if np.isfinite(self.deadline):
+            remaining = self.deadline - time.perf_counter()
+            if remaining <= 0:
+                return Status.TIME_LIMIT
+            self.highs.setOptionValue("time_limit", remaining)
+        with temporary_options(self.highs, simplex_strategy=PRIMAL_SIMPLEX) if primal else contextlib.nullcontext():
+            self.highs.run()
+        self.lps += 1
+        if (status := status_of(self.highs)) == Status.ERROR:  # HiGHS lost its way from the last basis: once more afresh
+            self.highs.clearSolver()
+            with temporary_options(self.highs, presolve="on"):
+                self.highs.run()
+            status = status_of(self.highs)
+        return status
+
+    def search(self, maximise: bool, objective: np.ndarray, incumbent: np.ndarray | None) -> tuple[Status, np.ndarray | None]:
+        """The best mix (exact to MILP_GAP), starting from a known mix if given (the previous stage's, whose LP basis
+        is then kept). INFEASIBLE when the root LP is: the known mix is then not shown to be the best. ERROR when
+        branching cannot settle the model."""
+        self.deadline = time.perf_counter() + self.time_limit_seconds
+        self.duals = None
+        sign = 1.0 if maximise else -1.0
+        best = -np.inf if incumbent is None else sign * float(objective @ incumbent)
+        stack = [np.full(len(self.columns), np.nan)]
+        root = True
+        self.explored = []
+        while stack:
+            fixed = stack.pop()
+            if not root and np.all(np.isnan(self.dead) | (self.dead == fixed), axis=1).any():
+                continue
+            status = self.fix(np.where(np.isnan(fixed), 0.0, fixed), np.where(np.isnan(fixed), 1.0, fixed),
+                              primal=root and incumbent is not None)
+            if status == Status.INFEASIBLE and not root:
+                self.explored.append((fixed, -np.inf))
+                continue
+            if status != Status.OPTIMAL:
+                return status, incumbent
+            root = False
+            bound = sign * self.highs.getInfo().objective_function_value
+            self.explored.append((fixed, bound))
+            if bound <= best + MILP_GAP * max(1.0, abs(best)):
+                continue
+            solution = self.highs.getSolution()
+            mix, branch, first = self.round(np.asarray(solution.col_value, dtype=float))
+            if mix is not None:
+                incumbent, best, self.duals = mix, bound, np.asarray(solution.row_dual, dtype=float)
+            elif branch is None or not np.isnan(fixed[branch]) or self.lps >= MAX_NODES:
+                return Status.ERROR, None
+            else:
+                self.branched = True
+                for choice in (1 - first, first):
+                    child = fixed.copy()
+                    child[branch] = choice
+                    stack.append(child)
+        return Status.OPTIMAL, incumbent
+
+    def floor(self, level: float, dead: np.ndarray) -> np.ndarray:
+        """The last search's objective is now held at least at `level`: below the nodes whose LP bound falls short of
+        it (by more than the solver's tolerances) no mix is left, so later searches skip them without an LP. Returns
+        the dead fixings before (for a looser floor later)."""
+        short = level - 1e-7 * max(1.0, abs(level))
+        before, self.dead = dead, np.vstack([dead, *(f[None] for f, bound in self.explored if bound < short)])
+        return before
+
+    def restated(self, duals: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+        """The duals with the marginal value each choice row holds moved, as far as signs allow, to a limit it
+        repeats once its choice is fixed: a row of its other column alone at the same value (staff in post stay),
+        or that column's own bound (WTE ≥ 0). Such limits can share a marginal value in many splits, all optimal;
+        this one reads it where it means something, as a cold solve of the LP with the choices fixed does, so a role
+        recruiting nobody never shows a minimum post."""
+        lp, duals = self.lp, duals.copy()
+        for _ in range(2):  # a second pass moves what a first could not while a twin's sign forbade it
+            for i, owner, coefficient, column, a, twins in self.restatable:
+                lower, upper = _in_column_units(lp.row_lower[i] - coefficient * chosen[owner], lp.row_upper[i] - coefficient * chosen[owner], a)
+                for twin, b in twins:
+                    if duals[i] == 0:
+                        break
+                    twin_lower, twin_upper = _in_column_units(lp.row_lower[twin], lp.row_upper[twin], b)
+                    if not any(np.isclose(v, w) for v in (lower, upper) if np.isfinite(v) for w in (twin_lower, twin_upper) if np.isfinite(w)):
+                        continue
+                    total = duals[i] * a + duals[twin] * b  # on the column, in care per unit of it
+                    allowed = (np.isfinite(twin_lower) or total >= 0) and (np.isfinite(twin_upper) or total <= 0)
+                    duals[twin], duals[i] = (total / b, 0.0) if allowed else (0.0, total / a)
+                if duals[i] != 0 and ((duals[i] * a < 0 and lower == lp.column_lower[column])
+                                      or (duals[i] * a > 0 and upper == lp.column_upper[column])):
+                    duals[i] = 0.0
+        return duals
+
+    def round(self, values: np.ndarray) -> tuple[np.ndarray | None, int | None, int]:
+        """The mix with every yes/no column set to 0 or 1 if that meets every row; else the column to branch on
+        (the one furthest from meeting its rows either way) and the choice nearer to meeting them."""
+        lp = self.lp
+        off = values.copy()
+        off[self.columns] = 0.0
+        activity = row_activity(lp, off)
+        missed = violations(lp, activity)
+        missed_off = np.bincount(self.owner, weights=missed[self.rows], minlength=len(self.columns))
+        activity[self.rows] += self.coefficient
+        missed_on = np.bincount(self.owner, weights=violations(lp, activity)[self.rows], minlength=len(self.columns))
+        missed[self.rows] = 0.0
+        if missed.any():
+            return None, None, 0
+        recruits = values[self.columns] > 1e-7
+        if np.all((missed_off == 0) | (missed_on == 0)):
+            off[self.columns] = np.where(recruits, missed_on == 0, missed_off > 0)
+            return off, None, 0
+        gap = np.where((missed_off > 0) & (missed_on > 0), np.minimum(missed_off, missed_on), -1.0)
+        branch = int(np.argmax(gap))
+        return None, branch, int(missed_on[branch] < missed_off[branch])
+
+
+def _in_column_units(lower: float, upper: float, coefficient: float) -> tuple[float, float]:
+    """Limits on coefficient × x as limits on x."""
+    return (lower / coefficient, upper / coefficient) if coefficient > 0 else (upper / coefficient, lower / coefficient)

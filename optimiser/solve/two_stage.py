@@ -1,0 +1,113 @@
+"""The two stages on HiGHS's own LP and MILP: stage 1 finds the most care; stage 2 the cheapest mix that still
+delivers it (within a tiny tolerance). Marginal values come from stage 1's duals, in care per unit of each limit.
+Under the equal-share valuation a stage 0 first maximises the lowest share of need met, which stage 1 then keeps."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+
+from optimiser.solve.compiled import CompiledLP, row_activity, violations
+from optimiser.solve.highs import highspy, new_highs, pass_model, status_of, version
+from optimiser.solve.solution import CARE_TOLERANCE, SHARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Solution, proven
+
+
+def two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solution:
+    highs = highs or new_highs(time_limit_seconds)
+    pass_model(highs, lp)
+    started = time.perf_counter()
+    highs.run()
+    status = status_of(highs)
+    if status == "infeasible":
+        status = _confirm_without_presolve(highs)
+    if status == "optimal" and lp.lead is not None:
+        status = _hold_lead_then_maximise_care(highs, lp)
+    if status != "optimal":
+        return Solution(status=status, proven_optimal=False, solver=version(), solver_seconds=time.perf_counter() - started)
+    care = highs.getInfo().objective_function_value
+    if lp.integer.any():
+        fixed = np.array([name.startswith("new_post(") for name in lp.column_names])
+        chosen = np.round(np.asarray(highs.getSolution().col_value, dtype=float))
+        marginal = _relaxation_duals(lp, time_limit_seconds, fixed, chosen)
+        method = ("whole posts (MILP); marginal values from the LP relaxation" if (lp.integer & ~fixed).any()
+                  else "minimum post size (MILP); marginal values from the LP with the choice of new posts fixed")
+        highs.setSolution(highs.getSolution())
+    else:
+        marginal, method = np.asarray(highs.getSolution().row_dual, dtype=float), "fractional WTE (LP)"
+
+    # Stage 2: the cheapest mix among those giving (almost exactly) the most care; the PCN's own money counts
+    # twice, because unspent ARRS is lost while unspent top-up is kept.
+    most_care = highs.getSolution()
+    columns = np.flatnonzero(lp.care)
+    highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
+    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    highs.changeColsCost(len(lp.cost), np.arange(len(lp.cost), dtype=np.int32), lp.cost + lp.own_money)
+    highs.run()
+    if status_of(highs) != "optimal":
+        # Stage 1 proved the most care, so the scenario is feasible: a care floor just out of the solver's reach
+        # (a MILP on a knife-edge budget) is loosened once, and failing that stage 1's mix is the answer.
+        highs.changeRowBounds(highs.getNumRow() - 1, care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), np.inf)
+        highs.run()
+    seconds = time.perf_counter() - started
+    if status_of(highs) == "optimal":
+        solution = highs.getSolution()
+    else:
+        solution, method = most_care, f"{method}; the cheapest of the equally good mixes could not be confirmed"
+    activity = np.asarray(solution.row_value, dtype=float)[: lp.num_rows]
+    return proven(lp, np.asarray(solution.col_value, dtype=float), activity, marginal[: lp.num_rows], method, seconds, version())
+
+
+def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:
+    """Stage 0 found the lowest share of need met; keep it (to a hair) and maximise the care instead."""
+    lowest = highs.getInfo().objective_function_value
+    columns = np.flatnonzero(lp.lead)
+    highs.addRow(lowest - SHARE_TOLERANCE, np.inf, len(columns), columns.astype(np.int32), lp.lead[columns])
+    highs.changeColsCost(len(lp.care), np.arange(len(lp.care), dtype=np.int32), lp.care)
+    highs.run()
+    return status_of(highs)
+
+
+def _confirm_without_presolve(highs) -> str:
+    """HiGHS presolve can call a feasible model with near-zero limits (e.g. 1e-9 sessions) infeasible; check once without it."""
+    highs.setOptionValue("presolve", "off")
+    highs.run()
+    highs.setOptionValue("presolve", "choose")
+    return status_of(highs)
+
+
+def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None, fixed: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """Duals of the LP with integrality dropped, and the columns in `fixed` (whether each role recruits) held at `chosen`."""
+    highs = new_highs(time_limit_seconds)
+    lower, upper = lp.column_lower.copy(), lp.column_upper.copy()
+    lower[fixed] = upper[fixed] = chosen[fixed]
+    pass_model(highs, dataclasses.replace(lp, lead=None, column_lower=lower, column_upper=upper))
+    highs.changeColsIntegrality(len(lp.integer), np.arange(len(lp.integer), dtype=np.int32),
+                                np.array([highspy.HighsVarType.kContinuous] * len(lp.integer)))
+    highs.run()
+    return np.asarray(highs.getSolution().row_dual, dtype=float)
+
+
+def lp_answer_if_integral(lp: CompiledLP, choices: np.ndarray, time_limit_seconds: float | None, highs) -> Solution | None:
+    """HiGHS's MILP path: the LP without the yes/no choice of new posts is solved first; if no role then gets a new
+    post below the minimum, that answer is the MILP's optimum too (a relaxation's optimum that is feasible is
+    optimal, in both stages), so the slower MILP is needed only when the LP proposes a small post."""
+    relaxed = two_stage(dataclasses.replace(lp, integer=np.zeros_like(lp.integer)), time_limit_seconds, highs)
+    if not relaxed.proven_optimal:
+        return None
+    values = relaxed.values.copy()
+    values[choices] = (values[choices] > 1e-7).astype(float)
+    activity = row_activity(lp, values)
+    if np.any(violations(lp, activity) > 0):
+        return None
+    return dataclasses.replace(
+        relaxed,
+        values=values,
+        row_activity=activity,
+        marginal_care=_relaxation_duals(lp, time_limit_seconds, choices, values)[: lp.num_rows],
+        method=relaxed.method.replace(
+            "fractional WTE (LP)",
+            "minimum post size: the LP proposes no new post below it, so its answer is the MILP's; marginal "
+            "values from the LP with the choice of new posts fixed"),
+    )

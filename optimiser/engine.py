@@ -36,7 +36,7 @@ class ArrayModel:
     limits: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rows:
     """The rows a scenario has (its active pattern), as HiGHS reads them; shared by every scenario with that pattern."""
 
@@ -121,6 +121,7 @@ class Engine:
             column_names=f.shape.column_names, column_lower=f.column_lower, column_upper=f.column_upper,
             integer=f.shape.integer, care=f.care, cost=f.cost, own_money=f.own_money, lead=f.lead,
             row_lower=lower, row_upper=upper, row_start=rows.row_start, row_index=rows.row_index, row_value=values,
+            pattern=rows,
         )
         limits = np.where(np.isfinite(upper), upper, lower) + 0.0
         return ArrayModel(inputs, known.shape, rows.registry, limits), lp

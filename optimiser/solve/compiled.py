@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
@@ -27,6 +27,9 @@ class CompiledLP:
     row_start: np.ndarray
     row_index: np.ndarray
     row_value: np.ndarray
+    pattern: object | None = field(default=None, compare=False)
+    """LPs given one `pattern` (the batch engine's) share their columns, rows and matrix pattern; only numbers differ,
+    so what a solver works out from the pattern alone is kept with it."""
 
     @property
     def num_rows(self) -> int:

@@ -1,4 +1,4 @@
-"""On-demand mutation check of the core (model.py, inputs.py, results.py): plant small bugs one at a time and
+"""On-demand mutation check of the core (model.py and the inputs and results packages): plant small bugs one at a time and
 count how many the fast hand-derived tests (tests/test_model.py, tests/test_hand_derived.py) catch. Not in CI.
 
     python -m pip install -e ".[test,mutation]"
@@ -24,11 +24,16 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = ["model", "inputs", "results"]
+CORE = ["optimiser/model.py", "optimiser/inputs/*.py", "optimiser/results/*.py"]
+"""The files mutated, as pyproject.toml's [tool.mutmut] only_mutate gives them."""
+
+
+def core_files() -> list[Path]:
+    return sorted(path.relative_to(ROOT) for pattern in CORE for path in ROOT.glob(pattern))
 
 
 def meta_files() -> list[Path]:
-    return [ROOT / "mutants" / "optimiser" / f"{module}.py.meta" for module in CORE]
+    return [ROOT / "mutants" / f"{path}.meta" for path in core_files()]
 
 
 def exit_codes() -> dict[str, int | None]:
@@ -66,7 +71,7 @@ def main() -> int:
     names = sorted(n for n in exit_codes() if fnmatch.fnmatch(n, args.pattern))
     if args.sample and args.sample < len(names):
         names = sorted(random.Random(args.seed).sample(names, args.sample))
-    print(f"{len(names)} mutants of {', '.join(f'optimiser/{m}.py' for m in CORE)} matching {args.pattern!r}", flush=True)
+    print(f"{len(names)} mutants of {', '.join(map(str, core_files()))} matching {args.pattern!r}", flush=True)
     subprocess.run(["mutmut", "run", "--max-children", str(args.max_children), *names], cwd=ROOT,
                    stdout=subprocess.DEVNULL, check=False)
 

@@ -1,23 +1,21 @@
 """Depth-first branch and bound over the LP relaxation, for the yes/no columns of a minimum post size (whether a
-role recruits): each node changes only those columns' bounds on one HiGHS instance, so HiGHS warm-starts it."""
+role recruits). It reads the compiled LP's arrays and asks a `NodeLP` to solve each node, where only those columns'
+bounds change (`minimum_post_size.py` gives it one HiGHS instance, which warm-starts each node from the last)."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 import weakref
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from optimiser.solve.compiled import CompiledLP, row_activity, violations
-from optimiser.solve.highs import status_of, temporary_options
 from optimiser.solve.solution import Status
 
 MILP_GAP = 1e-9
 """A branch whose LP bound cannot beat the best mix found by more than this (relative) is not explored: HiGHS's mip_rel_gap."""
-PRIMAL_SIMPLEX = 4
-"""HiGHS's simplex_strategy for primal simplex (its default, 1, is dual)."""
 MAX_NODES = 2_000
 """Branch and bound gives the MILP to HiGHS after this many LPs: a safety net, far above the handful these models need."""
 
@@ -59,16 +57,33 @@ def _skeleton(lp: CompiledLP, columns: np.ndarray) -> _Skeleton:
     return skeleton
 
 
+class NodeLP(Protocol):
+    """The LP relaxation as the search sees it: solved with some columns between given bounds, then read."""
+
+    def solve(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray, seconds_left: float, primal: bool) -> Status:
+        """Solve with `columns` between `lower` and `upper`, within `seconds_left` (inf: no limit); `primal` when only the
+        objective changed since the last solve (and rows its answer meets were added)."""
+
+    def objective(self) -> float:
+        """The last solve's objective value."""
+
+    def values(self) -> np.ndarray:
+        """The last solve's column values."""
+
+    def duals(self) -> np.ndarray:
+        """The last solve's row duals."""
+
+
 class BranchAndBound:
-    """Depth-first branch and bound over the LP relaxation on one HiGHS instance, for yes/no columns that each sit
+    """Depth-first branch and bound over the LP relaxation, for yes/no columns that each sit
     in their own rows and carry no objective (whether a role recruits). A node fixes some of them to 0 or 1 by
-    their bounds only, so the registry's rows stay as they are and HiGHS warm-starts from the last basis.
+    their bounds only, so the registry's rows stay as they are and the node LP can start from the last basis.
     A node's LP answer is a mix when every yes/no column can be set to 0 or 1 with its rows still met (the
     objective is unchanged, as the columns carry none); otherwise the column furthest from either is branched on.
     """
 
-    def __init__(self, lp: CompiledLP, highs, columns: np.ndarray, time_limit_seconds: float):
-        self.lp, self.highs, self.columns, self.time_limit_seconds = lp, highs, columns.astype(np.int32), time_limit_seconds
+    def __init__(self, lp: CompiledLP, node_lp: NodeLP, columns: np.ndarray, time_limit_seconds: float):
+        self.lp, self.node_lp, self.columns, self.time_limit_seconds = lp, node_lp, columns.astype(np.int32), time_limit_seconds
         skeleton = _skeleton(lp, self.columns)
         self.rows, self.owner, self.coefficient = skeleton.rows, skeleton.owner, lp.row_value[skeleton.entries]
         self.lps, self.deadline, self.branched = 0, np.inf, False
@@ -81,32 +96,20 @@ class BranchAndBound:
                            for i, owner, at, column, other, twins in skeleton.restatable]
 
     @staticmethod
-    def create(lp: CompiledLP, highs, choices: np.ndarray, time_limit_seconds: float) -> BranchAndBound | None:
+    def create(lp: CompiledLP, node_lp: NodeLP, choices: np.ndarray, time_limit_seconds: float) -> BranchAndBound | None:
         """None when a row holds two yes/no columns (their choices would interact) or one is worth something in an
         objective: HiGHS's MILP then takes the model."""
         if any(objective[choices].any() for objective in (lp.care, lp.cost, lp.own_money, lp.lead) if objective is not None):
             return None
-        branching = BranchAndBound(lp, highs, np.flatnonzero(choices), time_limit_seconds)
+        branching = BranchAndBound(lp, node_lp, np.flatnonzero(choices), time_limit_seconds)
         return branching if len(np.unique(branching.rows)) == len(branching.rows) else None
 
     def fix(self, lower: np.ndarray, upper: np.ndarray, primal: bool = False) -> Status:
         """Solve the LP with the yes/no columns between these bounds, within what is left of the stage's time.
         `primal` when only the objective changed since the last LP (and rows its answer meets were added): its
         basis is then still feasible, and primal simplex finishes in a few iterations where dual simplex takes dozens."""
-        self.highs.changeColsBounds(len(self.columns), self.columns, lower, upper)
-        if np.isfinite(self.deadline):
-            remaining = self.deadline - time.perf_counter()
-            if remaining <= 0:
-                return Status.TIME_LIMIT
-            self.highs.setOptionValue("time_limit", remaining)
-        with temporary_options(self.highs, simplex_strategy=PRIMAL_SIMPLEX) if primal else contextlib.nullcontext():
-            self.highs.run()
+        status = self.node_lp.solve(self.columns, lower, upper, self.deadline - time.perf_counter(), primal)
         self.lps += 1
-        if (status := status_of(self.highs)) == Status.ERROR:  # HiGHS lost its way from the last basis: once more afresh
-            self.highs.clearSolver()
-            with temporary_options(self.highs, presolve="on"):
-                self.highs.run()
-            status = status_of(self.highs)
         return status
 
     def search(self, maximise: bool, objective: np.ndarray, incumbent: np.ndarray | None) -> tuple[Status, np.ndarray | None]:
@@ -132,14 +135,13 @@ class BranchAndBound:
             if status != Status.OPTIMAL:
                 return status, incumbent
             root = False
-            bound = sign * self.highs.getInfo().objective_function_value
+            bound = sign * self.node_lp.objective()
             self.explored.append((fixed, bound))
             if bound <= best + MILP_GAP * max(1.0, abs(best)):
                 continue
-            solution = self.highs.getSolution()
-            mix, branch, first = self.round(np.asarray(solution.col_value, dtype=float))
+            mix, branch, first = self.round(self.node_lp.values())
             if mix is not None:
-                incumbent, best, self.duals = mix, bound, np.asarray(solution.row_dual, dtype=float)
+                incumbent, best, self.duals = mix, bound, self.node_lp.duals()
             elif branch is None or not np.isnan(fixed[branch]) or self.lps >= MAX_NODES:
                 return Status.ERROR, None
             else:

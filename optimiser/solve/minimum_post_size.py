@@ -3,6 +3,7 @@ it), each a branch and bound search on one HiGHS instance that starts from the p
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 
@@ -10,8 +11,11 @@ import numpy as np
 
 from optimiser.solve.branch_and_bound import BranchAndBound
 from optimiser.solve.compiled import CompiledLP, row_activity
-from optimiser.solve.highs import highspy, new_highs, option_value, pass_model, temporary_options, version
+from optimiser.solve.highs import highspy, new_highs, option_value, pass_model, status_of, temporary_options, version
 from optimiser.solve.solution import CARE_TOLERANCE, SHARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Solution, Status, proven
+
+PRIMAL_SIMPLEX = 4
+"""HiGHS's simplex_strategy for primal simplex (its default, 1, is dual)."""
 
 
 def branch_and_bound_stages(lp: CompiledLP, choices: np.ndarray, time_limit_seconds: float | None, highs) -> Solution | None:
@@ -27,11 +31,43 @@ def branch_and_bound_stages(lp: CompiledLP, choices: np.ndarray, time_limit_seco
     highs = highs or new_highs(time_limit_seconds)
     if time_limit_seconds is None:
         time_limit_seconds = option_value(highs, "time_limit")
-    tree = BranchAndBound.create(lp, highs, choices, time_limit_seconds)
+    tree = BranchAndBound.create(lp, HighsNodeLP(highs), choices, time_limit_seconds)
     if tree is None:
         return None
     with temporary_options(highs, presolve="off", time_limit=option_value(highs, "time_limit")):
         return _stages(lp, tree, highs, started)
+
+
+class HighsNodeLP:
+    """The LP relaxation on one HiGHS instance, for branch and bound: each node changes only some columns' bounds, so
+    HiGHS warm-starts from the last basis."""
+
+    def __init__(self, highs):
+        self.highs = highs
+
+    def solve(self, columns: np.ndarray, lower: np.ndarray, upper: np.ndarray, seconds_left: float, primal: bool) -> Status:
+        self.highs.changeColsBounds(len(columns), columns, lower, upper)
+        if np.isfinite(seconds_left):
+            if seconds_left <= 0:
+                return Status.TIME_LIMIT
+            self.highs.setOptionValue("time_limit", seconds_left)
+        with temporary_options(self.highs, simplex_strategy=PRIMAL_SIMPLEX) if primal else contextlib.nullcontext():
+            self.highs.run()
+        if (status := status_of(self.highs)) == Status.ERROR:  # HiGHS lost its way from the last basis: once more afresh
+            self.highs.clearSolver()
+            with temporary_options(self.highs, presolve="on"):
+                self.highs.run()
+            status = status_of(self.highs)
+        return status
+
+    def objective(self) -> float:
+        return self.highs.getInfo().objective_function_value
+
+    def values(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+
+    def duals(self) -> np.ndarray:
+        return np.asarray(self.highs.getSolution().row_dual, dtype=float)
 
 
 def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solution | None:

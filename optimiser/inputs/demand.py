@@ -1,0 +1,54 @@
+"""The demand side: each category's need, priority and size in clinical time, and which roles serve it at what rate."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from optimiser.assumptions import load_assumptions
+from optimiser.catalogue import financial_year_of_year
+from optimiser.scenario import Scenario
+from optimiser.valuation import clinical_size_wte
+
+
+@cache
+def category_defaults() -> tuple[pd.Index, dict[str, np.ndarray], tuple[str, ...]]:
+    defaults = load_assumptions().categories
+    columns = ("category_name", "contacts_per_1000_patients_per_year", "priority_weight")
+    return defaults.index, {c: defaults[c].to_numpy() for c in columns}, tuple(defaults.index.tolist())
+
+
+def resolve_categories(scenario: Scenario, reference: dict[str, float]) -> dict[str, np.ndarray]:
+    """Need, priority and size in clinical time per category (reference rate: see optimiser/valuation.py)."""
+    _, defaults, names = category_defaults()
+    demand = defaults["contacts_per_1000_patients_per_year"] * scenario.pcn.list_size / 1000
+    weight = defaults["priority_weight"].copy()
+    is_default = np.ones(len(names), dtype=bool)
+    for category, setting in scenario.demand.items():
+        i = names.index(category)
+        if setting.contacts_per_year is not None:
+            demand[i], is_default[i] = setting.contacts_per_year, False
+        if setting.priority_weight is not None:
+            weight[i] = setting.priority_weight
+    return {"category_name": defaults["category_name"], "priority_weight": weight,
+            "demand_contacts_per_year": demand, "demand_is_default": is_default,
+            "reference_contacts_per_wte_year": np.array([reference.get(d, np.nan) for d in names]),
+            "clinical_size_wte": np.array(list(clinical_size_wte(dict(zip(names, demand.tolist())), reference).values()), dtype=float)}
+
+
+@cache
+def _default_contacts(financial_year: str) -> dict[tuple[str, str], float]:
+    """The default capability table in force in a financial year (rows carry from_year/until_year)."""
+    return load_assumptions().productivity_in(financial_year)["contacts_per_wte_year"].to_dict()
+
+
+def all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:
+    """Contacts per WTE-year of every (role, category) pair in the scenario's productivity table, allowed or not."""
+    contacts = dict(_default_contacts(financial_year_of_year(scenario.year)))
+    for name, role in scenario.custom_roles.items():
+        contacts |= {(name, category): value for category, value in role.serves.items()}
+    for role, by_category in scenario.productivity.items():
+        contacts |= {(role, category): value for category, value in by_category.items()}
+    return {key: value for key, value in sorted(contacts.items()) if value > 0}

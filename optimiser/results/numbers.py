@@ -1,0 +1,156 @@
+"""The solution read by column position: WTE and money per role, claims per funding pot, care served per category,
+and which limits bind. Every table and sentence of a result is built from these numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from optimiser import constraints
+from optimiser.engine import ArrayModel
+from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs
+from optimiser.model import SkillMixModel
+from optimiser.solve import Solution
+from optimiser.valuation import CareUnit, care_unit, category_points
+
+BINDING_TOLERANCE = 1e-6
+STAFFED_WTE = 1e-6
+"""Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
+
+
+@dataclass
+class SolvedNumbers:
+    model: SkillMixModel | ArrayModel  # PuLP (one scenario) or arrays (batch workers): results read only layout and registry
+    solution: Solution
+
+    @property
+    def inputs(self) -> ModelInputs:
+        return self.model.inputs
+
+    @property
+    def scenario(self):
+        return self.model.inputs.scenario
+
+    @property
+    def unit(self) -> CareUnit:
+        """The unit care and marginal values are given in, for this result's valuation."""
+        return care_unit(self.scenario.policy.valuation)
+
+    @property
+    def status_text(self) -> str:
+        if self.solution.proven_optimal:
+            return f"optimal (proven by {self.solution.solver})"
+        return f"{self.solution.status}: NOT proven optimal"
+
+    # ------------------------------------------------------------ values, by column position
+    def values(self, group: str) -> np.ndarray:
+        """The solution's values of one group of columns (e.g. "wte", in the layout's role order)."""
+        return self.solution.values[self.model.layout.columns(group)]
+
+    def value(self, group: str) -> float:
+        """The value of a single-column group (rented sessions, lowest share), 0 if the model has none."""
+        column = self.model.layout.column(group)
+        return 0.0 if column is None else float(self.solution.values[column])
+
+    @cached_property
+    def _assigned(self) -> np.ndarray:
+        return self.values("assigned")
+
+    # ------------------------------------------------------------ the mix
+    @cached_property
+    def _per_role(self) -> dict[str, np.ndarray]:
+        """WTE and money per allowed role as arrays: every table and the summary are read from these."""
+        roles, layout = self.inputs.allowed_data, self.model.layout
+        total = np.round(self.values("wte"), 9) + 0.0
+        assigned = np.bincount(layout.pair_role, weights=self._assigned, minlength=len(total))
+        in_post = roles["in_post_wte"].astype(float)
+        own_funded = self.values("own_funded")
+        own = np.minimum(np.round(own_funded, 9) + 0.0, total) if len(own_funded) else np.zeros(len(total))
+        arrs = total - own
+        numbers = {
+            "in_post_wte": in_post,
+            "new_wte": np.maximum(total - in_post, 0.0),
+            "reduced_wte": np.maximum(in_post - total, 0.0),
+            "total_wte": total,
+            "arrs_funded_wte": arrs,
+            "own_funded_wte": own,
+        }
+        per_wte = roles
+        first = np.minimum(arrs, 1.0)  # co-funding tables: the first post is claimed at its own share (see formulation.py)
+        change = {column: first * roles[f"first_post_{column}_change_gbp"] for column in ("claim", "co_funder", "top_up")}
+        numbers["cost_gbp_per_year"] = total * per_wte["cost_per_wte_gbp"]
+        numbers["arrs_claimed_gbp_per_year"] = arrs * per_wte["claim_per_wte_gbp"] + change["claim"]
+        numbers["co_funder_gbp_per_year"] = arrs * per_wte["co_funder_per_wte_gbp"] + change["co_funder"]
+        numbers["top_up_gbp_per_year"] = arrs * per_wte["top_up_per_wte_gbp"] + own * per_wte["cost_per_wte_gbp"] + change["top_up"]
+        numbers["own_funded_gbp_per_year"] = own * per_wte["cost_per_wte_gbp"]
+        numbers["room_sessions_per_week"] = total * per_wte["clinical_room_sessions_per_wte"]
+        numbers["spare_wte"] = np.maximum(np.round(total - assigned, 9), 0.0)
+        return numbers
+
+    # ------------------------------------------------------------ money
+    @cached_property
+    def _claims_by_pot(self) -> dict[str, tuple[float, float]]:
+        """(ARRS sum, claimed within it) per funding pot, £ a year; in-post claims beyond the sum are paid outside ARRS."""
+        pot_of = self.inputs.allowed_data["funding_pot"]
+        claims = self._per_role["arrs_claimed_gbp_per_year"]
+        beyond = self.inputs.in_post_beyond_arrs_gbp
+        return {pot: (float(total), float(claims[pot_of == pot].sum()) - beyond.get(pot, 0.0))
+                for pot, total in self.inputs.arrs_sums_gbp.items()}
+
+    @cached_property
+    def _top_up(self) -> tuple[float, float]:
+        """(staff costs, rent and bought supervision) paid from the PCN's own money, £ a year.
+
+        Staff costs include posts the PCN pays wholly."""
+        rent = self.value("rented_sessions") * self.inputs.rent_gbp_per_session_per_year
+        return float(self._per_role["top_up_gbp_per_year"].sum()), rent + self._supervision_bought_gbp
+
+    def bought_hours(self, profession: str | None) -> float:
+        """Supervision hours a week bought from a profession (0 if none can be bought)."""
+        labels = self.model.layout.labels["bought_supervision"]
+        return float(self.values("bought_supervision")[labels.index(profession)]) if profession in labels else 0.0
+
+    @cached_property
+    def _supervision_bought_gbp(self) -> float:
+        available = self.inputs.supervision_available
+        bought = zip(self.model.layout.labels["bought_supervision"], self.values("bought_supervision").tolist())
+        return sum(hours * available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought)
+
+    # ------------------------------------------------------------ care
+    @cached_property
+    def _served(self) -> np.ndarray:
+        """Contacts a year delivered per category, in the categories' order."""
+        layout, demand = self.model.layout, self.inputs.category_data["demand_contacts_per_year"]
+        contacts = np.fromiter(self.inputs.contacts_by_pair.values(), float, len(layout.pairs))
+        served = np.bincount(layout.pair_category, weights=contacts * self._assigned, minlength=len(demand))
+        return np.clip(served, 0.0, demand).round(6)
+
+    @cached_property
+    def _points(self) -> np.ndarray:
+        """Each category's part of the care score (out of 100), whatever valuation chose the mix."""
+        data, names = self.inputs.category_data, list(self.inputs.category_keys)
+        reference = data["reference_contacts_per_wte_year"]
+        points = category_points(
+            self.inputs.value_curve, dict(zip(names, self._served.tolist())), dict(zip(names, data["demand_contacts_per_year"].tolist())),
+            dict(zip(names, data["priority_weight"].tolist())),
+            {d: r for d, r in zip(names, reference.tolist()) if not np.isnan(r)},
+        )
+        return np.fromiter(points.values(), float)
+
+    # ------------------------------------------------------------ why
+    @cached_property
+    def _limits(self) -> np.ndarray:
+        """Each constraint's right-hand side."""
+        return self.model.limits
+
+    @cached_property
+    def _binding_rows(self) -> np.ndarray:
+        """Registry positions of the limits that shape the answer: binding, not bookkeeping, not a costless floor."""
+        limit, used = self._limits, self.solution.row_activity
+        binding = np.abs(limit - used) <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0)
+        marginal = np.abs(self.solution.marginal_care) > 1e-9
+        registry = self.model.registry
+        kinds = {i: constraints.family(registry[i].family).kind for i in np.flatnonzero(binding).tolist()}
+        return np.array([i for i, kind in kinds.items() if kind != "bookkeeping" and (kind != "floor" or marginal[i])], dtype=int)

@@ -82,17 +82,17 @@ class Block:
 def block(family: str, labels: list, unit: str, terms: list[tuple], lower=-np.inf, upper=np.inf, active=True) -> Block:
     """Rows `labels` of a family; each term is (row positions, columns, coefficients), scalars repeated to one length."""
     count = len(labels)
-    return Block(family, labels, unit, terms, _repeat(lower, count), _repeat(upper, count), _repeat(active, count).astype(bool))
+    return Block(family, labels, unit, terms, _repeat(lower, count, float), _repeat(upper, count, float), _repeat(active, count, bool))
 
 
-def _repeat(value, count: int) -> np.ndarray:
-    if np.ndim(value):
-        return np.asarray(value, dtype=float)
-    return _constant(float(value), count)
+def _repeat(value, count: int, dtype) -> np.ndarray:
+    if isinstance(value, np.ndarray | list):
+        return np.asarray(value, dtype=dtype)
+    return _constant(dtype(value), count)
 
 
-@functools.lru_cache(maxsize=1024)
-def _constant(value: float, count: int) -> np.ndarray:
+@functools.lru_cache(maxsize=1024, typed=True)
+def _constant(value, count: int) -> np.ndarray:
     """`count` copies of a number, read-only and shared: most rows' bounds are 0, ±infinity or "active"."""
     constant = np.full(count, value)
     constant.flags.writeable = False

@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from optimiser import charts, edit_form, edit_tables, result_display  # noqa: E402
 from optimiser.outcome import solve_outcome  # noqa: E402
-from optimiser.scenario import load_scenario  # noqa: E402
+from optimiser.scenario_io import load_scenario  # noqa: E402
 
 TARGET_MS = 150
 

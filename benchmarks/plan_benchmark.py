@@ -22,7 +22,8 @@ from pathlib import Path
 from optimiser.plan import make_plan, plan_highs
 from optimiser.plan_inputs import prepare_plan
 from optimiser.plan_model import build_plan_model
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 from optimiser.solve import solve_compiled
 from timing import median_ms
 

@@ -20,7 +20,7 @@ import pulp
 from optimiser.inputs import prepare
 from optimiser.model import build_model
 from optimiser.pipeline import optimise
-from optimiser.scenario import load_scenario
+from optimiser.scenario_io import load_scenario
 from optimiser.solve import compile_model, new_highs, solve_compiled
 from timing import median_ms
 

@@ -100,7 +100,7 @@ def batch(
     try:
         if real:  # the bundled real PCNs, with the roles of the base scenario's year
             from optimiser.batch import load_base
-            from optimiser.england import batch_table
+            from optimiser.england_batch import batch_table
 
             table = batch_table(str(load_base(base)["year"]))
         outcome = run_batch(
@@ -121,7 +121,7 @@ def batch(
     if horizon:
         out.print(render_plan_rollup(outcome))
     if real:
-        from optimiser.england import write_england_outputs
+        from optimiser.england_batch import write_england_outputs
 
         written = write_england_outputs(output, outcome.plan.policies)
         err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home, ICB chart)")

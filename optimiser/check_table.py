@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from optimiser.scenario import Scenario, parse_scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_problems import parse_scenario
 
 PLAN_COLUMNS: dict[str, str] = {"role_name": "Role", "in_post_wte": "In post (WTE)", "plan_wte": "Your plan (WTE)"}
 """The plan editor's columns: type the total WTE you intend per role (in post included)."""

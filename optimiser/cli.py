@@ -57,7 +57,7 @@ def main_options(
 
 
 def _load(path: Path):
-    from optimiser.scenario import load_scenario
+    from optimiser.scenario_io import load_scenario
 
     return load_scenario(path)
 
@@ -156,8 +156,9 @@ def catalogue(
     london: Annotated[str, typer.Option(help="With --derive: national, outer or inner.")] = "national",
 ) -> None:
     """Show a year's ARRS roles, maximum reimbursable amounts, caps and the rules and sources behind them."""
-    from optimiser.catalogue import current_year, load_catalogue
-    from optimiser.report import catalogue_table, derivation_text
+    from optimiser.catalogue import load_catalogue
+    from optimiser.catalogue_rules import current_year
+    from optimiser.catalogue_report import catalogue_table, derivation_text
 
     year = year or current_year()
     try:
@@ -178,7 +179,7 @@ def new(
 ) -> None:
     """Start a scenario from a real PCN: list size, estimated weighted population and staff in post, each with its source."""
     from optimiser.atomic import write_text_atomic
-    from optimiser.england import scenario_text
+    from optimiser.england_pcn import scenario_text
 
     try:
         write_text_atomic(file, scenario_text(pcn, year), overwrite=overwrite)

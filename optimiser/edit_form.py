@@ -14,7 +14,8 @@ from optimiser import variants
 from optimiser.catalogue import load_catalogue
 from optimiser.edit_tables import cell_value, same_value
 from optimiser.errors import ScenarioError
-from optimiser.scenario import FIELD_LABELS, PCN_NUMBERS, Scenario, describe_validation_error
+from optimiser.scenario import FIELD_LABELS, PCN_NUMBERS, Scenario
+from optimiser.scenario_problems import describe_validation_error
 
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
     "pcn_name": ("pcn", "name"),

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ValidationError
 from optimiser.assumptions import load_assumptions
 from optimiser.catalogue import load_catalogue
 from optimiser.errors import ScenarioError
-from optimiser.scenario import DemandSettings, RoleSettings, Scenario, describe_validation_error, parse_scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_problems import describe_validation_error, parse_scenario
+from optimiser.scenario_sections import DemandSettings, RoleSettings
 
 ROLE_COLUMNS: dict[str, str] = {
     "role_name": "Role",

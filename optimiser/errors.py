@@ -1,5 +1,10 @@
 """One error family, so the CLI and the app can show any of them as a sentence, never a traceback."""
 
+from __future__ import annotations
+
+import reprlib
+from typing import Any
+
 EXIT_OK = 0
 EXIT_INFEASIBLE = 1  # no mix meets every rule; the conflict is printed
 EXIT_BAD_INPUT = 2  # a file, value or option that cannot be used
@@ -17,6 +22,17 @@ def listed(problems: list[str], limit: int = MAX_LISTED) -> list[str]:
     if len(problems) <= limit:
         return list(problems)
     return [*problems[:limit], f"… and {len(problems) - limit:,} more"]
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxtuple, _REPR.maxset = 2, 4, 4, 4, 4
+_REPR.maxstring, _REPR.maxother, _REPR.maxlong = 50, 50, 40
+
+
+def short_value(value: Any) -> str:
+    """A value as the user wrote it, cut short: never the full repr of something an alias may have blown up."""
+    text = _REPR.repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class OptimiserError(Exception):

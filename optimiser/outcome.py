@@ -13,7 +13,8 @@ from optimiser.errors import OptimiserError, ScenarioError, SolverError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
 from optimiser.results import Result
-from optimiser.scenario import Scenario, parse_scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_problems import parse_scenario
 
 def scenario_from_canonical(text: str) -> Scenario:
     return parse_scenario(json.loads(text), "the app")

@@ -36,7 +36,8 @@ def plan(
     """Plan hiring over several years, under pay awards, funding and demand that are not yet known."""
     from optimiser.plan import make_plan
     from optimiser.plan_report import plan_tables, render_plan, write_plan_files
-    from optimiser.scenario import load_scenario, parse_scenario
+    from optimiser.scenario_io import load_scenario
+    from optimiser.scenario_problems import parse_scenario
     from optimiser.tables import csv_text
 
     try:

@@ -12,7 +12,7 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
-from optimiser.catalogue import read_package_csv
+from optimiser.package_data import read_package_csv
 from optimiser.errors import CatalogueError
 
 ANY = "*"

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from optimiser import paycost
-from optimiser.catalogue import load_catalogue, on_cost_rules, pay_awards
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import on_cost_rules, pay_awards
 from optimiser.inputs import ModelInputs, prepare
 from optimiser.plan_defaults import LATER, PlanDefaults, load_plan_defaults, plan_years
-from optimiser.scenario import Future, Growth, Scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_sections import Future, Growth
 
 FORECAST = "forecast"
 """The name of the only future of a scenario that names none."""

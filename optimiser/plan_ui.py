@@ -12,7 +12,8 @@ import pandas as pd
 from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.plan_defaults import DEFAULT_HORIZON_YEARS, plan_years
 from optimiser.plan_results import PlanResult
-from optimiser.scenario import Scenario, parse_scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_problems import parse_scenario
 
 FUTURE_COLUMNS = {
     "future": "Future",

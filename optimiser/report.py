@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pandas as pd
-from rich import box
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
@@ -14,9 +13,10 @@ from rich.text import Text
 
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
-from optimiser.catalogue import POT_NAMES, STATUSES
+from optimiser.catalogue import POT_NAMES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
+from optimiser.terminal_table import folding_table
 
 HEADLINE_LABELS = {
     "total_wte": "Staff (WTE)",
@@ -34,34 +34,6 @@ VALUATION_TEXT = {
     "contacts": "the mix maximises priority-weighted contacts, whatever their length; the score is shown for comparison",
 }
 ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or provisional: see `catalogue`)"
-
-
-SHORT_TEXT = 12
-"""Text columns no wider than this (a cap, a status) keep their width like numbers; longer text wraps."""
-
-
-def _table(title: str, frame: pd.DataFrame, formats: dict[str, str], index_label: str | None = None) -> Table:
-    """A table that folds to the terminal's width: numbers are never cut (each number column is as wide as its
-    widest number), headers wrap onto more lines, and labels and sentences wrap within their column."""
-    rows = []
-    for key, row in frame.iterrows():
-        cells = [str(key)] if index_label else []
-        for column, fmt in formats.items():
-            value = row[column]
-            cells.append("" if pd.isna(value) else (str(value) if fmt in ("s", "s>") else format(value, fmt)))
-        rows.append(cells)
-    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
-    if index_label:
-        table.add_column(index_label, overflow="fold", min_width=min(14, max((len(r[0]) for r in rows), default=1)))
-    offset = 1 if index_label else 0
-    for i, column in enumerate(formats):
-        widest = max([len(r[i + offset]) for r in rows] + [len(word) for word in column.split()])
-        fixed = widest if formats[column] not in ("s", "s>") or widest <= SHORT_TEXT else None
-        table.add_column(column, justify="left" if formats[column] == "s" else "right",  # "s>": text, right-aligned
-                         width=fixed, overflow="fold")
-    for cells in rows:
-        table.add_row(*cells)
-    return table
 
 
 def mix_table(result: Result) -> Table:
@@ -84,12 +56,12 @@ def mix_table(result: Result) -> Table:
     own = {"Own money (WTE)": ".2f"} if (mix["own_funded_wte"] > 1e-6).any() else {}
     formats = {"In post (WTE)": ".2f", "New (WTE)": ".2f", "Total (WTE)": ".2f", **own, "Cap (WTE)": "s",
                "Cost (£/yr)": ",.0f", "ARRS claimed (£/yr)": ",.0f", "Top-up (£/yr)": ",.0f", "Rooms (sessions a week)": ".1f"}
-    return _table("Staffing mix", shown, formats, index_label="Role")
+    return folding_table("Staffing mix", shown, formats, index_label="Role")
 
 
 def money_table(result: Result) -> Table:
     money = result.money().rename(columns={"gbp_per_year": "£ a year", "note": "How"})
-    return _table("Money", money, {"£ a year": ",.0f", "How": "s"}, index_label="Item")
+    return folding_table("Money", money, {"£ a year": ",.0f", "How": "s"}, index_label="Item")
 
 
 def care_table(result: Result) -> Table:
@@ -101,7 +73,7 @@ def care_table(result: Result) -> Table:
     care["Served (%)"] = care["Served (%)"] * 100
     formats = {"Needed (contacts/yr)": ",.0f", "Served (contacts/yr)": ",.0f", "Unmet (contacts/yr)": ",.0f",
                "Served (%)": ".0f", "Priority": "g", "Size (WTE)": ".1f", "Care points": ".1f"}
-    return _table("Care", care, formats, index_label="Demand category")
+    return folding_table("Care", care, formats, index_label="Demand category")
 
 
 def supervision_table(result: Result) -> Table:
@@ -110,7 +82,7 @@ def supervision_table(result: Result) -> Table:
         "bought_hours_per_week": "Bought (hours/wk)", "bought_gbp_per_year": "Bought (£/yr)",
     })
     formats = {"Needed (hours/wk)": ".1f", "Available (hours/wk)": ".1f", "Bought (hours/wk)": ".1f", "Bought (£/yr)": ",.0f"}
-    return _table("Supervision (hours a week; defaults are mostly estimates: see the assumptions README)", table, formats,
+    return folding_table("Supervision (hours a week; defaults are mostly estimates: see the assumptions README)", table, formats,
                   index_label="Supervising profession")
 
 
@@ -175,7 +147,7 @@ def _signed(value: float, digits: int) -> str:
 def what_if_table(result: Result, caps_lifted: Result) -> Table:
     changes = compare_summary(result, caps_lifted)
     frame = _headline_text(changes.rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"}))
-    table = _table("What if every cap were lifted", frame, dict.fromkeys(frame.columns, "s>"), index_label="Measure")
+    table = folding_table("What if every cap were lifted", frame, dict.fromkeys(frame.columns, "s>"), index_label="Measure")
     mix = comparison.at_display_precision(compare_mix(result, caps_lifted), "baseline_wte", "other_wte", "change_wte", 2)
     moved = mix[mix["change_wte"] != 0]
     for role, row in moved.iterrows():
@@ -193,9 +165,9 @@ def render_comparison(a: Result, b: Result) -> Group:
                                    "change_contacts_per_year", 0).set_index("category_name")
     care.columns = ["A (contacts/yr)", "B (contacts/yr)", "B − A (contacts/yr)"]
     return Group(
-        _table("Headline", summary, dict.fromkeys(summary.columns, "s>"), index_label="Measure"),
-        _table("Staffing mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
-        _table("Contacts served", care, {c: ",.0f" for c in care.columns}, index_label="Demand category"),
+        folding_table("Headline", summary, dict.fromkeys(summary.columns, "s>"), index_label="Measure"),
+        folding_table("Staffing mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
+        folding_table("Contacts served", care, {c: ",.0f" for c in care.columns}, index_label="Demand category"),
     )
 
 
@@ -214,88 +186,6 @@ def write_result_files(result: Result, directory: Path, fmt: str, overwrite: boo
     else:
         files = {f"{name}.csv": csv_text(frame).encode("utf-8") for name, frame in tables(result).items()}
     return write_files_atomic(Path(directory), files, overwrite=overwrite)
-
-
-def catalogue_table(catalogue, sources: bool = False) -> Group:
-    """The year's roles as a table; with sources, the year's rules and one paragraph per figure so addresses are never cut short."""
-    from optimiser.catalogue import pay_awards, year_rules
-
-    roles = catalogue.roles.copy()
-    roles["cap"] = [
-        "none" if pd.isna(a) and pd.isna(b) else f"{a:g} / {b:g} ({s})"
-        for a, b, s in zip(roles["cap_wte_below_100k"], roles["cap_wte_from_100k"], roles["cap_status"])
-    ]
-    roles["arrs_share"] = [
-        f"{share:.0%}" + (f" ({co_share:.0%} {funder})" if co_share > 0 else "")
-        for share, co_share, funder in zip(roles["arrs_share"], roles["co_funder_share"], roles["co_funder"])
-    ]
-    for zone in ("outer", "inner"):
-        roles[f"{zone} London"] = [f"{amount:,.0f} ({status})" for amount, status in zip(roles[f"{zone}_london_max_gbp"], roles[f"{zone}_london_status"])]
-    shown = roles.set_index("role_name").rename(columns={
-        "afc_band": "AfC band", "max_reimbursable_gbp": "Max reimbursable (£/WTE/yr)", "max_reimbursable_status": "Status",
-        "arrs_share": "ARRS share", "cap": "Cap WTE <100k / ≥100k", "funding_pot": "Pot",
-    })
-    formats = {"AfC band": "s", "Max reimbursable (£/WTE/yr)": ",.0f", "Status": "s", "outer London": "s", "inner London": "s",
-               "ARRS share": "s", "Cap WTE <100k / ≥100k": "s", "Pot": "s"}
-    funding = catalogue.funding.rename(columns={"gbp_per_weighted_patient": "£ per weighted patient", "status": "Status", "basis": "Basis"})
-    rules = year_rules(catalogue.year)
-    on_costs = rules.on_costs
-    parts = [
-        Text(f"{catalogue.year} ({rules.status}): {rules.basis}\nEmployer on-costs: pension {on_costs.pension_rate:.2%}, NI "
-             f"{on_costs.ni_rate:.1%} above £{on_costs.ni_threshold_gbp:,.0f}. Agenda for Change pay scale {rules.afc_pay_year}; "
-             f"GP pay {rules.gp_pay_year}."),
-        _table(f"ARRS roles {catalogue.year} (amounts include employer on-costs)", shown, formats, index_label="Role"),
-        Text("; ".join(f"{status} = {meaning}" for status, meaning in STATUSES.items()), style="dim"),
-        _table(f"ARRS sum {catalogue.year}", funding, {"£ per weighted patient": ".3f", "Status": "s", "Basis": "s"}, index_label="Pot"),
-    ]
-    if sources:
-        parts.append(Text(f"\nRules, {catalogue.year}", style="bold"))
-        parts.append(Text(f"Year: {rules.basis} Source: {rules.source}\nOn-costs ({on_costs.status}): from "
-                          f"{on_costs.from_date:%-d %B %Y}. Source: {on_costs.source}"))
-        awards = pay_awards().reset_index()
-        for _, award in awards.iterrows():
-            parts.append(Text(f"Pay award {award['staff_group']} {award['pay_year']}: {award['award']:.1%} ({award['status']}). "
-                              f"{award['basis']} Source: {award['source']}"))
-        for (role, tier), row in catalogue.co_funding.iterrows():
-            parts.append(Text(f"Co-funding {role}, {tier}: {row['arrs_share']:.0%} ARRS ({row['status']}). {row['basis']} Source: {row['source']}"))
-        parts.append(Text(f"\nSources, {catalogue.year}", style="bold"))
-        for _, role in catalogue.roles.iterrows():
-            cap = "" if role["cap_status"] == "none" else f"\n  Cap ({role['cap_status']}): {role['cap_basis']} Source: {role['cap_source']}"
-            parts.append(Text(
-                f"{role['role_name']}: £{role['max_reimbursable_gbp']:,.0f} ({role['max_reimbursable_status']}"
-                f"{', ' + role['max_reimbursable_source_date'] if role['max_reimbursable_source_date'] else ''})\n"
-                f"  Basis: {role['max_reimbursable_basis']}\n  Role: {role['basis']}\n"
-                f"  Source: {role['max_reimbursable_source'] or role['source']}\n  London: {role['london_source']}{cap}"
-            ))
-        for pot, row in catalogue.funding.iterrows():
-            parts.append(Text(f"{pot}: £{row['gbp_per_weighted_patient']:.3f} per weighted patient ({row['status']})\n"
-                              f"  Basis: {row['basis']}\n  Source: {row['source']}"))
-    return Group(*parts)
-
-
-def derivation_text(year: str, derive: str | None, salary_gbp: float | None, zone: str = "national") -> Text:
-    """The working for one amount: a band's or role's maximum reimbursable amount, or a salary's employer cost."""
-    from optimiser import paycost
-    from optimiser.catalogue import band_maximum, band_pay_point, derive_working, load_catalogue, on_cost_rules
-    from optimiser.errors import CatalogueError
-
-    if zone not in ("national", "outer", "inner"):
-        raise CatalogueError(f"--london {zone!r}: choose national, outer or inner")
-    lines: list[str] = []
-    if derive is not None:
-        roles = load_catalogue(year).roles
-        if derive in roles.index:
-            lines += [f"{roles.at[derive, 'role_name']} ({derive}):", *derive_working(roles.at[derive, "pay_point"], year, zone)]
-        elif band_pay_point(derive) is not None:
-            lines += derive_working(derive, year, zone)
-        else:
-            result = band_maximum(derive, year, "none" if zone == "national" else zone)
-            lines += [f"{year}, band {derive}, {zone}: no ARRS reference salary for this band; top pay point + on-costs ({result.status})",
-                      *result.working, f"= £{result.amount_gbp:,.2f}"]
-    if salary_gbp is not None:
-        lines += ["" if lines else None, f"{year}: employer cost of a salary of £{salary_gbp:,.0f}",
-                  *paycost.cost_working(salary_gbp, on_cost_rules(year))]
-    return Text("\n".join(line for line in lines if line is not None))
 
 
 def render_check(check) -> Group:
@@ -329,8 +219,8 @@ def render_check(check) -> Group:
     care[["Plan (%)", "Best (%)"]] *= 100
     return Group(
         header, rules,
-        _table("The plan's money and rooms", money, {"value": "s>"}, index_label="Measure"),
-        _table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
-        _table("Share of need met", care, {"Needed (contacts/yr)": ",.0f", "Plan (%)": ".0f", "Best (%)": ".0f"}, index_label="Demand category"),
+        folding_table("The plan's money and rooms", money, {"value": "s>"}, index_label="Measure"),
+        folding_table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
+        folding_table("Share of need met", care, {"Needed (contacts/yr)": ",.0f", "Plan (%)": ".0f", "Best (%)": ".0f"}, index_label="Demand category"),
         supervision_table(check.planned),
     )

@@ -14,9 +14,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 
-from optimiser.catalogue import available_years, load_catalogue
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import available_years
 from optimiser.errors import ScenarioError
-from optimiser.scenario import RoleSettings, Scenario, parse_scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_problems import parse_scenario
+from optimiser.scenario_sections import RoleSettings
 
 Variant = Callable[[Scenario], Scenario]
 """A change to a scenario: batch policies are lists of these, applied in order."""

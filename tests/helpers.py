@@ -9,7 +9,8 @@ import numpy as np
 from optimiser.assumptions import load_assumptions
 from optimiser.catalogue import POT_NAMES, load_catalogue
 from optimiser.results import Result
-from optimiser.scenario import Scenario, parse_scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_problems import parse_scenario
 
 HUGE = 9_000_000
 

@@ -12,7 +12,8 @@ from optimiser import comparison, edit_form, edit_tables, result_display, scenar
 from optimiser.errors import ScenarioError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
-from optimiser.scenario import load_scenario, parse_scenario, scenario_to_text
+from optimiser.scenario_io import load_scenario, scenario_to_text
+from optimiser.scenario_problems import parse_scenario
 from tests.helpers import small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

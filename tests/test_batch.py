@@ -18,7 +18,7 @@ from optimiser.cli import app
 from optimiser.national import describe, generate_national
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
-from optimiser.scenario import parse_scenario
+from optimiser.scenario_problems import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "scenarios" / "national" / "sample-50.csv"

@@ -8,7 +8,7 @@ import pytest
 
 from optimiser.batch import plan_batch, run_batch
 from optimiser.catalogue import load_catalogue
-from optimiser.scenario import load_scenario
+from optimiser.scenario_io import load_scenario
 
 CATEGORIES = ["medication_review", "minor_illness", "long_term_conditions", "msk", "mental_health", "social_needs",
               "care_coordination", "urgent_same_day", "digital_admin"]

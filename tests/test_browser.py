@@ -15,7 +15,7 @@ import pytest
 
 from optimiser import result_display
 from optimiser.pipeline import optimise, with_caps_lifted
-from optimiser.scenario import load_scenario
+from optimiser.scenario_io import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")

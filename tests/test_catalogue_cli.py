@@ -2,7 +2,7 @@
 
 from typer.testing import CliRunner
 
-from optimiser.catalogue import current_year
+from optimiser.catalogue_rules import current_year
 from optimiser.cli import app
 
 

@@ -15,10 +15,16 @@ from pathlib import Path
 import pytest
 
 from optimiser import paycost
-from optimiser.catalogue import (
-    RULE_FILES, STATUSES, available_years, current_year, derive_max, employer_cost_gbp, financial_year_of,
-    load_catalogue, on_cost_rules, role_salary_gbp,
+from optimiser.catalogue import load_catalogue, role_salary_gbp
+from optimiser.catalogue_rules import (
+    RULE_FILES,
+    STATUSES,
+    available_years,
+    current_year,
+    financial_year_of,
+    on_cost_rules,
 )
+from optimiser.derived_amounts import derive_max, employer_cost_gbp
 
 CATALOGUE = Path(__file__).resolve().parents[1] / "optimiser" / "data" / "catalogue"
 ROLE_FILES = ["2023-24.csv", "2024-25.csv", "2025-26.csv", "2026-27.csv"]
@@ -165,18 +171,18 @@ def test_every_amount_shown_has_a_status(year):
 
 
 def test_a_row_without_a_source_fails(tmp_path, monkeypatch):
-    import optimiser.catalogue as catalogue
+    import optimiser.catalogue_rules as catalogue_rules
     from optimiser.errors import CatalogueError
 
     rows = _rows("pay-awards.csv")
     rows[0]["source"] = ""
-    monkeypatch.setattr(catalogue, "read_package_csv", lambda *parts: rows)
-    catalogue._table.cache_clear()
+    monkeypatch.setattr(catalogue_rules, "read_package_csv", lambda *parts: rows)
+    catalogue_rules.rules_table.cache_clear()
     try:
         with pytest.raises(CatalogueError, match="pay-awards.csv row 2: .*source missing"):
-            catalogue._table("pay-awards.csv")
+            catalogue_rules.rules_table("pay-awards.csv")
     finally:
-        catalogue._table.cache_clear()
+        catalogue_rules.rules_table.cache_clear()
 
 
 # ---------------------------------------------------------------- caps, co-funding and pots

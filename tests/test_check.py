@@ -11,7 +11,8 @@ import pytest
 from optimiser.catalogue import load_catalogue
 from optimiser.check import check_plan
 from optimiser.errors import ScenarioError
-from optimiser.scenario import parse_scenario, scenario_to_text
+from optimiser.scenario_io import scenario_to_text
+from optimiser.scenario_problems import parse_scenario
 from tests.helpers import small_scenario
 
 PHARMACIST, TECHNICIAN = "clinical_pharmacist", "pharmacy_technician"

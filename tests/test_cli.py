@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from optimiser.scenario import scenario_to_text
+from optimiser.scenario_io import scenario_to_text
 from tests.helpers import small_scenario
 
 ROOT = Path(__file__).parent.parent

@@ -23,7 +23,7 @@ import pytest
 
 from optimiser import comparison, constraints
 from optimiser.pipeline import optimise
-from optimiser.scenario import load_scenario, save_scenario
+from optimiser.scenario_io import load_scenario, save_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 LARGE = ROOT / "scenarios" / "large-2024-25.yaml"

@@ -10,7 +10,8 @@ import pytest
 from optimiser import constraints
 from optimiser.inputs import prepare
 from optimiser.model import build_model
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))

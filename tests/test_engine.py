@@ -14,13 +14,13 @@ import pytest
 from optimiser import variants
 from optimiser.batch import load_base, plan_batch, read_table
 from optimiser.engine import Engine
-from optimiser.england import batch_table
+from optimiser.england_batch import batch_table
 from optimiser.layout import shape_key
 from optimiser.inputs import prepare
 from optimiser.model import build_model
 from optimiser.pipeline import optimise
 from optimiser.explain import InfeasibleScenario
-from optimiser.scenario import load_scenario
+from optimiser.scenario_io import load_scenario
 from optimiser.solve import CompiledLP, compile_model
 
 ROOT = Path(__file__).resolve().parents[1]

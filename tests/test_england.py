@@ -9,11 +9,11 @@ import pytest
 
 from typer.testing import CliRunner
 
-from optimiser import england
+from optimiser import england_batch, england_derive, england_pcn, england_table
 from optimiser.catalogue import load_catalogue
 from optimiser.cli import app
 from optimiser.pipeline import optimise
-from optimiser.scenario import load_scenario, scenario_from_text
+from optimiser.scenario_io import load_scenario, scenario_from_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "pcn"
@@ -26,18 +26,18 @@ CENSUS_FTE = 30_576
 
 
 def test_bundled_table_matches_the_published_totals():
-    table = england.load_pcns()
+    table = england_table.load_pcns()
     assert len(table) == PCNS and table.index.is_unique
     assert table["list_size"].sum() == PATIENTS_IN_PCNS
     assert (table["list_size"] > 0).all()
     assert table["icb"].nunique() == 42 and table["region"].nunique() == 7
-    fte = table[england.in_post_columns(table)].to_numpy().sum() + table["not_arrs_fte"].sum()
+    fte = table[england_table.in_post_columns(table)].to_numpy().sum() + table["not_arrs_fte"].sum()
     assert fte == pytest.approx(CENSUS_FTE, abs=1.0)  # every census FTE is either mapped to a role or counted as not ARRS
 
 
 def test_weighted_population_estimate_is_the_ratio_times_the_list_size():
     """£1,696m at £26.631 (2025/26) against the published £1,711m: the estimate is within 1% nationally."""
-    table = england.load_pcns()
+    table = england_table.load_pcns()
     rounding = 0.05 + 5e-7 * table["list_size"]  # the estimate is rounded to 0.1 patient, the ratio to 6 decimals
     assert ((table["weighted_population_estimate"] - table["weighted_ratio"] * table["list_size"]).abs() <= rounding).all()
     national = table["weighted_ratio_basis"] == "national 2022-23"
@@ -47,34 +47,34 @@ def test_weighted_population_estimate_is_the_ratio_times_the_list_size():
 
 def test_every_role_column_is_a_catalogue_role():
     roles = set(load_catalogue("2025/26").roles.index)
-    columns = england.in_post_columns(england.load_pcns())
-    assert columns and {c.removeprefix(england.IN_POST) for c in columns} <= roles
+    columns = england_table.in_post_columns(england_table.load_pcns())
+    assert columns and {c.removeprefix(england_table.IN_POST) for c in columns} <= roles
 
 
 @needs_shared
 def test_bundled_table_is_the_derivation_of_the_shared_files():
-    derived = england.derive(SHARED)
-    bundled = pd.read_csv(Path(england.__file__).parent / "data" / "england" / "pcns.csv", dtype={"ods_code": str})
+    derived = england_derive.derive(SHARED)
+    bundled = pd.read_csv(Path(england_derive.__file__).parent / "data" / "england" / "pcns.csv", dtype={"ods_code": str})
     pd.testing.assert_frame_equal(derived.reset_index(drop=True), bundled, check_dtype=False, atol=1e-6)
 
 
 @needs_shared
 def test_in_post_fte_by_role_equals_the_census_through_the_mapping():
-    census = pd.read_csv(SHARED / england.WORKFORCE)
-    mapping = england.read_mapping()
+    census = pd.read_csv(SHARED / england_derive.WORKFORCE)
+    mapping = england_table.read_mapping()
     merged = census.merge(mapping, left_on=["STAFF_GROUP", "STAFF_ROLE"], right_on=["staff_group", "staff_role"])
     assert len(merged) == len(census)  # every census row is mapped
-    expected = merged[merged["role_id"] != england.NOT_ARRS].groupby("role_id")["FTE"].sum()
-    table = england.load_pcns()
+    expected = merged[merged["role_id"] != england_table.NOT_ARRS].groupby("role_id")["FTE"].sum()
+    table = england_table.load_pcns()
     for role, fte in expected.items():
-        assert table[england.IN_POST + role].sum() == pytest.approx(fte, abs=0.001 * PCNS)  # rounding to 0.001 per PCN
+        assert table[england_table.IN_POST + role].sum() == pytest.approx(fte, abs=0.001 * PCNS)  # rounding to 0.001 per PCN
 
 
 def test_a_mapping_naming_an_unknown_role_is_a_clear_error(tmp_path):
     path = tmp_path / "mapping.csv"
     path.write_text("staff_group,staff_role,role_id,basis\nOther GPs,Salaried GPs,general_practioner,typo\n", encoding="utf-8")
-    with pytest.raises(england.EnglandDataError) as error:
-        england.read_mapping(path)
+    with pytest.raises(england_table.EnglandDataError) as error:
+        england_table.read_mapping(path)
     message = str(error.value)
     assert "mapping.csv" in message and "Salaried GPs" in message and "'general_practioner'" in message
     assert "did you mean 'general_practitioner'?" in message
@@ -82,9 +82,9 @@ def test_a_mapping_naming_an_unknown_role_is_a_clear_error(tmp_path):
 
 @needs_shared
 def test_a_census_role_missing_from_the_mapping_is_named():
-    mapping = england.read_mapping()
-    with pytest.raises(england.EnglandDataError, match="Other GPs / GP Locums"):
-        england.derive(SHARED, mapping[mapping["staff_role"] != "GP Locums"])
+    mapping = england_table.read_mapping()
+    with pytest.raises(england_table.EnglandDataError, match="Other GPs / GP Locums"):
+        england_derive.derive(SHARED, mapping[mapping["staff_role"] != "GP Locums"])
 
 
 # ---------------------------------------------------------------- start from my PCN
@@ -92,12 +92,12 @@ def test_a_census_role_missing_from_the_mapping_is_named():
 
 def test_new_scenario_for_a_real_pcn_carries_its_numbers_and_sources(tmp_path):
     """U00070 WEST MERTON PCN: 33,581 patients (Dec 2025); its 2022-23 ratio 25,380.73 ÷ 32,121.25 = 0.790154 gives 26,534.2."""
-    text = england.scenario_text("u00070")
+    text = england_pcn.scenario_text("u00070")
     scenario = scenario_from_text(text)
     assert scenario.pcn.ods_code == "U00070" and scenario.pcn.name == "WEST MERTON PCN"
     assert scenario.pcn.list_size == 33_581
     assert scenario.pcn.weighted_population == pytest.approx(33_581 * 25_380.73 / 32_121.25, abs=0.1)
-    assert scenario.roles["clinical_pharmacist"].in_post_wte == pytest.approx(england.load_pcns().at["U00070", "in_post_wte.clinical_pharmacist"])
+    assert scenario.roles["clinical_pharmacist"].in_post_wte == pytest.approx(england_table.load_pcns().at["U00070", "in_post_wte.clinical_pharmacist"])
     assert "1 December 2025" in text and "30 November 2025" in text and "Open" in text
     assert "ESTIMATE" in text.split("weighted_population:")[0].rsplit("list_size", 1)[1]  # the estimate says so just above it
     assert "ASSUMPTION" in text.split("room_sessions_per_week:")[0].rsplit("estate:", 1)[1]
@@ -105,19 +105,19 @@ def test_new_scenario_for_a_real_pcn_carries_its_numbers_and_sources(tmp_path):
 
 
 def test_unknown_ods_code_names_the_closest_pcns():
-    with pytest.raises(england.EnglandDataError) as error:
-        england.find_pcn("U0007")
+    with pytest.raises(england_table.EnglandDataError) as error:
+        england_pcn.find_pcn("U0007")
     message = str(error.value)
     assert "'U0007' is not one of the 1,297 PCNs" in message and "U00070 WEST MERTON PCN" in message
-    with pytest.raises(england.EnglandDataError, match="U00070 WEST MERTON PCN"):
-        england.find_pcn("west merton")  # a name typed where the code goes still finds it
+    with pytest.raises(england_table.EnglandDataError, match="U00070 WEST MERTON PCN"):
+        england_pcn.find_pcn("west merton")  # a name typed where the code goes still finds it
 
 
 def test_a_pcn_with_no_list_size_is_a_clear_error():
-    table = england.load_pcns().copy()
+    table = england_table.load_pcns().copy()
     table.loc["U00070", "list_size"] = float("nan")
-    with pytest.raises(england.EnglandDataError, match=r"PCN U00070 \(WEST MERTON PCN\) has no list size"):
-        england.scenario_text("U00070", table=table)
+    with pytest.raises(england_table.EnglandDataError, match=r"PCN U00070 \(WEST MERTON PCN\) has no list size"):
+        england_pcn.scenario_text("U00070", table=table)
 
 
 def test_cli_new_writes_the_scenario_and_refuses_unknown_codes(tmp_path):
@@ -135,14 +135,14 @@ def test_app_picker_fills_the_form_from_a_real_pcn(monkeypatch, tmp_path):
     from tests.test_app import assert_mix_is, run, start
 
     at = start(monkeypatch, tmp_path)
-    [label] = [label for label, code in england.picker_labels().items() if code == "U00070"]
+    [label] = [label for label, code in england_pcn.picker_labels().items() if code == "U00070"]
     assert label.startswith("WEST MERTON PCN (U00070), NHS South West London ICB")
     at.selectbox(key="real_pcn").set_value(label)
     run(at)
     assert at.number_input(key="list_size").value == 33_581
     assert at.number_input(key="weighted_population").value == pytest.approx(26_534.2)
     current = at.session_state["current"]
-    assert current == scenario_from_text(england.scenario_text("U00070"))
+    assert current == scenario_from_text(england_pcn.scenario_text("U00070"))
     assert_mix_is(at, current)
     assert any("ESTIMATE" in box.value and "30 November 2025" in box.value for box in at.info)
 
@@ -155,7 +155,7 @@ def real_batch(tmp_path_factory):
     """Five real PCNs, including one whose staff in post claim more than its estimated ARRS sum, under two policies."""
     from optimiser.batch import load_base, run_batch
 
-    table = england.batch_table("2026/27")
+    table = england_batch.batch_table("2026/27")
     over = table[table["ods_code"] == "U00367"]  # its staff in post claim more than its estimated ARRS sum
     sample = pd.concat([table[table["ods_code"] != "U00367"].head(4), over], ignore_index=True)
     base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
@@ -182,13 +182,13 @@ def test_batch_on_real_pcns_equals_single_solves(real_batch):
 
 def test_region_and_care_roll_ups_add_up_to_the_nation(real_batch):
     _, _, outcome, output = real_batch
-    england.write_england_outputs(output, ["as-published", "rooms+10%"])
+    england_batch.write_england_outputs(output, ["as-published", "rooms+10%"])
     regions = pd.read_csv(output / "by_region.csv")
     national = outcome.national.set_index("policy")
     for policy, rows in regions.groupby("policy"):
         assert rows["total_wte"].sum() == pytest.approx(national.at[policy, "total_wte"])
         assert rows["in_post_beyond_arrs_gbp_per_year"].sum() == pytest.approx(national.at[policy, "in_post_beyond_arrs_gbp_per_year"])
-    assert set(regions["region"]) <= set(england.load_pcns()["region"])
+    assert set(regions["region"]) <= set(england_table.load_pcns()["region"])
     care = pd.read_csv(output / "care_closer_to_home.csv")
     nation = care[(care["level"] == "nation") & (care["policy"] == "as-published")].iloc[0]
     pcns = care[(care["level"] == "PCN") & (care["policy"] == "as-published")]

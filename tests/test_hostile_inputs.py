@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from optimiser.errors import ScenarioError
-from optimiser.scenario import MAX_YAML_DEPTH, load_scenario, read_scenario_data, scenario_from_text
+from optimiser.scenario_io import load_scenario, read_scenario_data, scenario_from_text
+from optimiser.scenario_yaml import MAX_YAML_DEPTH
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS, MEGABYTES = 2.0, 200

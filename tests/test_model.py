@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from optimiser.catalogue import load_catalogue
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
-from optimiser.scenario import load_scenario
+from optimiser.scenario_io import load_scenario
 from tests.helpers import HUGE, check_result, small_scenario
 
 PHARMACIST = "clinical_pharmacist"
@@ -166,7 +166,7 @@ def test_priority_weights_send_scarce_money_to_the_priority():
     )
     data = scenario.model_dump()
     data["demand"]["long_term_conditions"]["priority_weight"] = 2.0
-    from optimiser.scenario import parse_scenario
+    from optimiser.scenario_problems import parse_scenario
 
     result = optimise(parse_scenario(data))
     care = result.care()
@@ -398,7 +398,7 @@ def test_minimum_post_size_leaves_staff_in_post_as_they_are():
 
 def test_a_minimum_post_size_above_one_wte_is_refused():
     from optimiser.errors import ScenarioError
-    from optimiser.scenario import parse_scenario
+    from optimiser.scenario_problems import parse_scenario
 
     data = small_scenario({PHARMACIST: {"medication_review": 1000}}).model_dump()
     data["policy"]["min_post_wte"] = 1.5

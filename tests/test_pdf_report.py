@@ -14,7 +14,8 @@ from pypdf import PdfReader
 from optimiser.catalogue import load_catalogue
 from optimiser.pdf_report import board_report, write_board_report
 from optimiser.pipeline import optimise
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 from tests.helpers import small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,8 @@ import pytest
 from optimiser.pipeline import optimise
 from optimiser.plan import make_plan, solve_plan
 from optimiser.plan_inputs import FORECAST, prepare_plan
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 from tests.helpers import small_scenario
 from tests.test_scenario_files import EXAMPLES
 

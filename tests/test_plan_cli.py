@@ -7,7 +7,8 @@ import json
 import pytest
 import yaml
 
-from optimiser.scenario import parse_scenario, scenario_to_text
+from optimiser.scenario_io import scenario_to_text
+from optimiser.scenario_problems import parse_scenario
 from tests.test_cli import run
 from tests.test_plan import C1, FUNDING_FUTURES, plan_scenario
 

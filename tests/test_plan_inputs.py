@@ -7,7 +7,7 @@ import pytest
 from optimiser.errors import ScenarioError
 from optimiser.plan_defaults import financial_years, load_plan_defaults
 from optimiser.plan_inputs import _published_awards
-from optimiser.scenario import scenario_from_text, scenario_to_text
+from optimiser.scenario_io import scenario_from_text, scenario_to_text
 
 BASE = """
 pcn: {name: Plan PCN, list_size: 30000, weighted_population: 30000}

@@ -8,7 +8,8 @@ import pytest
 from optimiser import plan_charts, plan_ui
 from optimiser.errors import ScenarioError
 from optimiser.plan import make_plan
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 from tests.test_app import start
 from tests.test_plan import C1, FUNDING_FUTURES, plan_scenario
 from tests.test_scenario_files import EXAMPLES
@@ -81,7 +82,7 @@ def test_what_the_futures_table_does_not_show_is_kept():
 def test_the_plan_ahead_tab_shows_the_post_by_post_verdict_and_a_conflict(monkeypatch, tmp_path):
     """The hand-derived cases of tests/test_plan_verdict.py on the page: the verdict word for word; then, planned
     robustly, the rooms conflict named with its years, future and shortfall, and no traceback."""
-    from optimiser.scenario import scenario_to_text
+    from optimiser.scenario_io import scenario_to_text
     from tests.test_plan_verdict import PAY_FUTURES, rooms_conflict_scenario, rooms_scenario
 
     verdict_case = rooms_scenario(arrs_sum=150_000, top_up=10_000, rooms=30, horizon=4, futures=PAY_FUTURES,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from optimiser.plan import InfeasiblePlan, make_plan
-from optimiser.scenario import parse_scenario
+from optimiser.scenario_problems import parse_scenario
 from tests.helpers import small_scenario
 from tests.test_plan import CP, FLAT
 

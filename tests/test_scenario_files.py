@@ -11,7 +11,7 @@ import yaml
 
 from optimiser.errors import ScenarioError
 from optimiser.pipeline import optimise
-from optimiser.scenario import load_scenario, save_scenario, scenario_from_text, scenario_to_text
+from optimiser.scenario_io import load_scenario, save_scenario, scenario_from_text, scenario_to_text
 
 EXAMPLES = sorted(Path(__file__).parent.parent.joinpath("scenarios").glob("*.yaml"))
 MINIMAL = """

@@ -8,11 +8,12 @@ from datetime import date
 import pytest
 import yaml
 
-from optimiser.catalogue import current_year, load_catalogue
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import current_year
 from optimiser.errors import ScenarioError
 from optimiser.inputs import prepare
 from optimiser.pipeline import optimise
-from optimiser.scenario import scenario_from_text
+from optimiser.scenario_io import scenario_from_text
 from tests.helpers import check_result, small_scenario
 
 MHP, CP, CC = "mental_health_practitioner", "clinical_pharmacist", "care_coordinator"

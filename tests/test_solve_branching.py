@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optimiser import england
+from optimiser import england_batch
 from optimiser.batch import load_base, plan_batch, read_table
 from optimiser.errors import SolverError
 from optimiser.explain import InfeasibleScenario
@@ -18,7 +18,7 @@ from optimiser.inputs import prepare
 from optimiser.model import build_model
 from optimiser.national import generate_national
 from optimiser.pipeline import optimise
-from optimiser.scenario import load_scenario
+from optimiser.scenario_io import load_scenario
 from optimiser.solve import STAGE_2_FALLBACK_TOLERANCE, Status, compile_model, new_highs, solve_compiled
 from tests.helpers import check_result, small_scenario
 
@@ -51,7 +51,7 @@ SETS = {
     "examples": lambda: [load_scenario(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))],
     "sample-50": lambda: _table_scenarios(read_table(ROOT / "scenarios" / "national" / "sample-50.csv"), NATIONAL_BASE),
     "synthetic-200": lambda: _table_scenarios(generate_national(200, seed=11), NATIONAL_BASE),
-    "england-100": lambda: _table_scenarios(england.batch_table().head(100), ROOT / "scenarios" / "england" / "base-2026-27.yaml"),
+    "england-100": lambda: _table_scenarios(england_batch.batch_table().head(100), ROOT / "scenarios" / "england" / "base-2026-27.yaml"),
 }
 """PCN sets: every example scenario; the national base (scenarios/national) with the bundled sample and synthetic PCNs;
 real England PCNs on the England base."""

@@ -10,7 +10,7 @@ import pytest
 from optimiser.batch import load_base, plan_batch, read_table
 from optimiser.inputs import prepare
 from optimiser.model import build_model
-from optimiser.scenario import load_scenario
+from optimiser.scenario_io import load_scenario
 from optimiser.solve import Status, solve
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import pytest
 from optimiser.errors import ScenarioError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise
-from optimiser.scenario import parse_scenario
+from optimiser.scenario_problems import parse_scenario
 from tests.helpers import check_result, small_scenario
 
 PHARMACIST = "clinical_pharmacist"

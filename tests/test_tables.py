@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from optimiser.pipeline import optimise
-from optimiser.scenario import load_scenario, save_scenario
+from optimiser.scenario_io import load_scenario, save_scenario
 from optimiser.tables import csv_text, excel_bytes, read_table, write_table
 
 ROOT = Path(__file__).resolve().parents[1]

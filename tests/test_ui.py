@@ -19,7 +19,8 @@ from optimiser.explain import InfeasibleScenario
 from optimiser.inputs import prepare
 from optimiser.outcome import scenario_from_canonical, solve_outcome
 from optimiser.pipeline import optimise, with_caps_lifted
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))

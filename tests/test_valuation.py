@@ -15,7 +15,8 @@ from optimiser.assumptions import load_assumptions
 from optimiser.catalogue import load_catalogue
 from optimiser.errors import ScenarioError
 from optimiser.pipeline import optimise, with_caps_lifted
-from optimiser.scenario import parse_scenario, scenario_from_text
+from optimiser.scenario_io import scenario_from_text
+from optimiser.scenario_problems import parse_scenario
 from optimiser.valuation import curve_problems, default_curve, make_curve
 from tests.helpers import check_result, small_scenario
 
@@ -190,7 +191,7 @@ def test_lifting_caps_never_lowers_the_care_score(arrs, list_size):
 
 @pytest.mark.parametrize("path", sorted(Path(__file__).parent.parent.joinpath("scenarios").glob("*.yaml")), ids=lambda p: p.name)
 def test_examples_leave_no_servable_need_at_zero(path):
-    from optimiser.scenario import load_scenario
+    from optimiser.scenario_io import load_scenario
 
     result = optimise(load_scenario(path))
     care = result.care()

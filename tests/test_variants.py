@@ -11,7 +11,8 @@ from optimiser import variants
 from optimiser.batch import parse_policy
 from optimiser.catalogue import load_catalogue
 from optimiser.errors import ScenarioError
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,8 @@ from optimiser.catalogue import load_catalogue
 from optimiser.pipeline import optimise
 from optimiser.report import result_json
 from optimiser.results import tables
-from optimiser.scenario import load_scenario, parse_scenario
+from optimiser.scenario_io import load_scenario
+from optimiser.scenario_problems import parse_scenario
 from optimiser.workbook import result_workbook
 from tests.helpers import small_scenario
 

@@ -8,7 +8,8 @@ from optimiser import plan_charts, plan_ui
 from optimiser.app import cached
 from optimiser.errors import ScenarioError
 from optimiser.plan_report import limits_lines, uncertainty_lines
-from optimiser.scenario import Scenario, scenario_to_text
+from optimiser.scenario import Scenario
+from optimiser.scenario_io import scenario_to_text
 from optimiser.tables import csv_text
 
 

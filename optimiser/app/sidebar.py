@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimiser import england
+from optimiser import england_pcn
 from optimiser.app import state
-from optimiser.catalogue import available_years
+from optimiser.catalogue_rules import available_years
 from optimiser.edit_form import cap_table, label
 from optimiser.errors import ScenarioError
-from optimiser.scenario import MAX_SCENARIO_BYTES, scenario_from_text
+from optimiser.scenario_io import scenario_from_text
+from optimiser.scenario_yaml import MAX_SCENARIO_BYTES, TOO_LARGE
 
 ss = st.session_state
 
@@ -90,8 +91,8 @@ def choose_scenario() -> None:
                  on_change=state.start_from_pcn, placeholder="Type a PCN name or ODS code",
                  help="Fills in its list size, an ESTIMATED weighted population and staff in post from NHS England's "
                       "public data (Open Government Licence v3.0): check them and edit.")
-    if ss.source.endswith(england.APP_SOURCE_SUFFIX):
-        st.info(england.sources_note(ss.loaded.pcn.ods_code))
+    if ss.source.endswith(england_pcn.APP_SOURCE_SUFFIX):
+        st.info(england_pcn.sources_note(ss.loaded.pcn.ods_code))
     if ss.get("load_error"):
         st.error(ss.load_error)
 
@@ -100,7 +101,7 @@ def open_upload(upload) -> None:
     """An uploaded file becomes the base scenario, or a sentence saying why it cannot."""
     try:
         if upload.size > MAX_SCENARIO_BYTES:
-            raise ScenarioError([f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a scenario?"], upload.name)
+            raise ScenarioError([TOO_LARGE], upload.name)
         try:
             text = upload.getvalue().decode("utf-8")
         except UnicodeDecodeError:

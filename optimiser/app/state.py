@@ -13,15 +13,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from optimiser import england
+from optimiser import england_pcn
 from optimiser.edit_form import cap_table, form_values
 from optimiser.errors import OptimiserError, ScenarioError
-from optimiser.scenario import Scenario, load_scenario, scenario_from_text
+from optimiser.scenario import Scenario
+from optimiser.scenario_io import load_scenario, scenario_from_text
 from optimiser.scenario_files import has_unsaved_changes, scenario_files
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_FILE = "urban-deprived-2026-27.yaml"
-PCN_CHOICES = england.picker_labels()
+PCN_CHOICES = england_pcn.picker_labels()
 ss = st.session_state
 
 
@@ -85,7 +86,7 @@ def start_from_pcn() -> None:
     if code is None:
         return
     try:
-        load(scenario_from_text(england.scenario_text(code), code), code + england.APP_SOURCE_SUFFIX, saved=False)
+        load(scenario_from_text(england_pcn.scenario_text(code), code), code + england_pcn.APP_SOURCE_SUFFIX, saved=False)
         ss.load_error = None
     except OptimiserError as error:
         ss.load_error = str(error)

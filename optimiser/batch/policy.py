@@ -8,7 +8,8 @@ import re
 
 from optimiser import variants
 from optimiser.batch.table import TableError
-from optimiser.catalogue import available_years, load_catalogue
+from optimiser.catalogue import load_catalogue
+from optimiser.catalogue_rules import available_years
 
 POLICY_HELP = """\
 Named policies, combined with commas (e.g. "no-caps,rooms+10%"):

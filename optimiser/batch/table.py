@@ -21,7 +21,9 @@ from pydantic import ValidationError
 
 from optimiser import tables
 from optimiser.errors import OptimiserError, ScenarioError
-from optimiser.scenario import PCN_NUMBERS, Scenario, located_problems, parse_scenario, read_scenario_data
+from optimiser.scenario import PCN_NUMBERS, Scenario
+from optimiser.scenario_io import read_scenario_data
+from optimiser.scenario_problems import located_problems, parse_scenario
 
 PCN_COLUMNS: dict[str, tuple[str, ...]] = {
     "ods_code": ("pcn", "ods_code"),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.assumptions import load_assumptions
-from optimiser.catalogue import financial_year_of_year
+from optimiser.catalogue_rules import financial_year_of_year
 from optimiser.scenario import Scenario
 from optimiser.valuation import clinical_size_wte
 

@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from optimiser.assumptions import load_assumptions
-from optimiser.catalogue import band_maximum, load_catalogue
+from optimiser.catalogue import load_catalogue
+from optimiser.derived_amounts import band_maximum
 from optimiser.errors import ScenarioError
 from optimiser.inputs.model_inputs import MAIN_POT
-from optimiser.scenario import DERIVE_FROM_BAND, Scenario
+from optimiser.scenario import Scenario
+from optimiser.scenario_sections import DERIVE_FROM_BAND
 
 ROLE_DEFAULT_COLUMNS = [
     "role_name", "afc_band", "max_reimbursable_gbp", "max_reimbursable_status", "arrs_share", "co_funder_share", "funding_pot",

@@ -7,7 +7,9 @@ import numpy as np
 import pandas as pd
 
 from optimiser import paycost
-from optimiser.catalogue import CAP_THRESHOLD_LIST_SIZE, afc_bands, afc_pay_point_gbp, load_catalogue, on_cost_rules
+from optimiser.catalogue import CAP_THRESHOLD_LIST_SIZE, load_catalogue
+from optimiser.catalogue_rules import on_cost_rules
+from optimiser.derived_amounts import afc_bands, afc_pay_point_gbp
 from optimiser.inputs.role_defaults import GIVEN, ROLE_DEFAULT_COLUMNS, custom_role_defaults, positions, role_defaults
 from optimiser.scenario import Scenario
 

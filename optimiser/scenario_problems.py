@@ -1,0 +1,104 @@
+"""A scenario's problems in words: each of pydantic's errors as one sentence naming the field, the value given and
+what is allowed, and `parse_scenario`, which reports every problem in some data in one round.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from optimiser.errors import ScenarioError, short_value
+from optimiser.scenario import Scenario
+from optimiser.scenario_names import name_problems
+
+
+def parse_scenario(data: Any, source: str | None = None) -> Scenario:
+    """Validate already-parsed data (from YAML, JSON or the app) into a Scenario."""
+    if data is None:
+        raise ScenarioError(["the scenario is empty; it needs at least pcn, year and estate"], source)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [f"the scenario must be a mapping of keys (pcn, year, estate, ...), not a {type(data).__name__}"], source
+        )
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        problems = describe_validation_error(error)
+        if not any(item["loc"] == () for item in error.errors()):  # field errors stopped the names check; run it now
+            policy = data.get("policy") if isinstance(data.get("policy"), dict) else {}
+            already = set(problems)
+            problems += [p for p in name_problems(data.get("year"), data.get("roles"), policy.get("remove_caps"),
+                                                  data.get("productivity"), data.get("demand"), data.get("custom_roles"))
+                         if p not in already]
+        raise ScenarioError(problems, source) from None
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+def describe_validation_error(error: ValidationError, model: type[BaseModel] = Scenario) -> list[str]:
+    """Turn pydantic's errors into sentences: field path, the value given, and what is allowed."""
+    return [sentence for _, sentence in located_problems(error, model)]
+
+
+def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) -> list[tuple[tuple, str]]:
+    """Each of pydantic's errors as (its location, a sentence), so callers can map a problem back to its source."""
+    problems = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        path = ".".join(str(part) for part in loc)
+        value = item.get("input")
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            parent = _model_at(model, item["loc"][:-1])
+            allowed = _field_names(parent) if parent else []
+            close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
+            problems.append((loc, f"{path}: unknown key; {hint}"))
+        elif kind == "missing":
+            problems.append((loc, f"{path}: required but missing"))
+        elif kind == "value_error":
+            for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
+                problems.append((loc, f"{path} = {short_value(value)}: {message}" if path and not isinstance(value, dict) else message))
+        else:
+            shown = short_value(value)
+            problems.append((loc, f"{path} = {shown}: {_allowed_text(item)}"))
+    return problems
+
+
+def _allowed_text(item: dict[str, Any]) -> str:
+    kind, ctx = item["type"], item.get("ctx", {})
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        symbol = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
+        bound = next(iter(ctx.values()))
+        return f"must be a number {symbol} {bound:,}" if isinstance(bound, (int, float)) else item["msg"]
+    if kind == "finite_number":
+        return "must be a finite number (not NaN or infinity)"
+    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
+        return "must be a number" if "int" not in kind else "must be a whole number"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be true or false"
+    if kind in ("dict_type", "model_type"):
+        return "must be a mapping of keys to values"
+    return item["msg"][0].lower() + item["msg"][1:]
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model class at a location path, so an unknown key can be matched to the real ones."""
+    current, parts = model, list(loc)
+    while parts:
+        field = current.model_fields.get(str(parts.pop(0)))
+        if field is None:
+            return None
+        annotation = field.annotation
+        if get_origin(annotation) is dict:
+            annotation = get_args(annotation)[1]
+            if parts:
+                parts.pop(0)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        current = annotation
+    return current

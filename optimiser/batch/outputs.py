@@ -7,7 +7,6 @@ spreadsheet would run as a formula (starting with = + - @) are written as text, 
 
 from __future__ import annotations
 
-import ctypes
 import io
 import os
 from collections.abc import Iterable, Iterator
@@ -19,6 +18,7 @@ import pyarrow.parquet as pq
 
 from optimiser import tables
 from optimiser.atomic import write_bytes_atomic
+from optimiser.batch.memory import give_back_memory
 
 BLOCK_ROWS = 500
 """Records written at a time: few enough that the memory a block takes is the same for 1,250 PCNs as for 100,000."""
@@ -96,16 +96,6 @@ def blocks(pieces: Iterable[pd.DataFrame], rows: int = BLOCK_ROWS) -> Iterator[p
             held, count = [block[~ends]], int((~ends).sum())
     if count:
         yield pd.concat(held, ignore_index=True)
-
-
-def give_back_memory() -> None:
-    """Return memory freed by the last block to the system (C's heap and Arrow's pool keep it otherwise, scattered
-    between live objects), so the footprint of a long table's outputs stays that of one block."""
-    pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL(None).malloc_trim(0)  # glibc (Linux)
-    except (OSError, AttributeError):
-        pass
 
 
 def write_workbook(path: Path, sheets: Iterable[tuple[str, Iterable[pd.DataFrame]]]) -> Path:

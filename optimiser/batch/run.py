@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimiser.batch import execute, outputs, rollup, store
+from optimiser.batch.memory import give_back_memory
 from optimiser.batch.table import TableError, check_base, load_base, read_table
 from optimiser.batch.plan_worker import (MODES, PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES,
                                          run_plan_chunk)
@@ -176,7 +177,7 @@ def _write_outputs(output: Path, plan: Plan, stream: Stream, solved: int, format
     statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
     common = rollup.optimal_everywhere(statuses, plan.policies)
     counts = statuses["status"].value_counts().to_dict()
-    outputs.give_back_memory()
+    give_back_memory()
 
     files: list[Path] = []
     tables = {name: outputs.TableFiles(output, name, formats) for name in ("pcn_summary", "comparison_by_pcn", "failures", "pcn_roles")}

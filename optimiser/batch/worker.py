@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
+from optimiser.batch.memory import give_back_memory
 from optimiser.batch.table import RowProblem
 from optimiser.batch.tasks import RowChunk, Task
 from optimiser.errors import EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, ScenarioError
@@ -75,6 +76,7 @@ def run_rows(chunk: RowChunk, solve: Callable[[list[Task]], tuple] | None = None
     records = (solve or run_chunk)(tasks)
     for record in records[0]:
         record["worker_seconds"] += seconds[record["row"]]
+    give_back_memory()
     return problems, records
 
 

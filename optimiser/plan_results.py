@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from optimiser import constraints
+from optimiser.plan_lp import ABSENT
 from optimiser.plan_model import PlanModel
 from optimiser.solve import Solution
 from optimiser.valuation import care_unit
@@ -26,7 +28,7 @@ POST_WTE = 0.005
 """New WTE below this is no post (it shows as 0.0)."""
 LATER_HIRING, IN_POST = 0, -1
 """What own money beyond the budget is charged to besides this year's posts (numbered from 1)."""
-BOOKKEEPING = {"staff_flow", "role_time", "valued_care", "whole_posts", "lowest_share"}
+BOOKKEEPING = {"staff_flow", "role_time", "valued_care", "whole_posts", "lowest_share", "beyond_budget"}
 LIMIT_WORDS = {
     "arrs_budget": ("the ARRS sum is fully claimed", "£1,000 more ARRS", 1000.0),
     "top_up_budget": ("own money is at the top-up budget", "£1,000 more top-up", 1000.0),
@@ -74,10 +76,15 @@ class PlanResult:
         return care_unit(self.inputs.scenario.policy.valuation).name.removesuffix(" a year")
 
     def _value(self, expression) -> float:
-        return float(sum(c * self.solution.value(v) for v, c in expression.items()) + expression.constant)
+        """A year's care, cost or own money (a vector over the LP's columns), or a few columns' weighted sum."""
+        if isinstance(expression, np.ndarray):
+            return float(expression @ self.solution.values[: len(expression)])
+        return float(sum(c * self._var(v) for v, c in expression.items()))
 
-    def _var(self, variable) -> float:
-        return self.solution.value(variable)
+    def _var(self, column) -> float:
+        if column is None or column.index == ABSENT:
+            return 0.0
+        return float(self.solution.values[column.index]) if column.index >= 0 else self.solution.value(column)
 
     # ------------------------------------------------------------ decisions
     def first_year_decisions(self) -> dict[str, tuple[float, float]]:

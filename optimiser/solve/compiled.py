@@ -27,6 +27,7 @@ class CompiledLP:
     row_start: np.ndarray
     row_index: np.ndarray
     row_value: np.ndarray
+    tie_break: np.ndarray | None = None  # minimised last, among the mixes equal in care and cost (multi-year plans)
 
     @property
     def num_rows(self) -> int:

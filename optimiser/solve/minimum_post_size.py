@@ -13,6 +13,7 @@ from optimiser.solve.branch_and_bound import BranchAndBound
 from optimiser.solve.compiled import CompiledLP, row_activity
 from optimiser.solve.highs import highspy, new_highs, option_value, pass_model, status_of, temporary_options, version
 from optimiser.solve.solution import CARE_TOLERANCE, SHARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Solution, Status, proven
+from optimiser.solve.tie_break import least_tie_break
 
 PRIMAL_SIMPLEX = 4
 """HiGHS's simplex_strategy for primal simplex (its default, 1, is dual)."""
@@ -127,4 +128,7 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
         if tree.fix(chosen, chosen) == Status.OPTIMAL:
             cheapest = np.asarray(highs.getSolution().col_value, dtype=float)
             cheapest[tree.columns] = chosen
+    if lp.tie_break is not None and status == Status.OPTIMAL:
+        cheapest = least_tie_break(highs, lp, cheapest, tree.columns)
+        cheapest[tree.columns] = np.round(cheapest[tree.columns])
     return proven(lp, cheapest, row_activity(lp, cheapest), marginal, method, time.perf_counter() - started, version())

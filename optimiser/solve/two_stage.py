@@ -12,6 +12,7 @@ import numpy as np
 from optimiser.solve.compiled import CompiledLP, row_activity, violations
 from optimiser.solve.highs import highspy, new_highs, pass_model, status_of, version
 from optimiser.solve.solution import CARE_TOLERANCE, SHARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Solution, proven
+from optimiser.solve.tie_break import least_tie_break
 
 
 def two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solution:
@@ -55,8 +56,11 @@ def two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Soluti
         solution = highs.getSolution()
     else:
         solution, method = most_care, f"{method}; the cheapest of the equally good mixes could not be confirmed"
-    activity = np.asarray(solution.row_value, dtype=float)[: lp.num_rows]
-    return proven(lp, np.asarray(solution.col_value, dtype=float), activity, marginal[: lp.num_rows], method, seconds, version())
+    values = np.asarray(solution.col_value, dtype=float)
+    if lp.tie_break is not None and status_of(highs) == "optimal":
+        values = least_tie_break(highs, lp, values, np.flatnonzero(lp.integer))
+        seconds = time.perf_counter() - started
+    return proven(lp, values, row_activity(lp, values), marginal[: lp.num_rows], method, seconds, version())
 
 
 def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:

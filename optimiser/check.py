@@ -1,8 +1,10 @@
 """Check a manager's intended mix (the scenario's `plan:` section) without optimising it, beside the best mix.
 
 The plan's WTE per role is taken as given; its staff's time is spread over the needs they can serve so as to
-give the most care (the one choice a plan does not state). Every rule is then checked by arithmetic and each
-one broken is a sentence; the best mix under the same rules is found by `optimise` for the comparison.
+give the most care (the one choice a plan does not state). Money is paid as `solve` pays it: staff in post
+beyond the ARRS sum are paid outside ARRS, and planned staff beyond what ARRS can pay are paid wholly from the
+PCN's own money (the top-up). Every rule is then checked by arithmetic and each one broken is a sentence; the
+best mix under the same rules is found by `optimise` for the comparison.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -29,6 +32,59 @@ RULE_FAMILIES = {
 }
 """Rows a plan is checked against by arithmetic instead of being held to them."""
 SHOWN_CHANGE_WTE = 0.05
+BeyondArrs = Literal["own_money", "breach"]
+"""How planned claims beyond the ARRS sum are read: paid from the PCN's own money, as `solve` pays them (the
+default), or a broken rule with every planned post ARRS-funded (the reading before own money was counted)."""
+
+
+@dataclass(frozen=True)
+class PotFunding:
+    """How the plan's claims on one ARRS pot are paid, £ a year."""
+
+    arrs_sum: float
+    claims: float  # every planned WTE at its claim per WTE
+    in_post_beyond: float  # claims of staff in post beyond the sum: paid outside ARRS, as `solve` pays them
+    own_money: float  # planned claims beyond what ARRS pays: those posts paid wholly from the PCN's own money
+
+    @property
+    def arrs_claimed(self) -> float:
+        return self.claims - self.in_post_beyond - self.own_money
+
+
+def pot_funding(inputs: ModelInputs, wte: dict[str, float], beyond_arrs: BeyondArrs = "own_money") -> dict[str, PotFunding]:
+    """Per pot: what ARRS pays, what staff in post beyond the sum take outside ARRS, and what falls to own money."""
+    roles = inputs.role_columns
+    funding = {}
+    for pot, total in inputs.arrs_sums_gbp.items():
+        claims = sum(roles["claim_per_wte_gbp"][r] * w for r, w in wte.items() if roles["funding_pot"][r] == pot)
+        if beyond_arrs == "breach":
+            funding[pot] = PotFunding(total, claims, 0.0, 0.0)
+            continue
+        beyond = min(inputs.in_post_beyond_arrs_gbp.get(pot, 0.0), max(claims - total, 0.0))
+        funding[pot] = PotFunding(total, claims, beyond, max(claims - total - beyond, 0.0))
+    return funding
+
+
+def own_funded_wte(inputs: ModelInputs, wte: dict[str, float], funding: dict[str, PotFunding]) -> dict[str, float]:
+    """WTE per role paid wholly by the PCN: each role of a pot gives the same share of its claims to own money."""
+    roles = inputs.role_columns
+    own = {}
+    for r, w in wte.items():
+        pot = funding.get(roles["funding_pot"][r])
+        if pot is not None and pot.own_money > 0 and roles["claim_per_wte_gbp"][r] > 0:
+            own[r] = w * pot.own_money / pot.claims
+    return own
+
+
+def own_money_needed(inputs: ModelInputs, wte: dict[str, float], own: dict[str, float]) -> tuple[float, float]:
+    """(all of the PCN's own money the plan needs, the part of it paying posts wholly), £ a year: costs above
+    reimbursement, posts paid wholly, rented rooms and bought supervision."""
+    roles = inputs.role_columns
+    rent, bought = _rent_and_supervision_needed(inputs, wte)
+    supervision = sum(hours * inputs.supervision_available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought.items())
+    wholly = sum((roles["cost_per_wte_gbp"][r] - roles["top_up_per_wte_gbp"][r]) * w for r, w in own.items())
+    above = sum(roles["top_up_per_wte_gbp"][r] * w for r, w in wte.items())
+    return above + wholly + rent * inputs.rent_gbp_per_session_per_year + supervision, wholly
 
 
 @dataclass
@@ -38,21 +94,27 @@ class PlanCheck:
     best: Result  # the best mix under the same rules
     breaches: list[str]
     wte: dict[str, float]  # the plan: total WTE per allowed role
+    funding: dict[str, PotFunding]  # per pot: how the plan's claims are paid
+    own_funded: dict[str, float]  # WTE per role paid wholly from the PCN's own money
+    notes: list[str]  # how money beyond the ARRS sum is paid: not a broken rule
 
     @cached_property
     def summary(self) -> dict[str, float]:
         """Money, rooms and care of the plan: units in the keys; a negative balance is money over the ARRS sum."""
         inputs, wte = self.planned.inputs, self.wte
         roles = inputs.role_columns
-        claims = sum(roles["claim_per_wte_gbp"][r] * w for r, w in wte.items())
-        arrs_sum = sum(inputs.arrs_sums_gbp.values())
+        arrs_sum = sum(pot.arrs_sum for pot in self.funding.values())
+        claimed = sum(pot.arrs_claimed for pot in self.funding.values())
         money = self.planned.money()["gbp_per_year"]
-        top_up = float(self.planned.summary()["top_up_used_gbp_per_year"])
+        top_up, wholly = own_money_needed(inputs, wte, self.own_funded)
         return {
             "total_wte": sum(wte.values()),
             "arrs_sum_gbp_per_year": arrs_sum,
-            "arrs_claimable_gbp_per_year": min(claims, arrs_sum),
-            "arrs_balance_gbp_per_year": arrs_sum - claims,
+            "arrs_claimable_gbp_per_year": min(claimed, arrs_sum),
+            "arrs_balance_gbp_per_year": arrs_sum - claimed,
+            "in_post_beyond_arrs_gbp_per_year": sum(pot.in_post_beyond for pot in self.funding.values()),
+            "own_funded_wte": sum(self.own_funded.values()),
+            "own_funded_gbp_per_year": wholly,
             "top_up_needed_gbp_per_year": top_up,
             "top_up_budget_gbp_per_year": inputs.top_up_budget_gbp,
             "room_sessions_needed_per_week": sum(roles["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items()),
@@ -111,7 +173,7 @@ def planned_wte(scenario: Scenario, inputs: ModelInputs) -> dict[str, float]:
     return {r: float(scenario.plan.get(r, in_post[r])) for r in in_post}
 
 
-def check_plan(scenario: Scenario) -> PlanCheck:
+def check_plan(scenario: Scenario, beyond_arrs: BeyondArrs = "own_money") -> PlanCheck:
     """The plan's money, rooms, supervision and care, every rule it breaks, and the best mix beside it."""
     from optimiser.pipeline import optimise
 
@@ -129,7 +191,9 @@ def check_plan(scenario: Scenario) -> PlanCheck:
             row_lower[i], row_upper[i] = -np.inf, np.inf
     column = {name: j for j, name in enumerate(lp.column_names)}
     fixed = {v.name: wte[r] for r, v in model.wte.items()}
-    fixed |= {v.name: 0.0 for v in model.own_funded.values()}
+    funding = pot_funding(inputs, wte, beyond_arrs)
+    own = own_funded_wte(inputs, wte, funding)
+    fixed |= {v.name: own.get(r, 0.0) for r, v in model.own_funded.items()}
     rent, bought = _rent_and_supervision_needed(inputs, wte)
     if model.rented_sessions is not None:
         fixed[model.rented_sessions.name] = rent
@@ -141,7 +205,24 @@ def check_plan(scenario: Scenario) -> PlanCheck:
         raise SolverError(f"{scenario.pcn.name}: the solver stopped ({solution.status}) while spreading the plan's staff over the needs")
     planned = Result(model=model, solution=solution)
     best = optimise(scenario.model_copy(update={"plan": None}))
-    return PlanCheck(scenario=scenario, planned=planned, best=best, breaches=rules_broken(scenario, inputs, wte), wte=wte)
+    return PlanCheck(scenario=scenario, planned=planned, best=best, breaches=rules_broken(scenario, inputs, wte, funding, own), wte=wte,
+                     funding=funding, own_funded=own, notes=funding_notes(inputs, funding, own))
+
+
+def funding_notes(inputs: ModelInputs, funding: dict[str, PotFunding], own: dict[str, float]) -> list[str]:
+    """How claims beyond each ARRS sum are paid, one sentence each: facts about the plan, not broken rules."""
+    names = inputs.role_columns["role_name"]
+    notes = []
+    for pot, paid in funding.items():
+        label = POT_NAMES.get(pot, pot)
+        if paid.in_post_beyond > 0.5:
+            notes.append(f"Staff in post claim £{paid.in_post_beyond:,.0f} a year beyond the {label}: paid outside ARRS "
+                         "(own money or other funding), as the best mix assumes too.")
+        if paid.own_money > 0.5:
+            posts = ", ".join(f"{own[r]:.2f} WTE {names[r]}" for r in own if inputs.role_columns["funding_pot"][r] == pot)
+            notes.append(f"The plan claims £{paid.own_money:,.0f} a year more than the {label} can pay, so {posts} are paid "
+                         "wholly from the PCN's own money (the top-up budget).")
+    return notes
 
 
 def _rent_and_supervision_needed(inputs: ModelInputs, wte: dict[str, float]) -> tuple[float, dict[str, float]]:
@@ -159,21 +240,21 @@ def _supervision_needed(inputs: ModelInputs, wte: dict[str, float], profession: 
     return sum(per_wte * wte.get(r, 0.0) for r, (who, per_wte) in inputs.supervision_needs.items() if who == profession)
 
 
-def rules_broken(scenario: Scenario, inputs: ModelInputs, wte: dict[str, float]) -> list[str]:
+def rules_broken(scenario: Scenario, inputs: ModelInputs, wte: dict[str, float], funding: dict[str, PotFunding],
+                 own: dict[str, float]) -> list[str]:
     """Every rule the plan breaks, one sentence each, with the amount by which it is broken."""
     roles, policy = inputs.role_columns, scenario.policy
     name = roles["role_name"]
     broken = []
-    for pot, total in inputs.arrs_sums_gbp.items():
-        claims = sum(roles["claim_per_wte_gbp"][r] * w for r, w in wte.items() if roles["funding_pot"][r] == pot)
-        if claims > total + 0.5:
-            broken.append(f"Over the {POT_NAMES.get(pot, pot)} by £{claims - total:,.0f} a year: the plan would claim "
-                          f"£{claims:,.0f} but the sum is £{total:,.0f}.")
-    rent, bought = _rent_and_supervision_needed(inputs, wte)
-    supervision_cost = sum(hours * inputs.supervision_available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought.items())
-    top_up = sum(roles["top_up_per_wte_gbp"][r] * w for r, w in wte.items()) + rent * inputs.rent_gbp_per_session_per_year + supervision_cost
+    for pot, paid in funding.items():
+        if paid.arrs_claimed > paid.arrs_sum + 0.5:
+            broken.append(f"Over the {POT_NAMES.get(pot, pot)} by £{paid.arrs_claimed - paid.arrs_sum:,.0f} a year: the plan would "
+                          f"claim £{paid.arrs_claimed:,.0f} but the sum is £{paid.arrs_sum:,.0f}.")
+    top_up, wholly = own_money_needed(inputs, wte, own)
     if top_up > inputs.top_up_budget_gbp + 0.5:
-        broken.append(f"Needs £{top_up:,.0f} a year of top-up (costs above reimbursement, rent, supervision bought) but the top-up "
+        spent = (f"£{wholly:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; the rest for costs above reimbursement, "
+                 "rent and supervision bought" if wholly > 0.5 else "costs above reimbursement, rent, supervision bought")
+        broken.append(f"Needs £{top_up:,.0f} a year of top-up ({spent}) but the top-up "
                       f"budget is £{inputs.top_up_budget_gbp:,.0f}: £{top_up - inputs.top_up_budget_gbp:,.0f} over.")
     rooms = sum(roles["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items())
     room_limit = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week

@@ -14,8 +14,8 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from optimiser.assumptions import load_assumptions
-from optimiser.catalogue import load_catalogue
 from optimiser.errors import ScenarioError
+from optimiser.inputs import prepare
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import describe_validation_error, parse_scenario
 from optimiser.scenario_sections import DemandSettings, RoleSettings
@@ -50,46 +50,27 @@ DEMAND_EDITABLE = ["contacts_per_year", "priority_weight"]
 # ---------------------------------------------------------------- scenario ↔ roles table
 
 
-def _max_reimbursable(scenario: Scenario) -> pd.DataFrame:
-    """The maximum reimbursable amount per role and its status, as `optimiser.inputs.prepare` resolves them."""
-    catalogue = load_catalogue(scenario.year)
-    return catalogue.roles[["role_name"]].join(catalogue.max_reimbursable(scenario.policy.london_weighting))
-
-
 def roles_table(scenario: Scenario) -> pd.DataFrame:
-    """One row per role of the year's catalogue: what the PCN can edit, then the read-only reimbursement facts.
+    """One row per role (the year's catalogue, then the scenario's own `custom_roles`): what the PCN can edit, then
+    the read-only reimbursement facts, each as `optimiser.inputs.prepare` resolves it for the model.
 
-    Empty cost and remote share show the value the model will use (the maximum reimbursable amount, the
-    default remote share); empty "max new" means no recruitment limit.
+    Cost and remote share show the value the model will use (given, from a salary or band, or the default);
+    empty "max new" means no recruitment limit.
     """
-    from optimiser.inputs import employment_cost
-
-    facts = _max_reimbursable(scenario)
-    bands = load_catalogue(scenario.year).roles["afc_band"]
-    default_remote = load_assumptions().roles["remote_share"]
-    rows = []
-    for role, fact in facts.iterrows():
-        s = scenario.roles.get(role, RoleSettings())
-        maximum = fact["max_reimbursable_gbp"] if s.max_reimbursable_gbp is None else s.max_reimbursable_gbp
-        cost = employment_cost(s, bands[role], scenario.year)[0]  # given as a cost, a salary, or a band and point
-        rows.append(
-            {
-                "role": role,
-                "role_name": fact["role_name"],
-                "include": s.allowed,
-                "in_post_wte": s.in_post_wte,
-                "max_new_wte": np.nan if s.max_new_wte is None else s.max_new_wte,
-                "cost_per_wte_gbp": maximum if cost is None else cost,
-                "remote_share": float(default_remote.get(role, 0.0)) if s.remote_share is None else s.remote_share,
-                "max_reimbursable_gbp": float(fact["max_reimbursable_gbp"]),
-                "max_reimbursable_status": fact["max_reimbursable_status"],
-            }
-        )
-    table = pd.DataFrame(rows).set_index("role")
-    for column in ("in_post_wte", "max_new_wte", "cost_per_wte_gbp", "remote_share", "max_reimbursable_gbp"):
-        table[column] = table[column].astype(float)
-    table["include"] = table["include"].astype(bool)
-    return table
+    roles = prepare(scenario).roles
+    return pd.DataFrame(
+        {
+            "role_name": roles["role_name"].astype(str),
+            "include": roles["allowed"].astype(bool),
+            "in_post_wte": roles["in_post_wte"].astype(float),
+            "max_new_wte": roles["max_new_wte"].astype(float).replace(np.inf, np.nan),
+            "cost_per_wte_gbp": roles["cost_per_wte_gbp"].astype(float),
+            "remote_share": roles["remote_share"].astype(float),
+            "max_reimbursable_gbp": roles["max_reimbursable_gbp"].astype(float),
+            "max_reimbursable_status": roles["max_reimbursable_status"].astype(str),
+        },
+        index=pd.Index(roles.index, name="role"),
+    )
 
 
 def estimate_roles(table: pd.DataFrame) -> list[str]:

@@ -19,7 +19,7 @@ import pandas as pd
 from optimiser import __version__
 from optimiser.atomic import write_bytes_atomic
 from optimiser.catalogue import POT_NAMES
-from optimiser.result_display import role_label
+from optimiser.result_display import answer_in_words, role_label
 from optimiser.results import Result
 
 TOP_LIMITS = 3
@@ -79,7 +79,7 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
         subtitle=(f"List size {scenario.pcn.list_size:,}, weighted population {scenario.pcn.weighted_population:,.0f}. "
                   f"{summary['total_wte']:.1f} WTE in the mix ({summary['new_wte']:.1f} new); "
                   f"{summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} contacts a year "
-                  f"needed are served. Answer {result.status_text}."),
+                  f"needed are served. {answer_in_words(result)}"),
         recommendation=recommendation(result),
         chart=chart if chart is not None else charts.mix_chart(result, row_px=CHART_ROW_PX),
         chart_title="Recommended mix (WTE per role: in post and new)",
@@ -90,7 +90,7 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
         other_limits=other_limits(result),
         figure_notes=figure_notes(result),
         footer=(f"Made on {generated:%d %B %Y} by arrs-optimiser {__version__} from the scenario's own figures and the "
-                f"{scenario.year} ARRS rules. Marginal values are from the linear programme's duals: they hold for small changes."),
+                f"{scenario.year} ARRS rules. Marginal values (what one more unit of a limit would add) hold for small changes."),
     )
 
 

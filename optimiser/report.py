@@ -14,6 +14,7 @@ from rich.text import Text
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES
+from optimiser.result_display import answer_in_words, technical_details
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
 from optimiser.terminal_table import folding_table
@@ -98,8 +99,8 @@ def why_panel(result: Result) -> Panel:
         names = result.inputs.categories["category_name"].reindex(met["label"])
         lines.append(f"• Demand is fully met for: {', '.join(names)}.")
     lines += [f"• {sentence}" for sentence in result.notes()]
-    note = ("\n(Marginal values come from the LP relaxation of the whole-posts model.)" if result.model.posts else
-            f"\n(Marginal values come from the LP with the choice of which roles recruit fixed: new posts are at least "
+    note = ("\n(Marginal values are estimates: they treat posts as if they could be split.)" if result.model.posts else
+            f"\n(Marginal values keep fixed which roles recruit: new posts are at least "
             f"{result.scenario.policy.min_post_wte:g} WTE.)" if result.model.new_post else "")
     return Panel("\n".join(lines) + note, title="What limits you", title_align="left")
 
@@ -112,7 +113,7 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
     header = Text.assemble(
         (f"{scenario.pcn.name}", "bold"), f" — {scenario.year}, list size {scenario.pcn.list_size:,}, ",
         f"weighted population {scenario.pcn.weighted_population:,.0f}\n",
-        f"Status: {result.status_text}. {result.solution.method[:1].upper()}{result.solution.method[1:]}.\n",
+        f"{answer_in_words(result)}\n",
         f"Staff: {summary['total_wte']:.2f} WTE ({summary['new_wte']:.2f} new). ",
         f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year{pots}; ",
         (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"), ". ",
@@ -122,6 +123,7 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
     parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), supervision_table(result), why_panel(result)]
     if caps_lifted is not None:
         parts.append(what_if_table(result, caps_lifted))
+    parts.append(Text(f"Technical details: {technical_details(result)}", style="dim"))
     return Group(*parts)
 
 
@@ -198,12 +200,15 @@ def render_check(check) -> Group:
     )
     rules = Panel("\n".join(f"• {sentence}" for sentence in check.breaches) or "• None: the plan keeps every rule.",
                   title="Rules the plan breaks", title_align="left")
+    notes = Text("\n".join(check.notes))
     balance = numbers["arrs_balance_gbp_per_year"]
     money = pd.DataFrame(
         [
             ("ARRS sum (£/yr)", f"{numbers['arrs_sum_gbp_per_year']:,.0f}"),
             ("ARRS claimable (£/yr)", f"{numbers['arrs_claimable_gbp_per_year']:,.0f}"),
             ("ARRS balance (£/yr)", f"{balance:,.0f}" + (" left unspent" if balance > 0.5 else " over the sum" if balance < -0.5 else "")),
+            ("Staff in post beyond the ARRS sum, paid outside ARRS (£/yr)", f"{numbers['in_post_beyond_arrs_gbp_per_year']:,.0f}"),
+            ("Posts paid wholly by the PCN (WTE, £/yr)", f"{numbers['own_funded_wte']:,.2f}, {numbers['own_funded_gbp_per_year']:,.0f}"),
             ("Top-up needed (£/yr)", f"{numbers['top_up_needed_gbp_per_year']:,.0f} of {numbers['top_up_budget_gbp_per_year']:,.0f}"),
             ("Clinical room sessions a week", f"{numbers['room_sessions_needed_per_week']:,.1f} needed, "
                                               f"{numbers['room_sessions_free_per_week']:g} free, {numbers['rented_sessions_per_week']:,.1f} rented"),
@@ -218,7 +223,7 @@ def render_check(check) -> Group:
         "demand_contacts_per_year": "Needed (contacts/yr)", "plan_served_share": "Plan (%)", "best_served_share": "Best (%)"})
     care[["Plan (%)", "Best (%)"]] *= 100
     return Group(
-        header, rules,
+        header, rules, notes,
         folding_table("The plan's money and rooms", money, {"value": "s>"}, index_label="Measure"),
         folding_table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
         folding_table("Share of need met", care, {"Needed (contacts/yr)": ",.0f", "Plan (%)": ".0f", "Best (%)": ".0f"}, index_label="Demand category"),

@@ -36,6 +36,23 @@ MEASURES: dict[str, str] = {
 """Headline measures of `Result.summary()` in words, with their units."""
 
 
+def answer_in_words(result: Result) -> str:
+    """How far the answer can be trusted, in a manager's words; `technical_details` keeps the solver's method."""
+    solution = result.solution
+    if not solution.proven_optimal:
+        return f"Not proven to be the best mix (the solver stopped: {solution.status}); do not rely on these figures."
+    if not solution.cheapest_confirmed:
+        return ("Best mix found and proven: no mix within your limits gives more care, though a cheaper way to give the "
+                "same care could not be ruled out.")
+    return "Best mix found and proven: no mix within your limits gives more care, and none gives the same care for less."
+
+
+def technical_details(result: Result) -> str:
+    """The solver's status and method behind the answer, for the exports and anyone who wants the technique."""
+    method = result.solution.method
+    return f"{result.status_text[:1].upper()}{result.status_text[1:]}. {method[:1].upper()}{method[1:]}."
+
+
 def role_label(name: str, status: str) -> str:
     return name if status == "published" else f"{name}{ESTIMATE_MARK}"
 

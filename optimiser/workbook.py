@@ -57,7 +57,8 @@ def result_workbook(result: Result) -> bytes:
     book.remove(book.active)
     summary = result.summary()
     headline = pd.DataFrame(
-        [("PCN", summary["pcn"]), ("Financial year", summary["year"]), ("Status", result.status_text)]
+        [("PCN", summary["pcn"]), ("Financial year", summary["year"]), ("Answer", result_display.answer_in_words(result)),
+         ("Technical details", result_display.technical_details(result))]
         + [(label, summary[key]) for key, label in result_display.MEASURES.items()]
         + [("Figures marked *", result_display.ESTIMATE_NOTE.removeprefix("* "))],
         columns=["Measure", "Value"],

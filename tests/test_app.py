@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from optimiser import comparison, edit_form, edit_tables, result_display, scenario_files
+from optimiser.catalogue import load_catalogue
 from optimiser.errors import ScenarioError
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
@@ -102,6 +103,9 @@ def test_opens_on_a_bundled_example_with_a_result(monkeypatch, tmp_path):
     assert not at.error
     estimate_note = " ".join(i.value for i in at.info)
     assert "not published national figures" in estimate_note
+    assert "Best mix found and proven" in " ".join(c.value for c in at.caption)
+    [technical] = [e for e in at.expander if e.label == "Technical details"]
+    assert optimise(current).solution.method[1:] in technical.caption[0].value
 
 
 def test_roles_table_shows_estimate_status(monkeypatch, tmp_path):
@@ -462,3 +466,47 @@ def test_check_my_plan_tab_checks_the_typed_plan(monkeypatch, tmp_path):
     headline = " ".join(m.value for m in at.markdown)
     assert "Your plan keeps every rule" in headline or "Your plan breaks" in headline
     assert "best mix" in headline
+
+
+CUSTOM_ROLE = """
+pcn: {name: Custom PCN, list_size: 30000, weighted_population: 30000}
+year: "2026/27"
+money: {arrs_sum_gbp: 150000, top_up_budget_gbp: 250000}
+estate: {room_sessions_per_week: 500}
+demand: {care_coordination: {contacts_per_year: 100000}}
+roles: {%s}
+custom_roles:
+  frailty_practitioner:
+    name: Frailty practitioner
+    salary_gbp: 40000
+    max_reimbursable_gbp: 45000
+    arrs_share: 0.5
+    serves: {care_coordination: 2000}
+"""
+
+
+def test_the_roles_table_shows_the_scenarios_own_roles_and_edits_them(monkeypatch, tmp_path):
+    """Only the custom role is allowed (2026/27 rules). Salary £40,000 → cost 40,000 × 1.1438 + 0.15 × 35,000 = £51,002;
+    claim min(51,002, 45,000) × 0.5 = £22,500 a WTE. ARRS £150,000 pays 6.667 WTE, whose other £28,502 each take
+    £190,013.33 of the £250,000 top-up; the £59,986.67 left pays 1.176 WTE wholly: 7.843 WTE. With 2 WTE typed in as in
+    post (claiming £45,000, within the sum) the money is the same, so 7.843 WTE again, 5.843 of them new."""
+    others = ", ".join(f"{r}: {{allowed: false}}" for r in load_catalogue("2026/27").roles.index)
+    (tmp_path / "custom.yaml").write_text(CUSTOM_ROLE % others)
+    at = start(monkeypatch, tmp_path, "custom.yaml")
+    [roles] = [d.value for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    row = roles.set_index("role_name").loc["Frailty practitioner"]
+    assert row["include"] and row["in_post_wte"] == 0
+    assert row["cost_per_wte_gbp"] == pytest.approx(51_002)
+    assert row["max_reimbursable_gbp"] == 45_000 and row["max_reimbursable_status"] == "given in the scenario"
+    assert row["remote_share"] == pytest.approx(0.2)
+    assert any("Frailty practitioner" in c.value and "custom_roles" in c.value for c in at.caption)
+    total = 150_000 / 22_500 + (250_000 - 150_000 / 22_500 * 28_502) / 51_002
+    assert shown_mix(at).loc["frailty_practitioner", "Total (WTE)"] == pytest.approx(total, abs=1e-4)
+
+    edit_role_cell(at, "frailty_practitioner", "in_post_wte", 2.0)
+    assert at.session_state["current"].roles["frailty_practitioner"].in_post_wte == 2.0
+    assert at.session_state["current"].custom_roles == at.session_state["loaded"].custom_roles
+    mix = shown_mix(at)
+    assert mix.loc["frailty_practitioner", "In post (WTE)"] == pytest.approx(2.0)
+    assert mix.loc["frailty_practitioner", "Total (WTE)"] == pytest.approx(total, abs=1e-4)
+    assert mix.loc["frailty_practitioner", "New (WTE)"] == pytest.approx(total - 2.0, abs=1e-4)

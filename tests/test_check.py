@@ -28,11 +28,12 @@ def with_plan(scenario, plan):
 
 
 def test_a_plan_over_the_arrs_sum_says_by_how_much_and_the_best_mix_fits_it():
-    """ARRS for 3 pharmacists (p = the maximum reimbursable amount), a plan of 4: £p over, claimable 3p, balance −p.
+    """Every planned post ARRS-funded (`beyond_arrs="breach"`, the reading before own money was counted).
+    ARRS for 3 pharmacists (p = the maximum reimbursable amount), a plan of 4: £p over, claimable 3p, balance −p.
     The plan delivers 4,000 contacts (need is ample); the best mix within the sum 3.0 WTE, 3,000 contacts."""
     p = max_amount(PHARMACIST)
     scenario = with_plan(small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p), {PHARMACIST: 4})
-    check = check_plan(scenario)
+    check = check_plan(scenario, beyond_arrs="breach")
     assert check.breaches == [f"Over the ARRS sum by £{p:,.0f} a year: the plan would claim £{4 * p:,.0f} but the sum is £{3 * p:,.0f}."]
     assert check.summary["arrs_claimable_gbp_per_year"] == pytest.approx(3 * p)
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(-p)
@@ -78,13 +79,15 @@ def test_bad_plans_are_refused_naming_the_field(plan, message):
 
 
 def test_check_command_prints_the_rules_and_the_best_mix(tmp_path):
+    """ARRS for 3 pharmacists, a plan of 4, no top-up: the fourth is paid wholly by the PCN, p it does not have."""
     p = max_amount(PHARMACIST)
     scenario = with_plan(small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p), {PHARMACIST: 4})
     path = tmp_path / "plan.yaml"
     path.write_text(scenario_to_text(scenario))
     done = subprocess.run([sys.executable, "-m", "optimiser", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert f"Over the ARRS sum by £{p:,.0f} a year" in done.stdout
+    assert f"Needs £{p:,.0f} a year of top-up" in done.stdout and f"£{p:,.0f} over" in done.stdout
+    assert "1.00 WTE Clinical pharmacist are paid wholly from the PCN's own money" in " ".join(done.stdout.split())
     assert "Staff: the plan and the best mix" in done.stdout
     no_plan = tmp_path / "no-plan.yaml"
     no_plan.write_text(scenario_to_text(small_scenario({PHARMACIST: {"medication_review": 1000}})))
@@ -102,4 +105,57 @@ def test_the_apps_plan_table_round_trips_into_a_checked_plan():
     assert list(table["plan_wte"]) == [1.0]  # no plan yet: the staff in post
     table.loc[0, "plan_wte"] = 4.0
     check = check_plan(check_table.with_plan(scenario, table))
-    assert check.breaches[0].startswith(f"Over the ARRS sum by £{p:,.0f} a year")
+    assert check.breaches[0].startswith(f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum")
+
+
+def test_planned_staff_beyond_the_arrs_sum_are_paid_from_own_money_as_solve_pays_them():
+    """ARRS for 3 pharmacists (p = the maximum reimbursable amount, also the cost: ARRS pays a pharmacist's whole cost),
+    a plan of 4. Claims 4p, sum 3p, nobody in post: ARRS pays 3p and the p beyond it is a post paid wholly by the PCN,
+    1.0 WTE (4 × p / 4p). With a top-up of 2p that costs p of it and no rule is broken; with a top-up of p/2 the plan
+    needs p, p/2 over. Kept as the old reading (`beyond_arrs="breach"`), the same plan is £p over the ARRS sum."""
+    p = max_amount(PHARMACIST)
+    base = small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p, top_up=2 * p)
+    check = check_plan(with_plan(base, {PHARMACIST: 4}))
+    assert check.breaches == []
+    assert check.own_funded == pytest.approx({PHARMACIST: 1.0})
+    assert check.summary["arrs_claimable_gbp_per_year"] == pytest.approx(3 * p)
+    assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(0, abs=1e-6)
+    assert check.summary["own_funded_gbp_per_year"] == pytest.approx(p)
+    assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(p)
+    assert check.notes == [f"The plan claims £{p:,.0f} a year more than the ARRS sum can pay, so 1.00 WTE Clinical pharmacist "
+                           "are paid wholly from the PCN's own money (the top-up budget)."]
+    money = check.planned.money()["gbp_per_year"]
+    assert money["ARRS sum: claimed"] == pytest.approx(3 * p)
+    assert money["Top-up used: posts paid wholly by the PCN"] == pytest.approx(p)
+
+    short = check_plan(with_plan(base.model_copy(update={"money": base.money.model_copy(update={"top_up_budget_gbp": p / 2})}),
+                                 {PHARMACIST: 4}))
+    assert short.breaches == [f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; "
+                              f"the rest for costs above reimbursement, rent and supervision bought) but the top-up budget is "
+                              f"£{p / 2:,.0f}: £{p / 2:,.0f} over."]
+
+    old = check_plan(with_plan(base, {PHARMACIST: 4}), beyond_arrs="breach")
+    assert old.breaches == [f"Over the ARRS sum by £{p:,.0f} a year: the plan would claim £{4 * p:,.0f} but the sum is £{3 * p:,.0f}."]
+    assert old.own_funded == {} and old.notes == []
+
+
+def test_staff_in_post_beyond_the_arrs_sum_are_paid_outside_arrs_not_a_broken_rule():
+    """4 pharmacists in post, ARRS for 3 (p each), no top-up. Keeping them claims 4p: the p beyond the sum is staff in
+    post, paid outside ARRS as `solve` pays it, so no rule is broken and the balance is 0. A plan of 5 adds p beyond
+    what ARRS and that outside money pay: a post paid wholly by the PCN, p of top-up it does not have."""
+    p = max_amount(PHARMACIST)
+    base = small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p,
+                          clinical_pharmacist={"in_post_wte": 4})
+    kept = check_plan(with_plan(base, {PHARMACIST: 4}))
+    assert kept.breaches == []
+    assert kept.summary["in_post_beyond_arrs_gbp_per_year"] == pytest.approx(p)
+    assert kept.summary["arrs_balance_gbp_per_year"] == pytest.approx(0, abs=1e-6)
+    assert kept.notes == [f"Staff in post claim £{p:,.0f} a year beyond the ARRS sum: paid outside ARRS (own money or other "
+                          "funding), as the best mix assumes too."]
+    assert kept.comparison().at[PHARMACIST, "best_wte"] == pytest.approx(4.0)
+
+    more = check_plan(with_plan(base, {PHARMACIST: 5}))
+    assert more.own_funded == pytest.approx({PHARMACIST: 1.0})
+    assert more.breaches == [f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; "
+                             "the rest for costs above reimbursement, rent and supervision bought) but the top-up budget is £0: "
+                             f"£{p:,.0f} over."]

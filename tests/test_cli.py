@@ -26,7 +26,8 @@ def test_every_example_solves_to_a_proven_optimum_with_a_readable_report(path):
     done = run("solve", str(path))
     assert done.returncode == 0, done.stderr
     report = done.stdout
-    assert "Status: optimal (proven by HiGHS" in report
+    assert "Best mix found and proven: no mix within your limits gives more care" in " ".join(report.split())
+    assert "Technical details: Optimal (proven by HiGHS" in " ".join(report.split())
     for heading in ("Staffing mix", "Money", "Care", "What limits you"):
         assert heading in report
     assert "Traceback" not in report + done.stderr

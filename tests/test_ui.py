@@ -53,7 +53,7 @@ def test_unedited_tables_give_back_the_same_scenario(path):
     roles, demand = edit_tables.roles_table(scenario), edit_tables.demand_table(scenario)
     assert edit_tables.apply_roles(scenario, roles, roles.copy()).canonical_json() == scenario.canonical_json()
     assert edit_tables.apply_demand(scenario, demand, demand.copy()).canonical_json() == scenario.canonical_json()
-    assert list(roles.index) == list(load_catalogue(scenario.year).roles.index)
+    assert list(roles.index) == list(load_catalogue(scenario.year).roles.index) + list(scenario.custom_roles)
 
 
 def test_roles_table_shows_the_values_the_model_uses(large):
@@ -475,3 +475,43 @@ def test_no_limit_cells_round_trip(large):
 ])
 def test_messages_in_a_managers_words(text, expected):
     assert result_display.in_words(text) == expected
+
+
+def test_the_scenarios_own_roles_are_rows_of_the_roles_table_and_edits_reach_them():
+    """A custom role is the last row, with what the model uses (cost from its salary, its given maximum); an unedited
+    table gives the scenario back, and a typed recruitment limit becomes roles.<custom role>.max_new_wte."""
+    scenario = parse_scenario({
+        "pcn": {"name": "Custom PCN", "list_size": 30000, "weighted_population": 30000}, "year": "2026/27",
+        "estate": {"room_sessions_per_week": 500},
+        "custom_roles": {"frailty_practitioner": {"name": "Frailty practitioner", "salary_gbp": 40000, "max_reimbursable_gbp": 45000,
+                                                  "serves": {"care_coordination": 2000}}},
+    })
+    base = edit_tables.roles_table(scenario)
+    assert base.index[-1] == "frailty_practitioner"
+    row = base.loc["frailty_practitioner"]
+    assert row["role_name"] == "Frailty practitioner" and row["max_reimbursable_gbp"] == 45_000
+    assert row["cost_per_wte_gbp"] == pytest.approx(prepare(scenario).roles.at["frailty_practitioner", "cost_per_wte_gbp"])
+    assert edit_tables.apply_roles(scenario, base, base.copy()).canonical_json() == scenario.canonical_json()
+    edited = base.copy()
+    edited.at["frailty_practitioner", "max_new_wte"] = 1.5
+    changed = edit_tables.apply_roles(scenario, base, edited)
+    assert changed.roles["frailty_practitioner"].max_new_wte == 1.5
+    assert changed.custom_roles == scenario.custom_roles
+
+
+def test_the_answer_is_worded_for_a_manager_and_the_method_kept_for_the_technical_details(large):
+    """A proven answer says so in plain words (no LP or MILP); the method stays in the technical details; an answer
+    whose cheapest mix was not confirmed, or that is not proven, says that instead."""
+    import dataclasses
+
+    from optimiser.results import Result
+
+    result = optimise(large)
+    words = result_display.answer_in_words(result)
+    assert words.startswith("Best mix found and proven") and "none gives the same care for less" in words
+    assert not re.search(r"\b(LP|MILP|relaxation)\b", words)
+    assert result.solution.method[1:] in result_display.technical_details(result)
+    unsure = Result(model=result.model, solution=dataclasses.replace(result.solution, cheapest_confirmed=False))
+    assert "a cheaper way to give the same care could not be ruled out" in result_display.answer_in_words(unsure)
+    stopped = Result(model=result.model, solution=dataclasses.replace(result.solution, proven_optimal=False, status="time_limit"))
+    assert result_display.answer_in_words(stopped).startswith("Not proven to be the best mix (the solver stopped: time_limit)")

@@ -33,6 +33,8 @@ def show(current: Scenario) -> None:
     st.markdown(f"**{checked.headline()}**")
     for sentence in checked.breaches:
         st.warning(sentence)
+    for sentence in checked.notes:
+        st.info(sentence)
     st.dataframe(checked.comparison().rename(columns={"role_name": "Role", "plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
                                                       "change_wte": "Best − plan (WTE)"}), hide_index=True, width="stretch")
     st.dataframe(checked.care().rename(columns={"category_name": "Need", "demand_contacts_per_year": "Contacts needed a year",

@@ -29,6 +29,10 @@ def show() -> dict[str, TableEdit]:
     st.caption("Tick the roles the PCN would employ and set what you know. “No limit” in “Max new” means you could recruit as many "
                "as the money and rooms allow. Grey columns come from the year's catalogue.")
     roles = roles_editor()
+    if ss.loaded.custom_roles:
+        names = ", ".join(role.name for role in ss.loaded.custom_roles.values())
+        st.caption(f"Your scenario's own roles (custom_roles in its file): {names}. Edit them here like any role; their "
+                   "pay band, maximum reimbursable amount and the needs they serve are set in the file.")
     estimates = roles.base.loc[edit_tables.estimate_roles(roles.base), "role_name"]
     if len(estimates):
         st.info(f"{len(estimates)} roles' maximum reimbursable amounts are not published national figures "

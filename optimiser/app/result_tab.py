@@ -9,6 +9,7 @@ from optimiser import charts
 from optimiser.outcome import Outcome
 from optimiser.result_display import (
     ESTIMATE_NOTE,
+    answer_in_words,
     care_display,
     conflicts_display,
     in_words,
@@ -17,6 +18,7 @@ from optimiser.result_display import (
     mix_display,
     mix_in_words,
     money_display,
+    technical_details,
 )
 
 MIX_COLUMNS = ["Role", "In post (WTE)", "New (WTE)", "Total (WTE)", "Cap (WTE)", "ARRS claimed (£ a year)", "Top-up (£ a year)",
@@ -65,7 +67,9 @@ def show(outcome: Outcome) -> None:
     cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(summary["arrs_unspent_gbp_per_year"]))
     cols[3].metric("Contacts served (a year)", f"{summary['served_contacts_per_year']:,.0f}",
                    f"of {summary['demand_contacts_per_year']:,.0f} needed", delta_color="off", delta_arrow="off")
-    st.caption(f"Solver: {result.status_text}; {result.solution.method}.")
+    st.caption(answer_in_words(result))
+    with st.expander("Technical details"):
+        st.caption(technical_details(result))
 
     st.subheader("Staffing mix")
     st.markdown(f"**In words:** {mix_in_words(result)}".replace(" *", " \\*"))

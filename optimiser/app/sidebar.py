@@ -62,7 +62,7 @@ def show() -> dict:
               disabled=bool(ss.get("remove_all_caps")),
               help=f"Cap status: {row['cap_status']}" + ("" if row["cap_status"] == "published" else " — not a confirmed national rule."))
     st.subheader("Staffing")
-    field(st.toggle, "whole_posts", "Whole posts only", help="Off: fractional WTE (fast LP). On: new staff come in whole posts.")
+    field(st.toggle, "whole_posts", "Whole posts only", help="Off: any fraction of a WTE (quickest). On: new staff come in whole posts.")
     field(st.number_input, "post_size_wte", "Size of one post (WTE)", min_value=0.05, max_value=1.0, step=0.05,
           disabled=not ss.get("whole_posts"))
     field(st.toggle, "allow_reducing_in_post", label("allow_reducing_in_post"),

@@ -118,7 +118,8 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
         status, cheapest = tree.search(False, spend, mix)
     if status == Status.ERROR:
         return None
-    if status != Status.OPTIMAL or cheapest is None:
+    confirmed = status == Status.OPTIMAL and cheapest is not None
+    if not confirmed:
         cheapest, method = mix, f"{method}; the cheapest of the equally good mixes could not be confirmed"
     elif tree.branched:
         # Equally good mixes can differ in how staff time is split; the mix found in a branch is solved once more from
@@ -131,4 +132,5 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
     if lp.tie_break is not None and status == Status.OPTIMAL:
         cheapest = least_tie_break(highs, lp, cheapest, tree.columns)
         cheapest[tree.columns] = np.round(cheapest[tree.columns])
-    return proven(lp, cheapest, row_activity(lp, cheapest), marginal, method, time.perf_counter() - started, version())
+    return proven(lp, cheapest, row_activity(lp, cheapest), marginal, method, time.perf_counter() - started, version(),
+                  cheapest_confirmed=confirmed)

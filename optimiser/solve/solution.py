@@ -46,6 +46,7 @@ class Solution:
     total_cost_gbp: float = float("nan")
     method: str = ""
     solver_seconds: float = 0.0
+    cheapest_confirmed: bool = True  # False when the cheapest of the equally good mixes could not be confirmed
 
     def value(self, variable: pulp.LpVariable | None) -> float:
         """A PuLP variable's value (for code that holds variables; results read `values` by column position)."""
@@ -59,7 +60,7 @@ class Solution:
 
 
 def proven(lp: CompiledLP, values: np.ndarray, activity: np.ndarray, marginal: np.ndarray, method: str, seconds: float,
-           solver: str) -> Solution:
+           solver: str, cheapest_confirmed: bool = True) -> Solution:
     """A proven two-stage answer, whichever way it was found: care and cost are read from the chosen mix."""
     return Solution(
         status=Status.OPTIMAL,
@@ -73,4 +74,5 @@ def proven(lp: CompiledLP, values: np.ndarray, activity: np.ndarray, marginal: n
         total_cost_gbp=float(lp.cost @ values),
         method=f"{method}; most care first, then the cheapest mix giving that care, ARRS before the PCN's own money",
         solver_seconds=seconds,
+        cheapest_confirmed=cheapest_confirmed,
     )

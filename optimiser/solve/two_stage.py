@@ -52,15 +52,17 @@ def two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Soluti
         highs.changeRowBounds(highs.getNumRow() - 1, care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), np.inf)
         highs.run()
     seconds = time.perf_counter() - started
-    if status_of(highs) == "optimal":
+    confirmed = status_of(highs) == "optimal"
+    if confirmed:
         solution = highs.getSolution()
     else:
         solution, method = most_care, f"{method}; the cheapest of the equally good mixes could not be confirmed"
     values = np.asarray(solution.col_value, dtype=float)
-    if lp.tie_break is not None and status_of(highs) == "optimal":
+    if lp.tie_break is not None and confirmed:
         values = least_tie_break(highs, lp, values, np.flatnonzero(lp.integer))
         seconds = time.perf_counter() - started
-    return proven(lp, values, row_activity(lp, values), marginal[: lp.num_rows], method, seconds, version())
+    return proven(lp, values, row_activity(lp, values), marginal[: lp.num_rows], method, seconds, version(),
+                  cheapest_confirmed=confirmed)
 
 
 def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:

@@ -4,6 +4,7 @@
     python benchmarks/batch_benchmark.py --memory-sizes 1250   # skip the 12,500-PCN memory run
     python benchmarks/batch_benchmark.py --horizon 5     # instead: a 5-year plan for every PCN, 1 worker vs every core
     python benchmarks/batch_benchmark.py --quick         # a smoke test of every measurement (~1 minute; numbers mean little)
+    python benchmarks/batch_benchmark.py --worker-ratio 5    # only measure 2, five times, and give the range
 
 Measures, on the same 1,250 synthetic PCNs (seed 2025) and base scenario, policy as-published:
   1. our batch (default: one worker process per core) vs a naive loop that builds each PCN in PuLP and solves
@@ -99,6 +100,14 @@ def cold_highs(table) -> tuple[float, int]:
     return total, len(compiled)
 
 
+def worker_ratio(table) -> tuple[float, float]:
+    """Measure 2: (ms per PCN inside a worker, table row to stored record; ms per PCN of cold HiGHS), one run each."""
+    _, one = run(table, workers=1)
+    solved = one.summary
+    cold, modelled = cold_highs(table)
+    return float(solved["worker_seconds"].sum()) / len(solved) * 1000, cold / modelled * 1000
+
+
 def _peak_rss_mb(reset: bool = False) -> float:
     """This process's peak RSS (VmHWM); `reset` starts the peak again from now (Linux: /proc/self/clear_refs; it resets
     ru_maxrss too)."""
@@ -189,12 +198,23 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smoke test: 60 PCNs, naive loop on 5, memory at 60 and 600")
     parser.add_argument("--memory-run", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--horizon", type=int, help="time a batch of N-year plans (the base's futures) instead")
+    parser.add_argument("--worker-ratio", type=int, metavar="N", help="only the worker / cold HiGHS ratio, measured N times")
     args = parser.parse_args()
     if args.memory_run:
         print(json.dumps(memory_run(args.memory_run)))
         return
     if args.horizon:
         plans(args.pcns, args.horizon)
+        return
+    if args.worker_ratio:
+        print(f"machine: {os.cpu_count() or 1} cores (nproc), {cpu_model()}, Python {platform.python_version()}")
+        table = national_table(args.pcns)
+        ratios = []
+        for _ in range(args.worker_ratio):
+            worker, cold = worker_ratio(table)
+            ratios.append(worker / cold)
+            print(f"worker {worker:.2f} ms per PCN, cold HiGHS {cold:.2f} ms: {ratios[-1]:.2f}×")
+        print(f"worker / cold HiGHS over {len(ratios)} runs: {min(ratios):.2f}× to {max(ratios):.2f}× (target ≤ 1.3×; ≤ 1.0× warm)")
         return
     if args.quick:
         args.pcns, args.naive_sample, args.memory_sizes = 60, 5, [60, 600]

@@ -3,7 +3,8 @@
 `formulation.py` gives every row family over a fixed index, so scenarios of one shape (the same allowed roles,
 policy, pots, ...) share their rows and sparsity pattern. The first scenario of a shape fixes the structure: row
 registry, column names, and where each term sits in the row-wise matrix. Each later one only computes its numbers
-and drops them into place, leaving out the rows it does not have. (Kept as free rows they would be harmless to the
+and drops them into place, leaving out the rows it does not have (which rows and terms those are is worked out
+once per pattern of rows, and a batch has a few patterns). (Kept as free rows they would be harmless to the
 optimum but change which of several equally good mixes HiGHS returns, and a batch must give what `solve` gives.)
 `build_model` + `compile_model` give exactly the same programme (tests/test_engine.py).
 """
@@ -21,6 +22,8 @@ from optimiser.solve import CompiledLP
 
 MAX_SHAPES = 64
 """Structures kept per worker; a batch has a handful of shapes (the 50 sample PCNs have 2 per policy)."""
+MAX_PATTERNS = 256
+"""Active-row patterns kept per structure (which rows a PCN has: a cap, staff in post, ...)."""
 
 
 @dataclass(frozen=True)
@@ -33,14 +36,44 @@ class ArrayModel:
     limits: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """The rows a scenario has (its active pattern), as HiGHS reads them; shared by every scenario with that pattern."""
+
+    registry: list[RowInfo]
+    kept: np.ndarray | None  # the structure's rows kept, or None when all are
+    terms: np.ndarray | None  # the structure's terms kept (matrix order), or None when all are
+    row_start: np.ndarray
+    row_index: np.ndarray
+
+
 @dataclass(frozen=True)
 class Structure:
+    """A shape's rows and pattern, built by its first scenario: where each block's terms go in the row-wise matrix."""
+
     shape: Shape
     registry: list[RowInfo]
     order: np.ndarray  # the terms, as the blocks give them, in row-wise matrix order
     row_start: np.ndarray
     row_index: np.ndarray
     term_row: np.ndarray  # each term's row, in matrix order
+    term_bounds: list[tuple[int, int]]  # each (block, term) in reading order: where its coefficients go, before `order`
+    patterns: dict[bytes, Rows]
+
+    def rows(self, active: np.ndarray) -> Rows:
+        """The rows kept for this active pattern: worked out once per pattern (a batch has a few)."""
+        key = np.packbits(active).tobytes()
+        if (known := self.patterns.get(key)) is None:
+            if len(self.patterns) >= MAX_PATTERNS:
+                self.patterns.clear()
+            if active.all():
+                known = Rows(self.registry, None, None, self.row_start, self.row_index)
+            else:
+                kept, terms = np.flatnonzero(active), active[self.term_row]
+                starts = np.concatenate([[0], np.cumsum(np.diff(self.row_start)[kept])]).astype(np.int32)
+                known = Rows([self.registry[i] for i in kept], kept, terms, starts, self.row_index[terms])
+            self.patterns[key] = known
+        return known
 
 
 def _structure(blocks, shape: Shape) -> Structure:
@@ -49,7 +82,11 @@ def _structure(blocks, shape: Shape) -> Structure:
     columns = np.concatenate([b.term_column for b in blocks])
     order = np.lexsort((columns, rows))
     starts = np.searchsorted(rows[order], np.arange(offsets[-1] + 1)).astype(np.int32)
-    return Structure(shape, [info for b in blocks for info in b.rows], order, starts, columns[order].astype(np.int32), rows[order])
+    sizes = [np.size(t[1]) if np.ndim(t[1]) else np.size(t[0]) for b in blocks for t in b.terms]
+    ends = np.cumsum(sizes).tolist()
+    term_bounds = list(zip([0] + ends[:-1], ends))
+    return Structure(shape, [info for b in blocks for info in b.rows], order, starts, columns[order].astype(np.int32),
+                     rows[order], term_bounds, {})
 
 
 class Engine:
@@ -70,17 +107,21 @@ class Engine:
         active = np.concatenate([b.active for b in blocks])
         lower = np.concatenate([b.lower for b in blocks])
         upper = np.concatenate([b.upper for b in blocks])
-        values = np.concatenate([b.term_value for b in blocks])[known.order]
-        registry, starts, index = known.registry, known.row_start, known.row_index
-        if not active.all():
-            kept, terms = np.flatnonzero(active), active[known.term_row]
-            registry = [registry[i] for i in kept]
-            starts = np.concatenate([[0], np.cumsum(np.diff(starts)[kept])]).astype(np.int32)
-            index, values, lower, upper = index[terms], values[terms], lower[kept], upper[kept]
+        values = np.empty(len(known.order))
+        bounds = iter(known.term_bounds)
+        for b in blocks:
+            for term in b.terms:
+                start, end = next(bounds)
+                values[start:end] = term[2]
+        values = values[known.order]
+        rows = known.rows(active)
+        if rows.kept is not None:
+            values, lower, upper = values[rows.terms], lower[rows.kept], upper[rows.kept]
         lp = CompiledLP(
             column_names=f.shape.column_names, column_lower=f.column_lower, column_upper=f.column_upper,
             integer=f.shape.integer, care=f.care, cost=f.cost, own_money=f.own_money, lead=f.lead,
-            row_lower=lower, row_upper=upper, row_start=starts, row_index=index, row_value=values,
+            row_lower=lower, row_upper=upper, row_start=rows.row_start, row_index=rows.row_index, row_value=values,
+            pattern=rows,
         )
         limits = np.where(np.isfinite(upper), upper, lower) + 0.0
-        return ArrayModel(inputs, known.shape, registry, limits), lp
+        return ArrayModel(inputs, known.shape, rows.registry, limits), lp

@@ -7,6 +7,7 @@ scenario has it. The rules that fill them are in `formulation.py`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -81,12 +82,21 @@ class Block:
 def block(family: str, labels: list, unit: str, terms: list[tuple], lower=-np.inf, upper=np.inf, active=True) -> Block:
     """Rows `labels` of a family; each term is (row positions, columns, coefficients), scalars repeated to one length."""
     count = len(labels)
-    return Block(family, labels, unit, terms, _repeat(lower, count), _repeat(upper, count), _repeat(active, count).astype(bool))
+    return Block(family, labels, unit, terms, _repeat(lower, count, float), _repeat(upper, count, float), _repeat(active, count, bool))
 
 
-def _repeat(value, count: int) -> np.ndarray:
-    value = np.asarray(value, dtype=float)
-    return np.full(count, value) if value.ndim == 0 else value
+def _repeat(value, count: int, dtype) -> np.ndarray:
+    if isinstance(value, np.ndarray | list):
+        return np.asarray(value, dtype=dtype)
+    return _constant(dtype(value), count)
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _constant(value, count: int) -> np.ndarray:
+    """`count` copies of a number, read-only and shared: most rows' bounds are 0, ±infinity or "active"."""
+    constant = np.full(count, value)
+    constant.flags.writeable = False
+    return constant
 
 
 def interleave(first: Block, second: Block) -> Block:

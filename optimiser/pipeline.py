@@ -26,6 +26,11 @@ def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: floa
     else:
         model, lp = build_model(inputs), None
         solution = solve(model, solver=solver, time_limit_seconds=time_limit_seconds, highs=highs)
+    return proven_result(scenario, model, lp, solution)
+
+
+def proven_result(scenario: Scenario, model, lp, solution) -> Result:
+    """A solve's answer, or why there is none: InfeasibleScenario with the conflict, SolverError if unproven."""
     if solution.status == "infeasible":
         raise InfeasibleScenario(explain_infeasibility(model, lp), scenario.pcn.name)
     if not solution.proven_optimal:

@@ -134,3 +134,70 @@ def test_engine_answers_equal_the_pulp_answers():
             assert got.binding_constraint_names() == expected.binding_constraint_names()
             compared += 1
     assert compared >= 20 and infeasible >= 1
+
+
+def _records(result) -> tuple:
+    return result.summary(), result.role_rows(), result.binding_constraint_names()
+
+
+def test_a_worker_kept_engine_and_highs_give_solve_answers_in_any_order():
+    """A batch worker keeps one engine and one HiGHS instance for every PCN it solves, so each PCN starts where the
+    last left that instance. Whatever the order (forwards, backwards), every answer is the one `solve` gives the PCN
+    alone on a fresh instance, with the PuLP model: no state leaks from one PCN to the next."""
+    from optimiser.solve import new_highs
+
+    cases = [POLICIES[p](s) for _, s in _sample()[:10] for p in ("as-published", "minimum post 0.5", "equal-share")]
+    expected = []
+    for scenario in cases:
+        try:
+            expected.append(_records(optimise(scenario)))
+        except InfeasibleScenario as error:
+            expected.append(str(error))
+    for order in (range(len(cases)), reversed(range(len(cases)))):
+        engine, highs = Engine(), new_highs()
+        for i in order:
+            try:
+                got = _records(optimise(cases[i], highs=highs, engine=engine))
+            except InfeasibleScenario as error:
+                assert str(error) == expected[i]
+                continue
+            summary, rows, binding = expected[i]
+            assert got[0] == pytest.approx(summary, rel=1e-9, abs=1e-7)
+            assert [r["role"] for r in got[1]] == [r["role"] for r in rows]
+            for row, expected_row in zip(got[1], rows):
+                assert row == pytest.approx(expected_row, rel=1e-9, abs=1e-7)
+            assert got[2] == binding
+    assert sum(isinstance(e, tuple) for e in expected) >= 20
+
+
+def test_the_elastic_re_solve_of_a_minimum_post_size_gives_the_milps_relaxation(monkeypatch):
+    """With a minimum post size, the elastic re-solve tries the LP without the yes/no choice first and keeps it only
+    when setting each choice to whether its role recruits meets every row; that relaxation is then the MILP's optimum
+    (the choices cost nothing): the same shortfalls as HiGHS's MILP gives, on synthetic PCNs with half their rooms."""
+    from optimiser import constraints
+    from optimiser.national import generate_national
+    from optimiser.solve import compiled, elastic, new_highs, solve_compiled
+
+    plan = plan_batch(generate_national(80, seed=7), load_base(ROOT / "scenarios" / "national" / "base-2026-27.yaml"), ["rooms-50%"])
+    engine, highs, compared, milp_solve = Engine(), new_highs(), 0, elastic._elastic
+    for row in plan.rows:
+        arrays, lp = engine.compile(prepare(row.scenarios["rooms-50%"]))
+        if solve_compiled(lp, highs=highs).status != "infeasible":
+            continue
+        assert lp.integer.any()
+        relax = [i for i, info in enumerate(arrays.registry) if constraints.relaxable(info.family)]
+        milp = elastic._elastic(lp, relax)
+        with monkeypatch.context() as watch:
+            solved = []
+            watch.setattr(elastic, "_elastic", lambda lp_, rows, **o: solved.append(lp_.integer.any()) or milp_solve(lp_, rows, **o))
+            got = elastic.elastic_relaxation(lp, relax)
+        assert solved == [False], "the LP alone gave the answer"
+        assert np.array_equal(got.limits, milp.limits)
+        assert got.shortfalls == pytest.approx(milp.shortfalls, rel=1e-6, abs=1e-6)
+        choices = np.isin(np.arange(len(lp.column_names)), np.flatnonzero(lp.integer))
+        assert set(np.unique(got.column_values[choices])) <= {0.0, 1.0}
+        activity = compiled.row_activity(lp, got.column_values)
+        activity[relax] += np.where(np.isfinite(lp.row_upper[relax]), -1.0, 1.0) * got.shortfalls
+        assert not compiled.violations(lp, activity).any()
+        compared += 1
+    assert compared >= 10

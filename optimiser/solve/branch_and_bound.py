@@ -5,6 +5,8 @@ bounds change (`minimum_post_size.py` gives it one HiGHS instance, which warm-st
 from __future__ import annotations
 
 import time
+import weakref
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -16,6 +18,43 @@ MILP_GAP = 1e-9
 """A branch whose LP bound cannot beat the best mix found by more than this (relative) is not explored: HiGHS's mip_rel_gap."""
 MAX_NODES = 2_000
 """Branch and bound gives the MILP to HiGHS after this many LPs: a safety net, far above the handful these models need."""
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    """Where the yes/no columns sit in the matrix (positions into its entries): the same for every LP of one pattern."""
+
+    rows: np.ndarray  # each yes/no entry's row
+    owner: np.ndarray  # its yes/no column, by position among them
+    entries: np.ndarray  # its position in the matrix's entries
+    restatable: list[tuple]  # (choice row, its choice, its entry, its one other column, that entry, [(row of that column alone, its entry)])
+
+
+_SKELETONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _skeleton(lp: CompiledLP, columns: np.ndarray) -> _Skeleton:
+    """The yes/no columns' places, worked out once per pattern when the LP has one (a batch worker's LPs do)."""
+    if lp.pattern is not None and (known := _SKELETONS.get(lp.pattern)) is not None:
+        return known
+    rows = np.repeat(np.arange(lp.num_rows), np.diff(lp.row_start))
+    position = np.full(len(lp.column_names), -1)
+    position[columns] = np.arange(len(columns))
+    entries = np.flatnonzero(position[lp.row_index] >= 0)
+    singles: dict[int, list[tuple[int, int]]] = {}
+    for i in np.flatnonzero(np.diff(lp.row_start) == 1).tolist():
+        singles.setdefault(int(lp.row_index[lp.row_start[i]]), []).append((i, int(lp.row_start[i])))
+    restatable = []
+    for i, owner, at in zip(rows[entries].tolist(), position[lp.row_index[entries]].tolist(), entries.tolist()):
+        start = int(lp.row_start[i])
+        if lp.row_start[i + 1] - start == 2:
+            other = start + int(lp.row_index[start] == columns[owner])
+            column = int(lp.row_index[other])
+            restatable.append((i, owner, at, column, other, singles.get(column, [])))
+    skeleton = _Skeleton(rows[entries], position[lp.row_index[entries]], entries, restatable)
+    if lp.pattern is not None:
+        _SKELETONS[lp.pattern] = skeleton
+    return skeleton
 
 
 class NodeLP(Protocol):
@@ -45,25 +84,16 @@ class BranchAndBound:
 
     def __init__(self, lp: CompiledLP, node_lp: NodeLP, columns: np.ndarray, time_limit_seconds: float):
         self.lp, self.node_lp, self.columns, self.time_limit_seconds = lp, node_lp, columns.astype(np.int32), time_limit_seconds
-        rows = np.repeat(np.arange(lp.num_rows), np.diff(lp.row_start))
-        position = np.full(len(lp.column_names), -1)
-        position[columns] = np.arange(len(columns))
-        entries = position[lp.row_index] >= 0
-        self.rows, self.owner, self.coefficient = rows[entries], position[lp.row_index[entries]], lp.row_value[entries]
+        skeleton = _skeleton(lp, self.columns)
+        self.rows, self.owner, self.coefficient = skeleton.rows, skeleton.owner, lp.row_value[skeleton.entries]
         self.lps, self.deadline, self.branched = 0, np.inf, False
         self.explored: list[tuple[np.ndarray, float]] = []  # the last search's nodes: fixings, LP bound (-inf if infeasible)
         self.dead = np.zeros((0, len(columns)))  # fixings under which no mix meets the rows added since (NaN: free)
         self.duals: np.ndarray | None = None  # row duals of the LP that gave the best mix of the last search
-        singles: dict[int, list[tuple[int, float]]] = {}
-        for i in np.flatnonzero(np.diff(lp.row_start) == 1):
-            singles.setdefault(int(lp.row_index[lp.row_start[i]]), []).append((int(i), float(lp.row_value[lp.row_start[i]])))
-        self.restatable = []  # (choice row, its choice, the choice's coefficient, its one other column, coefficient, rows of that column alone)
-        for i, owner, coefficient in zip(self.rows, self.owner, self.coefficient):
-            start = lp.row_start[i]
-            if lp.row_start[i + 1] - start == 2:
-                k = start + int(lp.row_index[start] == self.columns[owner])
-                column = int(lp.row_index[k])
-                self.restatable.append((int(i), int(owner), float(coefficient), column, float(lp.row_value[k]), singles.get(column, [])))
+        value = lp.row_value.tolist()
+        # (choice row, its choice, the choice's coefficient, its one other column, coefficient, rows of that column alone)
+        self.restatable = [(i, owner, value[at], column, value[other], [(twin, value[alone]) for twin, alone in twins])
+                           for i, owner, at, column, other, twins in skeleton.restatable]
 
     @staticmethod
     def create(lp: CompiledLP, node_lp: NodeLP, choices: np.ndarray, time_limit_seconds: float) -> BranchAndBound | None:

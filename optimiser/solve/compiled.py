@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
@@ -28,6 +28,9 @@ class CompiledLP:
     row_index: np.ndarray
     row_value: np.ndarray
     tie_break: np.ndarray | None = None  # minimised last, among the mixes equal in care and cost (multi-year plans)
+    pattern: object | None = field(default=None, compare=False)
+    """LPs given one `pattern` (the batch engine's) share their columns, rows and matrix pattern; only numbers differ,
+    so what a solver works out from the pattern alone is kept with it."""
 
     @property
     def num_rows(self) -> int:

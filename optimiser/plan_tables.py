@@ -57,7 +57,12 @@ class PlanTables:
     def _var(self, column) -> float:
         if column is None or column.index == ABSENT:
             return 0.0
-        return float(self.solution.values[column.index]) if column.index >= 0 else self.solution.value(column)
+        return self._values[column.index] if column.index >= 0 else self.solution.value(column)
+
+    @cached_property
+    def _values(self) -> list[float]:
+        """The solution's column values as floats (read one by one, a list is quicker than an array)."""
+        return self.solution.values.tolist()
 
     # ------------------------------------------------------------ decisions
     def first_year_decisions(self) -> dict[str, tuple[float, float]]:
@@ -191,28 +196,30 @@ class PlanTables:
 
     def limits(self) -> pd.DataFrame:
         """What limits the plan, per year and future: binding limits with the care each more unit would add that year."""
+        return self._limits.copy()
+
+    @cached_property
+    def _limits(self) -> pd.DataFrame:
         model, inputs = self.model, self.inputs
         roles, categories = inputs.base.role_columns["role_name"], inputs.base.categories["category_name"]
         activity, duals = self.solution.row_activity, self.solution.marginal_care
         rows = []
-        for i, (info, (t, s)) in enumerate(zip(model.registry, model.row_period)):
-            if info.family in BOOKKEEPING or info.family not in LIMIT_WORDS:
-                continue
-            limit = -info.constraint.constant
-            if abs(limit - activity[i]) > BINDING_TOLERANCE * max(abs(limit), 1.0) or abs(duals[i]) <= 1e-9:
-                continue
-            discount = (1 + inputs.discount_rate) ** -t
-            weight = discount * (1.0 if s is None else inputs.probabilities[s])
-            if weight <= 0:
-                continue
-            words, per, unit = LIMIT_WORDS[info.family]
-            label = info.label or ""
-            text = words.format(role=roles.get(label, label), category=categories.get(label, label),
-                                supervisor=constraints.label_name(info.family, label, inputs.base))
-            rows.append((s or "every future", inputs.years[t], info.family, label, text,
-                         abs(duals[i]) / weight * unit, per))
+        for positions, block in model.row_blocks(LIMIT_WORDS.keys() - BOOKKEEPING):
+            limit = np.where(block.upper < np.inf, block.upper, block.lower)
+            binding = ((np.abs(limit - activity[positions]) <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0))
+                       & (np.abs(duals[positions]) > 1e-9))
+            words, per, unit = LIMIT_WORDS[block.family]
+            for k in np.flatnonzero(binding).tolist():
+                (t, s), i = block.periods[k], positions[k]
+                weight = (1 + inputs.discount_rate) ** -t * (1.0 if s is None else inputs.probabilities[s])
+                if weight <= 0:
+                    continue
+                label = block.labels[k] or ""
+                text = words.format(role=roles.get(label, label), category=categories.get(label, label),
+                                    supervisor=constraints.label_name(block.family, label, inputs.base))
+                rows.append((s or "every future", inputs.years[t], block.family, label, text, abs(duals[i]) / weight * unit, per))
+        rows = _merge_alike_futures(rows, [s for s in inputs.futures if inputs.probabilities[s] > 0])
         table = pd.DataFrame(rows, columns=["future", "year", "family", "label", "limit", "care_value_per_unit", "per"])
-        table = _merge_alike_futures(table, [s for s in inputs.futures if inputs.probabilities[s] > 0])
         return table.sort_values(["year", "future", "care_value_per_unit"], ascending=[True, True, False], kind="stable")
 
     @cached_property
@@ -234,12 +241,15 @@ class PlanTables:
         return limit - self._claimed_by_pot.get((t, s, pot), 0.0) <= 1.0
 
 
-def _merge_alike_futures(table: pd.DataFrame, futures: list[str]) -> pd.DataFrame:
-    """A limit that binds alike in every future (the first year, usually) is one row for 'every future'."""
-    if len(futures) < 2 or table.empty:
-        return table
-    rounded = table.assign(value=table["care_value_per_unit"].round(6))
-    groups = rounded.groupby(["year", "family", "label"])
-    alike = groups["future"].transform("nunique").eq(len(futures)) & groups["value"].transform("nunique").eq(1)
-    merged = table[alike].drop_duplicates(["year", "family", "label"]).assign(future="every future")
-    return pd.concat([merged, table[~alike]], ignore_index=True)
+def _merge_alike_futures(rows: list[tuple], futures: list[str]) -> list[tuple]:
+    """A limit that binds alike in every future (the first year, usually) is one row for 'every future'.
+    Rows are (future, year, family, label, words, care value per unit, per)."""
+    if len(futures) < 2:
+        return rows
+    groups: dict[tuple, list[tuple]] = {}
+    for row in rows:
+        groups.setdefault(row[1:4], []).append(row)
+    alike = {key for key, members in groups.items()
+             if len({m[0] for m in members}) == len(futures) and len({round(m[5], 6) for m in members}) == 1}
+    merged = [("every future", *members[0][1:]) for key, members in groups.items() if key in alike]
+    return merged + [row for row in rows if row[1:4] not in alike]

@@ -69,9 +69,9 @@ class PlanVerdict(PlanTables):
         inputs, model = self.inputs, self.model
         size = inputs.scenario.policy.post_size_wte
         value = dict.fromkeys(inputs.base.role_columns["role_name"], 0.0)
-        for i, (info, (t, _)) in enumerate(zip(model.registry, model.row_period)):
-            if info.family == "role_time":
-                value[info.label] += abs(self.solution.marginal_care[i]) * (inputs.first_year_share if t == 0 else 1.0)
+        for rows, block in model.row_blocks({"role_time"}):
+            for i, r, (t, _) in zip(rows.tolist(), block.labels, block.periods):
+                value[r] += abs(self.solution.marginal_care[i]) * (inputs.first_year_share if t == 0 else 1.0)
         cost = dict.fromkeys(value, 0.0)
         for (t, s), period in inputs.periods.items():
             for r in cost:

@@ -10,15 +10,13 @@ Beside the plan itself, two numbers say what the uncertainty costs:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 
 from optimiser import constraints
 from optimiser.errors import EXIT_INFEASIBLE, OptimiserError, SolverError
 from optimiser.plan_inputs import PlanInputs, prepare_plan
 from optimiser.plan_model import Mode, PlanModel, build_plan_model
-from optimiser.plan_results import PlanResult
+from optimiser.plan_results import Comparisons, PlanResult
 from optimiser.scenario import Scenario
 from optimiser.solve import CompiledLP, Solution, elastic_relaxation, new_highs, solve_compiled
 
@@ -46,27 +44,6 @@ class InfeasiblePlan(OptimiserError):
     def __init__(self, message: str, conflicts: pd.DataFrame | None = None):
         self.conflicts = conflicts
         super().__init__(message)
-
-
-@dataclass
-class Comparisons:
-    """What the uncertainty costs, in the plan's care unit (discounted, expected over the futures)."""
-
-    here_and_now: float
-    wait_and_see: float
-    forecast: str  # the future the single-forecast plan assumes
-    single_forecast: float | None  # None: its first-year hiring cannot be kept within the rules in every future
-    single_forecast_by_future: dict[str, float]  # care value in each future when the forecast plan's hiring is kept
-    plan_by_future: dict[str, float]  # the same for the plan made for all futures
-    forecast_hiring: dict[str, float]  # role → new WTE in the first year under the single-forecast plan
-
-    @property
-    def value_of_knowing_the_future(self) -> float:
-        return max(self.wait_and_see - self.here_and_now, 0.0)
-
-    @property
-    def cost_of_a_single_forecast(self) -> float | None:
-        return None if self.single_forecast is None else max(self.here_and_now - self.single_forecast, 0.0)
 
 
 def make_plan(

@@ -87,6 +87,7 @@ class PlanModel:
     own_matrix: np.ndarray = None
     beyond_col: np.ndarray | None = None  # year group: own money beyond the budget (expected mode, several futures)
     terms: dict[str, list] = field(default_factory=lambda: {"care": [], "cost": [], "own": []})
+    _staffed: dict[tuple[str, int, str], dict] = field(default_factory=dict)
 
     # ------------------------------------------------------------ indexes
     @cached_property
@@ -215,14 +216,25 @@ class PlanModel:
     def staffed(self, r: str, t: int, s: str) -> dict[Column, float]:
         """WTE-years worked in year t of future s: the first year's new posts only from their start month."""
         at = self.key(t, s)
-        part = 1.0 - self.inputs.first_year_share if t == 0 else 0.0
-        return {self.stock[r, *at]: 1.0} | ({self.new[r, *at]: -part} if part else {})
+        if (r, *at) not in self._staffed:
+            part = 1.0 - self.inputs.first_year_share if t == 0 else 0.0
+            self._staffed[r, *at] = {self.stock[r, *at]: 1.0} | ({self.new[r, *at]: -part} if part else {})
+        return self._staffed[r, *at]
 
     @cached_property
     def registry(self) -> list[ConstraintInfo]:
         """Each row's family, label, unit and bounds, in row order."""
         return [ConstraintInfo(block.family, label, block.unit, Bounds(float(lower), float(upper)))
                 for block in self.lp.blocks for label, lower, upper in zip(block.labels, block.lower, block.upper)]
+
+    def row_blocks(self, families) -> list[tuple[np.ndarray, object]]:
+        """(row positions, block) of each family of rows named: results read limits from these without the registry."""
+        found, start = [], 0
+        for block in self.lp.blocks:
+            if block.family in families:
+                found.append((np.arange(start, start + len(block.counts)), block))
+            start += len(block.counts)
+        return found
 
     @cached_property
     def row_period(self) -> list[tuple[int, str | None]]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR
 from optimiser.plan_inputs import Period, PlanInputs
-from optimiser.plan_lp import ABSENT, DERIVED, Column
+from optimiser.plan_lp import ABSENT, Column
 from optimiser.valuation import points_per_wte_year, segment_points_per_contact
 
 

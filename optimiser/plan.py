@@ -10,6 +10,8 @@ Beside the plan itself, two numbers say what the uncertainty costs:
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from optimiser import constraints
@@ -24,6 +26,10 @@ from optimiser.solve import CompiledLP, Solution, elastic_relaxation, new_highs,
 PLAN_LP_OPTIONS = {"presolve": "off", "simplex_strategy": 4}
 """HiGHS options for a plan without integer choices: primal simplex without presolve takes about half the default's
 time on plans (benchmarks/plan_benchmark.py), and stage 2, from stage 1's basis, is then a few iterations."""
+
+
+TIE_BREAK_WORDS = "then, of equally good plans, the least own money beyond the top-up budget over the years and futures"
+"""How an expected-value plan chooses between plans equal in care and cost (`plan_model`), for the method sentence."""
 
 
 def plan_highs(lp: CompiledLP, time_limit_seconds: float | None = None):
@@ -72,6 +78,8 @@ def solve_plan(
     if not solution.proven_optimal:
         raise SolverError(f"{name}: the solver stopped ({solution.status}) before proving an optimal plan; "
                           "no plan is shown rather than an unproven one. Raise the time limit or use fractional WTE.")
+    if lp.tie_break is not None:
+        solution = dataclasses.replace(solution, method=f"{solution.method}; {TIE_BREAK_WORDS}")
     return model, solution
 
 

@@ -32,6 +32,14 @@ def _escape_text(value: object) -> object:
     return "'" + value if looks_like_formula(value) else value
 
 
+def _mapped(column: pd.Series, change, found) -> pd.Series:
+    """`column` with `change` applied to each cell; a string column where `found` (its vectorised test) finds no
+    cell to change is returned as it is, so a long table is not walked cell by cell for nothing."""
+    if isinstance(column.dtype, pd.StringDtype) and not found(column.str).fillna(False).any():
+        return column
+    return column.map(change)
+
+
 def defused(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with formula-like text cells (and column names) prefixed by an apostrophe; numbers untouched."""
     text_columns = _text_columns(frame)
@@ -39,7 +47,7 @@ def defused(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     safe = frame.copy()
     for column in text_columns:
-        safe[column] = safe[column].map(_escape_text)
+        safe[column] = _mapped(safe[column], _escape_text, lambda text: text.startswith(FORMULA_STARTS))
     safe.columns = [_escape_text(c) for c in safe.columns]
     if pd.api.types.is_object_dtype(safe.index) or pd.api.types.is_string_dtype(safe.index):
         safe.index = safe.index.map(_escape_text)
@@ -61,7 +69,7 @@ def csv_text(frame: pd.DataFrame, index: bool = False) -> str:
     if text_columns:
         safe = safe.copy()
         for column in text_columns:
-            safe[column] = safe[column].map(_one_line_ending)
+            safe[column] = _mapped(safe[column], _one_line_ending, lambda text: text.contains("\r", regex=False))
     return safe.to_csv(index=index)
 
 

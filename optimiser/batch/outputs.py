@@ -1,7 +1,7 @@
 """The batch's files: roll-ups, per-PCN tables and one Excel workbook, each written atomically, spreadsheet-safe.
 
-Per-PCN tables (one row per PCN × policy) are written in table order without holding every PCN: records are
-first split into buckets of rows on disk, then each bucket is sorted and appended. Text cells that a
+Per-PCN tables (one row per PCN × policy) are written in table order without holding every PCN: records come in
+table order from the parts (`store.in_table_order`) and are appended a block at a time. Text cells that a
 spreadsheet would run as a formula (starting with = + - @) are written as text, by `optimiser.tables`' rules.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,9 +18,10 @@ import pyarrow.parquet as pq
 
 from optimiser import tables
 from optimiser.atomic import write_bytes_atomic
+from optimiser.batch.memory import give_back_memory
 
-BUCKET_ROWS = 500
-"""Table rows per bucket: small, so the memory a bucket takes is the same for 1,250 PCNs as for 100,000."""
+BLOCK_ROWS = 500
+"""Records written at a time: few enough that the memory a block takes is the same for 1,250 PCNs as for 100,000."""
 EXCEL_MAX_ROWS = 1_048_575
 
 
@@ -78,27 +78,24 @@ def _atomic(path: Path, content: bytes) -> Path:
     return path
 
 
-class Buckets:
-    """Records split by table row into buckets on disk, read back one bucket at a time in row order."""
-
-    def __init__(self, output: Path, name: str):
-        self.folder = Path(output) / f".buckets-{name}"
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder.mkdir(parents=True)
-        self.count = 0
-
-    def add(self, frame: pd.DataFrame) -> None:
-        for bucket, piece in frame.groupby(frame["row"] // BUCKET_ROWS, sort=False):
-            piece.to_parquet(self.folder / f"{int(bucket):08d}-{self.count:08d}.parquet", index=False)
-            self.count += 1
-
-    def __iter__(self) -> Iterator[pd.DataFrame]:
-        names = sorted(self.folder.glob("*.parquet"))
-        for bucket in sorted({p.name.split("-")[0] for p in names}):
-            yield pd.concat([pd.read_parquet(p) for p in names if p.name.startswith(bucket + "-")], ignore_index=True)
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+def blocks(pieces: Iterable[pd.DataFrame], rows: int = BLOCK_ROWS) -> Iterator[pd.DataFrame]:
+    """Pieces in table order joined into blocks of about `rows` records, cut only between table rows (a PCN's
+    policies stay in one block), so each block is written at once."""
+    held: list[pd.DataFrame] = []
+    count = 0
+    for piece in pieces:
+        held.append(piece)
+        count += len(piece)
+        if count >= rows:
+            block = pd.concat(held, ignore_index=True)
+            last = block["row"].iloc[-1]
+            ends = block["row"].to_numpy() != last
+            if ends.any():
+                yield block[ends]
+                give_back_memory()
+            held, count = [block[~ends]], int((~ends).sum())
+    if count:
+        yield pd.concat(held, ignore_index=True)
 
 
 def write_workbook(path: Path, sheets: Iterable[tuple[str, Iterable[pd.DataFrame]]]) -> Path:

@@ -25,6 +25,16 @@ CHANGE_MEASURES = ["total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_un
 ROLE_MEASURES = ["in_post_wte", "new_wte", "total_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year"]
 
 
+class Compared:
+    """The PCNs compared (optimal under every policy), looked up by ODS code in C, not one code at a time."""
+
+    def __init__(self, common: set[str]):
+        self.index = pd.Index(sorted(common), dtype=object)
+
+    def rows(self, part: pd.DataFrame) -> pd.DataFrame:
+        return part[self.index.get_indexer(part["ods_code"].astype(object)) >= 0]
+
+
 def optimal_everywhere(statuses: pd.DataFrame, policies: list[str]) -> set[str]:
     """ODS codes optimal under every policy (`statuses`: ods_code, policy, status of every current record)."""
     optimal = statuses[statuses["status"] == "optimal"].groupby("ods_code")["policy"].nunique()
@@ -35,14 +45,14 @@ class Totals:
     """Sums per policy (and ICB) over PCNs optimal under every policy, and counts of optimal and failed per policy."""
 
     def __init__(self, policies: list[str], common: set[str]):
-        self.policies, self.common = policies, common
+        self.policies, self.compared = policies, Compared(common)
         self.sums: list[pd.DataFrame] = []
         self.counts: list[pd.DataFrame] = []
 
     def add(self, part: pd.DataFrame) -> None:
         part = part.assign(icb=part["icb"].fillna(NO_ICB), optimal=part["status"] == "optimal", failed=part["status"] != "optimal")
         self.counts.append(part.groupby(["icb", "policy"], sort=False)[["optimal", "failed"]].sum())
-        ok = part[part["ods_code"].isin(self.common)]
+        ok = self.compared.rows(part)
         if len(ok):
             self.sums.append(ok.groupby(["icb", "policy"], sort=False)[ROLLUP_SUMS].sum().assign(pcns_compared=ok.groupby(["icb", "policy"], sort=False).size()))
         self._compact()
@@ -80,9 +90,9 @@ class Totals:
 
 def rollup_roles(parts: Iterable[pd.DataFrame], policies: list[str], common: set[str]) -> pd.DataFrame:
     """WTE, cost and ARRS claimed per role nationally, per policy, with the change against the baseline."""
-    sums, names = [], {}
+    sums, names, compared = [], {}, Compared(common)
     for part in parts:
-        ok = part[part["ods_code"].isin(common)]
+        ok = compared.rows(part)
         if len(ok):
             sums.append(ok.groupby(["role", "policy"])[ROLE_MEASURES].sum())
             names.update(zip(ok["role"], ok["role_name"]))
@@ -138,12 +148,12 @@ class PlanTotals:
     PCNs optimal under every policy."""
 
     def __init__(self, policies: list[str], common: set[str], measures: list[str], extra: list[str] | None = None):
-        self.policies, self.common, self.measures = policies, common, measures
+        self.policies, self.compared, self.measures = policies, Compared(common), measures
         self.extra = extra or []
         self.sums: list[pd.DataFrame] = []
 
     def add(self, part: pd.DataFrame) -> None:
-        ok = part[part["ods_code"].isin(self.common)]
+        ok = self.compared.rows(part)
         if len(ok):
             ok = ok.assign(icb=ok["icb"].fillna(NO_ICB), pcns=1)
             groups = ok.groupby(["icb", "policy", "future", "year", *self.extra], sort=False)

@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from optimiser.batch import execute, outputs, rollup, store
+from optimiser.batch.memory import give_back_memory
 from optimiser.batch.table import TableError, check_base, load_base, read_table
 from optimiser.batch.plan_worker import (MODES, PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES,
                                          run_plan_chunk)
-from optimiser.batch.tasks import Plan, Planner, Stream, chunks
-from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_chunk, warm
+from optimiser.batch.tasks import Plan, Planner, Stream
+from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_rows, warm
 
 DEFAULT_CHUNK_SIZE = 100
 """PCN × policy tasks per chunk. Each chunk is one Parquet part, written and read back by the parent alone, so small
@@ -56,6 +57,7 @@ class BatchOutcome:
     ran: int
     files: list[Path]
     seconds: float
+    output_seconds: float = 0.0  # of `seconds`, writing the outputs from the parts at the end
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -118,40 +120,43 @@ def run_batch(
                 planner = Planner(table, base, policies, horizon, mode)
             except TableError as error:
                 raise TableError(error.problems, source) from None
-            if strict:  # every row checked before anything runs; the rows are read (and validated) again to run them
-                for _ in planner.rows():
-                    pass
-                if planner.problems:
-                    raise TableError([str(p) for p in planner.problems] + ["--strict: nothing was run"], source)
+            if strict:  # every row checked before anything runs; the workers validate them again to run them
+                problems = planner.check_rows()
+                if problems:
+                    raise TableError([str(p) for p in problems] + ["--strict: nothing was run"], source)
 
-            def planned() -> None:
-                if on_plan:
-                    on_plan(planner.plan(), stream.to_run)
-
-            stream = Stream(planner, store.done_keys(output), on_complete=planned)
+            stream = Stream(planner, store.done_keys(output), chunk_size)
             progress = Progress(total=stream.to_run_at_most)
+            solved = [0]
 
             def finished(result) -> None:
-                summary, roles, *years = result
-                store.write_chunk(output, summary, roles, *years)
-                progress.done += len(summary)
-                progress.failed += sum(r["status"] != "optimal" for r in summary)
+                problems, (summary, roles, *years) = result
+                if summary:
+                    store.write_chunk(output, summary, roles, *years)
+                invalid = sum(1 if policy else len(planner.policies) for _, policy in {(p.row, p.policy) for p in problems})
+                planner.problems += problems
+                solved[0] += len(summary)
+                progress.done += len(summary) + invalid
+                progress.failed += sum(r["status"] != "optimal" for r in summary) + invalid
                 progress.total = stream.to_run_at_most
                 if on_progress:
                     on_progress(progress)
 
-            pending = chunks(iter(stream), chunk_size)
-            work = functools.partial(run_plan_chunk, mode=mode) if horizon else run_chunk
+            solve = functools.partial(run_plan_chunk, mode=mode) if horizon else None
+            work = functools.partial(run_rows, solve=solve)
+            pending = iter(stream)
             if scheduler or dask_local:
                 execute.run_dask(work, pending, finished, scheduler, dask_local, dask_processes)
             elif pool is None:
                 execute.run_here(work, pending, finished)
             else:
                 execute.run_pool(work, pending, finished, pool, workers)
+            if on_plan:
+                on_plan(planner.plan(), stream.to_run)
         finally:
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
-        return _write_outputs(output, planner.plan(), stream, formats, started, bool(horizon))
+        return _write_outputs(output, planner.plan(), stream, solved[0], formats, started, bool(horizon))
 
 
 def check_horizon(horizon: int | None) -> None:
@@ -164,67 +169,57 @@ def check_mode(mode: str) -> None:
         raise TableError([f"--mode {mode!r} is not a plan mode: give {' or '.join(MODES)}"])
 
 
-def _write_outputs(output: Path, plan: Plan, stream: Stream, formats, started: float, planned: bool = False) -> BatchOutcome:
-    """Every table from the parts, streamed: roll-ups summed part by part, per-PCN tables bucket by bucket."""
+def _write_outputs(output: Path, plan: Plan, stream: Stream, solved: int, formats, started: float, planned: bool = False) -> BatchOutcome:
+    """Every table from the parts, streamed in table order: roll-ups summed piece by piece, per-PCN tables appended."""
+    writing = time.perf_counter()
     index = store.record_index(output, stream.wanted)
     invalid = _invalid_records(plan)
     statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
     common = rollup.optimal_everywhere(statuses, plan.policies)
     counts = statuses["status"].value_counts().to_dict()
+    give_back_memory()
 
-    totals = rollup.Totals(plan.policies, common)
-    summary_buckets = outputs.Buckets(output, "summary")
-    for part in store.current_parts(output, index):
-        totals.add(part)
-        summary_buckets.add(part)
-    if len(invalid):
-        totals.add(invalid)
-        summary_buckets.add(invalid)
-
-    role_buckets = outputs.Buckets(output, "roles")
-
-    def role_parts():
-        for part in store.current_role_parts(output, index):
-            role_buckets.add(part.assign(row=part["ods_code"].map(stream.row_of)))
-            yield part
-
-    by_role = rollup.rollup_roles(role_parts(), plan.policies, common)
-
-    order = {p: i for i, p in enumerate(plan.policies)}
     files: list[Path] = []
     tables = {name: outputs.TableFiles(output, name, formats) for name in ("pcn_summary", "comparison_by_pcn", "failures", "pcn_roles")}
-    for bucket in summary_buckets:
-        bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"]).drop(columns="_p")
-        bucket = _summary_columns(bucket, planned)
-        tables["pcn_summary"].append(bucket)
-        tables["failures"].append(bucket.loc[bucket["status"] != "optimal", FAILURE_COLUMNS])
-        measures = bucket[bucket["status"] == "optimal"][["ods_code", "pcn_name", "icb", "row", "policy", *rollup.CHANGE_MEASURES]]
+    totals = rollup.Totals(plan.policies, common)
+    for block in outputs.blocks(store.in_table_order(output, index, plan.policies, extra=invalid)):
+        totals.add(block)
+        block = _summary_columns(block, planned)
+        tables["pcn_summary"].append(block)
+        tables["failures"].append(block.loc[block["status"] != "optimal", FAILURE_COLUMNS])
+        measures = block[block["status"] == "optimal"][["ods_code", "pcn_name", "icb", "row", "policy", *rollup.CHANGE_MEASURES]]
         comparison = rollup.compare_by_pcn(measures, plan.policies)
         if len(comparison):
             tables["comparison_by_pcn"].append(comparison)
-    for bucket in role_buckets:
-        bucket = bucket.assign(_p=bucket["policy"].map(order), _w=-bucket["total_wte"])
-        tables["pcn_roles"].append(bucket.sort_values(["row", "_p", "_w", "role"]).drop(columns=["_p", "_w", "row"])[list(ROLE_FIELDS)])
+
+    order = {p: i for i, p in enumerate(plan.policies)}
+
+    def role_blocks():
+        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind="roles")):
+            block = block.assign(_p=block["policy"].map(order), _w=-block["total_wte"]).sort_values(["row", "_p", "_w", "role"])
+            tables["pcn_roles"].append(block[list(ROLE_FIELDS)])
+            yield block
+
+    by_role = rollup.rollup_roles(role_blocks(), plan.policies, common)
     empty_summary = _summary_columns(pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()}), planned)
     files += tables["pcn_summary"].close(empty_summary)
     files += tables["failures"].close(empty_summary[FAILURE_COLUMNS])
     files += tables["comparison_by_pcn"].close(rollup.compare_by_pcn(empty_summary, plan.policies))
     files += tables["pcn_roles"].close(pd.DataFrame({k: pd.Series(dtype="float64" if "wte" in k or "gbp" in k or "sessions" in k else object) for k in ROLE_FIELDS}))
-    summary_buckets.remove()
-    role_buckets.remove()
 
     national, by_icb = totals.table([]), totals.table(["icb"])
-    plan_sheets = _write_plan_tables(output, plan, stream.row_of, index, common, formats, files) if planned else []
+    plan_sheets = _write_plan_tables(output, plan, index, common, formats, files) if planned else []
     for name, frame in (("national", national), ("by_icb", by_icb), ("national_by_role", by_role)):
         files += outputs.write_table(output, name, frame, formats)
     if "xlsx" in formats:
         sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
                   *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
         files.append(outputs.write_workbook(output / "results.xlsx", sheets))
-    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, stream.to_run, files, time.perf_counter() - started)
+    now = time.perf_counter()
+    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, solved, files, now - started, now - writing)
 
 
-def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, common: set[str], formats, files: list[Path]) -> list:
+def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], formats, files: list[Path]) -> list:
     """A plan batch's records per PCN, year and future (and role), and their sums per year and future, streamed from the parts."""
     sheets = []
     for kind, fields, measures, name, rollups in (
@@ -232,7 +227,10 @@ def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, 
         ("roleyears", ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, "plan_pcn_roles", {"plan_national_by_role": []}),
     ):
         totals = rollup.PlanTotals(plan.policies, common, measures, extra=["role", "role_name"] if kind == "roleyears" else None)
-        per_pcn = _write_plan_records(output, plan, row_of, index, kind, fields, name, formats, totals)
+        per_pcn = outputs.TableFiles(output, name, formats)
+        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind=kind)):
+            totals.add(block)
+            per_pcn.append(block[list(fields)])
         files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in measures or k == "probability" else object) for k in fields}))
         tables = {table: totals.table(by) for table, by in rollups.items()}
         for table, frame in tables.items():
@@ -241,22 +239,6 @@ def _write_plan_tables(output: Path, plan: Plan, row_of: dict[str, int], index, 
         if kind == "years":  # per role, like pcn_roles, only as CSV and Parquet: too long for a sheet nationally
             sheets.append((name, per_pcn.parquet_batches()))
     return sheets if "parquet" in formats else []
-
-
-def _write_plan_records(output: Path, plan: Plan, row_of: dict[str, int], index, kind: str, fields: dict, name: str, formats,
-                        totals) -> outputs.TableFiles:
-    """One kind of plan part as a per-PCN table in table order (`row_of`: ODS code → row), adding each part to `totals` on the way."""
-    buckets = outputs.Buckets(output, kind)
-    for part in store.current_role_parts(output, index, kind=kind):
-        totals.add(part)
-        buckets.add(part.assign(row=part["ods_code"].map(row_of)))
-    order = {p: i for i, p in enumerate(plan.policies)}
-    per_pcn = outputs.TableFiles(output, name, formats)
-    for bucket in buckets:
-        bucket = bucket.assign(_p=bucket["policy"].map(order)).sort_values(["row", "_p"], kind="stable")
-        per_pcn.append(bucket[list(fields)])
-    buckets.remove()
-    return per_pcn
 
 
 _SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in SUMMARY_FIELDS.items())}

@@ -89,13 +89,15 @@ def stored_keys(output: Path) -> pd.DataFrame:
     return pa.concat_tables(parts).to_pandas()
 
 
-def record_index(output: Path, wanted: dict[tuple[str, str], str]) -> pd.DataFrame:
-    """Today's record of each (ODS code, policy): the part it is in and its status; superseded records left out."""
+def record_index(output: Path, wanted: pd.DataFrame) -> pd.DataFrame:
+    """Today's record of each (ODS code, policy): its part, status and today's row; superseded records left out.
+
+    `wanted`: today's fingerprint and row of each (ODS code, policy).
+    """
     index = stored_keys(output)
     if not len(index):
-        return index
-    today = pd.Series([wanted.get(k) for k in zip(index["ods_code"], index["policy"])], index=index.index, dtype=object)
-    index = index[index["fingerprint"] == today]
+        return index.assign(row=pd.Series(dtype="int64"))
+    index = index.merge(wanted[[*KEYS, "row"]], on=KEYS, how="inner")  # keeps the order written
     return index.drop_duplicates(["ods_code", "policy"], keep="last").reset_index(drop=True)
 
 
@@ -106,28 +108,44 @@ def done_keys(output: Path) -> set[tuple[str, str, str]]:
     return set(zip(final["ods_code"], final["policy"], final["fingerprint"]))
 
 
-def current_parts(output: Path, index: pd.DataFrame, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-    """Each summary part's current records, one part at a time (the parent never holds them all)."""
-    keep = set(zip(index["ods_code"], index["policy"], index["part"]))
-    for number, path in enumerate(summary_parts(output)):
-        part = pq.read_table(path, columns=columns).to_pandas()
-        mask = [(o, p, number) in keep for o, p in zip(part["ods_code"], part["policy"])]
-        if any(mask):
-            yield part[mask]
+def in_table_order(output: Path, index: pd.DataFrame, policies: list[str], kind: str = "summary",
+                   extra: pd.DataFrame | None = None) -> Iterator[pd.DataFrame]:
+    """Today's records of one kind, with today's row, in table order (row, then policy as given), a piece at a time.
 
-
-def current_role_parts(output: Path, index: pd.DataFrame, kind: str = "roles") -> Iterator[pd.DataFrame]:
-    """Role rows (or a plan's year rows) of today's optimal records, one part at a time."""
+    `kind` "summary" gives the records in `index` (and those in `extra`, records kept in memory such as invalid
+    rows'); "roles" (or a plan's "years", "roleyears") the rows of its optimal ones, each (PCN, policy)'s rows in
+    the order written. Walking the index in table order, each piece is a run of records from one part; a run writes
+    consecutive rows into each part, so a part is read about once, and nothing is sorted on disk.
+    """
+    order = {p: i for i, p in enumerate(policies)}
+    wanted = index if kind == "summary" else index[index["status"] == "optimal"]
+    wanted = wanted[[*KEYS, "row", "part"]]
+    if extra is not None and len(extra):
+        wanted = pd.concat([wanted, extra[[*KEYS, "row"]].assign(part=-1)], ignore_index=True)
+    if not len(wanted):
+        return
+    wanted = wanted.assign(_p=wanted["policy"].map(order)).sort_values(["row", "_p"], kind="stable")
     paths = summary_parts(output)
-    roles = role_parts(output, kind)
-    optimal = index[index["status"] == "optimal"]
-    for number, group in optimal.groupby("part", sort=True):
-        path = roles.get(_chunk_id(paths[number]))
-        if path is None:
-            continue
-        part = pq.read_table(path).to_pandas()
-        keep = set(zip(group["ods_code"], group["policy"], group["fingerprint"]))
-        yield part[[k in keep for k in zip(part["ods_code"], part["policy"], part["fingerprint"])]]
+    files = {_chunk_id(paths[n]): path for n, path in enumerate(paths)} if kind == "summary" else role_parts(output, kind)
+    cache: dict[int, pd.DataFrame] = {}
+    runs = (wanted["part"] != wanted["part"].shift()).cumsum()
+    for _, run in wanted.groupby(runs.to_numpy(), sort=False):
+        number = int(run["part"].iloc[0])
+        if number not in cache:
+            if number < 0:
+                cache[number] = extra
+            else:
+                path = files.get(_chunk_id(paths[number]))
+                if path is None:
+                    continue
+                cache[number] = pq.read_table(path).to_pandas()
+            while len(cache) > 4:
+                cache.pop(next(iter(cache)))
+        if number < 0:  # kept in memory, one record per row and policy
+            records = cache[number].merge(run[["row", "policy", "_p"]], on=["row", "policy"], how="inner")
+        else:
+            records = cache[number].drop(columns="row", errors="ignore").merge(run[[*KEYS, "row", "_p"]], on=KEYS, how="inner")
+        yield records.sort_values(["row", "_p"], kind="stable").drop(columns="_p")
 
 
 # ---------------------------------------------------------------- one run per folder

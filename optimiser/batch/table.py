@@ -180,11 +180,20 @@ def check_unique_codes(table: pd.DataFrame) -> None:
         ])
 
 
-def table_rows(table: pd.DataFrame, base: dict, targets: dict[str, tuple[str, ...]]) -> Iterator[TableRow]:
-    """Each row as base + its cells, validated once; rows are yielded lazily so memory does not grow with the table."""
-    for index, record in enumerate(table.itertuples(index=False, name=None)):
+def table_rows(table: pd.DataFrame, base: dict, targets: dict[str, tuple[str, ...]], numbers: Iterable[int] | None = None) -> Iterator[TableRow]:
+    """Each row as base + its cells, validated once; rows are yielded lazily so memory does not grow with the table.
+
+    `numbers`: each row's number as a spreadsheet shows it, when `table` holds only some of a table's rows.
+    """
+    numbers = range(2, len(table) + 2) if numbers is None else numbers
+    for number, record in zip(numbers, table.itertuples(index=False, name=None)):
         cells = {c: _cell(v) for c, v in zip(table.columns, record)}
-        yield _row(index + 2, cells, base, targets)
+        yield _row(number, cells, base, targets)
+
+
+def ods_code_of(cell: Any) -> str:
+    """A row's key in the records and the resume log: its ODS code as written ('' when the cell is empty)."""
+    return str(_cell(cell) or "")
 
 
 def _row(number: int, cells: dict[str, Any], base: dict, targets: dict[str, tuple[str, ...]]) -> TableRow:

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pyarrow as pa
 
-from optimiser.batch.tasks import Task
+from optimiser.batch.memory import give_back_memory
+from optimiser.batch.table import RowProblem
+from optimiser.batch.tasks import RowChunk, Task
 from optimiser.errors import EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, ScenarioError
 
 SUMMARY_FIELDS: dict[str, pa.DataType] = {
@@ -61,6 +64,20 @@ def warm() -> None:
 
     load_assumptions()
     _highs()
+
+
+def run_rows(chunk: RowChunk, solve: Callable[[list[Task]], tuple] | None = None) -> tuple[list[RowProblem], tuple]:
+    """A chunk of table rows as read: each validated here, once, its tasks solved by `solve` (default `run_chunk`).
+
+    Returns the rows' problems (a row that cannot run is no task) and what `solve` returns (lists of records, the
+    first the summary records, whose `worker_seconds` then include the validation of their row).
+    """
+    tasks, problems, seconds = chunk.tasks()
+    records = (solve or run_chunk)(tasks)
+    for record in records[0]:
+        record["worker_seconds"] += seconds[record["row"]]
+    give_back_memory()
+    return problems, records
 
 
 def run_chunk(tasks: list[Task]) -> tuple[list[dict], list[dict]]:

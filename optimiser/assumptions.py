@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from optimiser.package_data import read_package_csv
 from optimiser.errors import CatalogueError
+from optimiser.package_data import read_package_csv
 
 
 @dataclass(frozen=True)

@@ -157,8 +157,8 @@ def catalogue(
 ) -> None:
     """Show a year's ARRS roles, maximum reimbursable amounts, caps and the rules and sources behind them."""
     from optimiser.catalogue import load_catalogue
-    from optimiser.catalogue_rules import current_year
     from optimiser.catalogue_report import catalogue_table, derivation_text
+    from optimiser.catalogue_rules import current_year
 
     year = year or current_year()
     try:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from optimiser.catalogue import load_catalogue
 from optimiser.england_pcn import ROOM_HEADROOM_SHARE, ROOM_SESSIONS_PER_1000_PATIENTS
-from optimiser.england_table import IN_POST, current_year, in_post_columns, load_pcns
+from optimiser.england_table import IN_POST, in_post_columns, latest_catalogue_year, load_pcns
 
 ENGLAND_TABLE = "england"
 """The batch's TABLE argument that means the bundled table of real PCNs."""
@@ -27,7 +27,7 @@ def batch_table(year: str | None = None) -> pd.DataFrame:
     from optimiser.assumptions import load_assumptions
 
     table = load_pcns()
-    year = year or current_year()
+    year = year or latest_catalogue_year()
     roles = set(load_catalogue(year).roles.index)
     columns = [c for c in in_post_columns(table) if c.removeprefix(IN_POST) in roles]
     needs = load_assumptions().roles

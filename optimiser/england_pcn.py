@@ -11,7 +11,7 @@ import pandas as pd
 from optimiser.catalogue import load_catalogue
 from optimiser.england_table import (
     IN_POST, LICENCE, LIST_SIZE_DATE, LIST_SIZE_SOURCE, NOT_ARRS, WEIGHTED_SOURCE, WORKFORCE_DATE, WORKFORCE_SOURCE,
-    EnglandDataError, current_year, load_pcns, read_mapping,
+    EnglandDataError, latest_catalogue_year, load_pcns, read_mapping,
 )
 
 ROOM_HEADROOM_SHARE = 0.10
@@ -62,7 +62,7 @@ def scenario_text(code: str, year: str | None = None, table: pd.DataFrame | None
     from optimiser.scenario_io import scenario_from_text
 
     row = find_pcn(code, table)
-    year = year or current_year()
+    year = year or latest_catalogue_year()
     ods = row.name
     in_post = pcn_in_post(row, year)
     mapping = read_mapping()

@@ -87,6 +87,6 @@ def in_post_columns(table: pd.DataFrame) -> list[str]:
     return [c for c in table.columns if c.startswith(IN_POST)]
 
 
-def current_year() -> str:
+def latest_catalogue_year() -> str:
     """The latest financial year in the catalogue (a mid-year variant such as 2025/26-april is not a year)."""
     return max(y for y in available_years() if "-" not in y.split("/")[1])

@@ -12,8 +12,8 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
-from optimiser.package_data import read_package_csv
 from optimiser.errors import CatalogueError
+from optimiser.package_data import read_package_csv
 
 ANY = "*"
 LATER = "later"

@@ -79,8 +79,8 @@ def make_curve(breakpoints: Sequence[float], slopes: Sequence[float]) -> ValueCu
 @cache
 def default_curve() -> ValueCurve:
     """The curve in the assumptions data (value_curve.csv), with its stated basis."""
-    from optimiser.package_data import read_package_csv
     from optimiser.errors import CatalogueError
+    from optimiser.package_data import read_package_csv
 
     rows = read_package_csv("assumptions", "value_curve.csv")
     try:

@@ -9,8 +9,8 @@ from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.outcome import Outcome
 from optimiser.results import tables
 from optimiser.scenario import Scenario
-from optimiser.scenario_io import save_scenario, scenario_to_text
 from optimiser.scenario_files import safe_filename, save_path
+from optimiser.scenario_io import save_scenario, scenario_to_text
 from optimiser.tables import csv_text
 
 ss = st.session_state

@@ -17,8 +17,8 @@ from optimiser import england_pcn
 from optimiser.edit_form import cap_table, form_values
 from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.scenario import Scenario
-from optimiser.scenario_io import load_scenario, scenario_from_text
 from optimiser.scenario_files import has_unsaved_changes, scenario_files
+from optimiser.scenario_io import load_scenario, scenario_from_text
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_FILE = "urban-deprived-2026-27.yaml"

@@ -49,6 +49,12 @@ def load_assumptions() -> Assumptions:
     )
 
 
+@lru_cache(maxsize=None)
+def category_ids() -> tuple[str, ...]:
+    """The demand categories' ids in table order, read once (checked in every scenario a batch validates)."""
+    return tuple(load_assumptions().categories.index)
+
+
 @dataclass(frozen=True)
 class SupervisionDefaults:
     needs: pd.DataFrame  # index role: supervisor_id, hours_per_week_per_wte, status, basis, source
@@ -65,3 +71,9 @@ def load_supervision() -> SupervisionDefaults:
     if unknown:
         raise CatalogueError(f"assumptions table supervision.csv names unknown supervisors {sorted(unknown)}")
     return SupervisionDefaults(needs=needs, supervisors=supervisors)
+
+
+@lru_cache(maxsize=None)
+def supervisor_ids() -> tuple[str, ...]:
+    """The supervising professions' ids, read once."""
+    return tuple(load_supervision().supervisors.index)

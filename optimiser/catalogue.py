@@ -110,6 +110,12 @@ def _year_file(financial_year: str) -> str:
 
 
 @lru_cache(maxsize=None)
+def role_ids(year: str) -> tuple[str, ...]:
+    """The year's role ids in catalogue order, read once: every scenario a batch validates checks its names against them."""
+    return tuple(load_catalogue(year).roles.index)
+
+
+@lru_cache(maxsize=None)
 def load_catalogue(year: str) -> Catalogue:
     """One year's roles with amounts computed from the rules (published figures where they exist); cached."""
     if year not in available_years():

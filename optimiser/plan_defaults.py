@@ -81,12 +81,12 @@ def plan_years(scenario) -> list[str]:
 
 def plan_section_problems(scenario) -> list[str]:
     """What is wrong with a scenario's horizon, growth and futures, each naming its field; empty if nothing."""
-    from optimiser.assumptions import load_assumptions
-    from optimiser.catalogue import load_catalogue
+    from optimiser.assumptions import category_ids
+    from optimiser.catalogue import role_ids
 
     years = plan_years(scenario)
-    roles = set(load_catalogue(scenario.year).roles.index)
-    categories = set(load_assumptions().categories.index)
+    roles = role_ids(scenario.year)
+    categories = category_ids()
     span = f"the plan runs {years[0]} to {years[-1]} (horizon {len(years)} years)"
     problems = _growth_problems("growth", scenario.growth, years, roles, categories, span)
     for name, future in scenario.futures.items():
@@ -108,7 +108,7 @@ def plan_section_problems(scenario) -> list[str]:
     return problems
 
 
-def _growth_problems(where: str, growth, years: list[str], roles: set, categories: set, span: str) -> list[str]:
+def _growth_problems(where: str, growth, years: list[str], roles: tuple[str, ...], categories: tuple[str, ...], span: str) -> list[str]:
     problems = [
         f"{where}.leaving_rate_percent: {role!r} is not a role in the catalogue of {years[0]}"
         for role in growth.leaving_rate_percent if role not in roles

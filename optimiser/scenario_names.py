@@ -28,8 +28,7 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
 
     Works on raw data too, so `parse_scenario` can report misspelled names in the same round as bad values.
     """
-    from optimiser.assumptions import load_assumptions
-    from optimiser.catalogue import load_catalogue
+    from optimiser import assumptions, catalogue
     from optimiser.catalogue_rules import available_years
 
     def names(value: Any) -> list:
@@ -40,8 +39,8 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
         year = default_year()
     if not isinstance(year, str) or year not in available_years():
         return [f"year {short_value(year)} has no ARRS rules; choose one of {', '.join(available_years())}"]
-    role_ids = list(load_catalogue(year).roles.index) + [n for n in names(custom_roles) if isinstance(n, str)]
-    category_ids = list(load_assumptions().categories.index)
+    role_ids = [*catalogue.role_ids(year), *(n for n in names(custom_roles) if isinstance(n, str))]
+    category_ids = assumptions.category_ids()
     role_kind = f"role in the {year} catalogue"
 
     checks = [
@@ -67,11 +66,10 @@ def name_problems(year: Any, roles: Any, remove_caps: Any, productivity: Any, de
 
 def custom_role_problems(year: str, roles: dict[str, RoleSettings], custom_roles: dict[str, CustomRole]) -> list[str]:
     """A custom role must not reuse a catalogue id; its demand categories and bands must exist."""
-    from optimiser.assumptions import load_assumptions
-    from optimiser.catalogue import load_catalogue
+    from optimiser import assumptions, catalogue
 
-    catalogue_ids = set(load_catalogue(year).roles.index)
-    category_ids = list(load_assumptions().categories.index)
+    catalogue_ids = catalogue.role_ids(year)
+    category_ids = assumptions.category_ids()
     problems = [
         f"custom_roles.{name}: {name!r} is already a role in the {year} catalogue; set roles.{name} to change it"
         for name in custom_roles if name in catalogue_ids
@@ -90,12 +88,12 @@ def custom_role_problems(year: str, roles: dict[str, RoleSettings], custom_roles
 
 def plan_problems(year: str, plan: dict[str, float] | None, roles: dict[str, RoleSettings]) -> list[str]:
     """A plan names roles of the year that the scenario allows, with a WTE from 0 to 500."""
-    from optimiser.catalogue import load_catalogue
+    from optimiser import catalogue
     from optimiser.catalogue_rules import available_years
 
     if not plan or year not in available_years():
         return []
-    role_ids = list(load_catalogue(year).roles.index)
+    role_ids = catalogue.role_ids(year)
     problems = [unknown_name("plan", role, role_ids, f"role in the {year} catalogue", year) for role in plan if role not in role_ids]
     problems += [f"plan.{role} = {wte!r}: must be a number of WTE from 0 to 500" for role, wte in plan.items()
                  if not 0 <= wte <= 500]
@@ -105,14 +103,14 @@ def plan_problems(year: str, plan: dict[str, float] | None, roles: dict[str, Rol
 
 
 def supervision_name_problems(year: str, supervision: Supervision) -> list[str]:
-    from optimiser.assumptions import load_supervision
-    from optimiser.catalogue import load_catalogue
+    from optimiser import catalogue
+    from optimiser.assumptions import supervisor_ids
     from optimiser.catalogue_rules import available_years
 
     if year not in available_years():
         return []  # the year is reported already
-    supervisors = list(load_supervision().supervisors.index)
-    role_ids = list(load_catalogue(year).roles.index)
+    supervisors = supervisor_ids()
+    role_ids = catalogue.role_ids(year)
     problems = [unknown_name("supervision.available", p, supervisors, "supervising profession")
                 for p in supervision.available if p not in supervisors]
     problems += [unknown_name("supervision.needs", role, role_ids, f"role in the {year} catalogue", year)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 
-from optimiser.catalogue import load_catalogue
+from optimiser.catalogue import role_ids
 from optimiser.catalogue_rules import available_years
 from optimiser.errors import ScenarioError
 from optimiser.scenario import Scenario
@@ -126,7 +126,7 @@ def check_roles(year: str, roles: list[str], what: str) -> None:
 def _roles_of(year: str) -> set[str]:
     if year not in available_years():
         raise ScenarioError([f"year {year!r} has no role catalogue; choose one of {', '.join(available_years())}"])
-    return set(load_catalogue(year).roles.index)
+    return set(role_ids(year))
 
 
 def _check_factor(factor: float, what: str) -> None:

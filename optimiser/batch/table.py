@@ -186,8 +186,9 @@ def table_rows(table: pd.DataFrame, base: dict, targets: dict[str, tuple[str, ..
     `numbers`: each row's number as a spreadsheet shows it, when `table` holds only some of a table's rows.
     """
     numbers = range(2, len(table) + 2) if numbers is None else numbers
+    columns = list(table.columns)
     for number, record in zip(numbers, table.itertuples(index=False, name=None)):
-        cells = {c: _cell(v) for c, v in zip(table.columns, record)}
+        cells = {c: _cell(v) for c, v in zip(columns, record)}
         yield _row(number, cells, base, targets)
 
 

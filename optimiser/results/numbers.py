@@ -152,5 +152,7 @@ class SolvedNumbers:
         binding = np.abs(limit - used) <= BINDING_TOLERANCE * np.maximum(np.abs(limit), 1.0)
         marginal = np.abs(self.solution.marginal_care) > 1e-9
         registry = self.model.registry
-        kinds = {i: constraints.family(registry[i].family).kind for i in np.flatnonzero(binding).tolist()}
-        return np.array([i for i, kind in kinds.items() if kind != "bookkeeping" and (kind != "floor" or marginal[i])], dtype=int)
+        families = {i: registry[i].family for i in np.flatnonzero(binding).tolist()}
+        kind = {name: constraints.family(name).kind for name in set(families.values())}
+        return np.array([i for i, name in families.items() if kind[name] != "bookkeeping" and (kind[name] != "floor" or marginal[i])],
+                        dtype=int)

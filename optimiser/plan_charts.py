@@ -8,6 +8,13 @@ from optimiser.plan_results import PlanResult
 from optimiser.charts import OKABE_ITO
 
 ROLE_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black", "grey")]
+YEAR_AXIS = alt.X("year:O", title="Financial year", axis=alt.Axis(labelAngle=0))
+"""Years read level: the app fits each chart into its height, so sideways labels would take the plot's room."""
+
+
+def _legend(title: str) -> alt.Legend:
+    """On the right, one entry a line: a legend below takes its rows out of the chart's height."""
+    return alt.Legend(title=title, orient="right", labelLimit=220)
 
 
 def mix_area_chart(result: PlanResult, future: str) -> alt.Chart:
@@ -15,37 +22,36 @@ def mix_area_chart(result: PlanResult, future: str) -> alt.Chart:
     mix = result.mix()
     data = mix[mix["future"] == future][["year", "role_name", "wte"]]
     return alt.Chart(data).mark_area().encode(
-        x=alt.X("year:O", title="Financial year"),
+        x=YEAR_AXIS,
         y=alt.Y("sum(wte):Q", title="WTE in post (year end)", stack="zero"),
-        color=alt.Color("role_name:N", title="Role", scale=alt.Scale(range=ROLE_COLOURS),
-                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=320)),
+        color=alt.Color("role_name:N", title="Role", scale=alt.Scale(range=ROLE_COLOURS), legend=_legend("Role")),
         tooltip=[alt.Tooltip("role_name:N", title="Role"), alt.Tooltip("year:O", title="Year"),
                  alt.Tooltip("wte:Q", title="WTE", format=".2f")],
-    ).properties(height=320, title=f"Staff by role ({future})")
+    ).properties(height=380, title=f"Staff by role ({future})")
 
 
 def own_money_chart(result: PlanResult) -> alt.LayerChart:
     """Own money needed each year in each future, against the top-up budget."""
     years = result.years()[["future", "year", "own_money_gbp", "top_up_budget_gbp"]]
-    x = alt.X("year:O", title="Financial year")
+    x = YEAR_AXIS
     money = alt.Axis(format="~s", labelExpr="'£' + datum.label")
     lines = alt.Chart(years).mark_line(point=True).encode(
         x=x, y=alt.Y("own_money_gbp:Q", title="Own money needed, £ a year", axis=money),
-        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=ROLE_COLOURS), legend=alt.Legend(orient="bottom")),
+        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=ROLE_COLOURS), legend=_legend("Future")),
         tooltip=[alt.Tooltip("future:N", title="Future"), alt.Tooltip("year:O", title="Year"),
                  alt.Tooltip("own_money_gbp:Q", title="Own money, £", format=",.0f"),
                  alt.Tooltip("top_up_budget_gbp:Q", title="Top-up budget, £", format=",.0f")],
     )
     budget = alt.Chart(years.drop_duplicates("year")).mark_line(strokeDash=[6, 4], color=OKABE_ITO["black"]).encode(
         x=x, y="top_up_budget_gbp:Q", tooltip=[alt.Tooltip("top_up_budget_gbp:Q", title="Top-up budget, £", format=",.0f")])
-    return alt.layer(lines, budget).properties(height=260, title="Own money needed (dashed: top-up budget)")
+    return alt.layer(lines, budget).properties(height=300, title="Own money needed (dashed: top-up budget)")
 
 
 def need_met_chart(result: PlanResult) -> alt.Chart:
     years = result.years()[["future", "year", "need_met_share"]]
     return alt.Chart(years).mark_line(point=True).encode(
-        x=alt.X("year:O", title="Financial year"),
+        x=YEAR_AXIS,
         y=alt.Y("need_met_share:Q", title="Share of need met", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=ROLE_COLOURS), legend=alt.Legend(orient="bottom")),
+        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=ROLE_COLOURS), legend=_legend("Future")),
         tooltip=[alt.Tooltip("future:N"), alt.Tooltip("year:O"), alt.Tooltip("need_met_share:Q", title="Need met", format=".0%")],
-    ).properties(height=220, title="Need met")
+    ).properties(height=300, title="Need met")

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from optimiser.atomic import write_text_atomic
 from optimiser.plan_results import PlanResult, wte_list
+from optimiser.plan_tables import ON_AVERAGE, YEAR_COLUMNS, YEAR_FORMATS
 from optimiser.tables import csv_text
 
 MODE_WORDS = {
@@ -74,15 +75,24 @@ def _table(title: str, columns: list[str], text: tuple[int, ...] = (0,)) -> Tabl
     return table
 
 
+TERMINAL_YEAR_COLUMNS = ["future", "year", "wte", "new_wte", "arrs_claimed_gbp", "arrs_unspent_gbp", "own_money_gbp",
+                         "own_money_over_budget_gbp", "need_met_share", "care_value"]
+
+
 def years_table(result: PlanResult) -> Table:
-    table = _table("Year by year (£ a year)", ["Future", "Year", "WTE", "New WTE", "ARRS claimed", "ARRS unspent",
-                                               "Own money", "Over top-up", "Need met", f"Care ({result.care_words})"], text=(0, 1))
-    for row in result.years().itertuples():
-        table.add_row(row.future, row.year, f"{row.wte:.1f}", f"{row.new_wte:.1f}", f"£{row.arrs_claimed_gbp:,.0f}",
-                      f"£{row.arrs_unspent_gbp:,.0f}", f"£{row.own_money_gbp:,.0f}",
-                      f"£{row.own_money_over_budget_gbp:,.0f}" if row.own_money_over_budget_gbp > 0 else "",
-                      f"{row.need_met_share:.0%}", f"{row.care_value:.1f}")
+    """The years in the app's words (`PlanTables.years_in_words`), the columns that fit a terminal."""
+    shown = result.years_in_words()
+    headings = [shown.columns[list(YEAR_COLUMNS).index(c)] for c in TERMINAL_YEAR_COLUMNS]
+    table = _table("Year by year", headings, text=(0, 1))
+    for row in result.years()[TERMINAL_YEAR_COLUMNS].to_dict("records"):
+        table.add_row(*[_year_cell(c, v) for c, v in row.items()])
     return table
+
+
+def _year_cell(column: str, value) -> str:
+    if column == "own_money_over_budget_gbp" and value <= 0:
+        return ""
+    return YEAR_FORMATS[column].format(value) if column in YEAR_FORMATS else str(value)
 
 
 def mix_by_year(result: PlanResult, future: str) -> pd.DataFrame:
@@ -108,6 +118,8 @@ def limits_lines(result: PlanResult) -> list[str]:
     one = len(possible) == 1
 
     def named(futures) -> str:
+        if ON_AVERAGE in set(futures):
+            return ""
         if "every future" in set(futures) or set(futures) >= set(possible):
             return "every future"
         return ", ".join(s for s in possible if s in set(futures))
@@ -117,7 +129,7 @@ def limits_lines(result: PlanResult) -> list[str]:
         alike = (rows.groupby(["limit", "per", "shown"], sort=False)
                  .agg(futures=("future", named), value=("care_value_per_unit", "max")).reset_index())
         top = alike.sort_values("value", ascending=False, kind="stable").head(LIMITS_SHOWN_PER_YEAR)
-        said = "; ".join(f"{r.limit} ({'' if one else f'{r.futures}: '}+{r.shown:.2f} {result.care_words} that year per {r.per})"
+        said = "; ".join(f"{r.limit} ({'' if one or not r.futures else f'{r.futures}: '}+{r.shown:.2f} {result.care_words} that year per {r.per})"
                          for r in top.itertuples())
         lines.append(f"{year}: {said}")
     return lines

@@ -32,6 +32,33 @@ LIMIT_WORDS = {
     "supervision": ("{supervisor} is fully used", "one more hour of supervision a week", 1.0),
 }
 """Each limit family: what binding means in words, and the unit its marginal value is given per."""
+ON_AVERAGE = "on average over the futures"
+"""Where an expected-value top-up budget binds: own money weighted by each future's chance, not in any one future."""
+
+YEAR_COLUMNS = {
+    "future": ("Future", None),
+    "year": ("Year", None),
+    "probability": ("Chance", 2),
+    "wte": ("Staff (WTE)", 1),
+    "new_wte": ("New staff (WTE)", 1),
+    "own_funded_wte": ("Staff paid from own money (WTE)", 1),
+    "arrs_sum_gbp": ("ARRS sum (£ a year)", 0),
+    "arrs_claimed_gbp": ("ARRS claimed (£ a year)", 0),
+    "arrs_unspent_gbp": ("ARRS unspent (£ a year)", 0),
+    "in_post_beyond_arrs_gbp": ("Claimed beyond the ARRS sum for staff in post (£ a year)", 0),
+    "own_money_gbp": ("Own money (£ a year)", 0),
+    "top_up_budget_gbp": ("Top-up budget (£ a year)", 0),
+    "own_money_over_budget_gbp": ("Over the top-up budget (£ a year)", 0),
+    "total_cost_gbp": ("Total cost (£ a year)", 0),
+    "need_contacts": ("Need (contacts a year)", 0),
+    "served_contacts": ("Need met (contacts a year)", 0),
+    "need_met_share": ("Need met", 2),
+    "care_value": ("Care", 1),
+}
+"""Each column of `years()`: its heading in words with its unit, and the decimals people read (None: text)."""
+YEAR_FORMATS = {c: "£{:,.0f}" if c.endswith("_gbp") else "{:.0%}" if c.endswith("_share") or c == "probability" else f"{{:,.{d}f}}"
+                for c, (_, d) in YEAR_COLUMNS.items() if d is not None}
+"""How each number of `years()` is shown: whole £, shares as percentages."""
 
 
 @dataclass
@@ -47,6 +74,14 @@ class PlanTables:
     def care_words(self) -> str:
         """The plan's care unit: each year's care valued as `solve` values it ("points of care score")."""
         return care_unit(self.inputs.scenario.policy.valuation).name.removesuffix(" a year")
+
+    @property
+    def care_heading(self) -> str:
+        """A year's care in words that cannot be read as a score out of 100: points stay on the first year's
+        scale, so a growing need met well scores above 100."""
+        if self.inputs.scenario.policy.valuation == "contacts":
+            return f"Care ({self.care_words})"
+        return f"Care (points; 100 = {self.inputs.years[0]}'s need all met)"
 
     def _value(self, expression) -> float:
         """A year's care, cost or own money (a vector over the LP's columns), or a few columns' weighted sum."""
@@ -180,6 +215,15 @@ class PlanTables:
         """Per year and future: staff, money (ARRS claimed, unspent, own money needed) and need met."""
         return self._years.copy()
 
+    def years_in_words(self) -> pd.DataFrame:
+        """`years()` for people: headings in words with units, numbers rounded as they are read."""
+        table = self.years()
+        for column, (_, digits) in YEAR_COLUMNS.items():
+            if digits is not None:
+                table[column] = table[column].round(digits) + 0.0
+        headings = {c: h for c, (h, _) in YEAR_COLUMNS.items()} | {"care_value": self.care_heading}
+        return table[list(YEAR_COLUMNS)].rename(columns=headings)
+
     def care(self) -> pd.DataFrame:
         """Need and contacts served per category, year and future."""
         inputs = self.inputs
@@ -217,10 +261,22 @@ class PlanTables:
                 label = block.labels[k] or ""
                 text = words.format(role=roles.get(label, label), category=categories.get(label, label),
                                     supervisor=constraints.label_name(block.family, label, inputs.base))
+                if s is None and block.family == "top_up_budget" and model.mode == "expected":
+                    s, text = self._budget_on_average(t)
                 rows.append((s or "every future", inputs.years[t], block.family, label, text, abs(duals[i]) / weight * unit, per))
         rows = _merge_alike_futures(rows, [s for s in inputs.futures if inputs.probabilities[s] > 0])
         table = pd.DataFrame(rows, columns=["future", "year", "family", "label", "limit", "care_value_per_unit", "per"])
         return table.sort_values(["year", "future", "care_value_per_unit"], ascending=[True, True, False], kind="stable")
+
+    def _budget_on_average(self, t: int) -> tuple[str | None, str]:
+        """An expected-value top-up budget binds on own money weighted by chance: which futures are over it, if any."""
+        inputs, possible = self.inputs, [s for s in self.inputs.futures if self.inputs.probabilities[s] > 0]
+        gap = {s: self._value(self.model.own_money_by_period[t, s]) - inputs.periods[t, s].top_up_budget_gbp for s in possible}
+        over = [s for s, v in gap.items() if v > 1.0]
+        if not over:
+            return None, LIMIT_WORDS["top_up_budget"][0]
+        names = over[0] if len(over) == 1 else f"{', '.join(over[:-1])} and {over[-1]}"
+        return ON_AVERAGE, f"own money averaged over the futures is at the top-up budget, over it in {names}"
 
     @cached_property
     def _claimed_by_pot(self) -> dict[tuple[int, str, str], float]:

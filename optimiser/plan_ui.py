@@ -12,6 +12,7 @@ import pandas as pd
 from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.plan_defaults import DEFAULT_HORIZON_YEARS, plan_years
 from optimiser.plan_results import PlanResult
+from optimiser.plan_tables import YEAR_COLUMNS, YEAR_FORMATS
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import parse_scenario
 
@@ -88,6 +89,13 @@ def horizon_of(scenario: Scenario) -> int:
 
 def year_choices(scenario: Scenario, horizon: int) -> list[str]:
     return plan_years(scenario.model_copy(update={"horizon": horizon}))
+
+
+def years_shown(plan: PlanResult):
+    """The years table as the page shows it: headings in words (`years_in_words`), £ whole with commas, shares as %."""
+    table = plan.years_in_words()
+    formats = {heading: YEAR_FORMATS[c] for heading, c in zip(table.columns, YEAR_COLUMNS) if c in YEAR_FORMATS}
+    return table.style.format(formats)
 
 
 @dataclass

@@ -54,6 +54,65 @@ def test_plan_charts_carry_the_plan_numbers():
     assert any(25_000 == pytest.approx(r.get("own_money_gbp", -1)) for d in money["datasets"].values() for r in d)
 
 
+def funding_plan():
+    """The expected-value plan of tests/test_plan.py: own money £25,000 next year if the ARRS sum is frozen and £0 if
+    the pay award is funded, averaging the £12,500 top-up budget."""
+    return make_plan(plan_scenario(arrs_sum=100_000, top_up=12_500, horizon=2, growth={"pay_award_afc_percent": 25},
+                                   futures=FUNDING_FUTURES), compare=False)
+
+
+@pytest.mark.parametrize("chart", ["mix", "money", "need"])
+def test_plan_charts_keep_their_height_for_the_plot(chart):
+    """Streamlit fits a chart, legend and axes included, into its height: a legend below and sideways year labels
+    would take the plot's room, so the legend is on the right and the years read level."""
+    plan = funding_plan()
+    spec = {"mix": lambda: plan_charts.mix_area_chart(plan, "frozen"), "money": lambda: plan_charts.own_money_chart(plan),
+            "need": lambda: plan_charts.need_met_chart(plan)}[chart]().to_dict()
+    layers = spec.get("layer", [spec])
+    assert spec["height"] >= 300
+    assert all(layer["encoding"]["x"]["axis"]["labelAngle"] == 0 for layer in layers)
+    legends = [layer["encoding"]["color"]["legend"] for layer in layers if "color" in layer.get("encoding", {})]
+    assert legends and all(legend["orient"] == "right" for legend in legends)
+
+
+def test_the_years_table_is_in_words_with_units_and_rounded():
+    plan = funding_plan()
+    table = plan.years_in_words()
+    assert {"ARRS sum (£ a year)", "Staff paid from own money (WTE)", "New staff (WTE)", "Own money (£ a year)"} <= set(table.columns)
+    assert not any("_gbp" in c or "_wte" in c for c in table.columns)
+    frozen = table[(table["Future"] == "frozen") & (table["Year"] == "2026/27")].iloc[0]
+    assert frozen["Own money (£ a year)"] == 25_000 and frozen["Over the top-up budget (£ a year)"] == 12_500
+    assert (table["ARRS claimed (£ a year)"] == table["ARRS claimed (£ a year)"].round(0)).all()
+    assert (table["Staff (WTE)"] == table["Staff (WTE)"].round(1)).all()
+    shown = plan_ui.years_shown(plan).to_html()
+    assert "£25,000" in shown and "50%" in shown and "1733359.5" not in shown
+
+
+def test_the_terminal_years_table_uses_the_same_headings():
+    from optimiser.plan_report import years_table
+
+    plan = funding_plan()
+    headings = [column.header for column in years_table(plan).columns]
+    assert set(headings) <= set(plan.years_in_words().columns) and "Own money (£ a year)" in headings
+
+
+def test_a_year_s_care_points_say_their_scale():
+    """Care points stay on the first year's scale, so they pass 100 when need grows: the heading says what 100 is."""
+    plan = make_plan(load_scenario(PLAN_EXAMPLE), compare=False)
+    assert plan.care_heading == "Care (points; 100 = 2025/26's need all met)"
+    assert plan.care_heading in plan.years_in_words().columns
+
+
+def test_an_expected_value_budget_names_the_futures_over_it():
+    """Expected mode binds own money averaged over the futures: frozen is £12,500 over the budget, funded £12,500
+    under it, so the limit names frozen only, never 'every future'."""
+    from optimiser.plan_report import limits_lines
+
+    [line] = limits_lines(funding_plan())
+    assert "own money averaged over the futures is at the top-up budget, over it in frozen (+" in line
+    assert "every future" not in line
+
+
 def test_the_plan_ahead_tab_shows_the_verdict(monkeypatch, tmp_path):
     at = start(monkeypatch, tmp_path, PLAN_EXAMPLE.name)
     at.toggle(key="plan_on").set_value(True).run(timeout=120)
@@ -62,6 +121,8 @@ def test_the_plan_ahead_tab_shows_the_verdict(monkeypatch, tmp_path):
     shown = " ".join(m.value for m in at.markdown)
     assert plan.verdict().split(" now")[0] in shown and "of own money a year beyond the top-up budget" in shown
     assert plan.first_year_forecast() in shown
+    headings = [list(frame.value.columns) for frame in at.dataframe]
+    assert list(plan.years_in_words().columns) in headings
 
 
 def test_what_the_futures_table_does_not_show_is_kept():

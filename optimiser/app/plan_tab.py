@@ -49,7 +49,7 @@ def show_plan(plan, planned: Scenario) -> None:
     money_cols = st.columns(2)
     money_cols[0].altair_chart(plan_charts.own_money_chart(plan), width="stretch")
     money_cols[1].altair_chart(plan_charts.need_met_chart(plan), width="stretch")
-    st.dataframe(plan.years(), hide_index=True, width="stretch")
+    st.dataframe(plan_ui.years_shown(plan), hide_index=True, width="stretch")
     st.subheader("What limits you, year by year")
     st.markdown("\n".join(f"- {line}" for line in limits_lines(plan)) or "Nothing binds.")
     if plan.comparisons is not None:

@@ -28,6 +28,12 @@ STATUSES: dict[str, str] = {
 """The one vocabulary for every figure's status, weakest last."""
 Status = Literal["published", "derived", "provisional"]
 APRIL_SUFFIX = "-april"
+ESTIMATE_STATUSES = ("derived", "provisional")
+
+
+def is_estimate(status: str) -> bool:
+    """True for a national amount worked out or not yet confirmed; false for a published one or one the scenario gives."""
+    return status in ESTIMATE_STATUSES
 
 
 def weakest(*statuses: str) -> str:

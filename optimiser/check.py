@@ -32,6 +32,10 @@ RULE_FAMILIES = {
 }
 """Rows a plan is checked against by arithmetic instead of being held to them."""
 SHOWN_CHANGE_WTE = 0.05
+SHOWN_OWN_FUNDED_WTE = 0.005
+"""Posts paid wholly from own money smaller than this are left out of the note (they round to 0.00 WTE)."""
+NAMED_OWN_FUNDED_ROLES = 3
+"""The note names this many roles paid wholly from own money, largest first; the rest are counted."""
 BeyondArrs = Literal["own_money", "breach"]
 """How planned claims beyond the ARRS sum are read: paid from the PCN's own money, as `solve` pays them (the
 default), or a broken rule with every planned post ARRS-funded (the reading before own money was counted)."""
@@ -71,7 +75,7 @@ def own_funded_wte(inputs: ModelInputs, wte: dict[str, float], funding: dict[str
     own = {}
     for r, w in wte.items():
         pot = funding.get(roles["funding_pot"][r])
-        if pot is not None and pot.own_money > 0 and roles["claim_per_wte_gbp"][r] > 0:
+        if pot is not None and pot.own_money > 0 and w > 0 and roles["claim_per_wte_gbp"][r] > 0:
             own[r] = w * pot.own_money / pot.claims
     return own
 
@@ -219,10 +223,26 @@ def funding_notes(inputs: ModelInputs, funding: dict[str, PotFunding], own: dict
             notes.append(f"Staff in post claim £{paid.in_post_beyond:,.0f} a year beyond the {label}: paid outside ARRS "
                          "(own money or other funding), as the best mix assumes too.")
         if paid.own_money > 0.5:
-            posts = ", ".join(f"{own[r]:.2f} WTE {names[r]}" for r in own if inputs.role_columns["funding_pot"][r] == pot)
-            notes.append(f"The plan claims £{paid.own_money:,.0f} a year more than the {label} can pay, so {posts} are paid "
+            shares = {r: w for r, w in own.items() if inputs.role_columns["funding_pot"][r] == pot}
+            notes.append(f"The plan claims £{paid.own_money:,.0f} a year more than the {label} can pay, so {_own_posts(shares, names)} "
                          "wholly from the PCN's own money (the top-up budget).")
     return notes
+
+
+def _own_posts(own: dict[str, float], names) -> str:
+    """'0.49 WTE clinical pharmacist, 0.29 WTE care co-ordinator and 0.30 WTE in 2 other roles are paid': the largest
+    posts by name, the rest counted, posts under SHOWN_OWN_FUNDED_WTE left out."""
+    from optimiser.result_display import in_sentence
+
+    shown = sorted(((w, r) for r, w in own.items() if w >= SHOWN_OWN_FUNDED_WTE), reverse=True)
+    if not shown:
+        return f"under {SHOWN_OWN_FUNDED_WTE:g} WTE of posts is paid"
+    parts = [f"{w:.2f} WTE {in_sentence(names[r])}" for w, r in shown[:NAMED_OWN_FUNDED_ROLES]]
+    rest = shown[NAMED_OWN_FUNDED_ROLES:]
+    if rest:
+        parts.append(f"{sum(w for w, _ in rest):.2f} WTE in {len(rest)} other role{'s' if len(rest) > 1 else ''}")
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"{listed} {'is' if len(parts) == 1 else 'are'} paid"
 
 
 def _rent_and_supervision_needed(inputs: ModelInputs, wte: dict[str, float]) -> tuple[float, dict[str, float]]:

@@ -1,4 +1,5 @@
-"""The Check my plan tab's table ↔ the scenario's plan: the total WTE the PCN intends per role."""
+"""The Check my plan tab's table ↔ the scenario's plan (the total WTE the PCN intends per role), and the checked
+plan's money, rooms and supervision in words with units, as the app and the CLI show them."""
 
 from __future__ import annotations
 
@@ -30,3 +31,33 @@ def with_plan(scenario: Scenario, edited: pd.DataFrame) -> Scenario:
     plan = {row["role"]: float(row["in_post_wte"] if pd.isna(row["plan_wte"]) else row["plan_wte"]) for _, row in edited.iterrows()}
     data = scenario.model_dump(mode="json", exclude_none=True)
     return parse_scenario({**data, "plan": plan}, "the plan table")
+
+
+def plan_money(summary: dict[str, float]) -> pd.DataFrame:
+    """The checked plan's money and rooms (PlanCheck.summary), one labelled row each: the measure with its unit, the value."""
+    balance = summary["arrs_balance_gbp_per_year"]
+    rows = [
+        ("ARRS sum (£ a year)", f"{summary['arrs_sum_gbp_per_year']:,.0f}"),
+        ("ARRS claimable (£ a year)", f"{summary['arrs_claimable_gbp_per_year']:,.0f}"),
+        ("ARRS balance (£ a year)", f"{balance:,.0f}" + (" left unspent" if balance > 0.5 else " over the sum" if balance < -0.5 else "")),
+        ("Staff in post beyond the ARRS sum, paid outside ARRS (£ a year)", f"{summary['in_post_beyond_arrs_gbp_per_year']:,.0f}"),
+        ("Posts paid wholly by the PCN (WTE; £ a year)", f"{summary['own_funded_wte']:,.2f} WTE; £{summary['own_funded_gbp_per_year']:,.0f}"),
+        ("Top-up needed (£ a year)", f"{summary['top_up_needed_gbp_per_year']:,.0f} of a budget of {summary['top_up_budget_gbp_per_year']:,.0f}"),
+        ("Clinical room sessions (sessions a week)", f"{summary['room_sessions_needed_per_week']:,.1f} needed, "
+                                                     f"{summary['room_sessions_free_per_week']:g} free, {summary['rented_sessions_per_week']:,.1f} rented"),
+        ("Total employment cost (£ a year)", f"{summary['total_cost_gbp_per_year']:,.0f}"),
+        ("Care score (out of 100)", f"{summary['care_score']:.1f} (best mix {summary['best_care_score']:.1f})"),
+    ]
+    return pd.DataFrame(rows, columns=["Measure", "Value"])
+
+
+SUPERVISION_COLUMNS: dict[str, str] = {
+    "supervisor_name": "Supervising profession", "needed_hours_per_week": "Needed (hours a week)",
+    "available_hours_per_week": "Available (hours a week)", "bought_hours_per_week": "Bought (hours a week)",
+    "bought_gbp_per_year": "Bought (£ a year)",
+}
+
+
+def plan_supervision(supervision: pd.DataFrame) -> pd.DataFrame:
+    """The plan's supervision (Result.supervision()) with its columns in words and units."""
+    return supervision[list(SUPERVISION_COLUMNS)].rename(columns=SUPERVISION_COLUMNS).reset_index(drop=True)

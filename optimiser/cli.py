@@ -185,7 +185,7 @@ def new(
         write_text_atomic(file, scenario_text(pcn, year), overwrite=overwrite)
     except (OptimiserError, OSError) as error:
         fail(error)
-    err.print(f"wrote {file}: edit the values marked ESTIMATE or ASSUMPTION, then `solve {file}`", highlight=False)
+    err.print(f"wrote {file}: edit the values marked ESTIMATE or ASSUMPTION, then `arrs-optimiser solve {file}`", highlight=False)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from optimiser.assumptions import load_assumptions
+from optimiser.catalogue_rules import is_estimate
 from optimiser.errors import ScenarioError
 from optimiser.inputs import prepare
 from optimiser.scenario import Scenario
@@ -75,7 +76,7 @@ def roles_table(scenario: Scenario) -> pd.DataFrame:
 
 def estimate_roles(table: pd.DataFrame) -> list[str]:
     """Roles whose maximum reimbursable amount is not a published national figure."""
-    return list(table.index[table["max_reimbursable_status"] != "published"])
+    return list(table.index[table["max_reimbursable_status"].map(is_estimate).astype(bool)])
 
 
 def demand_table(scenario: Scenario) -> pd.DataFrame:

@@ -87,6 +87,7 @@ def scenario_text(code: str, year: str | None = None, table: pd.DataFrame | None
         "estate:",
         f"  # {ROOM_BASIS}",
         f"  room_sessions_per_week: {assumed_room_sessions(in_post, row['list_size']):g}",
+        *_london_hint(row["region"]),
     ]
     if in_post:
         lines += ["roles:", f"  # Staff in post: FTE at {WORKFORCE_DATE} ({WORKFORCE_SOURCE};",
@@ -96,6 +97,16 @@ def scenario_text(code: str, year: str | None = None, table: pd.DataFrame | None
     text = "\n".join(lines) + "\n"
     scenario_from_text(text, f"scenario for {ods}")  # what is written must load as it is
     return text
+
+
+def _london_hint(region: str) -> list[str]:
+    """A London PCN's staff earn a London supplement the national amounts leave out; which zone is not in the data."""
+    if "london" not in str(region).lower():
+        return []
+    return ["policy:",
+            "  # This PCN is in London: set inner or outer (your practices' zone) so the maximum reimbursable",
+            "  # amounts include the London supplement.",
+            "  london_weighting: none"]
 
 
 def _yaml(text: str) -> str:

@@ -86,7 +86,7 @@ def block(family: str, labels: list, unit: str, terms: list[tuple], lower=-np.in
 
 
 def _repeat(value, count: int, dtype) -> np.ndarray:
-    if isinstance(value, np.ndarray | list):
+    if isinstance(value, (np.ndarray, list)):
         return np.asarray(value, dtype=dtype)
     return _constant(dtype(value), count)
 

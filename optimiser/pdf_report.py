@@ -19,6 +19,7 @@ import pandas as pd
 from optimiser import __version__
 from optimiser.atomic import write_bytes_atomic
 from optimiser.catalogue import POT_NAMES
+from optimiser.catalogue_rules import is_estimate
 from optimiser.result_display import answer_in_words, role_label
 from optimiser.results import Result
 
@@ -174,7 +175,7 @@ def figure_notes(result: Result) -> list[str]:
     """Which figures are not published national amounts, by the catalogue's status column."""
     mix = result.mix()
     notes = []
-    flagged = mix[mix["max_reimbursable_status"] != "published"]
+    flagged = mix[mix["max_reimbursable_status"].map(is_estimate).astype(bool)]
     for status, group in flagged.groupby("max_reimbursable_status", sort=True):
         words = STATUS_WORDS.get(status, status)
         notes.append(f"* Maximum reimbursable amount {words}: {', '.join(group['role_name'])}.")

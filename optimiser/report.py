@@ -14,7 +14,8 @@ from rich.text import Text
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES
-from optimiser.result_display import answer_in_words, technical_details
+from optimiser.check_table import plan_money
+from optimiser.result_display import answer_in_words, role_label, technical_details
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
 from optimiser.terminal_table import folding_table
@@ -39,10 +40,7 @@ ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figur
 
 def mix_table(result: Result) -> Table:
     mix = result.mix().copy()
-    mix["role"] = [
-        f"{name}{'' if status == 'published' else ' *'}"
-        for name, status in zip(mix["role_name"], mix["max_reimbursable_status"])
-    ]
+    mix["role"] = [role_label(name, status) for name, status in zip(mix["role_name"], mix["max_reimbursable_status"])]
     mix = mix.set_index("role")
     mix["cap"] = [
         "" if pd.isna(p) else (f"{p:g} (lifted)" if pd.isna(c) else f"{c:g}")
@@ -201,22 +199,7 @@ def render_check(check) -> Group:
     rules = Panel("\n".join(f"• {sentence}" for sentence in check.breaches) or "• None: the plan keeps every rule.",
                   title="Rules the plan breaks", title_align="left")
     notes = Text("\n".join(check.notes))
-    balance = numbers["arrs_balance_gbp_per_year"]
-    money = pd.DataFrame(
-        [
-            ("ARRS sum (£/yr)", f"{numbers['arrs_sum_gbp_per_year']:,.0f}"),
-            ("ARRS claimable (£/yr)", f"{numbers['arrs_claimable_gbp_per_year']:,.0f}"),
-            ("ARRS balance (£/yr)", f"{balance:,.0f}" + (" left unspent" if balance > 0.5 else " over the sum" if balance < -0.5 else "")),
-            ("Staff in post beyond the ARRS sum, paid outside ARRS (£/yr)", f"{numbers['in_post_beyond_arrs_gbp_per_year']:,.0f}"),
-            ("Posts paid wholly by the PCN (WTE, £/yr)", f"{numbers['own_funded_wte']:,.2f}, {numbers['own_funded_gbp_per_year']:,.0f}"),
-            ("Top-up needed (£/yr)", f"{numbers['top_up_needed_gbp_per_year']:,.0f} of {numbers['top_up_budget_gbp_per_year']:,.0f}"),
-            ("Clinical room sessions a week", f"{numbers['room_sessions_needed_per_week']:,.1f} needed, "
-                                              f"{numbers['room_sessions_free_per_week']:g} free, {numbers['rented_sessions_per_week']:,.1f} rented"),
-            ("Total employment cost (£/yr)", f"{numbers['total_cost_gbp_per_year']:,.0f}"),
-            ("Care score (of 100)", f"{numbers['care_score']:.1f} (best mix {numbers['best_care_score']:.1f})"),
-        ],
-        columns=["measure", "value"],
-    ).set_index("measure")
+    money = plan_money(numbers).set_index("Measure")
     mix = check.comparison().set_index("role_name").rename(columns={"plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
                                                                     "change_wte": "Best − plan (WTE)"})
     care = check.care().set_index("category_name").rename(columns={
@@ -224,7 +207,7 @@ def render_check(check) -> Group:
     care[["Plan (%)", "Best (%)"]] *= 100
     return Group(
         header, rules, notes,
-        folding_table("The plan's money and rooms", money, {"value": "s>"}, index_label="Measure"),
+        folding_table("The plan's money and rooms", money, {"Value": "s>"}, index_label="Measure"),
         folding_table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
         folding_table("Share of need met", care, {"Needed (contacts/yr)": ",.0f", "Plan (%)": ".0f", "Best (%)": ".0f"}, index_label="Demand category"),
         supervision_table(check.planned),

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from optimiser.catalogue_rules import is_estimate
 from optimiser.results import Result
 from optimiser.scenario import FIELD_LABELS
 
@@ -32,6 +33,7 @@ MEASURES: dict[str, str] = {
     "care_score": "Care score (out of 100: every need fully met)",
     "need_met_wte_years": "Need met in clinical time (WTE-years a year at each need's reference rate)",
     "rented_sessions_per_week": "Rented room sessions (sessions a week)",
+    "own_funded_wte": "Posts paid wholly by the PCN (WTE)",
 }
 """Headline measures of `Result.summary()` in words, with their units."""
 
@@ -54,7 +56,12 @@ def technical_details(result: Result) -> str:
 
 
 def role_label(name: str, status: str) -> str:
-    return name if status == "published" else f"{name}{ESTIMATE_MARK}"
+    return f"{name}{ESTIMATE_MARK}" if is_estimate(status) else name
+
+
+def in_sentence(name: str) -> str:
+    """A role name inside a sentence: 'Clinical pharmacist' → 'clinical pharmacist'; 'GP lead' kept as written."""
+    return name if name[1:2].isupper() else f"{name[:1].lower()}{name[1:]}"
 
 
 def mix_in_words(result: Result) -> str:
@@ -65,7 +72,7 @@ def mix_in_words(result: Result) -> str:
     if new.empty:
         recruit = "Recruit no new staff"
     else:
-        parts = [f"{role_label(r['role_name'], r['max_reimbursable_status'])} {r['new_wte']:.1f}" for _, r in new.iterrows()]
+        parts = [f"{r['new_wte']:.1f} WTE {in_sentence(r['role_name'])}" for _, r in new.iterrows()]
         recruit = f"Recruit {new['new_wte'].sum():.1f} WTE: " + ", ".join(parts)
     reduced = float(mix["reduced_wte"].sum())
     tail = f"; reduce in-post staff by {reduced:.1f} WTE" if reduced > 0.005 else ""

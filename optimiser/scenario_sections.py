@@ -88,6 +88,8 @@ class RoleSettings(Strict):
 
     @model_validator(mode="after")
     def _one_cost(self) -> RoleSettings:
+        if self.cost_per_wte_gbp is None and self.salary_gbp is None and self.afc_band is None and self.afc_point is None:
+            return self  # the catalogue's cost: most roles of most scenarios
         given = [name for name, value in (("cost_per_wte_gbp", self.cost_per_wte_gbp), ("salary_gbp", self.salary_gbp),
                                           ("afc_band", self.afc_band)) if value is not None]
         if len(given) > 1:

@@ -37,6 +37,8 @@ def test_derive_shows_the_working_for_a_band_a_role_and_a_salary():
 
 def test_bad_year_or_band_is_a_sentence_and_exit_2():
     for args, words in [(("--year", "2031/32"), "no ARRS rules for '2031/32'"),
-                        (("--derive", "11"), "no Agenda for Change pay point 'top' for band '11'")]:
+                        (("--derive", "11"), "--derive: '11' is not a role or Agenda for Change band of"),
+                        (("--year", "2026/27", "--derive", "clinical_pharmacst"),
+                         "--derive: 'clinical_pharmacst' is not a role or Agenda for Change band of 2026/27; did you mean 'clinical_pharmacist'?")]:
         done = invoke(*args)
         assert done.exit_code == 2 and words in done.output and "Traceback" not in done.output

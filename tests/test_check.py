@@ -19,6 +19,12 @@ PHARMACIST, TECHNICIAN = "clinical_pharmacist", "pharmacy_technician"
 ROOT = Path(__file__).parent.parent
 
 
+def yaml_text(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text())
+
+
 def max_amount(role: str) -> float:
     return float(load_catalogue("2025/26").roles.at[role, "max_reimbursable_gbp"])
 
@@ -87,7 +93,8 @@ def test_check_command_prints_the_rules_and_the_best_mix(tmp_path):
     done = subprocess.run([sys.executable, "-m", "optimiser", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"Needs £{p:,.0f} a year of top-up" in done.stdout and f"£{p:,.0f} over" in done.stdout
-    assert "1.00 WTE Clinical pharmacist are paid wholly from the PCN's own money" in " ".join(done.stdout.split())
+    assert "1.00 WTE clinical pharmacist is paid wholly from the PCN's own money" in " ".join(done.stdout.split())
+    assert f"Top-up needed (£ a year) {p:,.0f} of a budget of 0" in " ".join(done.stdout.split())
     assert "Staff: the plan and the best mix" in done.stdout
     no_plan = tmp_path / "no-plan.yaml"
     no_plan.write_text(scenario_to_text(small_scenario({PHARMACIST: {"medication_review": 1000}})))
@@ -122,8 +129,8 @@ def test_planned_staff_beyond_the_arrs_sum_are_paid_from_own_money_as_solve_pays
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(0, abs=1e-6)
     assert check.summary["own_funded_gbp_per_year"] == pytest.approx(p)
     assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(p)
-    assert check.notes == [f"The plan claims £{p:,.0f} a year more than the ARRS sum can pay, so 1.00 WTE Clinical pharmacist "
-                           "are paid wholly from the PCN's own money (the top-up budget)."]
+    assert check.notes == [f"The plan claims £{p:,.0f} a year more than the ARRS sum can pay, so 1.00 WTE clinical pharmacist "
+                           "is paid wholly from the PCN's own money (the top-up budget)."]
     money = check.planned.money()["gbp_per_year"]
     assert money["ARRS sum: claimed"] == pytest.approx(3 * p)
     assert money["Top-up used: posts paid wholly by the PCN"] == pytest.approx(p)
@@ -159,3 +166,56 @@ def test_staff_in_post_beyond_the_arrs_sum_are_paid_outside_arrs_not_a_broken_ru
     assert more.breaches == [f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; "
                              "the rest for costs above reimbursement, rent and supervision bought) but the top-up budget is £0: "
                              f"£{p:,.0f} over."]
+
+
+def test_the_own_money_note_names_the_three_largest_posts_and_counts_the_rest():
+    """Own-money WTE by role, as `own_funded_wte` would give them: 0.5 pharmacist, 0.3 care co-ordinator, 0.2 link
+    worker, 0.2 technician, 0.1 coach, 0.004 dietitian (under 0.005: left out) and 0 podiatrist (left out). Named:
+    the three largest (the 0.2 tie broken by role id, link worker first); the rest 0.2 + 0.1 = 0.30 WTE in 2 roles."""
+    from optimiser.check import PotFunding, funding_notes
+    from optimiser.inputs import prepare
+
+    inputs = prepare(parse_scenario(yaml_text(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")))
+    own = {PHARMACIST: 0.5, "care_coordinator": 0.3, "social_prescribing_link_worker": 0.2, TECHNICIAN: 0.2,
+           "health_and_wellbeing_coach": 0.1, "dietitian": 0.004, "podiatrist": 0.0}
+    [pot] = inputs.arrs_sums_gbp
+    funding = {pot: PotFunding(arrs_sum=100_000, claims=150_000, in_post_beyond=0, own_money=50_000)}
+    assert funding_notes(inputs, funding, own) == [
+        "The plan claims £50,000 a year more than the ARRS sum can pay, so 0.50 WTE clinical pharmacist, 0.30 WTE care "
+        "co-ordinator, 0.20 WTE social prescribing link worker and 0.30 WTE in 2 other roles are paid wholly from the "
+        "PCN's own money (the top-up budget)."]
+
+
+def test_the_urban_example_over_its_arrs_sum_lists_no_empty_posts():
+    """The urban example with an ARRS sum of £500,000 and one pharmacist planned above the 4 in post: the staff in
+    post already claim more than the sum, so every planned post gives the same share to own money. Roles with no
+    staff give none and are not listed; the WTE the note shows add up to the plan's own-funded WTE (to rounding)."""
+    import re
+
+    data = yaml_text(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
+    data["money"]["arrs_sum_gbp"] = 500_000
+    check = check_plan(parse_scenario({**data, "plan": {PHARMACIST: 5}}))
+    [note] = [n for n in check.notes if "paid wholly from the PCN's own money" in n]
+    assert "0.00 WTE" not in note and "in 2 other roles" in note
+    assert len(re.findall(r"\d\.\d\d WTE (?!in )[a-z]", note)) == 3
+    shown = sum(float(w) for w in re.findall(r"(\d+\.\d\d) WTE", note))
+    assert shown == pytest.approx(check.summary["own_funded_wte"], abs=0.02)
+
+
+def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
+    """ARRS for 3 pharmacists (p each, 2025/26), a plan of 4, no top-up: claimable 3p, 1.00 WTE paid wholly by the PCN
+    (£p), top-up needed p of a budget of 0; rooms 4 × 4.5 = 18.0 sessions a week; senior pharmacist supervision
+    4 × 0.23 = 0.92 hours a week."""
+    from optimiser.check_table import plan_money, plan_supervision
+
+    p = max_amount(PHARMACIST)
+    check = check_plan(with_plan(small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p),
+                                 {PHARMACIST: 4}))
+    money = dict(zip(*plan_money(check.summary).to_dict("list").values()))
+    assert money["ARRS claimable (£ a year)"] == f"{3 * p:,.0f}"
+    assert money["Posts paid wholly by the PCN (WTE; £ a year)"] == f"1.00 WTE; £{p:,.0f}"
+    assert money["Top-up needed (£ a year)"] == f"{p:,.0f} of a budget of 0"
+    assert money["Clinical room sessions (sessions a week)"].startswith("18.0 needed")
+    supervision = plan_supervision(check.planned.supervision()).set_index("Supervising profession")
+    assert supervision.at["senior pharmacist supervision", "Needed (hours a week)"] == pytest.approx(0.92)
+    assert all("(" in column for column in supervision.columns)

@@ -104,6 +104,13 @@ def test_new_scenario_for_a_real_pcn_carries_its_numbers_and_sources(tmp_path):
     assert optimise(scenario).solution.proven_optimal  # ready to solve as it is
 
 
+def test_a_london_pcn_is_told_to_set_its_london_weighting_and_others_are_not():
+    """West Merton is in London, whose supplement the national amounts leave out; U00000's region is not London."""
+    london = england_pcn.scenario_text("U00070")
+    assert "This PCN is in London" in london and scenario_from_text(london).policy.london_weighting == "none"
+    assert "london_weighting" not in england_pcn.scenario_text("U00000")
+
+
 def test_unknown_ods_code_names_the_closest_pcns():
     with pytest.raises(england_table.EnglandDataError) as error:
         england_pcn.find_pcn("U0007")

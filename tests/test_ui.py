@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,6 +22,7 @@ from optimiser.outcome import scenario_from_canonical, solve_outcome
 from optimiser.pipeline import optimise, with_caps_lifted
 from optimiser.scenario_io import load_scenario
 from optimiser.scenario_problems import parse_scenario
+from tests.helpers import small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -378,7 +380,7 @@ def test_mix_in_words_names_every_new_role(large):
     words = result_display.mix_in_words(result)
     mix = result.mix()
     for _, row in mix[mix["new_wte"] > 0.005].iterrows():
-        assert row["role_name"] in words
+        assert f"{row['new_wte']:.1f} WTE {result_display.in_sentence(row['role_name'])}" in words
     assert f"{(mix['total_wte'] - mix['new_wte']).sum():.1f} WTE in post" in words
 
 
@@ -515,3 +517,64 @@ def test_the_answer_is_worded_for_a_manager_and_the_method_kept_for_the_technica
     assert "a cheaper way to give the same care could not be ruled out" in result_display.answer_in_words(unsure)
     stopped = Result(model=result.model, solution=dataclasses.replace(result.solution, proven_optimal=False, status="time_limit"))
     assert result_display.answer_in_words(stopped).startswith("Not proven to be the best mix (the solver stopped: time_limit)")
+
+
+GIVEN_AMOUNTS = """
+pcn: {name: Given PCN, list_size: 30000, weighted_population: 30000}
+year: "2026/27"
+money: {arrs_sum_gbp: 1000000, top_up_budget_gbp: 1000000}
+estate: {room_sessions_per_week: 500}
+roles:
+  clinical_pharmacist: {in_post_wte: 1, max_reimbursable_gbp: 60000}
+  pharmacy_technician: {in_post_wte: 1}
+  frailty_practitioner: {in_post_wte: 1}
+custom_roles:
+  frailty_practitioner:
+    name: Frailty practitioner
+    salary_gbp: 40000
+    max_reimbursable_gbp: 45000
+    serves: {care_coordination: 2000}
+"""
+
+
+def test_amounts_the_scenario_gives_are_not_flagged_as_estimates():
+    """2026/27 amounts are provisional; the pharmacist's override and the custom role's maximum are given in the
+    scenario, so of the three (each with 1 WTE in post, so each in the mix) only the technician is marked * and listed
+    as not a published national figure, in every view."""
+    from rich.console import Console
+
+    from optimiser import pdf_report, report
+    from optimiser.catalogue_rules import is_estimate
+
+    assert [is_estimate(s) for s in ("published", "derived", "provisional", "given in the scenario")] == [False, True, True, False]
+    scenario = parse_scenario(yaml.safe_load(GIVEN_AMOUNTS))
+    result = optimise(scenario)
+    status = result.mix(include_zero=True)["max_reimbursable_status"]
+    assert status["clinical_pharmacist"] == status["frailty_practitioner"] == "given in the scenario"
+    assert status["pharmacy_technician"] == "provisional"
+    labels = set(result_display.mix_display(result)["Role"])
+    assert {"Clinical pharmacist", "Frailty practitioner", "Pharmacy technician *"} <= labels
+    roles = edit_tables.roles_table(scenario)
+    estimates = set(edit_tables.estimate_roles(roles))
+    assert "pharmacy_technician" in estimates and not estimates & {"clinical_pharmacist", "frailty_practitioner"}
+    notes = " ".join(pdf_report.figure_notes(result))
+    assert "Pharmacy technician" in notes and "Clinical pharmacist" not in notes and "Frailty practitioner" not in notes
+    console = Console(width=200, record=True)
+    console.print(report.mix_table(result))
+    table = console.export_text()
+    assert "Pharmacy technician *" in table and "Clinical pharmacist *" not in table and "Frailty practitioner *" not in table
+
+
+def test_the_mix_in_words_reads_wte_before_each_role_without_stars():
+    """ARRS for 3 pharmacists (2025/26-april: £66,972 each, published) and nothing else limits: 3.0 WTE recruited,
+    none in post."""
+    scenario = small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=3 * 66_972)
+    assert result_display.mix_in_words(optimise(scenario)) == "Recruit 3.0 WTE: 3.0 WTE clinical pharmacist. Keep 0.0 WTE in post."
+    assert result_display.in_sentence("GP lead") == "GP lead"
+
+
+def test_every_headline_measure_of_the_comparison_has_a_label(large):
+    """The Compare tab's headline names each measure in words: no raw key such as own_funded_wte."""
+    headline = comparison.comparison_tables(optimise(large), optimise(large))["headline"]
+    assert result_display.MEASURES["own_funded_wte"] == "Posts paid wholly by the PCN (WTE)"
+    assert not [m for m in headline["Measure"] if re.fullmatch(r"[a-z_]+", str(m))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimiser.check_table import PLAN_COLUMNS, plan_table, with_plan
+from optimiser.check_table import PLAN_COLUMNS, plan_money, plan_supervision, plan_table, with_plan
 from optimiser.errors import OptimiserError
 from optimiser.scenario import Scenario
 
@@ -35,8 +35,12 @@ def show(current: Scenario) -> None:
         st.warning(sentence)
     for sentence in checked.notes:
         st.info(sentence)
+    st.subheader("Your plan's money and rooms")
+    st.dataframe(plan_money(checked.summary), hide_index=True, width="stretch")
     st.dataframe(checked.comparison().rename(columns={"role_name": "Role", "plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
                                                       "change_wte": "Best − plan (WTE)"}), hide_index=True, width="stretch")
     st.dataframe(checked.care().rename(columns={"category_name": "Need", "demand_contacts_per_year": "Contacts needed a year",
                                                 "plan_served_share": "Plan: share met", "best_served_share": "Best: share met"}),
                  hide_index=True, width="stretch")
+    st.subheader("Supervision your plan needs")
+    st.dataframe(plan_supervision(checked.planned.supervision()), hide_index=True, width="stretch")

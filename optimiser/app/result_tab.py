@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from optimiser import charts
+from optimiser.catalogue_rules import is_estimate
 from optimiser.outcome import Outcome
 from optimiser.result_display import (
     ESTIMATE_NOTE,
@@ -72,11 +73,11 @@ def show(outcome: Outcome) -> None:
         st.caption(technical_details(result))
 
     st.subheader("Staffing mix")
-    st.markdown(f"**In words:** {mix_in_words(result)}".replace(" *", " \\*"))
+    st.markdown(f"**In words:** {mix_in_words(result)}")
     chart_with_text(charts.mix_chart(result))
     mix = mix_display(result)
     st.dataframe(mix, hide_index=True, width="stretch", column_order=MIX_COLUMNS, column_config=MIX_CONFIG)
-    if (mix["Max reimbursable status"] != "published").any():
+    if mix["Max reimbursable status"].map(is_estimate).any():
         st.caption(ESTIMATE_NOTE)
 
     st.subheader("Money")

@@ -8,6 +8,7 @@ Worker processes die with the parent: each watches the parent's process and exit
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import threading
@@ -15,12 +16,19 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from optimiser.batch.memory import freeze_long_lived
+
 Finished = Callable[[Any], None]
 
 
 def run_here(function: Callable, chunks: Iterable, finished: Finished) -> None:
-    for chunk in chunks:
-        finished(function(chunk))
+    """In this process, as a worker would (see `freeze_long_lived`); the caller's objects are unfrozen after."""
+    freeze_long_lived()
+    try:
+        for chunk in chunks:
+            finished(function(chunk))
+    finally:
+        gc.unfreeze()
 
 
 def start_pool(workers: int, warm: Callable[[], None] | None = None, preload: list[str] | None = None):

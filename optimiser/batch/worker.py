@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from optimiser.batch.memory import give_back_memory
+from optimiser.batch.memory import freeze_long_lived, give_back_memory
 from optimiser.batch.table import RowProblem
 from optimiser.batch.tasks import RowChunk, Task
 from optimiser.errors import EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, ScenarioError
@@ -59,11 +59,12 @@ def _engine():
 
 
 def warm() -> None:
-    """Load the catalogue and assumptions and start HiGHS once per worker, before the first PCN."""
+    """Load the catalogue and assumptions and start HiGHS once per worker, before the first PCN; then freeze what lives."""
     from optimiser.assumptions import load_assumptions
 
     load_assumptions()
     _highs()
+    freeze_long_lived()
 
 
 def run_rows(chunk: RowChunk, solve: Callable[[list[Task]], tuple] | None = None) -> tuple[list[RowProblem], tuple]:

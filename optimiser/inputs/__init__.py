@@ -8,13 +8,13 @@ costs and caps; `demand.py` the need and who serves it; `supervision.py` who sup
 
 from __future__ import annotations
 
-from optimiser.inputs.demand import all_contacts, category_defaults, resolve_categories
+from optimiser.inputs.demand import category_defaults, contacts_and_reference, resolve_categories
 from optimiser.inputs.model_inputs import ROOM_WEEKS_PER_YEAR, SUPERVISION_WEEKS_PER_YEAR, ModelInputs
 from optimiser.inputs.money import arrs_sums, in_post_beyond_arrs
 from optimiser.inputs.roles import employment_cost, resolve_roles
 from optimiser.inputs.supervision import supervision_needs
 from optimiser.scenario import Scenario
-from optimiser.valuation import default_curve, make_curve, reference_contacts_per_wte
+from optimiser.valuation import default_curve, make_curve
 
 __all__ = ["SUPERVISION_WEEKS_PER_YEAR", "ModelInputs", "employment_cost", "prepare"]
 
@@ -22,7 +22,7 @@ __all__ = ["SUPERVISION_WEEKS_PER_YEAR", "ModelInputs", "employment_cost", "prep
 def prepare(scenario: Scenario) -> ModelInputs:
     role_ids, role_keys, role_data, warnings = resolve_roles(scenario)
     sums = arrs_sums(scenario)
-    contacts = all_contacts(scenario)
+    contacts, reference = contacts_and_reference(scenario)
     allowed = set(role_keys[role_data["allowed"]].tolist())
     curve = scenario.policy.value_curve
     return ModelInputs(
@@ -32,7 +32,7 @@ def prepare(scenario: Scenario) -> ModelInputs:
         role_data=role_data,
         category_ids=category_defaults()[0],
         category_keys=category_defaults()[2],
-        category_data=resolve_categories(scenario, reference_contacts_per_wte(contacts)),
+        category_data=resolve_categories(scenario, reference),
         contacts_by_pair={key: value for key, value in contacts.items() if key[0] in allowed},
         value_curve=default_curve() if curve is None else make_curve(curve.breakpoints, curve.slopes),
         supervision_needs=supervision_needs(scenario, allowed),

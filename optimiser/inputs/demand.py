@@ -10,7 +10,7 @@ import pandas as pd
 from optimiser.assumptions import load_assumptions
 from optimiser.catalogue_rules import financial_year_of_year
 from optimiser.scenario import Scenario
-from optimiser.valuation import clinical_size_wte
+from optimiser.valuation import clinical_size_wte, reference_contacts_per_wte
 
 
 @cache
@@ -42,6 +42,23 @@ def resolve_categories(scenario: Scenario, reference: dict[str, float]) -> dict[
 def _default_contacts(financial_year: str) -> dict[tuple[str, str], float]:
     """The default capability table in force in a financial year (rows carry from_year/until_year)."""
     return load_assumptions().productivity_in(financial_year)["contacts_per_wte_year"].to_dict()
+
+
+@cache
+def _defaults_in(financial_year: str) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+    """The default rates in force (rates above 0, sorted) and each category's reference rate, worked out once a year."""
+    contacts = {key: value for key, value in sorted(_default_contacts(financial_year).items()) if value > 0}
+    return contacts, reference_contacts_per_wte(contacts)
+
+
+def contacts_and_reference(scenario: Scenario) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+    """`all_contacts` and the reference rates of a scenario; for the many without roles or rates of their own, the
+    year's defaults as worked out once."""
+    if not scenario.custom_roles and not scenario.productivity:
+        contacts, reference = _defaults_in(financial_year_of_year(scenario.year))
+        return dict(contacts), dict(reference)
+    contacts = all_contacts(scenario)
+    return contacts, reference_contacts_per_wte(contacts)
 
 
 def all_contacts(scenario: Scenario) -> dict[tuple[str, str], float]:

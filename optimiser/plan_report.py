@@ -163,8 +163,7 @@ def render_plan(result: PlanResult) -> Group:
     inputs = result.inputs
     likely = max(inputs.futures, key=lambda s: inputs.probabilities[s])
     header = Text(f"Plan for {inputs.scenario.pcn.name}: {inputs.years[0]} to {inputs.years[-1]}\n", style="bold")
-    header.append(f"{MODE_WORDS[result.model.mode]}; care discounted at {inputs.discount_rate:.1%} a year; "
-                  f"{result.solution.method}\n", style="")
+    header.append(f"{MODE_WORDS[result.model.mode]}; care discounted at {inputs.discount_rate:.1%} a year\n", style="")
     parts = [header, Text(result.verdict(), style="bold"), Text(result.first_year_forecast())]
     futures = _table(f"Futures (care in {result.care_words}, discounted)",
                      ["Future", "Chance", "What differs", "Care over the years"], text=(0, 2))
@@ -177,5 +176,6 @@ def render_plan(result: PlanResult) -> Group:
     uncertainty = uncertainty_lines(result)
     if uncertainty:
         parts.append(Text("What the uncertainty costs\n", style="bold") + Text("\n".join(uncertainty)))
+    parts.append(Text(f"Technical details: {result.solution.method}", style="dim"))
     return Group(*parts)
 

@@ -37,6 +37,8 @@ def test_plan_text_csv_and_files(tmp_path):
     text = " ".join(run("plan", str(path)).stdout.split())  # the report wraps at the terminal's width
     assert "the second, 1.0 WTE clinical pharmacist, needs £12.5k of own money a year beyond the top-up budget from 2026/27" in text
     assert "What the uncertainty costs" in text
+    before, technical = text.split("Technical details: ")  # solver words close the report, out of a manager's way
+    assert "LP" not in before and "LP" in technical
     csv = run("plan", str(path), "--format", "csv", "--no-compare").stdout
     assert csv.splitlines()[0].startswith("future,year,probability,wte")
     assert len(csv.splitlines()) == 1 + 4  # two futures × two years

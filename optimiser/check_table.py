@@ -58,6 +58,13 @@ SUPERVISION_COLUMNS: dict[str, str] = {
 }
 
 
-def plan_supervision(supervision: pd.DataFrame) -> pd.DataFrame:
-    """The plan's supervision (Result.supervision()) with its columns in words and units."""
-    return supervision[list(SUPERVISION_COLUMNS)].rename(columns=SUPERVISION_COLUMNS).reset_index(drop=True)
+NO_LIMIT_SET = "no limit set"
+
+
+def supervision_in_words(supervision: pd.DataFrame) -> pd.DataFrame:
+    """A result's supervision (Result.supervision()) with its columns in words and units, for the app and the terminal.
+    Where the scenario gives no hours available, the cell says so: a blank would read as none."""
+    shown = supervision[list(SUPERVISION_COLUMNS)].rename(columns=SUPERVISION_COLUMNS).reset_index(drop=True)
+    available = SUPERVISION_COLUMNS["available_hours_per_week"]
+    shown[available] = [NO_LIMIT_SET if pd.isna(hours) else f"{hours:.1f}" for hours in shown[available]]
+    return shown

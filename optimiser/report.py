@@ -14,7 +14,7 @@ from rich.text import Text
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES
-from optimiser.check_table import plan_money
+from optimiser.check_table import SUPERVISION_COLUMNS, plan_money, supervision_in_words
 from optimiser.result_display import answer_in_words, role_label, technical_details
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
@@ -76,13 +76,10 @@ def care_table(result: Result) -> Table:
 
 
 def supervision_table(result: Result) -> Table:
-    table = result.supervision().set_index("supervisor_name").rename(columns={
-        "needed_hours_per_week": "Needed (hours/wk)", "available_hours_per_week": "Available (hours/wk)",
-        "bought_hours_per_week": "Bought (hours/wk)", "bought_gbp_per_year": "Bought (£/yr)",
-    })
-    formats = {"Needed (hours/wk)": ".1f", "Available (hours/wk)": ".1f", "Bought (hours/wk)": ".1f", "Bought (£/yr)": ",.0f"}
-    return folding_table("Supervision (hours a week; defaults are mostly estimates: see the assumptions README)", table, formats,
-                  index_label="Supervising profession")
+    table = supervision_in_words(result.supervision()).set_index(SUPERVISION_COLUMNS["supervisor_name"])
+    formats = dict(zip(table.columns, (".1f", "s>", ".1f", ",.0f")))
+    return folding_table("Supervision (defaults are mostly estimates: see the assumptions README)", table, formats,
+                         index_label=table.index.name)
 
 
 def why_panel(result: Result) -> Panel:

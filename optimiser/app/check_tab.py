@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimiser.check_table import PLAN_COLUMNS, plan_money, plan_supervision, plan_table, with_plan
+from optimiser.check_table import PLAN_COLUMNS, plan_money, supervision_in_words, plan_table, with_plan
 from optimiser.errors import OptimiserError
 from optimiser.scenario import Scenario
 
@@ -43,4 +43,4 @@ def show(current: Scenario) -> None:
                                                 "plan_served_share": "Plan: share met", "best_served_share": "Best: share met"}),
                  hide_index=True, width="stretch")
     st.subheader("Supervision your plan needs")
-    st.dataframe(plan_supervision(checked.planned.supervision()), hide_index=True, width="stretch")
+    st.dataframe(supervision_in_words(checked.planned.supervision()), hide_index=True, width="stretch")

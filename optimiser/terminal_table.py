@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from rich import box
 from rich.table import Table
 
 SHORT_TEXT = 12
 """Text columns no wider than this (a cap, a status) keep their width like numbers; longer text wraps."""
+_HEADER_PIECE = re.compile(r"\([^)]{1,14}\)|\S+")
+"""A header wraps between words, but a short unit in brackets, "(hours a week)", stays on one line."""
 
 
 def folding_table(title: str, frame: pd.DataFrame, formats: dict[str, str], index_label: str | None = None) -> Table:
@@ -25,7 +29,7 @@ def folding_table(title: str, frame: pd.DataFrame, formats: dict[str, str], inde
         table.add_column(index_label, overflow="fold", min_width=min(14, max((len(r[0]) for r in rows), default=1)))
     offset = 1 if index_label else 0
     for i, column in enumerate(formats):
-        widest = max([len(r[i + offset]) for r in rows] + [len(word) for word in column.split()])
+        widest = max([len(r[i + offset]) for r in rows] + [len(piece) for piece in _HEADER_PIECE.findall(column)])
         fixed = widest if formats[column] not in ("s", "s>") or widest <= SHORT_TEXT else None
         table.add_column(column, justify="left" if formats[column] == "s" else "right",  # "s>": text, right-aligned
                          width=fixed, overflow="fold")

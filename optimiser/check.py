@@ -86,8 +86,8 @@ def own_money_needed(inputs: ModelInputs, wte: dict[str, float], own: dict[str, 
     roles = inputs.role_columns
     rent, bought = _rent_and_supervision_needed(inputs, wte)
     supervision = sum(hours * inputs.supervision_available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought.items())
-    wholly = sum((roles["cost_per_wte_gbp"][r] - roles["top_up_per_wte_gbp"][r]) * w for r, w in own.items())
-    above = sum(roles["top_up_per_wte_gbp"][r] * w for r, w in wte.items())
+    wholly = sum(roles["cost_per_wte_gbp"][r] * w for r, w in own.items())
+    above = sum(roles["top_up_per_wte_gbp"][r] * (w - own.get(r, 0.0)) for r, w in wte.items())
     return above + wholly + rent * inputs.rent_gbp_per_session_per_year + supervision, wholly
 
 

@@ -115,6 +115,21 @@ def test_the_apps_plan_table_round_trips_into_a_checked_plan():
     assert check.breaches[0].startswith(f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum")
 
 
+def test_a_post_paid_wholly_by_the_pcn_costs_its_whole_cost_when_pay_is_above_reimbursement():
+    """As above, but a pharmacist costs p + d, d above the maximum reimbursable amount p. ARRS still pays 3 posts
+    (claims 4p, sum 3p), so 1.0 WTE is paid wholly by the PCN at its whole cost p + d, and the 3 ARRS-funded
+    posts need d each above reimbursement: own money p + 4d, as the planned mix's own money table says."""
+    p, d = max_amount(PHARMACIST), 10_000.0
+    base = small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p, top_up=3 * p)
+    dearer = {PHARMACIST: base.roles[PHARMACIST].model_copy(update={"cost_per_wte_gbp": p + d})}
+    check = check_plan(with_plan(base.model_copy(update={"roles": {**base.roles, **dearer}}), {PHARMACIST: 4}))
+    assert check.own_funded == pytest.approx({PHARMACIST: 1.0})
+    assert check.summary["own_funded_gbp_per_year"] == pytest.approx(p + d)
+    assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(p + 4 * d)
+    money = check.planned.money()["gbp_per_year"]
+    assert money["Top-up used: posts paid wholly by the PCN"] == pytest.approx(p + d)
+
+
 def test_planned_staff_beyond_the_arrs_sum_are_paid_from_own_money_as_solve_pays_them():
     """ARRS for 3 pharmacists (p = the maximum reimbursable amount, also the cost: ARRS pays a pharmacist's whole cost),
     a plan of 4. Claims 4p, sum 3p, nobody in post: ARRS pays 3p and the p beyond it is a post paid wholly by the PCN,

@@ -63,8 +63,8 @@ class LinearProgramme:
         return np.arange(start, start + n)
 
     def rows(self, family: str, unit: str, labels: list, periods: list, lower, upper,
-             row: np.ndarray, column: np.ndarray, value: np.ndarray) -> np.ndarray:
-        """A family of rows lower ≤ Σ coefficient × column ≤ upper; returns each given row's kept position (−1: dropped)."""
+             row: np.ndarray, column: np.ndarray, value: np.ndarray) -> None:
+        """A family of rows lower ≤ Σ coefficient × column ≤ upper; a row without a term is left out."""
         n = len(labels)
         row, column = np.asarray(row, dtype=np.int64).ravel(), np.asarray(column, dtype=np.int64).ravel()
         value = np.broadcast_to(np.asarray(value, dtype=float), column.shape).ravel() if np.ndim(value) == 0 else np.asarray(value, dtype=float).ravel()
@@ -76,10 +76,8 @@ class LinearProgramme:
         kept = counts > 0
         lower = np.broadcast_to(np.asarray(lower, dtype=float), (n,))[kept]
         upper = np.broadcast_to(np.asarray(upper, dtype=float), (n,))[kept]
-        positions = np.where(kept, np.cumsum(kept) - 1 + self.num_rows, -1)
         self.blocks.append(RowBlock(family, unit, [x for x, k in zip(labels, kept) if k], [p for p, k in zip(periods, kept) if k],
                                     lower, upper, counts[kept], column, value))
-        return positions
 
     @property
     def num_rows(self) -> int:

@@ -81,7 +81,6 @@ class PlanModel:
     rented_col: np.ndarray = None  # year group
     bought_col: np.ndarray = None  # year group × supervising profession
     lowest_share: Column | None = None
-    new_post: dict[tuple[str, int, str], Column] = field(default_factory=dict)  # 1 if the role recruits that year
     care_matrix: np.ndarray = None  # year group × column, each year's care on the first year's scale
     cost_matrix: np.ndarray = None
     own_matrix: np.ndarray = None

@@ -264,7 +264,6 @@ def add_minimum_post_size(model, fixed: dict[str, tuple[float, float]]) -> None:
             if most <= 1e-9:
                 continue
             recruits = int(lp.columns([f"new_post({r},{t},{s})"], 0.0, 1.0, True)[0])
-            model.new_post[r, t, s] = Column(f"new_post({r},{t},{s})", recruits)
             period = [(t, s or None)]
             lp.rows("new_post_bound", "WTE", [r], period, -math.inf, 0.0, [0, 0], [new, recruits], [1.0, -most])
             lp.rows("minimum_post_size", "WTE", [r], period, 0.0, math.inf, [0, 0], [new, recruits], [1.0, -minimum])

@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -122,10 +122,6 @@ class RowChunk:
             seconds[read.row] = (time.perf_counter() - started) / max(len(scenarios), 1)
         return tasks, problems, seconds
 
-    @property
-    def size(self) -> int:
-        return sum(len(p) for p in self.pending)
-
 
 def data_fingerprint() -> str:
     """Hash of the package's reference data, so new catalogue figures are not skipped as done."""
@@ -205,12 +201,11 @@ class Stream:
     """The table as chunks of rows with tasks still to run, in table order, read a batch of rows at a time.
 
     A task whose (ODS code, policy, fingerprint) is in `done` is counted as skipped, not run; a chunk holds rows
-    with about `chunk_size` tasks to run. Of each row it keeps only what the run's end needs (`wanted`);
-    `on_complete` is called once the whole table has been read.
+    with about `chunk_size` tasks to run. Of each row it keeps only what the run's end needs (`wanted`).
     """
 
-    def __init__(self, planner: Planner, done: set[tuple[str, str, str]], chunk_size: int, on_complete: Callable[[], None] | None = None):
-        self.planner, self.done, self.chunk_size, self.on_complete = planner, done, chunk_size, on_complete
+    def __init__(self, planner: Planner, done: set[tuple[str, str, str]], chunk_size: int):
+        self.planner, self.done, self.chunk_size = planner, done, chunk_size
         self.wanted_parts: list[pd.DataFrame] = []
         self.skipped = self.to_run = self.read = 0
 
@@ -239,8 +234,6 @@ class Stream:
                     positions, numbers, pending, size = [], [], [], 0
         if positions:
             yield self._chunk(positions, numbers, pending)
-        if self.on_complete:
-            self.on_complete()
 
     def _chunk(self, positions: list[int], numbers: list[int], pending: list) -> RowChunk:
         return RowChunk(self.planner.setting, self.planner.table.take(positions), tuple(numbers), tuple(pending))

@@ -13,9 +13,10 @@ CHANGE_TOLERANCE = 1e-6
 
 
 def display_digits(name: str) -> int:
-    """Decimals a measure is shown with: WTE to 0.01, sessions to 0.1, pounds and contacts to whole units."""
+    """Decimals a measure is shown with: WTE to 0.01, sessions and the care score to 0.1 (as the answer states it),
+    pounds and contacts to whole units."""
     name = str(name).lower()
-    return 2 if "wte" in name else 1 if "sessions" in name else 0
+    return 2 if "wte" in name else 1 if "sessions" in name or name == "care_score" else 0
 
 
 def at_display_precision(frame: pd.DataFrame, first: str, second: str, change: str, digits: int | list[int]) -> pd.DataFrame:
@@ -86,9 +87,10 @@ def highlight_changes(table: pd.DataFrame, number_format: str = "{:,.2f}"):
         return [style] * len(row)
 
     styler = table.style.apply(rows, axis=1).format({c: number_format for c in numeric})
-    wte_rows = [i for i in table.index if str(i).endswith("_wte")]  # headline WTE rows keep their decimals
-    if wte_rows and numeric:
-        styler = styler.format("{:,.2f}", subset=pd.IndexSlice[wte_rows, numeric])
+    for digits in {display_digits(i) for i in table.index} - {0}:  # headline measures keep the decimals they are rounded to
+        measures = [i for i in table.index if display_digits(i) == digits]
+        if numeric:
+            styler = styler.format(f"{{:,.{digits}f}}", subset=pd.IndexSlice[measures, numeric])
     return styler
 
 

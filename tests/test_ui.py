@@ -427,6 +427,16 @@ def test_comparison_tables_show_the_difference(large):
     assert _bold_rows(comparison.highlight_changes(mix)) == set(np.flatnonzero(comparison.changed_rows(mix).to_numpy()))
 
 
+def test_the_compare_headline_shows_each_measure_to_the_decimals_it_is_rounded_to():
+    """Urban example: 19.1 rented sessions a week, 33.40 WTE-years of need met and a care score of 91.9 must not show
+    as 19, 33 and 92 beside a change column rounded to the same decimals."""
+    result = optimise(load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml"))
+    headline = comparison.comparison_tables(result, result)["headline"]
+    html = comparison.highlight_changes(headline, "{:,.0f}").to_html()
+    for measure, digits in (("rented_sessions_per_week", 1), ("need_met_wte_years", 2), ("care_score", 1), ("total_wte", 2)):
+        assert f">{headline.iloc[:, 1][measure]:,.{digits}f}<" in html
+
+
 def test_identical_results_show_no_change(large):
     result = optimise(large)
     tables = comparison.comparison_tables(result, result)

@@ -68,3 +68,22 @@ def supervision_in_words(supervision: pd.DataFrame) -> pd.DataFrame:
     available = SUPERVISION_COLUMNS["available_hours_per_week"]
     shown[available] = [NO_LIMIT_SET if pd.isna(hours) else f"{hours:.1f}" for hours in shown[available]]
     return shown
+
+
+STAFF_COLUMNS: dict[str, str] = {"role_name": "Role", "plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
+                                 "change_wte": "Best − plan (WTE)"}
+NEED_COLUMNS: dict[str, str] = {"category_name": "Demand category", "demand_contacts_per_year": "Needed (contacts a year)",
+                                "plan_served_share": "Plan: need met (%)", "best_served_share": "Best: need met (%)"}
+
+
+def staff_compared(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The plan's staff beside the best mix's (PlanCheck.comparison()), with its columns in words and units."""
+    return comparison[list(STAFF_COLUMNS)].rename(columns=STAFF_COLUMNS).reset_index(drop=True)
+
+
+def need_met_compared(care: pd.DataFrame) -> pd.DataFrame:
+    """Each need's share met by the plan and by the best mix (PlanCheck.care()), as percentages."""
+    shown = care[list(NEED_COLUMNS)].rename(columns=NEED_COLUMNS).reset_index(drop=True)
+    for share in ("plan_served_share", "best_served_share"):
+        shown[NEED_COLUMNS[share]] *= 100
+    return shown

@@ -14,7 +14,8 @@ from rich.text import Text
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES
-from optimiser.check_table import SUPERVISION_COLUMNS, plan_money, supervision_in_words
+from optimiser.check_table import (NEED_COLUMNS, STAFF_COLUMNS, SUPERVISION_COLUMNS, need_met_compared, plan_money,
+                                   staff_compared, supervision_in_words)
 from optimiser.result_display import answer_in_words, role_label, technical_details
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
@@ -197,15 +198,12 @@ def render_check(check) -> Group:
                   title="Rules the plan breaks", title_align="left")
     notes = Text("\n".join(check.notes))
     money = plan_money(numbers).set_index("Measure")
-    mix = check.comparison().set_index("role_name").rename(columns={"plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
-                                                                    "change_wte": "Best − plan (WTE)"})
-    care = check.care().set_index("category_name").rename(columns={
-        "demand_contacts_per_year": "Needed (contacts/yr)", "plan_served_share": "Plan (%)", "best_served_share": "Best (%)"})
-    care[["Plan (%)", "Best (%)"]] *= 100
+    mix = staff_compared(check.comparison()).set_index(STAFF_COLUMNS["role_name"])
+    care = need_met_compared(check.care()).set_index(NEED_COLUMNS["category_name"])
     return Group(
         header, rules, notes,
         folding_table("The plan's money and rooms", money, {"Value": "s>"}, index_label="Measure"),
-        folding_table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
-        folding_table("Share of need met", care, {"Needed (contacts/yr)": ",.0f", "Plan (%)": ".0f", "Best (%)": ".0f"}, index_label="Demand category"),
+        folding_table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label=mix.index.name),
+        folding_table("Share of need met", care, dict(zip(care.columns, (",.0f", ".0f", ".0f"))), index_label=care.index.name),
         supervision_table(check.planned),
     )

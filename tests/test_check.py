@@ -221,7 +221,7 @@ def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     """ARRS for 3 pharmacists (p each, 2025/26), a plan of 4, no top-up: claimable 3p, 1.00 WTE paid wholly by the PCN
     (£p), top-up needed p of a budget of 0; rooms 4 × 4.5 = 18.0 sessions a week; senior pharmacist supervision
     4 × 0.23 = 0.92 hours a week."""
-    from optimiser.check_table import plan_money, supervision_in_words
+    from optimiser.check_table import need_met_compared, plan_money, supervision_in_words
 
     p = max_amount(PHARMACIST)
     check = check_plan(with_plan(small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p),
@@ -234,4 +234,7 @@ def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     supervision = supervision_in_words(check.planned.supervision()).set_index("Supervising profession")
     assert supervision.at["senior pharmacist supervision", "Needed (hours a week)"] == pytest.approx(0.92)
     assert supervision.at["senior pharmacist supervision", "Available (hours a week)"] == "no limit set"  # not a blank read as 0
+    need_met = need_met_compared(check.care()).set_index("Demand category")
+    assert need_met["Plan: need met (%)"].tolist() == pytest.approx((check.care()["plan_served_share"] * 100).tolist())
+    assert all("(" in column for column in need_met.columns)
     assert all("(" in column for column in supervision.columns)

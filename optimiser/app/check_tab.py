@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimiser.check_table import PLAN_COLUMNS, plan_money, supervision_in_words, plan_table, with_plan
+from optimiser.check_table import (PLAN_COLUMNS, need_met_compared, plan_money, plan_table, staff_compared,
+                                   supervision_in_words, with_plan)
 from optimiser.errors import OptimiserError
 from optimiser.scenario import Scenario
 
@@ -37,10 +38,9 @@ def show(current: Scenario) -> None:
         st.info(sentence)
     st.subheader("Your plan's money and rooms")
     st.dataframe(plan_money(checked.summary), hide_index=True, width="stretch")
-    st.dataframe(checked.comparison().rename(columns={"role_name": "Role", "plan_wte": "Plan (WTE)", "best_wte": "Best (WTE)",
-                                                      "change_wte": "Best − plan (WTE)"}), hide_index=True, width="stretch")
-    st.dataframe(checked.care().rename(columns={"category_name": "Need", "demand_contacts_per_year": "Contacts needed a year",
-                                                "plan_served_share": "Plan: share met", "best_served_share": "Best: share met"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(staff_compared(checked.comparison()), hide_index=True, width="stretch")
+    need_met = need_met_compared(checked.care())
+    st.dataframe(need_met, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.0f") for c in need_met.columns[1:]})
     st.subheader("Supervision your plan needs")
     st.dataframe(supervision_in_words(checked.planned.supervision()), hide_index=True, width="stretch")

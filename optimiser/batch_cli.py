@@ -96,11 +96,12 @@ def batch(
         rate = p.done / max(time.perf_counter() - p.started, 1e-9)
         bar.update(state["task"], completed=p.done, total=p.total, failed=p.failed, rate=f"{rate:,.1f}")
 
-    real = str(table) == "england"
+    from optimiser.england_batch import ENGLAND_TABLE, batch_table
+
+    real = str(table) == ENGLAND_TABLE
     try:
         if real:  # the bundled real PCNs, with the roles of the base scenario's year
             from optimiser.batch import load_base
-            from optimiser.england_batch import batch_table
 
             table = batch_table(str(load_base(base)["year"]))
         outcome = run_batch(

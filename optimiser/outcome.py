@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import pandas as pd
@@ -30,8 +29,6 @@ class Outcome:
     result: Result | None = None
     message: str = ""
     conflicts: pd.DataFrame | None = None
-    seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -40,17 +37,16 @@ class Outcome:
 
 def solve_outcome(scenario: Scenario) -> Outcome:
     """optimise(scenario), with every failure turned into an Outcome carrying the core's own message."""
-    start = time.perf_counter()
     try:
         result = optimise(scenario)
     except InfeasibleScenario as error:
-        return Outcome("infeasible", message=str(error), conflicts=error.conflicts, seconds=time.perf_counter() - start)
+        return Outcome("infeasible", message=str(error), conflicts=error.conflicts)
     except SolverError as error:
-        return Outcome("unproven", message=str(error), seconds=time.perf_counter() - start)
+        return Outcome("unproven", message=str(error))
     except ScenarioError as error:
-        return Outcome("invalid", message=str(error), problems=list(error.problems), seconds=time.perf_counter() - start)
+        return Outcome("invalid", message=str(error))
     except OptimiserError as error:
-        return Outcome("infeasible", message=str(error), seconds=time.perf_counter() - start)
-    return Outcome("ok", result=result, seconds=time.perf_counter() - start)
+        return Outcome("infeasible", message=str(error))
+    return Outcome("ok", result=result)
 
 

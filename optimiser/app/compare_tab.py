@@ -7,6 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from optimiser.app import cached
+from optimiser.app.state import BASELINE, CAPS_LIFTED
 from optimiser.comparison import changed_rows, comparison_tables, highlight_changes
 from optimiser.edit_form import cap_table
 from optimiser.outcome import Outcome
@@ -14,8 +15,6 @@ from optimiser.pipeline import with_caps_lifted
 from optimiser.scenario import Scenario
 
 ss = st.session_state
-CAPS_LIFTED = "the same scenario with all caps lifted"
-BASELINE = "the pinned baseline"
 
 
 def pin_baseline() -> None:

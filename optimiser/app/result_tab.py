@@ -102,7 +102,7 @@ def show(outcome: Outcome) -> None:
 def chart_with_text(chart) -> None:
     """The chart, and its figures in words under it: the text alternative screen readers read, and a check for everyone."""
     st.altair_chart(chart, width="stretch")
-    st.caption(chart.to_dict()["description"])
+    st.caption(chart.description)
 
 
 def show_limits(result) -> None:

@@ -23,6 +23,7 @@ from optimiser.scenario_io import load_scenario, scenario_from_text
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT_FILE = "urban-deprived-2026-27.yaml"
 PCN_CHOICES = england_pcn.picker_labels()
+CAPS_LIFTED, BASELINE = "the same scenario with all caps lifted", "the pinned baseline"  # what Compare sets beside the scenario
 ss = st.session_state
 
 
@@ -98,7 +99,7 @@ def start() -> None:
         available = files()
         first = os.environ.get("ARRS_APP_SCENARIO") or DEFAULT_FILE
         ss.picker = first if first in available else next(iter(available), None)
-        ss.compare_with = "the same scenario with all caps lifted"
+        ss.compare_with = CAPS_LIFTED
         if ss.picker is None:
             st.error(f"No scenario files in {BUNDLED_DIR} or {save_dir()}; add one or upload a YAML file.")
             st.stop()

@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from optimiser.solve.compiled import CompiledLP, row_activity, violations
-from optimiser.solve.highs import highspy, new_highs, pass_model, status_of, version
+from optimiser.solve.highs import highspy, new_highs, pass_model, status_of, temporary_options, version
 from optimiser.solve.solution import CARE_TOLERANCE, SHARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Solution, proven
 from optimiser.solve.tie_break import least_tie_break
 
@@ -77,9 +77,8 @@ def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:
 
 def _confirm_without_presolve(highs) -> str:
     """HiGHS presolve can call a feasible model with near-zero limits (e.g. 1e-9 sessions) infeasible; check once without it."""
-    highs.setOptionValue("presolve", "off")
-    highs.run()
-    highs.setOptionValue("presolve", "choose")
+    with temporary_options(highs, presolve="off"):
+        highs.run()
     return status_of(highs)
 
 

@@ -5,10 +5,11 @@ Marginal values come from stage 1's duals, so they are in care per unit of each 
 valuation a stage 0 first maximises the lowest share of need met, which stage 1 then keeps.
 
 This package and `model.py` are the only places that import PuLP or highspy. Where each job is:
-`compiled.py` the model as arrays; `solution.py` what a solve returns and the stages' tolerances; `highs.py` one
-HiGHS instance; `two_stage.py` the stages on HiGHS's LP and MILP; `branch_and_bound.py` and `minimum_post_size.py`
-the minimum-post-size MILP by branch and bound; `tie_break.py` the stage a plan adds after the cheapest mix; `cbc.py` the CBC fallback; `elastic.py` the re-solve that explains
-an infeasible model.
+`compiled.py` the model as arrays; `solution.py` what a solve returns, the stages' tolerances and the care floor;
+`highs.py` one HiGHS instance; `two_stage.py` the stages on HiGHS's LP and MILP; `branch_and_bound.py` and
+`minimum_post_size.py` the minimum-post-size MILP by branch and bound; `cheapest.py` stage 2 (the cheapest mix giving
+the most care), which both of those call, and the tie-break stage a plan adds after it; `cbc.py` the CBC fallback;
+`elastic.py` the re-solve that explains an infeasible model.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import numpy as np
 import pulp
 
 from optimiser.model import SkillMixModel
-from optimiser.solve.solution import CBC_CARE_TOLERANCE, SHARE_TOLERANCE, Solution, Status
+from optimiser.solve.solution import CBC_CARE_TOLERANCE, SHARE_TOLERANCE, Solution, Status, care_floor
 
 
 def solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Solution:
@@ -37,25 +37,20 @@ def solve_cbc(model: SkillMixModel, time_limit_seconds: float | None) -> Solutio
     def floor(name: str, expression, level: float) -> None:
         problem.addConstraint(expression >= level, name=name)
 
-    def stopped(status: Status) -> Solution:
-        return Solution(status=status, proven_optimal=False, solver="CBC", solver_seconds=time.perf_counter() - started)
-
     if model.lowest_share is not None:
         problem.setObjective(pulp.LpAffineExpression([(model.lowest_share, 1.0)]))
         if (status := solved()) != Status.OPTIMAL:
-            return stopped(status)
+            return Solution.stopped(status, "CBC", started)
         floor("lowest_share_floor", pulp.LpAffineExpression([(model.lowest_share, 1.0)]), model.lowest_share.varValue - SHARE_TOLERANCE)
         problem.setObjective(model.problem.objective)
     if (status := solved()) != Status.OPTIMAL:
-        return stopped(status)
+        return Solution.stopped(status, "CBC", started)
     marginal = np.array([info.constraint.pi or 0.0 for info in model.registry], dtype=float)
-    care = pulp.value(model.care)
-    relative, absolute = CBC_CARE_TOLERANCE
-    floor("care_floor", model.care, care - relative * abs(care) - absolute)
+    floor("care_floor", model.care, care_floor(pulp.value(model.care), *CBC_CARE_TOLERANCE))
     problem.setObjective(model.total_cost + model.own_money)
     problem.sense = pulp.LpMinimize
     if (status := solved()) != Status.OPTIMAL:
-        return stopped(status)
+        return Solution.stopped(status, "CBC", started)
     return Solution(
         status=Status.OPTIMAL,
         proven_optimal=True,

@@ -36,6 +36,12 @@ class CompiledLP:
     def num_rows(self) -> int:
         return len(self.row_lower)
 
+    @property
+    def spend(self) -> np.ndarray:
+        """Stage 2's objective: the cost, and the PCN's own money once more, because unspent ARRS is lost while
+        unspent top-up is kept."""
+        return self.cost + self.own_money
+
 
 def compile_model(model: SkillMixModel) -> CompiledLP:
     variables = model.variables

@@ -11,7 +11,7 @@ import pulp
 
 from optimiser.model import SkillMixModel
 from optimiser.solve.compiled import CompiledLP, compile_model, row_activity, violations
-from optimiser.solve.highs import highspy, new_highs, pass_model, status_of
+from optimiser.solve.highs import highspy, new_highs, pass_model, set_costs, status_of
 from optimiser.solve.solution import Status
 
 
@@ -56,7 +56,7 @@ def _elastic(lp: CompiledLP, rows: list[int], **options) -> Relaxation | None:
         highs.setOptionValue(name, value)
     pass_model(highs, lp)
     highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    highs.changeColsCost(len(lp.care), np.arange(len(lp.care), dtype=np.int32), np.zeros(len(lp.care)))
+    set_costs(highs, np.zeros(len(lp.care)))
     rows = np.asarray(rows, dtype=np.int32)
     upper = np.isfinite(lp.row_upper[rows])
     limits = np.where(upper, lp.row_upper[rows], lp.row_lower[rows])

@@ -8,6 +8,8 @@ import contextlib
 import functools
 import os
 
+import numpy as np
+
 from optimiser.solve.compiled import CompiledLP
 from optimiser.solve.solution import Status
 
@@ -65,6 +67,17 @@ def pass_model(highs, lp: CompiledLP) -> None:
     if lp.integer.any():
         model.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in lp.integer]
     highs.passModel(model)
+
+
+def add_row(highs, coefficients: np.ndarray, lower: float, upper: float = np.inf) -> None:
+    """A new row lower ≤ coefficients · columns ≤ upper: how a stage holds what the stage before it found."""
+    columns = np.flatnonzero(coefficients)
+    highs.addRow(lower, upper, len(columns), columns.astype(np.int32), coefficients[columns])
+
+
+def set_costs(highs, costs: np.ndarray) -> None:
+    """Every column's objective coefficient: the next stage's objective."""
+    highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
 
 
 def option_value(highs, name: str):

@@ -10,10 +10,10 @@ import time
 import numpy as np
 
 from optimiser.solve.branch_and_bound import BranchAndBound
+from optimiser.solve.cheapest import cheapest_mix, least_tie_break
 from optimiser.solve.compiled import CompiledLP, row_activity
-from optimiser.solve.highs import highspy, new_highs, option_value, pass_model, status_of, temporary_options, version
-from optimiser.solve.solution import CARE_TOLERANCE, SHARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Solution, Status, proven
-from optimiser.solve.tie_break import least_tie_break
+from optimiser.solve.highs import add_row, new_highs, option_value, pass_model, set_costs, status_of, temporary_options, version
+from optimiser.solve.solution import SHARE_TOLERANCE, Solution, Status, proven
 
 PRIMAL_SIMPLEX = 4
 """HiGHS's simplex_strategy for primal simplex (its default, 1, is dual)."""
@@ -73,22 +73,18 @@ class HighsNodeLP:
 
 def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solution | None:
     pass_model(highs, dataclasses.replace(lp, integer=np.zeros_like(lp.integer)))
-    every = np.arange(len(lp.column_names), dtype=np.int32)
 
     def stopped(status: Status) -> Solution | None:
-        if status == Status.ERROR:
-            return None
-        return Solution(status=status, proven_optimal=False, solver=version(), solver_seconds=time.perf_counter() - started)
+        return None if status == Status.ERROR else Solution.stopped(status, version(), started)
 
     mix = None
     if lp.lead is not None:
         status, mix = tree.search(True, lp.lead, None)
         if status != Status.OPTIMAL or mix is None:
             return stopped(status)
-        columns = np.flatnonzero(lp.lead)
-        highs.addRow(float(lp.lead @ mix) - SHARE_TOLERANCE, np.inf, len(columns), columns.astype(np.int32), lp.lead[columns])
+        add_row(highs, lp.lead, float(lp.lead @ mix) - SHARE_TOLERANCE)
         tree.floor(float(lp.lead @ mix) - SHARE_TOLERANCE, tree.dead)
-        highs.changeColsCost(len(every), every, lp.care)
+        set_costs(highs, lp.care)
     status, mix = tree.search(True, lp.care, mix)
     if status != Status.OPTIMAL or mix is None:
         return stopped(status)
@@ -100,27 +96,23 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
     marginal = tree.restated(tree.duals, mix[tree.columns])[: lp.num_rows]
     method = "minimum post size (MILP, branch and bound over the LP); marginal values from the LP with the choice of new posts fixed"
 
-    # Stage 2: the cheapest mix among those giving (almost exactly) the most care; the PCN's own money counts
-    # twice, because unspent ARRS is lost while unspent top-up is kept. Stage 1's mix is one of them.
-    care = float(lp.care @ mix)
-    columns = np.flatnonzero(lp.care)
-    highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
-    explored, dead = tree.explored, tree.floor(care - CARE_TOLERANCE * max(1.0, abs(care)), tree.dead)
-    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    spend = lp.cost + lp.own_money
-    highs.changeColsCost(len(every), every, spend)
-    status, cheapest = tree.search(False, spend, mix)
-    if status == Status.INFEASIBLE:
-        # A care floor just out of the LP's reach (a knife-edge budget) is loosened once.
-        highs.changeRowBounds(highs.getNumRow() - 1, care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), np.inf)
+    # Stage 2 starts from stage 1's mix, one of those it looks among; below each floor it tries, the nodes stage 1
+    # found short of it hold no mix.
+    explored, dead, cheapest = tree.explored, tree.dead, None
+
+    def search(floor: float) -> Status:
+        nonlocal cheapest
         tree.explored = explored
-        tree.floor(care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), dead)
-        status, cheapest = tree.search(False, spend, mix)
+        tree.floor(floor, dead)
+        status, cheapest = tree.search(False, lp.spend, mix)
+        return status
+
+    status = cheapest_mix(highs, lp, float(lp.care @ mix), search, retry_on={Status.INFEASIBLE})
     if status == Status.ERROR:
         return None
     confirmed = status == Status.OPTIMAL and cheapest is not None
     if not confirmed:
-        cheapest, method = mix, f"{method}; the cheapest of the equally good mixes could not be confirmed"
+        cheapest = mix
     elif tree.branched:
         # Equally good mixes can differ in how staff time is split; the mix found in a branch is solved once more from
         # scratch with its choice of new posts fixed, so the split does not depend on the order the branches were searched.
@@ -129,8 +121,7 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
         if tree.fix(chosen, chosen) == Status.OPTIMAL:
             cheapest = np.asarray(highs.getSolution().col_value, dtype=float)
             cheapest[tree.columns] = chosen
-    if lp.tie_break is not None and status == Status.OPTIMAL:
+    if confirmed:
         cheapest = least_tie_break(highs, lp, cheapest, tree.columns)
-        cheapest[tree.columns] = np.round(cheapest[tree.columns])
     return proven(lp, cheapest, row_activity(lp, cheapest), marginal, method, time.perf_counter() - started, version(),
                   cheapest_confirmed=confirmed)

@@ -4,6 +4,7 @@ tolerances between the stages (most care, then the cheapest mix giving it)."""
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -17,10 +18,17 @@ CARE_TOLERANCE = 1e-9
 STAGE_2_FALLBACK_TOLERANCE = 1e-6
 """If stage 2 cannot meet the tight care floor (solver tolerances on a knife-edge MILP), it tries once with this one."""
 CBC_CARE_TOLERANCE = (1e-7, 1e-6)
-"""CBC's stage 2 keeps the best care to within 1e-7 relative plus 1e-6 absolute: CBC reports its stage 1 solution to
+"""CBC's stage 2 keeps the best care to within 1e-7 relative (`care_floor`) plus 1e-6 absolute: CBC reports its stage 1 solution to
 fewer digits than HiGHS, so the tighter floor can be just out of its reach (and it then calls stage 2 infeasible)."""
 SHARE_TOLERANCE = 1e-7
 """Stage 1 may give up this much of the lowest share of need met (0–1) found by stage 0: far below 0.1%."""
+UNCONFIRMED = "the cheapest of the equally good mixes could not be confirmed"
+
+
+def care_floor(care: float, relative: float = CARE_TOLERANCE, absolute: float = 0.0) -> float:
+    """The least care stage 2 may keep: the best care less `relative` of its size (of 1 when it is smaller, so a care
+    near 0 keeps a margin) and `absolute` more. Below the care whatever its sign."""
+    return care - relative * max(1.0, abs(care)) - absolute
 
 
 class Status(StrEnum):
@@ -48,6 +56,11 @@ class Solution:
     solver_seconds: float = 0.0
     cheapest_confirmed: bool = True  # False when the cheapest of the equally good mixes could not be confirmed
 
+    @staticmethod
+    def stopped(status: Status, solver: str, started: float) -> Solution:
+        """A solve that ended without a proven answer (infeasible, a time limit, an error), timed from `started`."""
+        return Solution(status=status, proven_optimal=False, solver=solver, solver_seconds=time.perf_counter() - started)
+
     def value(self, variable: pulp.LpVariable | None) -> float:
         """A PuLP variable's value (for code that holds variables; results read `values` by column position)."""
         if variable is None or variable.name not in self._position:
@@ -61,7 +74,10 @@ class Solution:
 
 def proven(lp: CompiledLP, values: np.ndarray, activity: np.ndarray, marginal: np.ndarray, method: str, seconds: float,
            solver: str, cheapest_confirmed: bool = True) -> Solution:
-    """A proven two-stage answer, whichever way it was found: care and cost are read from the chosen mix."""
+    """A proven two-stage answer, whichever way it was found: care and cost are read from the chosen mix; the method
+    says when stage 1's mix stands because the cheapest of the equally good mixes could not be confirmed."""
+    if not cheapest_confirmed:
+        method = f"{method}; {UNCONFIRMED}"
     return Solution(
         status=Status.OPTIMAL,
         proven_optimal=True,

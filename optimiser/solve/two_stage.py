@@ -9,24 +9,26 @@ import time
 
 import numpy as np
 
+from optimiser.solve.cheapest import cheapest_mix, least_tie_break
 from optimiser.solve.compiled import CompiledLP, row_activity, violations
-from optimiser.solve.highs import highspy, new_highs, pass_model, status_of, temporary_options, version
-from optimiser.solve.solution import CARE_TOLERANCE, SHARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Solution, proven
-from optimiser.solve.tie_break import least_tie_break
+from optimiser.solve.highs import add_row, highspy, new_highs, pass_model, set_costs, status_of, temporary_options, version
+from optimiser.solve.solution import SHARE_TOLERANCE, Solution, Status, proven
 
 
 def two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Solution:
     highs = highs or new_highs(time_limit_seconds)
     pass_model(highs, lp)
     started = time.perf_counter()
-    highs.run()
-    status = status_of(highs)
-    if status == "infeasible":
+    status = _run(highs)
+    if status == Status.INFEASIBLE:
         status = _confirm_without_presolve(highs)
-    if status == "optimal" and lp.lead is not None:
-        status = _hold_lead_then_maximise_care(highs, lp)
-    if status != "optimal":
-        return Solution(status=status, proven_optimal=False, solver=version(), solver_seconds=time.perf_counter() - started)
+    if status == Status.OPTIMAL and lp.lead is not None:
+        # Stage 0 found the lowest share of need met; keep it (to a hair) and maximise the care instead.
+        add_row(highs, lp.lead, highs.getInfo().objective_function_value - SHARE_TOLERANCE)
+        set_costs(highs, lp.care)
+        status = _run(highs)
+    if status != Status.OPTIMAL:
+        return Solution.stopped(status, version(), started)
     care = highs.getInfo().objective_function_value
     if lp.integer.any():
         fixed = np.array([name.startswith("new_post(") for name in lp.column_names])
@@ -38,48 +40,28 @@ def two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Soluti
     else:
         marginal, method = np.asarray(highs.getSolution().row_dual, dtype=float), "fractional WTE (LP)"
 
-    # Stage 2: the cheapest mix among those giving (almost exactly) the most care; the PCN's own money counts
-    # twice, because unspent ARRS is lost while unspent top-up is kept.
     most_care = highs.getSolution()
-    columns = np.flatnonzero(lp.care)
-    highs.addRow(care - CARE_TOLERANCE * max(1.0, abs(care)), np.inf, len(columns), columns.astype(np.int32), lp.care[columns])
-    highs.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    highs.changeColsCost(len(lp.cost), np.arange(len(lp.cost), dtype=np.int32), lp.cost + lp.own_money)
-    highs.run()
-    if status_of(highs) != "optimal":
-        # Stage 1 proved the most care, so the scenario is feasible: a care floor just out of the solver's reach
-        # (a MILP on a knife-edge budget) is loosened once, and failing that stage 1's mix is the answer.
-        highs.changeRowBounds(highs.getNumRow() - 1, care - STAGE_2_FALLBACK_TOLERANCE * max(1.0, abs(care)), np.inf)
-        highs.run()
-    seconds = time.perf_counter() - started
-    confirmed = status_of(highs) == "optimal"
+    confirmed = cheapest_mix(highs, lp, care, lambda _: _run(highs), retry_on=NOT_OPTIMAL) == Status.OPTIMAL
+    values = np.asarray((highs.getSolution() if confirmed else most_care).col_value, dtype=float)
     if confirmed:
-        solution = highs.getSolution()
-    else:
-        solution, method = most_care, f"{method}; the cheapest of the equally good mixes could not be confirmed"
-    values = np.asarray(solution.col_value, dtype=float)
-    if lp.tie_break is not None and confirmed:
         values = least_tie_break(highs, lp, values, np.flatnonzero(lp.integer))
-        seconds = time.perf_counter() - started
-    return proven(lp, values, row_activity(lp, values), marginal[: lp.num_rows], method, seconds, version(),
-                  cheapest_confirmed=confirmed)
+    return proven(lp, values, row_activity(lp, values), marginal[: lp.num_rows], method, time.perf_counter() - started,
+                  version(), cheapest_confirmed=confirmed)
 
 
-def _hold_lead_then_maximise_care(highs, lp: CompiledLP) -> str:
-    """Stage 0 found the lowest share of need met; keep it (to a hair) and maximise the care instead."""
-    lowest = highs.getInfo().objective_function_value
-    columns = np.flatnonzero(lp.lead)
-    highs.addRow(lowest - SHARE_TOLERANCE, np.inf, len(columns), columns.astype(np.int32), lp.lead[columns])
-    highs.changeColsCost(len(lp.care), np.arange(len(lp.care), dtype=np.int32), lp.care)
+NOT_OPTIMAL = frozenset(Status) - {Status.OPTIMAL}
+"""HiGHS's stage 2 loosens its care floor once after any status but optimal (a MILP can stop short of a knife-edge floor)."""
+
+
+def _run(highs) -> Status:
     highs.run()
     return status_of(highs)
 
 
-def _confirm_without_presolve(highs) -> str:
+def _confirm_without_presolve(highs) -> Status:
     """HiGHS presolve can call a feasible model with near-zero limits (e.g. 1e-9 sessions) infeasible; check once without it."""
     with temporary_options(highs, presolve="off"):
-        highs.run()
-    return status_of(highs)
+        return _run(highs)
 
 
 def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None, fixed: np.ndarray, chosen: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ import pandas as pd
 from optimiser import constraints
 from optimiser.errors import EXIT_INFEASIBLE, OptimiserError, SolverError
 from optimiser.plan_inputs import PlanInputs, prepare_plan
+from optimiser.plan_lp import ABSENT
 from optimiser.plan_model import Mode, PlanModel, build_plan_model
 from optimiser.plan_results import Comparisons, PlanResult
 from optimiser.scenario import Scenario
@@ -57,30 +58,57 @@ def make_plan(
 ) -> PlanResult:
     """The best plan for a scenario's futures; raises InfeasiblePlan or SolverError rather than show an unproven plan."""
     inputs = prepare_plan(scenario)
-    model, solution = solve_plan(inputs, mode, time_limit_seconds=time_limit_seconds)
+    model, solution = solve_plan(inputs, mode, time_limit_seconds)
     result = PlanResult(model=model, solution=solution)
     if compare and len(inputs.futures) > 1:
         result.comparisons = _compare(scenario, inputs, result, mode, time_limit_seconds)
     return result
 
 
-def solve_plan(
-    inputs: PlanInputs, mode: Mode = "expected",
-    fixed_first_year: dict[str, tuple[float, float]] | None = None, time_limit_seconds: float | None = None,
-    shared_first_year: bool = True,
-) -> tuple[PlanModel, Solution]:
-    model = build_plan_model(inputs, mode, fixed_first_year, shared_first_year)
-    lp = model.compiled()
+def solve_plan(inputs: PlanInputs, mode: Mode = "expected", time_limit_seconds: float | None = None,
+               shared_first_year: bool = True) -> tuple[PlanModel, Solution]:
+    model = build_plan_model(inputs, mode, shared_first_year)
+    return model, _solved(model, model.compiled(), time_limit_seconds)
+
+
+def _solved(model: PlanModel, lp: CompiledLP, time_limit_seconds: float | None, held: bool = False) -> Solution:
+    """The plan's LP solved (`held`: its first year's hiring held at a plan made elsewhere); raises rather than
+    return an infeasible or unproven plan."""
     solution = model.complete(solve_compiled(lp, time_limit_seconds, highs=plan_highs(lp, time_limit_seconds)))
-    name = inputs.scenario.pcn.name
+    name = model.inputs.scenario.pcn.name
     if solution.status == "infeasible":
-        raise _infeasible(model, fixed_first_year is not None)
+        raise _infeasible(model, held)
     if not solution.proven_optimal:
         raise SolverError(f"{name}: the solver stopped ({solution.status}) before proving an optimal plan; "
                           "no plan is shown rather than an unproven one. Raise the time limit or use fractional WTE.")
     if lp.tie_break is not None:
         solution = dataclasses.replace(solution, method=f"{solution.method}; {TIE_BREAK_WORDS}")
-    return model, solution
+    return solution
+
+
+def holding_first_year(model: PlanModel, held: dict[str, tuple[float, float]]) -> CompiledLP:
+    """The plan's LP with the first year's hiring held at `held` (role → new, reduced WTE), to value a plan made
+    elsewhere: only the first year's column bounds change, so the model is not written again. A role held recruits
+    or not as `held` says, so its yes/no column is no choice: left free between 0 and 1, its rows then only say the
+    new WTE is at most what the role could use (`plan_rules.add_minimum_post_size`), which a plan of the same
+    scenario meets."""
+    if not model.shared_first_year:
+        raise ValueError("a plan whose futures each hire their own first year has no one first year to hold")
+    lp = model.compiled()
+    lower, upper, integer = lp.column_lower.copy(), lp.column_upper.copy(), lp.integer.copy()
+    h = model.slots.index((0, ""))
+    for k, r in enumerate(model.roles):
+        if r not in held:
+            continue
+        for column, wte in ((model.new_col[k, h], held[r][0]),
+                            (ABSENT if model.reduced_col is None else model.reduced_col[k, h], held[r][1])):
+            if column >= 0:
+                lower[column] = upper[column] = wte
+            elif wte != 0:
+                raise ValueError(f"{r}: {wte} WTE cannot be held in the first year of a plan that leaves the role out")
+        if model.new_post_col is not None and model.new_post_col[k, h] >= 0:
+            integer[model.new_post_col[k, h]] = False
+    return dataclasses.replace(lp, column_lower=lower, column_upper=upper, integer=integer)
 
 
 def _infeasible(model: PlanModel, fixed: bool) -> InfeasiblePlan:
@@ -146,14 +174,15 @@ def _single_future(scenario: Scenario, name: str) -> PlanInputs:
 
 def _compare(scenario, inputs, result, mode, time_limit_seconds) -> Comparisons:
     """Wait-and-see (the first year's hiring chosen per future) and the single-forecast plan kept whatever comes."""
-    _, knowing = solve_plan(inputs, mode, time_limit_seconds=time_limit_seconds, shared_first_year=False)
+    _, knowing = solve_plan(inputs, mode, time_limit_seconds, shared_first_year=False)
     possible = [s for s in inputs.futures if inputs.probabilities[s] > 0]
     forecast = max(possible, key=lambda s: inputs.probabilities[s])  # the first listed on ties
-    model, solution = solve_plan(_single_future(scenario, forecast), mode, time_limit_seconds=time_limit_seconds)
+    model, solution = solve_plan(_single_future(scenario, forecast), mode, time_limit_seconds)
     forecast_first_year = PlanResult(model=model, solution=solution).first_year_decisions()
     try:
-        model, solution = solve_plan(inputs, mode, forecast_first_year, time_limit_seconds)
-        kept = PlanResult(model=model, solution=solution)
+        lp = holding_first_year(result.model, forecast_first_year)
+        solution = _solved(result.model, lp, time_limit_seconds, held=True)
+        kept = PlanResult(model=result.model, solution=solution)
         single, by_future = solution.care, kept.care_value_by_future()
     except InfeasiblePlan:
         single, by_future = None, {}

@@ -75,6 +75,7 @@ class PlanModel:
     stock_col: np.ndarray = None  # role × hiring slot
     new_col: np.ndarray = None
     reduced_col: np.ndarray = None
+    new_post_col: np.ndarray | None = None  # role × hiring slot: whether the role recruits this year (minimum post size)
     assigned_col: np.ndarray = None  # year group × pair
     own_funded_col: np.ndarray = None  # year group × role; DERIVED for roles sharing a pot's column
     paid_col: np.ndarray = None  # year group × pot (compact: own money replacing claims)
@@ -291,22 +292,17 @@ class PlanModel:
                                    column_names=[*solution.column_names, *names])
 
 
-def build_plan_model(
-    inputs: PlanInputs, mode: Mode = "expected",
-    fixed_first_year: dict[str, tuple[float, float]] | None = None, shared_first_year: bool = True, compact: bool = True,
-) -> PlanModel:
-    """The plan's LP. `fixed_first_year` (role → new, reduced WTE) holds the first year's hiring, to value a plan
-    made elsewhere; `shared_first_year=False` lets each future hire as if it knew it would come; `compact=False`
+def build_plan_model(inputs: PlanInputs, mode: Mode = "expected", shared_first_year: bool = True, compact: bool = True) -> PlanModel:
+    """The plan's LP. `shared_first_year=False` lets each future hire as if it knew it would come; `compact=False`
     writes out every row and column (the same optimum, larger)."""
     model = PlanModel(inputs=inputs, mode=mode, shared_first_year=shared_first_year, compact=compact)
     model.one_first_year = compact and shared_first_year and _same_first_year(inputs)
     numbers = rules.YearNumbers.of(model)
-    fixed = fixed_first_year or {}
-    rules.add_staff_flow(model, fixed)
+    rules.add_staff_flow(model)
     rules.add_care(model, numbers)
     money.add_money(model, numbers)
     rules.add_space_and_supervision(model, numbers)
-    rules.add_minimum_post_size(model, fixed)
+    rules.add_minimum_post_size(model)
     money.add_top_up_budgets(model, numbers)
     model.finish()
     return model

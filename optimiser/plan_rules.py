@@ -71,23 +71,17 @@ def staffed(model, numbers: YearNumbers, coefficient: np.ndarray) -> tuple[np.nd
             np.concatenate([coefficient, -numbers.part[:, None] * coefficient], axis=None))
 
 
-def add_staff_flow(model, fixed: dict[str, tuple[float, float]]) -> None:
+def add_staff_flow(model) -> None:
     """WTE in post each year: last year's kept after leavers, plus new posts; reduced only where the scenario allows."""
     inputs, lp = model.inputs, model.lp
     columns, policy = inputs.base.role_columns, inputs.scenario.policy
     roles, slots = model.roles, model.slots
     served = {r for r, _, _ in model.pairs}
-    live = [r for r in roles if not model.compact or columns["in_post_wte"][r] > 0 or fixed.get(r, (0.0, 0.0))[0] != 0 or r in served]
+    live = [r for r in roles if not model.compact or columns["in_post_wte"][r] > 0 or r in served]
     kinds = ["stock", "new"] + ["reduced"] * policy.allow_reducing_in_post + ["posts"] * policy.whole_posts
-    names, lower, upper = [], [], []
-    for r in live:
-        for t, s in slots:
-            held = fixed.get(r) if t == 0 else None
-            names += [f"{kind}({r},{t},{s})" for kind in kinds]
-            lower += [0.0, held[0] if held else 0.0] + [held[1] if held else 0.0] * policy.allow_reducing_in_post + [0.0] * policy.whole_posts
-            upper += [math.inf, held[0] if held else math.inf] + [held[1] if held else math.inf] * policy.allow_reducing_in_post + [math.inf] * policy.whole_posts
+    names = [f"{kind}({r},{t},{s})" for r in live for t, s in slots for kind in kinds]
     integer = np.tile([kind == "posts" for kind in kinds], len(live) * len(slots))
-    first = lp.columns(names, np.array(lower), np.array(upper), integer)
+    first = lp.columns(names, 0.0, math.inf, integer)
     block = np.full((len(roles), len(slots), len(kinds)), ABSENT)
     if live:
         block[[roles.index(r) for r in live]] = first.reshape(len(live), len(slots), len(kinds))
@@ -240,7 +234,7 @@ def _joined(parts: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.concatenate(rows), np.concatenate(columns), np.concatenate(values)
 
 
-def add_minimum_post_size(model, fixed: dict[str, tuple[float, float]]) -> None:
+def add_minimum_post_size(model) -> None:
     """The first year's new WTE per role is 0 or at least the minimum post size, as in `solve` (a MILP; whole posts
     aside). Only the first year's posts are approved now; later years' new WTE is a recruitment budget that adapts
     to each future, kept fractional so the plan stays small enough to solve at once.
@@ -253,9 +247,8 @@ def add_minimum_post_size(model, fixed: dict[str, tuple[float, float]]) -> None:
     minimum = policy.min_post_wte
     if minimum <= 0 or policy.whole_posts:
         return
+    model.new_post_col = np.full(model.new_col.shape, ABSENT)
     for k, r in enumerate(model.roles):
-        if r in fixed:
-            continue  # held at a plan made elsewhere
         for h, (t, s) in enumerate(model.slots):
             new = int(model.new_col[k, h])
             if t > 0 or new == ABSENT:
@@ -263,7 +256,7 @@ def add_minimum_post_size(model, fixed: dict[str, tuple[float, float]]) -> None:
             most = _most_new_wte(inputs, r, [p for (y, f), p in inputs.periods.items() if y == t and (not s or f == s)])
             if most <= 1e-9:
                 continue
-            recruits = int(lp.columns([f"new_post({r},{t},{s})"], 0.0, 1.0, True)[0])
+            recruits = model.new_post_col[k, h] = int(lp.columns([f"new_post({r},{t},{s})"], 0.0, 1.0, True)[0])
             period = [(t, s or None)]
             lp.rows("new_post_bound", "WTE", [r], period, -math.inf, 0.0, [0, 0], [new, recruits], [1.0, -most])
             lp.rows("minimum_post_size", "WTE", [r], period, 0.0, math.inf, [0, 0], [new, recruits], [1.0, -minimum])

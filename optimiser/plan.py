@@ -175,8 +175,7 @@ def _single_future(scenario: Scenario, name: str) -> PlanInputs:
 def _compare(scenario, inputs, result, mode, time_limit_seconds) -> Comparisons:
     """Wait-and-see (the first year's hiring chosen per future) and the single-forecast plan kept whatever comes."""
     _, knowing = solve_plan(inputs, mode, time_limit_seconds, shared_first_year=False)
-    possible = [s for s in inputs.futures if inputs.probabilities[s] > 0]
-    forecast = max(possible, key=lambda s: inputs.probabilities[s])  # the first listed on ties
+    forecast = inputs.most_likely
     model, solution = solve_plan(_single_future(scenario, forecast), mode, time_limit_seconds)
     forecast_first_year = PlanResult(model=model, solution=solution).first_year_decisions()
     try:

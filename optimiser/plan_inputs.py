@@ -50,7 +50,7 @@ class Period:
 class PlanInputs:
     base: ModelInputs  # the first year, as `solve` sees it
     years: list[str]
-    probabilities: dict[str, float]  # future → probability
+    probabilities: dict[str, float]  # future → probability, above 0 (`prepare_plan` leaves out futures that cannot happen)
     descriptions: dict[str, str]
     periods: dict[tuple[int, str], Period]  # (year index, future)
     leaving_rate: dict[str, float]  # allowed role → share of WTE leaving a year
@@ -61,6 +61,11 @@ class PlanInputs:
     @property
     def futures(self) -> list[str]:
         return list(self.probabilities)
+
+    @property
+    def most_likely(self) -> str:
+        """The future a single-forecast plan assumes: the most likely, the first listed on ties."""
+        return max(self.probabilities, key=self.probabilities.__getitem__)
 
     @property
     def scenario(self) -> Scenario:

@@ -114,15 +114,15 @@ def limits_lines(result: PlanResult) -> list[str]:
     """The limits that matter most each year, with the care one more unit would add that year; a limit binding
     alike in several futures is said once, naming them."""
     limits = result.limits().assign(shown=lambda t: t["care_value_per_unit"].round(2))
-    possible = [s for s in result.inputs.futures if result.inputs.probabilities[s] > 0]
-    one = len(possible) == 1
+    all_futures = result.inputs.futures
+    one = len(all_futures) == 1
 
     def named(futures) -> str:
         if ON_AVERAGE in set(futures):
             return ""
-        if "every future" in set(futures) or set(futures) >= set(possible):
+        if "every future" in set(futures) or set(futures) >= set(all_futures):
             return "every future"
-        return ", ".join(s for s in possible if s in set(futures))
+        return ", ".join(s for s in all_futures if s in set(futures))
 
     lines = []
     for year, rows in limits.groupby("year", sort=True):
@@ -161,7 +161,7 @@ def uncertainty_lines(result: PlanResult) -> list[str]:
 
 def render_plan(result: PlanResult) -> Group:
     inputs = result.inputs
-    likely = max(inputs.futures, key=lambda s: inputs.probabilities[s])
+    likely = inputs.most_likely
     header = Text(f"Plan for {inputs.scenario.pcn.name}: {inputs.years[0]} to {inputs.years[-1]}\n", style="bold")
     header.append(f"{MODE_WORDS[result.model.mode]}; care discounted at {inputs.discount_rate:.1%} a year\n", style="")
     parts = [header, Text(result.verdict(), style="bold"), Text(result.first_year_forecast())]

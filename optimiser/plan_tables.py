@@ -256,22 +256,20 @@ class PlanTables:
             for k in np.flatnonzero(binding).tolist():
                 (t, s), i = block.periods[k], positions[k]
                 weight = (1 + inputs.discount_rate) ** -t * (1.0 if s is None else inputs.probabilities[s])
-                if weight <= 0:
-                    continue
                 label = block.labels[k] or ""
                 text = words.format(role=roles.get(label, label), category=categories.get(label, label),
                                     supervisor=constraints.label_name(block.family, label, inputs.base))
                 if s is None and block.family == "top_up_budget" and model.mode == "expected":
                     s, text = self._budget_on_average(t)
                 rows.append((s or "every future", inputs.years[t], block.family, label, text, abs(duals[i]) / weight * unit, per))
-        rows = _merge_alike_futures(rows, [s for s in inputs.futures if inputs.probabilities[s] > 0])
+        rows = _merge_alike_futures(rows, inputs.futures)
         table = pd.DataFrame(rows, columns=["future", "year", "family", "label", "limit", "care_value_per_unit", "per"])
         return table.sort_values(["year", "future", "care_value_per_unit"], ascending=[True, True, False], kind="stable")
 
     def _budget_on_average(self, t: int) -> tuple[str | None, str]:
         """An expected-value top-up budget binds on own money weighted by chance: which futures are over it, if any."""
-        inputs, possible = self.inputs, [s for s in self.inputs.futures if self.inputs.probabilities[s] > 0]
-        gap = {s: self._value(self.model.own_money_by_period[t, s]) - inputs.periods[t, s].top_up_budget_gbp for s in possible}
+        inputs = self.inputs
+        gap = {s: self._value(self.model.own_money_by_period[t, s]) - inputs.periods[t, s].top_up_budget_gbp for s in inputs.futures}
         over = [s for s, v in gap.items() if v > 1.0]
         if not over:
             return None, LIMIT_WORDS["top_up_budget"][0]

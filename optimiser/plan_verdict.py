@@ -98,7 +98,7 @@ class PlanVerdict(PlanTables):
         decisions, posts = self._first_year, self._posts
         rows = []
         for row in self._years.itertuples():
-            if row.probability <= 0 or row.own_money_over_budget_gbp <= 0:
+            if row.own_money_over_budget_gbp <= 0:
                 continue
             t = inputs.years.index(row.year)
             period = inputs.periods[t, row.future]
@@ -163,7 +163,7 @@ class PlanVerdict(PlanTables):
             what += f" (and reducing {wte_list(cuts, names)})"
         table = self.posts()
         short = table[table["future"] != ""]
-        every = "in every future" if len(self._possible_futures) > 1 else "in every year of the forecast"
+        every = "in every future" if len(self.inputs.futures) > 1 else "in every year of the forecast"
         posts = table[table["post"] > 0]
         unaffordable = short[short["post"] > 0]
         if unaffordable.empty:
@@ -190,17 +190,13 @@ class PlanVerdict(PlanTables):
                 said += f"; {whose} need{'s' if number == LATER_HIRING else ''} {self._need_words(rest.iloc[0])}"
         return said + "."
 
-    @cached_property
-    def _possible_futures(self) -> list[str]:
-        return [s for s in self.inputs.futures if self.inputs.probabilities[s] > 0]
-
     def _need_words(self, row) -> str:
         """'£41k of own money a year beyond the top-up budget from 2028/29 if pay awards are not funded (chance 40%)'."""
         said = (f"{money_words(row['beyond_budget_then_gbp'])} of own money a year beyond the top-up budget "
                 f"from {row['from_year']}")
         if row["beyond_budget_most_gbp"] - row["beyond_budget_then_gbp"] > OVER_BUDGET_GBP:
             said += f", rising to {money_words(row['beyond_budget_most_gbp'])} by {row['most_year']},"
-        if len(self._possible_futures) == 1:
+        if len(self.inputs.futures) == 1:
             return said.rstrip(",")
         future = row["future"]
         description = self.inputs.descriptions.get(future) or f"'{future}' comes"

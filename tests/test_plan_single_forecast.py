@@ -62,3 +62,9 @@ def test_a_wait_and_see_plan_has_no_one_first_year_to_hold():
                           shared_first_year=False)
     with pytest.raises(ValueError, match="no one first year"):
         holding_first_year(model, {CP: (1.0, 0.0)})
+
+
+def test_the_forecast_is_the_most_likely_future_and_the_first_listed_on_ties():
+    tie = prepare_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=GROWTH, futures=FUNDING_FUTURES))
+    assert tie.futures == ["funded", "frozen"] and tie.most_likely == "funded"
+    assert prepare_plan(plan_scenario(arrs_sum=100_000, horizon=2, growth=GROWTH, futures=_funding(0.4))).most_likely == "frozen"

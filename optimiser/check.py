@@ -25,6 +25,7 @@ from optimiser.model import build_model
 from optimiser.results import Result
 from optimiser.scenario import Scenario
 from optimiser.solve import compile_model, solve_compiled
+from optimiser.words import in_sentence, wte_list
 
 RULE_FAMILIES = {
     "arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "in_post_floor", "recruitment_limit",
@@ -157,7 +158,7 @@ class PlanCheck:
         moved = changes[changes["change_wte"].abs() >= SHOWN_CHANGE_WTE]
         moved = moved.reindex(moved["change_wte"].abs().sort_values(ascending=False).index)
         moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} "
-                          f"{row['role_name'][:1].lower()}{row['role_name'][1:]}" for _, row in moved.iterrows())
+                          f"{in_sentence(row['role_name'])}" for _, row in moved.iterrows())
         cost = self.best.summary()["total_cost_gbp_per_year"] - numbers["total_cost_gbp_per_year"]
         money = f"for £{abs(cost):,.0f} a year {'more' if cost > 0 else 'less'}" if abs(cost) >= 500 else "for the same money"
         rules = (f"Your plan breaks {len(self.breaches)} rule{'s' if len(self.breaches) != 1 else ''} (below). "
@@ -232,17 +233,10 @@ def funding_notes(inputs: ModelInputs, funding: dict[str, PotFunding], own: dict
 def _own_posts(own: dict[str, float], names) -> str:
     """'0.49 WTE clinical pharmacist, 0.29 WTE care co-ordinator and 0.30 WTE in 2 other roles are paid': the largest
     posts by name, the rest counted, posts under SHOWN_OWN_FUNDED_WTE left out."""
-    from optimiser.result_display import in_sentence
-
     shown = sorted(((w, r) for r, w in own.items() if w >= SHOWN_OWN_FUNDED_WTE), reverse=True)
     if not shown:
         return f"under {SHOWN_OWN_FUNDED_WTE:g} WTE of posts is paid"
-    parts = [f"{w:.2f} WTE {in_sentence(names[r])}" for w, r in shown[:NAMED_OWN_FUNDED_ROLES]]
-    rest = shown[NAMED_OWN_FUNDED_ROLES:]
-    if rest:
-        parts.append(f"{sum(w for w, _ in rest):.2f} WTE in {len(rest)} other role{'s' if len(rest) > 1 else ''}")
-    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return f"{listed} {'is' if len(parts) == 1 else 'are'} paid"
+    return f"{wte_list(shown, names, NAMED_OWN_FUNDED_ROLES, digits=2)} {'is' if len(shown) == 1 else 'are'} paid"
 
 
 def _rent_and_supervision_needed(inputs: ModelInputs, wte: dict[str, float]) -> tuple[float, dict[str, float]]:

@@ -9,6 +9,7 @@ import pandas as pd
 from optimiser.catalogue_rules import is_estimate
 from optimiser.results import Result
 from optimiser.scenario import FIELD_LABELS
+from optimiser.words import wte_list
 
 ESTIMATE_MARK = " *"
 ESTIMATE_NOTE = (
@@ -59,24 +60,21 @@ def role_label(name: str, status: str) -> str:
     return f"{name}{ESTIMATE_MARK}" if is_estimate(status) else name
 
 
-def in_sentence(name: str) -> str:
-    """A role name inside a sentence: 'Clinical pharmacist' → 'clinical pharmacist'; 'GP lead' kept as written."""
-    return name if name[1:2].isupper() else f"{name[:1].lower()}{name[1:]}"
-
-
-def mix_in_words(result: Result) -> str:
-    """The mix as one sentence: what to recruit (largest first) and what stays in post."""
+def mix_in_words(result: Result, name_kept: bool = False) -> str:
+    """The mix as one sentence: what to recruit (largest first) and what stays in post; `name_kept` also names every
+    role kept in post, so a printed page stands without its chart."""
     mix = result.mix()
-    new = mix[mix["new_wte"] > 0.005].sort_values("new_wte", ascending=False)
-    kept = float((mix["total_wte"] - mix["new_wte"]).sum())
-    if new.empty:
-        recruit = "Recruit no new staff"
-    else:
-        parts = [f"{r['new_wte']:.1f} WTE {in_sentence(r['role_name'])}" for _, r in new.iterrows()]
-        recruit = f"Recruit {new['new_wte'].sum():.1f} WTE: " + ", ".join(parts)
+    names = mix["role_name"]
+    new = mix["new_wte"][lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
+    kept = (mix["total_wte"] - mix["new_wte"])[lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
+    recruit = (f"Recruit {new.sum():.1f} WTE: " + wte_list([(w, r) for r, w in new.items()], names, shown=len(new))
+               if len(new) else "Recruit no new staff")
+    keep = f"Keep {float((mix['total_wte'] - mix['new_wte']).sum()):.1f} WTE in post"
+    if name_kept and len(kept):
+        keep += ": " + wte_list([(w, r) for r, w in kept.items()], names, shown=len(kept))
     reduced = float(mix["reduced_wte"].sum())
     tail = f"; reduce in-post staff by {reduced:.1f} WTE" if reduced > 0.005 else ""
-    return f"{recruit}. Keep {kept:.1f} WTE in post{tail}."
+    return f"{recruit}. {keep}{tail}."
 
 
 def mix_display(result: Result) -> pd.DataFrame:

@@ -85,13 +85,14 @@ def test_bad_plans_are_refused_naming_the_field(plan, message):
 
 
 def test_check_command_prints_the_rules_and_the_best_mix(tmp_path):
-    """ARRS for 3 pharmacists, a plan of 4, no top-up: the fourth is paid wholly by the PCN, p it does not have."""
+    """ARRS for 3 pharmacists, a plan of 4, no top-up: the fourth is paid wholly by the PCN, p it does not have, so the
+    plan breaks a rule: the report is printed and the command exits 1 (2 for a scenario with no plan)."""
     p = max_amount(PHARMACIST)
     scenario = with_plan(small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p), {PHARMACIST: 4})
     path = tmp_path / "plan.yaml"
     path.write_text(scenario_to_text(scenario))
     done = subprocess.run([sys.executable, "-m", "optimiser", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     assert f"Needs £{p:,.0f} a year of top-up" in done.stdout and f"£{p:,.0f} over" in done.stdout
     assert "1.00 WTE clinical pharmacist is paid wholly from the PCN's own money" in " ".join(done.stdout.split())
     assert f"Top-up needed (£ a year) {p:,.0f} of a budget of 0" in " ".join(done.stdout.split())
@@ -238,3 +239,22 @@ def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     assert need_met["Plan: need met (%)"].tolist() == pytest.approx((check.care()["plan_served_share"] * 100).tolist())
     assert all("(" in column for column in need_met.columns)
     assert all("(" in column for column in supervision.columns)
+
+
+def test_check_command_exits_0_for_a_plan_within_the_rules_and_1_for_one_that_breaks_a_rule(tmp_path):
+    """Money for 2 pharmacists (p each) and no top-up: a plan of 2 keeps every rule (exit 0); a plan of 3 needs p of
+    top-up it does not have (exit 1), and the report still says so."""
+    from typer.testing import CliRunner
+
+    from optimiser.cli import app
+
+    p = max_amount(PHARMACIST)
+    base = small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=2 * p)
+    codes = {}
+    for planned in (2, 3):
+        path = tmp_path / f"plan-{planned}.yaml"
+        path.write_text(scenario_to_text(with_plan(base, {PHARMACIST: planned})))
+        done = CliRunner().invoke(app, ["check", str(path)])
+        codes[planned] = (done.exit_code, "None: the plan keeps every rule." in done.output,
+                          f"Needs £{p:,.0f} a year of top-up" in " ".join(done.output.split()))
+    assert codes == {2: (0, True, False), 3: (1, False, True)}

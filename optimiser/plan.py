@@ -163,8 +163,7 @@ def _when_and_where(inputs: PlanInputs, when: str, future: str | None) -> str:
         return when + (", on average over the futures" if len(inputs.futures) > 1 else "")
     if len(inputs.futures) <= 1:
         return when
-    description = inputs.descriptions.get(future) or f"'{future}' comes"
-    return f"{when}, if {description} (chance {inputs.probabilities[future]:.0%})"
+    return f"{when}, {inputs.if_future(future)}"
 
 
 def _single_future(scenario: Scenario, name: str) -> PlanInputs:

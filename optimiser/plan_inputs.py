@@ -67,6 +67,11 @@ class PlanInputs:
         """The future a single-forecast plan assumes: the most likely, the first listed on ties."""
         return max(self.probabilities, key=self.probabilities.__getitem__)
 
+    def if_future(self, future: str, also: str = "") -> str:
+        """'if a room is lost (chance 50%)': a future in words, with its chance (and `also`, said inside the brackets)."""
+        description = self.descriptions.get(future) or f"'{future}' comes"
+        return f"if {description} (chance {self.probabilities[future]:.0%}{also})"
+
     @property
     def scenario(self) -> Scenario:
         return self.base.scenario

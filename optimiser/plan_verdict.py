@@ -199,11 +199,9 @@ class PlanVerdict(PlanTables):
             said += f", rising to {money_words(row['beyond_budget_most_gbp'])} by {row['most_year']},"
         if len(self.inputs.futures) == 1:
             return said.rstrip(",")
-        future = row["future"]
-        description = self.inputs.descriptions.get(future) or f"'{future}' comes"
         others = int(row["other_futures"])
         also = f"; also in {others} other future{'s' if others > 1 else ''}" if others else ""
-        return f"{said} if {description} (chance {self.inputs.probabilities[future]:.0%}{also})"
+        return f"{said} {self.inputs.if_future(row['future'], also)}"
 
 
 def _by_role(posts: pd.DataFrame) -> list[tuple[float, str]]:

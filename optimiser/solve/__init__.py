@@ -14,8 +14,6 @@ the most care), which both of those call, and the tie-break stage a plan adds af
 
 from __future__ import annotations
 
-import numpy as np
-
 from optimiser.errors import SolverError
 from optimiser.model import SkillMixModel
 from optimiser.solve.cbc import solve_cbc
@@ -60,14 +58,9 @@ def solve_compiled(lp: CompiledLP, time_limit_seconds: float | None = None, high
     milp_method = milp_method or MILP_METHOD
     if milp_method not in ("branching", "highs"):
         raise SolverError(f"unknown MILP method {milp_method!r}; use 'branching' or 'highs'")
-    choices = np.array([name.startswith("new_post(") for name in lp.column_names], dtype=bool)
+    choices = lp.choices
     if choices.any() and not (lp.integer & ~choices).any():
-        if milp_method == "branching":
-            solution = branch_and_bound_stages(lp, choices, time_limit_seconds, highs)
-            if solution is not None:
-                return solution
-        else:
-            solution = lp_answer_if_integral(lp, choices, time_limit_seconds, highs)
-            if solution is not None:
-                return solution
+        shortcut = branch_and_bound_stages if milp_method == "branching" else lp_answer_if_integral
+        if (solution := shortcut(lp, choices, time_limit_seconds, highs)) is not None:
+            return solution
     return two_stage(lp, time_limit_seconds, highs)

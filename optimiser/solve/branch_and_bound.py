@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
-from optimiser.solve.compiled import CompiledLP, row_activity, violations
+from optimiser.solve.compiled import RECRUITS_ABOVE, CompiledLP, row_activity, violations
 from optimiser.solve.solution import Status
 
 MILP_GAP = 1e-9
@@ -198,7 +198,7 @@ class BranchAndBound:
         missed[self.rows] = 0.0
         if missed.any():
             return None, None, 0
-        recruits = values[self.columns] > 1e-7
+        recruits = values[self.columns] > RECRUITS_ABOVE
         if np.all((missed_off == 0) | (missed_on == 0)):
             off[self.columns] = np.where(recruits, missed_on == 0, missed_off > 0)
             return off, None, 0

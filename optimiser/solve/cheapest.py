@@ -11,7 +11,7 @@ from collections.abc import Callable, Container
 import numpy as np
 
 from optimiser.solve.compiled import CompiledLP
-from optimiser.solve.highs import add_row, highspy, set_costs, status_of
+from optimiser.solve.highs import add_row, column_values, highspy, set_costs, status_of
 from optimiser.solve.solution import CARE_TOLERANCE, STAGE_2_FALLBACK_TOLERANCE, Status, care_floor
 
 
@@ -43,6 +43,6 @@ def least_tie_break(highs, lp: CompiledLP, values: np.ndarray, held: np.ndarray)
     highs.run()
     if status_of(highs) != Status.OPTIMAL:
         return values
-    least = np.asarray(highs.getSolution().col_value, dtype=float)[: len(values)]
+    least = column_values(highs)[: len(values)]
     least[held] = values[held]
     return least

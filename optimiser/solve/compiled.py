@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pulp
@@ -35,6 +36,11 @@ class CompiledLP:
     @property
     def num_rows(self) -> int:
         return len(self.row_lower)
+
+    @cached_property
+    def choices(self) -> np.ndarray:
+        """The yes/no columns of a minimum post size (whether a role recruits), by their name `new_post(...)`."""
+        return np.array([name.startswith("new_post(") for name in self.column_names], dtype=bool)
 
     @property
     def spend(self) -> np.ndarray:
@@ -79,6 +85,10 @@ def compile_model(model: SkillMixModel) -> CompiledLP:
         row_index=np.array(indexes, dtype=np.int32),
         row_value=np.array(coefficients, dtype=float),
     )
+
+
+RECRUITS_ABOVE = 1e-7
+"""A yes/no column (whether a role recruits) above this in an LP that leaves it fractional: the role recruits."""
 
 
 def row_activity(lp: CompiledLP, values: np.ndarray) -> np.ndarray:

@@ -10,8 +10,8 @@ import numpy as np
 import pulp
 
 from optimiser.model import SkillMixModel
-from optimiser.solve.compiled import CompiledLP, compile_model, row_activity, violations
-from optimiser.solve.highs import highspy, new_highs, pass_model, set_costs, status_of
+from optimiser.solve.compiled import RECRUITS_ABOVE, CompiledLP, compile_model, row_activity, violations
+from optimiser.solve.highs import column_values, highspy, new_highs, pass_model, set_costs, status_of
 from optimiser.solve.solution import Status
 
 
@@ -42,7 +42,7 @@ def elastic_relaxation(model: SkillMixModel | CompiledLP, rows: list[int]) -> Re
         relaxed = _elastic(dataclasses.replace(lp, integer=np.zeros_like(lp.integer)), rows, presolve="off")
         if relaxed is not None:
             values = relaxed.column_values.copy()
-            values[yes_no] = (values[yes_no] > 1e-7).astype(float)
+            values[yes_no] = (values[yes_no] > RECRUITS_ABOVE).astype(float)
             activity = row_activity(lp, values)
             activity[rows] += np.where(np.isfinite(lp.row_upper[rows]), -1.0, 1.0) * relaxed.shortfalls
             if not violations(lp, activity).any():
@@ -66,6 +66,6 @@ def _elastic(lp: CompiledLP, rows: list[int], **options) -> Relaxation | None:
     highs.run()
     if status_of(highs) != Status.OPTIMAL:
         return None
-    values = np.asarray(highs.getSolution().col_value)
+    values = column_values(highs)
     return Relaxation(limits.astype(float), values[len(lp.care):], values[: len(lp.care)],
                       {name: j for j, name in enumerate(lp.column_names)})

@@ -80,6 +80,14 @@ def set_costs(highs, costs: np.ndarray) -> None:
     highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
 
 
+def column_values(highs) -> np.ndarray:
+    return np.asarray(highs.getSolution().col_value, dtype=float)
+
+
+def row_duals(highs) -> np.ndarray:
+    return np.asarray(highs.getSolution().row_dual, dtype=float)
+
+
 def option_value(highs, name: str):
     """An option's value (highspy gives it alone, or with a status first, depending on its version)."""
     value = highs.getOptionValue(name)

@@ -12,7 +12,8 @@ import numpy as np
 from optimiser.solve.branch_and_bound import BranchAndBound
 from optimiser.solve.cheapest import cheapest_mix, least_tie_break
 from optimiser.solve.compiled import CompiledLP, row_activity
-from optimiser.solve.highs import add_row, new_highs, option_value, pass_model, set_costs, status_of, temporary_options, version
+from optimiser.solve.highs import (add_row, column_values, new_highs, option_value, pass_model, row_duals, set_costs, status_of,
+                                   temporary_options, version)
 from optimiser.solve.solution import SHARE_TOLERANCE, Solution, Status, proven
 
 PRIMAL_SIMPLEX = 4
@@ -65,10 +66,10 @@ class HighsNodeLP:
         return self.highs.getInfo().objective_function_value
 
     def values(self) -> np.ndarray:
-        return np.asarray(self.highs.getSolution().col_value, dtype=float)
+        return column_values(self.highs)
 
     def duals(self) -> np.ndarray:
-        return np.asarray(self.highs.getSolution().row_dual, dtype=float)
+        return row_duals(self.highs)
 
 
 def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solution | None:
@@ -82,8 +83,9 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
         status, mix = tree.search(True, lp.lead, None)
         if status != Status.OPTIMAL or mix is None:
             return stopped(status)
-        add_row(highs, lp.lead, float(lp.lead @ mix) - SHARE_TOLERANCE)
-        tree.floor(float(lp.lead @ mix) - SHARE_TOLERANCE, tree.dead)
+        lowest = float(lp.lead @ mix) - SHARE_TOLERANCE
+        add_row(highs, lp.lead, lowest)
+        tree.floor(lowest, tree.dead)
         set_costs(highs, lp.care)
     status, mix = tree.search(True, lp.care, mix)
     if status != Status.OPTIMAL or mix is None:
@@ -92,7 +94,7 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
         chosen = mix[tree.columns]
         if (status := tree.fix(chosen, chosen)) != Status.OPTIMAL:
             return stopped(status)
-        tree.duals = np.asarray(highs.getSolution().row_dual, dtype=float)
+        tree.duals = row_duals(highs)
     marginal = tree.restated(tree.duals, mix[tree.columns])[: lp.num_rows]
     method = "minimum post size (MILP, branch and bound over the LP); marginal values from the LP with the choice of new posts fixed"
 
@@ -119,7 +121,7 @@ def _stages(lp: CompiledLP, tree: BranchAndBound, highs, started: float) -> Solu
         chosen = cheapest[tree.columns]
         highs.clearSolver()
         if tree.fix(chosen, chosen) == Status.OPTIMAL:
-            cheapest = np.asarray(highs.getSolution().col_value, dtype=float)
+            cheapest = column_values(highs)
             cheapest[tree.columns] = chosen
     if confirmed:
         cheapest = least_tie_break(highs, lp, cheapest, tree.columns)

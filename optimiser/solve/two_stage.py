@@ -10,8 +10,9 @@ import time
 import numpy as np
 
 from optimiser.solve.cheapest import cheapest_mix, least_tie_break
-from optimiser.solve.compiled import CompiledLP, row_activity, violations
-from optimiser.solve.highs import add_row, highspy, new_highs, pass_model, set_costs, status_of, temporary_options, version
+from optimiser.solve.compiled import RECRUITS_ABOVE, CompiledLP, row_activity, violations
+from optimiser.solve.highs import (add_row, column_values, highspy, new_highs, pass_model, row_duals, set_costs, status_of,
+                                   temporary_options, version)
 from optimiser.solve.solution import SHARE_TOLERANCE, Solution, Status, proven
 
 
@@ -31,14 +32,14 @@ def two_stage(lp: CompiledLP, time_limit_seconds: float | None, highs) -> Soluti
         return Solution.stopped(status, version(), started)
     care = highs.getInfo().objective_function_value
     if lp.integer.any():
-        fixed = np.array([name.startswith("new_post(") for name in lp.column_names])
-        chosen = np.round(np.asarray(highs.getSolution().col_value, dtype=float))
+        fixed = lp.choices
+        chosen = np.round(column_values(highs))
         marginal = _relaxation_duals(lp, time_limit_seconds, fixed, chosen)
         method = ("whole posts (MILP); marginal values from the LP relaxation" if (lp.integer & ~fixed).any()
                   else "minimum post size (MILP); marginal values from the LP with the choice of new posts fixed")
         highs.setSolution(highs.getSolution())
     else:
-        marginal, method = np.asarray(highs.getSolution().row_dual, dtype=float), "fractional WTE (LP)"
+        marginal, method = row_duals(highs), "fractional WTE (LP)"
 
     most_care = highs.getSolution()
     confirmed = cheapest_mix(highs, lp, care, lambda _: _run(highs), retry_on=NOT_OPTIMAL) == Status.OPTIMAL
@@ -73,7 +74,7 @@ def _relaxation_duals(lp: CompiledLP, time_limit_seconds: float | None, fixed: n
     highs.changeColsIntegrality(len(lp.integer), np.arange(len(lp.integer), dtype=np.int32),
                                 np.array([highspy.HighsVarType.kContinuous] * len(lp.integer)))
     highs.run()
-    return np.asarray(highs.getSolution().row_dual, dtype=float)
+    return row_duals(highs)
 
 
 def lp_answer_if_integral(lp: CompiledLP, choices: np.ndarray, time_limit_seconds: float | None, highs) -> Solution | None:
@@ -84,7 +85,7 @@ def lp_answer_if_integral(lp: CompiledLP, choices: np.ndarray, time_limit_second
     if not relaxed.proven_optimal:
         return None
     values = relaxed.values.copy()
-    values[choices] = (values[choices] > 1e-7).astype(float)
+    values[choices] = (values[choices] > RECRUITS_ABOVE).astype(float)
     activity = row_activity(lp, values)
     if np.any(violations(lp, activity) > 0):
         return None

@@ -258,3 +258,24 @@ def test_check_command_exits_0_for_a_plan_within_the_rules_and_1_for_one_that_br
         codes[planned] = (done.exit_code, "None: the plan keeps every rule." in done.output,
                           f"Needs £{p:,.0f} a year of top-up" in " ".join(done.output.split()))
     assert codes == {2: (0, True, False), 3: (1, False, True)}
+
+
+def test_the_plans_rent_supervision_and_own_money_are_the_planned_results_own():
+    """The urban example (70 free room sessions, rent £45 a session) with 1 hour a week of GP supervision at £90 an
+    hour, and a plan needing 70.2 room sessions and 1.15 GP hours a week: it rents 0.2 sessions (£45 × 52 × 0.2 = £468
+    a year) and buys 0.15 hours (£90 × 52 × 0.15 = £702 a year). The check works these out once; the planned result
+    holds the same rent, hours bought and own money, so the two never disagree."""
+    data = yaml_text(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
+    data["supervision"] = {"available": {"gp": {"hours_per_week": 1, "gbp_per_hour": 90}}}
+    plan = {PHARMACIST: 6, "mental_health_practitioner": 1.5, "paramedic": 1, "first_contact_physiotherapist": 2.5}
+    check = check_plan(parse_scenario({**data, "plan": plan}))
+    assert check.needs.room_sessions_per_week == pytest.approx(70.2)
+    assert check.summary["rented_sessions_per_week"] == pytest.approx(0.2)
+    assert check.needs.supervision_hours_per_week["gp"] == pytest.approx(1.15)
+    supervision = check.planned.supervision()
+    assert supervision.at["gp", "bought_gbp_per_year"] == pytest.approx(702)
+    assert supervision["needed_hours_per_week"].to_dict() == pytest.approx(check.needs.supervision_hours_per_week)
+    money = check.planned.money()["gbp_per_year"]
+    assert money["Top-up used: rented room sessions"] == pytest.approx(468)
+    assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(check.planned.summary()["top_up_used_gbp_per_year"])
+    assert check.breaches == []

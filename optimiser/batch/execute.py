@@ -44,7 +44,7 @@ class WorkerPool:
 
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(preload or [])
-        self.workers = workers
+        self.workers, self.context = workers, context
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                                             initargs=(os.getpid(), warm))
         self.ready = threading.Event()
@@ -82,9 +82,14 @@ class WorkerPool:
             done(failed)
 
     def call(self, function: Callable, *args) -> Future:
-        """`function(*args)` in a worker once they have started, its answer in the future returned."""
-        self.ready.wait()
-        return self.executor.submit(function, *args)
+        """`function(*args)` in a new process of its own, forked from the workers' fork server (a few milliseconds),
+        its answer in the future returned: the workers' memory stays as their solves left it."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        one = ProcessPoolExecutor(max_workers=1, mp_context=self.context, initializer=_start_worker, initargs=(os.getpid(), None))
+        future = one.submit(function, *args)
+        one.shutdown(wait=False)
+        return future
 
     def shutdown(self, wait: bool = True) -> None:
         self.executor.shutdown(wait=wait, cancel_futures=True)

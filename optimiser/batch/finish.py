@@ -1,8 +1,8 @@
 """The end of a batch: every output table written from the Parquet parts, in table order, never holding every PCN.
 
 Roll-ups are summed a block at a time and per-PCN tables appended a block at a time. The role tables (`pcn_roles`
-and its national roll-up) are independent of the summary tables, so with worker processes one of them writes the
-role tables while the parent writes the rest: the step that no worker can share otherwise takes two cores.
+and its national roll-up) are independent of the summary tables, so with worker processes a process of their own
+writes the role tables while the parent writes the rest: the step no worker could share otherwise takes two cores.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from pathlib import Path
 import pandas as pd
 
 from optimiser.batch import outputs, rollup, store
-from optimiser.batch.memory import give_back_memory
 from optimiser.batch.plan_worker import PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES
 from optimiser.batch.tasks import Plan
 from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS
@@ -34,13 +33,11 @@ class Written:
 def write_outputs(output: Path, plan: Plan, wanted: pd.DataFrame, formats: tuple[str, ...], planned: bool = False,
                   pool=None) -> Written:
     """Every table from the parts; `wanted` is today's fingerprint and row of each (ODS code, policy); `pool`, worker
-    processes to write the role tables on (without one, this process writes them after the rest)."""
+    processes whose fork server starts the process that writes the role tables (without, this process writes them)."""
     index = store.record_index(output, wanted)
     invalid = _invalid_records(plan)
-    statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
-    common = rollup.optimal_everywhere(statuses, plan.policies)
-    counts = statuses["status"].value_counts().to_dict()
-    give_back_memory()
+    common = rollup.optimal_everywhere(index, plan.policies)  # an invalid row is optimal under no policy
+    counts = index["status"].value_counts().add(invalid["status"].value_counts(), fill_value=0).astype(int).to_dict()
 
     roles = pool.call(write_role_tables, output, index, plan.policies, common, formats) if pool is not None else None
     files: list[Path] = []

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from optimiser.batch import execute, finish, store
+from optimiser.batch.memory import use_the_c_heap
 from optimiser.batch.table import TableError, check_base, load_base, read_table
 from optimiser.batch.plan_worker import MODES, run_plan_chunk
 from optimiser.batch.tasks import Plan, Planner, Stream
@@ -106,6 +107,7 @@ def run_batch(
     source = str(table) if not isinstance(table, pd.DataFrame) else None
     formats = tuple(dict.fromkeys([*formats, "parquet"]))  # the outcome reads its tables back from Parquet
     workers = workers or os.cpu_count() or 1
+    use_the_c_heap()
     with store.RunLock(output):
         pool = None if scheduler or dask_local or workers == 1 else execute.WorkerPool(workers, warm, PRELOAD)
         try:

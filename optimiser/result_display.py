@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -185,3 +187,33 @@ def care_in_words(result: Result) -> str:
                      for _, row in care.iterrows()) + "."
 
 
+@dataclass(frozen=True)
+class ResultView:
+    """Everything the app's Result tab shows of a solved scenario, built once: the app keeps it per scenario, so a
+    rerun without an edit rebuilds none of it."""
+
+    summary: dict[str, Any]
+    answer: str  # answer_in_words
+    technical: str  # technical_details
+    mix_words: str  # mix_in_words
+    mix: pd.DataFrame  # mix_display
+    money: pd.DataFrame  # money_display
+    care: pd.DataFrame  # care_display
+    limits: pd.DataFrame  # limits_display, every binding limit
+    lead: pd.DataFrame  # the rows of `limits` that lead (lead_limits)
+    rest: pd.DataFrame  # the other rows
+    notes: list[str]  # Result.notes
+    charts: dict[str, Any]  # "mix", "money", "care": the Altair charts, each with its figures in words as its description
+
+
+def result_view(result: Result) -> ResultView:
+    from optimiser import charts
+
+    limits = limits_display(result)
+    lead, rest = lead_limits(result, limits) if not limits.empty else (limits, limits)
+    return ResultView(
+        summary=result.summary(), answer=answer_in_words(result), technical=technical_details(result),
+        mix_words=mix_in_words(result), mix=mix_display(result), money=money_display(result), care=care_display(result),
+        limits=limits, lead=lead, rest=rest, notes=result.notes(),
+        charts={"mix": charts.mix_chart(result), "money": charts.money_chart(result), "care": charts.care_chart(result)},
+    )

@@ -94,6 +94,8 @@ class PlanNeeds:
 
 
 def plan_needs(inputs: ModelInputs, wte: dict[str, float], own: dict[str, float]) -> PlanNeeds:
+    """What the plan (`wte`, of which `own` paid wholly by the PCN) needs: rent only beyond the free sessions, hours
+    bought only beyond what each profession gives."""
     money = _role_money(inputs, wte, own)
     rooms = float(money["room_sessions_per_week"].sum())
     rent = min(max(rooms - inputs.room_sessions_per_week, 0.0), inputs.rentable_sessions_per_week)
@@ -118,7 +120,7 @@ class PlanCheck:
     wte: dict[str, float]  # the plan: total WTE per allowed role
     funding: dict[str, PotFunding]  # per pot: how the plan's claims are paid
     own_funded: dict[str, float]  # WTE per role paid wholly from the PCN's own money
-    needs: PlanNeeds  # rooms and supervision the plan's staff need
+    needs: PlanNeeds  # rooms, supervision and own money the plan needs
     notes: list[str]  # how money beyond the ARRS sum is paid: not a broken rule
 
     @cached_property

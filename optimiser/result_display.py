@@ -66,12 +66,12 @@ def mix_in_words(result: Result, name_kept: bool = False) -> str:
     """The mix as one sentence: what to recruit (largest first) and what stays in post; `name_kept` also names every
     role kept in post, so a printed page stands without its chart."""
     mix = result.mix()
-    names = mix["role_name"]
+    names, in_post = mix["role_name"], mix["total_wte"] - mix["new_wte"]
     new = mix["new_wte"][lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
-    kept = (mix["total_wte"] - mix["new_wte"])[lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
+    kept = in_post[lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
     recruit = (f"Recruit {new.sum():.1f} WTE: " + wte_list([(w, r) for r, w in new.items()], names, shown=len(new))
                if len(new) else "Recruit no new staff")
-    keep = f"Keep {float((mix['total_wte'] - mix['new_wte']).sum()):.1f} WTE in post"
+    keep = f"Keep {float(in_post.sum()):.1f} WTE in post"
     if name_kept and len(kept):
         keep += ": " + wte_list([(w, r) for r, w in kept.items()], names, shown=len(kept))
     reduced = float(mix["reduced_wte"].sum())
@@ -207,6 +207,7 @@ class ResultView:
 
 
 def result_view(result: Result) -> ResultView:
+    """The Result tab's tables, sentences and charts of one result, in the words and units above."""
     from optimiser import charts
 
     limits = limits_display(result)

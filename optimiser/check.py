@@ -176,7 +176,7 @@ class PlanCheck:
         changes = self.comparison()
         moved = changes[changes["change_wte"].abs() >= SHOWN_CHANGE_WTE]
         moved = moved.reindex(moved["change_wte"].abs().sort_values(ascending=False).index)
-        moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} "
+        moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} WTE "
                           f"{in_sentence(row['role_name'])}" for _, row in moved.iterrows())
         cost = self.best.summary()["total_cost_gbp_per_year"] - self.planned.summary()["total_cost_gbp_per_year"]
         money = f"for £{abs(cost):,.0f} a year {'more' if cost > 0 else 'less'}" if abs(cost) >= 500 else "for the same money"

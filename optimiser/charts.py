@@ -1,15 +1,18 @@
 """The app's charts: their data in long form, each part with its numbers in words, and the Altair charts; no Streamlit here.
 
-Colours are Okabe-Ito (colour-blind safe) and every bar carries its numbers in words, so nothing
-depends on colour alone.
+Every chart's colours are set here: parts and futures in Okabe-Ito (colour-blind safe), roles each in their own
+colour of `ROLE_PALETTE`; every bar carries its numbers in words, so nothing depends on colour alone.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import altair as alt
 import pandas as pd
 
-from optimiser.catalogue import POT_NAMES
+from optimiser.catalogue import POT_NAMES, role_ids
+from optimiser.catalogue_rules import available_years
 from optimiser.result_display import care_in_words, role_label
 from optimiser.results import Result
 
@@ -27,6 +30,38 @@ OKABE_ITO = {
 """Okabe & Ito's colour-blind-safe palette; every chart also labels its parts in words."""
 
 COLOURS = OKABE_ITO
+SERIES_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black", "grey")]
+"""A few series told apart (a plan's futures), in Okabe-Ito's order."""
+ROLE_PALETTE = [
+    "#4c78a8", "#9ecae9", "#f58518", "#ffbf79", "#54a24b", "#88d27a", "#b79a20", "#f2cf5b", "#439894", "#83bcb6",
+    "#e45756", "#ff9d98", "#79706e", "#bab0ac", "#d67195", "#fcbfd2", "#b279a2", "#d6a5c9", "#9e765f", "#d8b5a5",
+    "#000000", "#0b3c7d", "#8c2d04", "#1b6b3a",
+]
+"""Vega's tableau20 (hue pairs, dark and light, kept apart by lightness for colour-blind readers), then four dark
+colours: one per catalogue role (24 across every year), so no two roles share a colour."""
+
+
+@lru_cache(maxsize=1)
+def catalogue_role_order() -> tuple[str, ...]:
+    """Every catalogue role id, in the order the years' catalogues first list them: a role's place in the palette."""
+    order: dict[str, None] = {}
+    for year in available_years():
+        order.update(dict.fromkeys(role_ids(year)))
+    return tuple(order)
+
+
+def role_colours(roles: list[str]) -> list[str]:
+    """Each role's own colour, the same in every chart and year; custom roles take the colours no role here uses."""
+    place = {role: i for i, role in enumerate(catalogue_role_order())}
+    fixed = {r: ROLE_PALETTE[place[r] % len(ROLE_PALETTE)] for r in roles if r in place}
+    free = [c for c in ROLE_PALETTE if c not in fixed.values()] or ROLE_PALETTE
+    custom = iter(free * (len(roles) // len(free) + 1))
+    return [fixed[r] if r in fixed else next(custom) for r in roles]
+
+
+def role_scale(names: pd.Series) -> alt.Scale:
+    """A colour scale over role names (`names`: role id → name), each role in its own colour."""
+    return alt.Scale(domain=list(names), range=role_colours(list(names.index)))
 
 
 def chart_text(data: pd.DataFrame, label_column: str) -> str:

@@ -10,7 +10,6 @@ best mix under the same rules is found by `optimise` for the comparison.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -18,13 +17,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from optimiser.catalogue import POT_NAMES
 from optimiser.errors import ScenarioError, SolverError
-from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs, prepare
+from optimiser.check_rules import funding_notes, rules_broken
+from optimiser.inputs import ModelInputs, prepare
+from optimiser.inputs.supervision import supervision_needed
 from optimiser.model import build_model
 from optimiser.results import Result
+from optimiser.results.numbers import own_money_gbp, role_money
 from optimiser.scenario import Scenario
 from optimiser.solve import compile_model, solve_compiled
+from optimiser.words import in_sentence
 
 RULE_FAMILIES = {
     "arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "in_post_floor", "recruitment_limit",
@@ -32,10 +34,6 @@ RULE_FAMILIES = {
 }
 """Rows a plan is checked against by arithmetic instead of being held to them."""
 SHOWN_CHANGE_WTE = 0.05
-SHOWN_OWN_FUNDED_WTE = 0.005
-"""Posts paid wholly from own money smaller than this are left out of the note (they round to 0.00 WTE)."""
-NAMED_OWN_FUNDED_ROLES = 3
-"""The note names this many roles paid wholly from own money, largest first; the rest are counted."""
 BeyondArrs = Literal["own_money", "breach"]
 """How planned claims beyond the ARRS sum are read: paid from the PCN's own money, as `solve` pays them (the
 default), or a broken rule with every planned post ARRS-funded (the reading before own money was counted)."""
@@ -57,10 +55,11 @@ class PotFunding:
 
 def pot_funding(inputs: ModelInputs, wte: dict[str, float], beyond_arrs: BeyondArrs = "own_money") -> dict[str, PotFunding]:
     """Per pot: what ARRS pays, what staff in post beyond the sum take outside ARRS, and what falls to own money."""
-    roles = inputs.role_columns
+    data = inputs.allowed_data
+    claims_by_role = _role_money(inputs, wte, {})["arrs_claimed_gbp_per_year"]
     funding = {}
     for pot, total in inputs.arrs_sums_gbp.items():
-        claims = sum(roles["claim_per_wte_gbp"][r] * w for r, w in wte.items() if roles["funding_pot"][r] == pot)
+        claims = float(claims_by_role[data["funding_pot"] == pot].sum())
         if beyond_arrs == "breach":
             funding[pot] = PotFunding(total, claims, 0.0, 0.0)
             continue
@@ -80,15 +79,36 @@ def own_funded_wte(inputs: ModelInputs, wte: dict[str, float], funding: dict[str
     return own
 
 
-def own_money_needed(inputs: ModelInputs, wte: dict[str, float], own: dict[str, float]) -> tuple[float, float]:
-    """(all of the PCN's own money the plan needs, the part of it paying posts wholly), £ a year: costs above
-    reimbursement, posts paid wholly, rented rooms and bought supervision."""
-    roles = inputs.role_columns
-    rent, bought = _rent_and_supervision_needed(inputs, wte)
-    supervision = sum(hours * inputs.supervision_available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought.items())
-    wholly = sum(roles["cost_per_wte_gbp"][r] * w for r, w in own.items())
-    above = sum(roles["top_up_per_wte_gbp"][r] * (w - own.get(r, 0.0)) for r, w in wte.items())
-    return above + wholly + rent * inputs.rent_gbp_per_session_per_year + supervision, wholly
+@dataclass(frozen=True)
+class PlanNeeds:
+    """The rooms, supervision and own money the plan needs, worked out once from its WTE by the rules every result
+    uses (`role_money`, `own_money_gbp`): the rent and bought hours are fixed in the planned model, and the rules are
+    checked against the same numbers."""
+
+    room_sessions_per_week: float
+    rented_sessions_per_week: float  # beyond the free sessions, within what can be rented
+    supervision_hours_per_week: dict[str, float]  # per supervising profession
+    bought_hours_per_week: dict[str, float]  # beyond what a profession can give, where an hour has a price
+    own_money_gbp: float  # £ a year: costs above reimbursement, posts paid wholly, rent and supervision bought
+    own_funded_gbp: float  # £ a year of it for posts paid wholly
+
+
+def plan_needs(inputs: ModelInputs, wte: dict[str, float], own: dict[str, float]) -> PlanNeeds:
+    """What the plan (`wte`, of which `own` paid wholly by the PCN) needs: rent only beyond the free sessions, hours
+    bought only beyond what each profession gives."""
+    money = _role_money(inputs, wte, own)
+    rooms = float(money["room_sessions_per_week"].sum())
+    rent = min(max(rooms - inputs.room_sessions_per_week, 0.0), inputs.rentable_sessions_per_week)
+    needed = supervision_needed(inputs.supervision_needs, wte)
+    bought = {p: max(needed.get(p, 0.0) - hours, 0.0) for p, (hours, price) in inputs.supervision_available.items() if price is not None}
+    return PlanNeeds(rooms, rent, needed, bought, own_money_gbp=sum(own_money_gbp(inputs, money, rent, bought)),
+                     own_funded_gbp=float(money["own_funded_gbp_per_year"].sum()))
+
+
+def _role_money(inputs: ModelInputs, wte: dict[str, float], own: dict[str, float]) -> dict[str, np.ndarray]:
+    """`role_money` of the plan, in the model's role order."""
+    total = np.array([wte[r] for r in inputs.allowed_ids], dtype=float)
+    return role_money(inputs.allowed_data, total, np.array([own.get(r, 0.0) for r in inputs.allowed_ids], dtype=float))
 
 
 @dataclass
@@ -100,32 +120,32 @@ class PlanCheck:
     wte: dict[str, float]  # the plan: total WTE per allowed role
     funding: dict[str, PotFunding]  # per pot: how the plan's claims are paid
     own_funded: dict[str, float]  # WTE per role paid wholly from the PCN's own money
+    needs: PlanNeeds  # rooms, supervision and own money the plan needs
     notes: list[str]  # how money beyond the ARRS sum is paid: not a broken rule
 
     @cached_property
     def summary(self) -> dict[str, float]:
-        """Money, rooms and care of the plan: units in the keys; a negative balance is money over the ARRS sum."""
-        inputs, wte = self.planned.inputs, self.wte
-        roles = inputs.role_columns
+        """Money, rooms and care of the plan, units in the keys; a negative balance is money over the ARRS sum. Rent and
+        care are read from the planned result; money from `needs` and `funding`, which the result cannot hold where the
+        PCN has no top-up budget for the posts the plan pays wholly."""
+        inputs, planned, needs = self.planned.inputs, self.planned.summary(), self.needs
         arrs_sum = sum(pot.arrs_sum for pot in self.funding.values())
         claimed = sum(pot.arrs_claimed for pot in self.funding.values())
-        money = self.planned.money()["gbp_per_year"]
-        top_up, wholly = own_money_needed(inputs, wte, self.own_funded)
         return {
-            "total_wte": sum(wte.values()),
+            "total_wte": planned["total_wte"],
             "arrs_sum_gbp_per_year": arrs_sum,
             "arrs_claimable_gbp_per_year": min(claimed, arrs_sum),
             "arrs_balance_gbp_per_year": arrs_sum - claimed,
             "in_post_beyond_arrs_gbp_per_year": sum(pot.in_post_beyond for pot in self.funding.values()),
-            "own_funded_wte": sum(self.own_funded.values()),
-            "own_funded_gbp_per_year": wholly,
-            "top_up_needed_gbp_per_year": top_up,
+            "own_funded_wte": float(sum(self.own_funded.values())),
+            "own_funded_gbp_per_year": needs.own_funded_gbp,
+            "top_up_needed_gbp_per_year": needs.own_money_gbp,
             "top_up_budget_gbp_per_year": inputs.top_up_budget_gbp,
-            "room_sessions_needed_per_week": sum(roles["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items()),
+            "room_sessions_needed_per_week": needs.room_sessions_per_week,
             "room_sessions_free_per_week": inputs.room_sessions_per_week,
-            "rented_sessions_per_week": float(self.planned.summary()["rented_sessions_per_week"]),
-            "total_cost_gbp_per_year": float(money["Total employment cost"]),
-            "care_score": float(self.planned.summary()["care_score"]),
+            "rented_sessions_per_week": planned["rented_sessions_per_week"],
+            "total_cost_gbp_per_year": float(self.planned.mix(include_zero=True)["cost_gbp_per_year"].sum()),
+            "care_score": planned["care_score"],
             "best_care_score": float(self.best.summary()["care_score"]),
         }
 
@@ -156,9 +176,9 @@ class PlanCheck:
         changes = self.comparison()
         moved = changes[changes["change_wte"].abs() >= SHOWN_CHANGE_WTE]
         moved = moved.reindex(moved["change_wte"].abs().sort_values(ascending=False).index)
-        moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} "
-                          f"{row['role_name'][:1].lower()}{row['role_name'][1:]}" for _, row in moved.iterrows())
-        cost = self.best.summary()["total_cost_gbp_per_year"] - numbers["total_cost_gbp_per_year"]
+        moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} WTE "
+                          f"{in_sentence(row['role_name'])}" for _, row in moved.iterrows())
+        cost = self.best.summary()["total_cost_gbp_per_year"] - self.planned.summary()["total_cost_gbp_per_year"]
         money = f"for £{abs(cost):,.0f} a year {'more' if cost > 0 else 'less'}" if abs(cost) >= 500 else "for the same money"
         rules = (f"Your plan breaks {len(self.breaches)} rule{'s' if len(self.breaches) != 1 else ''} (below). "
                  if self.breaches else "Your plan keeps every rule. ")
@@ -197,11 +217,11 @@ def check_plan(scenario: Scenario, beyond_arrs: BeyondArrs = "own_money") -> Pla
     fixed = {v.name: wte[r] for r, v in model.wte.items()}
     funding = pot_funding(inputs, wte, beyond_arrs)
     own = own_funded_wte(inputs, wte, funding)
+    needs = plan_needs(inputs, wte, own)
     fixed |= {v.name: own.get(r, 0.0) for r, v in model.own_funded.items()}
-    rent, bought = _rent_and_supervision_needed(inputs, wte)
     if model.rented_sessions is not None:
-        fixed[model.rented_sessions.name] = rent
-    fixed |= {v.name: bought.get(p, 0.0) for p, v in model.bought_supervision.items()}
+        fixed[model.rented_sessions.name] = needs.rented_sessions_per_week
+    fixed |= {v.name: needs.bought_hours_per_week.get(p, 0.0) for p, v in model.bought_supervision.items()}
     for name, value in fixed.items():
         lower[column[name]] = upper[column[name]] = value
     solution = solve_compiled(dataclasses.replace(lp, column_lower=lower, column_upper=upper, row_lower=row_lower, row_upper=row_upper))
@@ -209,104 +229,5 @@ def check_plan(scenario: Scenario, beyond_arrs: BeyondArrs = "own_money") -> Pla
         raise SolverError(f"{scenario.pcn.name}: the solver stopped ({solution.status}) while spreading the plan's staff over the needs")
     planned = Result(model=model, solution=solution)
     best = optimise(scenario.model_copy(update={"plan": None}))
-    return PlanCheck(scenario=scenario, planned=planned, best=best, breaches=rules_broken(scenario, inputs, wte, funding, own), wte=wte,
-                     funding=funding, own_funded=own, notes=funding_notes(inputs, funding, own))
-
-
-def funding_notes(inputs: ModelInputs, funding: dict[str, PotFunding], own: dict[str, float]) -> list[str]:
-    """How claims beyond each ARRS sum are paid, one sentence each: facts about the plan, not broken rules."""
-    names = inputs.role_columns["role_name"]
-    notes = []
-    for pot, paid in funding.items():
-        label = POT_NAMES.get(pot, pot)
-        if paid.in_post_beyond > 0.5:
-            notes.append(f"Staff in post claim £{paid.in_post_beyond:,.0f} a year beyond the {label}: paid outside ARRS "
-                         "(own money or other funding), as the best mix assumes too.")
-        if paid.own_money > 0.5:
-            shares = {r: w for r, w in own.items() if inputs.role_columns["funding_pot"][r] == pot}
-            notes.append(f"The plan claims £{paid.own_money:,.0f} a year more than the {label} can pay, so {_own_posts(shares, names)} "
-                         "wholly from the PCN's own money (the top-up budget).")
-    return notes
-
-
-def _own_posts(own: dict[str, float], names) -> str:
-    """'0.49 WTE clinical pharmacist, 0.29 WTE care co-ordinator and 0.30 WTE in 2 other roles are paid': the largest
-    posts by name, the rest counted, posts under SHOWN_OWN_FUNDED_WTE left out."""
-    from optimiser.result_display import in_sentence
-
-    shown = sorted(((w, r) for r, w in own.items() if w >= SHOWN_OWN_FUNDED_WTE), reverse=True)
-    if not shown:
-        return f"under {SHOWN_OWN_FUNDED_WTE:g} WTE of posts is paid"
-    parts = [f"{w:.2f} WTE {in_sentence(names[r])}" for w, r in shown[:NAMED_OWN_FUNDED_ROLES]]
-    rest = shown[NAMED_OWN_FUNDED_ROLES:]
-    if rest:
-        parts.append(f"{sum(w for w, _ in rest):.2f} WTE in {len(rest)} other role{'s' if len(rest) > 1 else ''}")
-    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
-    return f"{listed} {'is' if len(parts) == 1 else 'are'} paid"
-
-
-def _rent_and_supervision_needed(inputs: ModelInputs, wte: dict[str, float]) -> tuple[float, dict[str, float]]:
-    """Room sessions the plan must rent (within what can be rented) and supervision hours it must buy (where priced)."""
-    rooms = sum(inputs.role_columns["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items())
-    rent = min(max(rooms - inputs.room_sessions_per_week, 0.0), inputs.rentable_sessions_per_week)
-    bought = {}
-    for p, (hours, price) in inputs.supervision_available.items():
-        if price is not None:
-            bought[p] = max(_supervision_needed(inputs, wte, p) - hours, 0.0)
-    return rent, bought
-
-
-def _supervision_needed(inputs: ModelInputs, wte: dict[str, float], profession: str) -> float:
-    return sum(per_wte * wte.get(r, 0.0) for r, (who, per_wte) in inputs.supervision_needs.items() if who == profession)
-
-
-def rules_broken(scenario: Scenario, inputs: ModelInputs, wte: dict[str, float], funding: dict[str, PotFunding],
-                 own: dict[str, float]) -> list[str]:
-    """Every rule the plan breaks, one sentence each, with the amount by which it is broken."""
-    roles, policy = inputs.role_columns, scenario.policy
-    name = roles["role_name"]
-    broken = []
-    for pot, paid in funding.items():
-        if paid.arrs_claimed > paid.arrs_sum + 0.5:
-            broken.append(f"Over the {POT_NAMES.get(pot, pot)} by £{paid.arrs_claimed - paid.arrs_sum:,.0f} a year: the plan would "
-                          f"claim £{paid.arrs_claimed:,.0f} but the sum is £{paid.arrs_sum:,.0f}.")
-    top_up, wholly = own_money_needed(inputs, wte, own)
-    if top_up > inputs.top_up_budget_gbp + 0.5:
-        spent = (f"£{wholly:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; the rest for costs above reimbursement, "
-                 "rent and supervision bought" if wholly > 0.5 else "costs above reimbursement, rent, supervision bought")
-        broken.append(f"Needs £{top_up:,.0f} a year of top-up ({spent}) but the top-up "
-                      f"budget is £{inputs.top_up_budget_gbp:,.0f}: £{top_up - inputs.top_up_budget_gbp:,.0f} over.")
-    rooms = sum(roles["clinical_room_sessions_per_wte"][r] * w for r, w in wte.items())
-    room_limit = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week
-    if rooms > room_limit + 1e-6:
-        rentable = f" and {inputs.rentable_sessions_per_week:g} could be rented" if inputs.rentable_sessions_per_week else ""
-        broken.append(f"More room sessions than free: the plan needs {rooms:,.1f} clinical room sessions a week but "
-                      f"{inputs.room_sessions_per_week:g} are free{rentable}: {rooms - room_limit:,.1f} over.")
-    if inputs.desk_sessions_per_week is not None:
-        desks = sum(roles["desk_sessions_per_wte"][r] * w for r, w in wte.items())
-        if desks > inputs.desk_sessions_per_week + 1e-6:
-            broken.append(f"Needs {desks:,.1f} desk sessions a week but {inputs.desk_sessions_per_week:g} are available.")
-    for r, w in wte.items():
-        in_post, cap, most = roles["in_post_wte"][r], roles["cap_wte"][r], roles["max_new_wte"][r]
-        new = w - in_post
-        if not math.isnan(cap) and w > cap + 1e-9:
-            broken.append(f"{w:g} WTE of {name[r]} is over its cap of {cap:g} WTE by {w - cap:g}.")
-        if new < -1e-9 and not policy.allow_reducing_in_post:
-            broken.append(f"{name[r]}: {w:g} WTE is fewer than the {in_post:g} in post (set policy.allow_reducing_in_post "
-                          "if staff would leave).")
-        if new > most + 1e-9:
-            broken.append(f"{name[r]}: {new:g} new WTE is more than the {most:g} you could recruit (roles.{r}.max_new_wte).")
-        if policy.whole_posts and abs(new / policy.post_size_wte - round(new / policy.post_size_wte)) > 1e-6:
-            broken.append(f"{name[r]}: {new:+g} WTE is not a whole number of posts of {policy.post_size_wte:g} WTE.")
-        elif 1e-9 < new < policy.min_post_wte - 1e-9:
-            broken.append(f"{name[r]}: a new post of {new:g} WTE is below the minimum post size ({policy.min_post_wte:g} WTE, "
-                          "policy.min_post_wte).")
-    from optimiser.assumptions import load_supervision
-
-    names = load_supervision().supervisors["supervisor_name"]
-    for p, (hours, price) in inputs.supervision_available.items():
-        needed = _supervision_needed(inputs, wte, p)
-        if price is None and needed > hours + 1e-6:
-            broken.append(f"Needs {needed:,.1f} hours a week of {names.get(p, p)} but {hours:g} are available: "
-                          f"{needed - hours:,.1f} short.")
-    return broken
+    return PlanCheck(scenario=scenario, planned=planned, best=best, breaches=rules_broken(scenario, inputs, wte, funding, needs), wte=wte,
+                     funding=funding, own_funded=own, needs=needs, notes=funding_notes(inputs, funding, own))

@@ -1,6 +1,6 @@
 """Command line: a thin typer app over the package. Exit codes are stable for scripts (see optimiser.errors):
 
-0 success · 1 infeasible scenario (the conflict is printed) · 2 bad input (file, value or option)
+0 success · 1 infeasible scenario, or `check`: the plan breaks a rule (printed) · 2 bad input (file, value or option)
 3 solver stopped before proving an optimum · 4 batch finished but some PCNs failed · 130 interrupted
 """
 
@@ -19,6 +19,7 @@ from optimiser.batch_cli import register_batch_commands
 from optimiser.plan_cli import register_plan_command
 from optimiser.errors import (
     EXIT_BAD_INPUT,
+    EXIT_INFEASIBLE,
     EXIT_INTERRUPTED,
     EXIT_OK,
     OptimiserError,
@@ -108,14 +109,18 @@ def solve(
 
 @app.command()
 def check(scenario: Annotated[Path, typer.Argument(help="Scenario file with a plan: section (total WTE per role).")]) -> None:
-    """Check the mix you intend (the scenario's plan: section) against every rule, beside the best mix."""
+    """Check the mix you intend (the scenario's plan: section) against every rule, beside the best mix.
+    Exits 1 when the plan breaks a rule, so a script can act on it."""
     from optimiser.check import check_plan
     from optimiser.report import render_check
 
     try:
-        out.print(render_check(check_plan(_load(scenario))))
+        checked = check_plan(_load(scenario))
+        out.print(render_check(checked))
     except (OptimiserError, OSError) as error:
         fail(error)
+    if checked.breaches:
+        raise typer.Exit(EXIT_INFEASIBLE)
 
 
 @app.command()

@@ -6,7 +6,7 @@ import reprlib
 from typing import Any
 
 EXIT_OK = 0
-EXIT_INFEASIBLE = 1  # no mix meets every rule; the conflict is printed
+EXIT_INFEASIBLE = 1  # no mix meets every rule, or the plan `check` reads breaks one; the conflict or broken rules are printed
 EXIT_BAD_INPUT = 2  # a file, value or option that cannot be used
 EXIT_UNPROVEN = 3  # the solver stopped before proving an optimum
 EXIT_BATCH_FAILURES = 4  # a batch finished but some PCNs failed

@@ -20,7 +20,7 @@ from optimiser import __version__
 from optimiser.atomic import write_bytes_atomic
 from optimiser.catalogue import POT_NAMES
 from optimiser.catalogue_rules import is_estimate
-from optimiser.result_display import answer_in_words, role_label
+from optimiser.result_display import answer_in_words, mix_in_words
 from optimiser.results import Result
 
 TOP_LIMITS = 3
@@ -81,7 +81,7 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
                   f"{summary['total_wte']:.1f} WTE in the mix ({summary['new_wte']:.1f} new); "
                   f"{summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} contacts a year "
                   f"needed are served. {answer_in_words(result)}"),
-        recommendation=recommendation(result),
+        recommendation=mix_in_words(result, name_kept=True),
         chart=chart if chart is not None else charts.mix_chart(result, row_px=CHART_ROW_PX),
         chart_title="Recommended mix (WTE per role: in post and new)",
         money=money_rows(result),
@@ -93,21 +93,6 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
         footer=(f"Made on {generated:%d %B %Y} by arrs-optimiser {__version__} from the scenario's own figures and the "
                 f"{scenario.year} ARRS rules. Marginal values (what one more unit of a limit would add) hold for small changes."),
     )
-
-
-def recommendation(result: Result) -> str:
-    """Who to recruit and who stays, every role of the mix by name, so the page's text stands without the chart."""
-    mix = result.mix()
-    label = {role: role_label(row["role_name"], row["max_reimbursable_status"]) for role, row in mix.iterrows()}
-    new = mix[mix["new_wte"] > 0.005].sort_values("new_wte", ascending=False, kind="stable")
-    kept = (mix["total_wte"] - mix["new_wte"])[lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
-    recruit = (f"Recruit {new['new_wte'].sum():.1f} WTE: " + ", ".join(f"{label[r]} {wte:.1f}" for r, wte in new["new_wte"].items())
-               if len(new) else "Recruit no new staff")
-    keep = (f"Keep {kept.sum():.1f} WTE in post: " + ", ".join(f"{label[r]} {wte:.1f}" for r, wte in kept.items())
-            if len(kept) else "No staff in post")
-    reduced = float(mix["reduced_wte"].sum())
-    tail = f". Reduce in-post staff by {reduced:.1f} WTE" if reduced > 0.005 else ""
-    return f"{recruit}. {keep}{tail}."
 
 
 def money_rows(result: Result) -> list[tuple[str, float, str]]:

@@ -1,13 +1,12 @@
-"""Charts of a multi-year plan (Altair, Okabe-Ito colours, words in tooltips), as in optimiser/charts.py."""
+"""Charts of a multi-year plan (Altair, words in tooltips), in the colours optimiser/charts.py sets for every chart."""
 
 from __future__ import annotations
 
 import altair as alt
 
 from optimiser.plan_results import PlanResult
-from optimiser.charts import OKABE_ITO
+from optimiser.charts import OKABE_ITO, SERIES_COLOURS, role_scale
 
-ROLE_COLOURS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "vermillion", "purple", "sky", "yellow", "black", "grey")]
 YEAR_AXIS = alt.X("year:O", title="Financial year", axis=alt.Axis(labelAngle=0))
 """Years read level: the app fits each chart into its height, so sideways labels would take the plot's room."""
 
@@ -20,11 +19,12 @@ def _legend(title: str) -> alt.Legend:
 def mix_area_chart(result: PlanResult, future: str) -> alt.Chart:
     """WTE in post at each year's end, stacked by role, in one future."""
     mix = result.mix()
-    data = mix[mix["future"] == future][["year", "role_name", "wte"]]
+    data = mix[mix["future"] == future][["year", "role", "role_name", "wte"]]
+    names = data.drop_duplicates("role").set_index("role")["role_name"]
     return alt.Chart(data).mark_area().encode(
         x=YEAR_AXIS,
         y=alt.Y("sum(wte):Q", title="WTE in post (year end)", stack="zero"),
-        color=alt.Color("role_name:N", title="Role", scale=alt.Scale(range=ROLE_COLOURS), legend=_legend("Role")),
+        color=alt.Color("role_name:N", title="Role", scale=role_scale(names), legend=_legend("Role")),
         tooltip=[alt.Tooltip("role_name:N", title="Role"), alt.Tooltip("year:O", title="Year"),
                  alt.Tooltip("wte:Q", title="WTE", format=".2f")],
     ).properties(height=380, title=f"Staff by role ({future})")
@@ -37,7 +37,7 @@ def own_money_chart(result: PlanResult) -> alt.LayerChart:
     money = alt.Axis(format="~s", labelExpr="'£' + datum.label")
     lines = alt.Chart(years).mark_line(point=True).encode(
         x=x, y=alt.Y("own_money_gbp:Q", title="Own money needed, £ a year", axis=money),
-        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=ROLE_COLOURS), legend=_legend("Future")),
+        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=SERIES_COLOURS), legend=_legend("Future")),
         tooltip=[alt.Tooltip("future:N", title="Future"), alt.Tooltip("year:O", title="Year"),
                  alt.Tooltip("own_money_gbp:Q", title="Own money, £", format=",.0f"),
                  alt.Tooltip("top_up_budget_gbp:Q", title="Top-up budget, £", format=",.0f")],
@@ -52,6 +52,6 @@ def need_met_chart(result: PlanResult) -> alt.Chart:
     return alt.Chart(years).mark_line(point=True).encode(
         x=YEAR_AXIS,
         y=alt.Y("need_met_share:Q", title="Share of need met", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=ROLE_COLOURS), legend=_legend("Future")),
+        color=alt.Color("future:N", title="Future", scale=alt.Scale(range=SERIES_COLOURS), legend=_legend("Future")),
         tooltip=[alt.Tooltip("future:N"), alt.Tooltip("year:O"), alt.Tooltip("need_met_share:Q", title="Need met", format=".0%")],
     ).properties(height=300, title="Need met")

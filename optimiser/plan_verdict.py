@@ -11,6 +11,7 @@ import pandas as pd
 
 from optimiser import constraints
 from optimiser.plan_tables import PlanTables
+from optimiser.words import joined, wte_list
 
 OVER_BUDGET_GBP = 500.0
 """Own money above the top-up budget by less than this a year is rounding, not a warning."""
@@ -52,7 +53,7 @@ class PlanVerdict(PlanTables):
         limits = self.limits()
         reasons = constraints.unspent_reasons(set(limits.loc[limits["year"] == inputs.years[0], "family"]))
         if unspent > OVER_BUDGET_GBP and reasons:
-            said += f", as {_join(reasons)}"
+            said += f", as {joined(reasons)}"
         return said + "."
 
     def first_year_posts(self) -> list[Post]:
@@ -223,16 +224,3 @@ def _ordinal(n: int) -> str:
     if n <= len(words):
         return words[n - 1]
     return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
-
-
-def wte_list(amounts: list[tuple[float, str]], names: dict[str, str], shown: int = 3) -> str:
-    """"2.0 WTE care co-ordinator, 1.0 WTE paramedic and 3.1 WTE in 4 other roles": short enough for a board."""
-    parts = [f"{wte:.1f} WTE {names[r][0].lower() + names[r][1:]}" for wte, r in amounts[:shown]]
-    rest = amounts[shown:]
-    if rest:
-        parts.append(f"{sum(w for w, _ in rest):.1f} WTE in {len(rest)} other role{'s' if len(rest) > 1 else ''}")
-    return _join(parts)
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

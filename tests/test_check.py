@@ -45,7 +45,7 @@ def test_a_plan_over_the_arrs_sum_says_by_how_much_and_the_best_mix_fits_it():
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(-p)
     assert check.planned.summary()["served_contacts_per_year"] == pytest.approx(4000)
     assert check.comparison().at[PHARMACIST, "best_wte"] == pytest.approx(3.0)
-    assert "Your plan breaks 1 rule" in check.headline() and "−1.0 clinical pharmacist" in check.headline()
+    assert "Your plan breaks 1 rule" in check.headline() and "−1.0 WTE clinical pharmacist" in check.headline()
 
 
 def test_a_plan_within_the_rules_is_compared_with_the_best_mix():
@@ -58,7 +58,7 @@ def test_a_plan_within_the_rules_is_compared_with_the_best_mix():
     assert check.breaches == []
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(0, abs=1)
     assert check.headline().startswith("Your plan keeps every rule. The best mix within the rules meets as much need")
-    assert f"for £{p:,.0f} a year less: −1.0 clinical pharmacist" in check.headline()
+    assert f"for £{p:,.0f} a year less: −1.0 WTE clinical pharmacist" in check.headline()
 
 
 def test_rooms_caps_recruitment_and_post_size_are_each_a_sentence():
@@ -85,13 +85,14 @@ def test_bad_plans_are_refused_naming_the_field(plan, message):
 
 
 def test_check_command_prints_the_rules_and_the_best_mix(tmp_path):
-    """ARRS for 3 pharmacists, a plan of 4, no top-up: the fourth is paid wholly by the PCN, p it does not have."""
+    """ARRS for 3 pharmacists, a plan of 4, no top-up: the fourth is paid wholly by the PCN, p it does not have, so the
+    plan breaks a rule: the report is printed and the command exits 1 (2 for a scenario with no plan)."""
     p = max_amount(PHARMACIST)
     scenario = with_plan(small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p), {PHARMACIST: 4})
     path = tmp_path / "plan.yaml"
     path.write_text(scenario_to_text(scenario))
     done = subprocess.run([sys.executable, "-m", "optimiser", "check", str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 1, done.stderr
     assert f"Needs £{p:,.0f} a year of top-up" in done.stdout and f"£{p:,.0f} over" in done.stdout
     assert "1.00 WTE clinical pharmacist is paid wholly from the PCN's own money" in " ".join(done.stdout.split())
     assert f"Top-up needed (£ a year) {p:,.0f} of a budget of 0" in " ".join(done.stdout.split())
@@ -238,3 +239,43 @@ def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     assert need_met["Plan: need met (%)"].tolist() == pytest.approx((check.care()["plan_served_share"] * 100).tolist())
     assert all("(" in column for column in need_met.columns)
     assert all("(" in column for column in supervision.columns)
+
+
+def test_check_command_exits_0_for_a_plan_within_the_rules_and_1_for_one_that_breaks_a_rule(tmp_path):
+    """Money for 2 pharmacists (p each) and no top-up: a plan of 2 keeps every rule (exit 0); a plan of 3 needs p of
+    top-up it does not have (exit 1), and the report still says so."""
+    from typer.testing import CliRunner
+
+    from optimiser.cli import app
+
+    p = max_amount(PHARMACIST)
+    base = small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=2 * p)
+    codes = {}
+    for planned in (2, 3):
+        path = tmp_path / f"plan-{planned}.yaml"
+        path.write_text(scenario_to_text(with_plan(base, {PHARMACIST: planned})))
+        done = CliRunner().invoke(app, ["check", str(path)])
+        codes[planned] = (done.exit_code, "None: the plan keeps every rule." in done.output,
+                          f"Needs £{p:,.0f} a year of top-up" in " ".join(done.output.split()))
+    assert codes == {2: (0, True, False), 3: (1, False, True)}
+
+
+def test_the_plans_rent_supervision_and_own_money_are_the_planned_results_own():
+    """The urban example (70 free room sessions, rent £45 a session) with 1 hour a week of GP supervision at £90 an
+    hour, and a plan needing 70.2 room sessions and 1.15 GP hours a week: it rents 0.2 sessions (£45 × 52 × 0.2 = £468
+    a year) and buys 0.15 hours (£90 × 52 × 0.15 = £702 a year). The check works these out once; the planned result
+    holds the same rent, hours bought and own money, so the two never disagree."""
+    data = yaml_text(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
+    data["supervision"] = {"available": {"gp": {"hours_per_week": 1, "gbp_per_hour": 90}}}
+    plan = {PHARMACIST: 6, "mental_health_practitioner": 1.5, "paramedic": 1, "first_contact_physiotherapist": 2.5}
+    check = check_plan(parse_scenario({**data, "plan": plan}))
+    assert check.needs.room_sessions_per_week == pytest.approx(70.2)
+    assert check.summary["rented_sessions_per_week"] == pytest.approx(0.2)
+    assert check.needs.supervision_hours_per_week["gp"] == pytest.approx(1.15)
+    supervision = check.planned.supervision()
+    assert supervision.at["gp", "bought_gbp_per_year"] == pytest.approx(702)
+    assert supervision["needed_hours_per_week"].to_dict() == pytest.approx(check.needs.supervision_hours_per_week)
+    money = check.planned.money()["gbp_per_year"]
+    assert money["Top-up used: rented room sessions"] == pytest.approx(468)
+    assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(check.planned.summary()["top_up_used_gbp_per_year"])
+    assert check.breaches == []

@@ -357,7 +357,7 @@ def test_top_up_beyond_the_arrs_sum_buys_posts_paid_wholly_by_the_pcn():
     money = result.money()["gbp_per_year"]
     assert money["Top-up used: posts paid wholly by the PCN"] == pytest.approx(130_000)
     assert money["ARRS sum: unspent"] == pytest.approx(0, abs=1.0)
-    assert any("pays 2.00 WTE Clinical pharmacist wholly" in note for note in result.notes())
+    assert any("pays 2.00 WTE clinical pharmacist wholly" in note for note in result.notes())
     assert check_result(result) == []
 
 

@@ -16,6 +16,7 @@ from optimiser.pdf_report import board_report, write_board_report
 from optimiser.pipeline import optimise
 from optimiser.scenario_io import load_scenario
 from optimiser.scenario_problems import parse_scenario
+from optimiser.words import in_sentence
 from tests.helpers import small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ def test_every_example_fits_one_a4_page_naming_the_pcn_and_every_role_of_the_mix
     assert size == pytest.approx(A4_POINTS, abs=0.1)
     assert result.scenario.pcn.name in text and result.scenario.year in text
     for name in result.mix()["role_name"]:
-        assert name in text
+        assert in_sentence(name) in text  # as the recommendation's sentence writes it
     assert "25 November 2026" in text and "arrs-optimiser" in text
     assert "What limits you most" in text
 
@@ -55,7 +56,7 @@ def test_budget_bound_report_shows_the_hand_derived_mix_money_and_marginal_value
                               demand={"medication_review": 5000})
     pages, text, _ = read(board_report(optimise(scenario)))
     assert pages == 1
-    assert "Recruit 3.0 WTE: Clinical pharmacist 3.0. No staff in post." in text
+    assert "Recruit 3.0 WTE: 3.0 WTE clinical pharmacist. Keep 0.0 WTE in post." in text
     assert "ARRS sum 200,916" in text and "claimed 200,916" in text and "unspent 0" in text
     assert "1. ARRS sum: +15 weighted contacts a year per extra £1,000 a year" in text
     assert "5,000 3,000 60%" in text  # medication reviews: needed, served, met
@@ -68,7 +69,7 @@ def test_in_post_staff_and_non_published_amounts_are_marked():
     scenario = small_scenario({"first_contact_physiotherapist": {"msk": 2000}}, arrs_sum=2 * amount,
                               first_contact_physiotherapist={"in_post_wte": 2})
     _, text, _ = read(board_report(optimise(scenario)))
-    assert "Recruit no new staff. Keep 2.0 WTE in post: First contact physiotherapist * 2.0." in text
+    assert "Recruit no new staff. Keep 2.0 WTE in post: 2.0 WTE first contact physiotherapist." in text
     assert "derived (arithmetic on published figures)" in text and "First contact physiotherapist." in text
 
 
@@ -102,3 +103,18 @@ def test_the_file_is_written_once_and_replaced_only_when_asked(tmp_path):
     with pytest.raises(FileExistsError):
         write_board_report(result, path)
     write_board_report(result, path, overwrite=True)
+
+
+def test_the_recommendation_reads_as_the_app_and_names_everyone_kept_in_post():
+    """The urban example recruits and keeps staff: the page's recommendation is the app's "In words" sentence (WTE
+    before each role, names as in a sentence) with every role kept in post named too, WTE first."""
+    from optimiser.result_display import mix_in_words
+
+    result = optimise(load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml"))
+    _, text, _ = read(board_report(result))
+    sentence = mix_in_words(result, name_kept=True)
+    assert sentence in text
+    assert sentence.startswith(mix_in_words(result).removesuffix(".") + ": ")
+    kept = result.mix()[lambda mix: mix["in_post_wte"] > 0.005]
+    for _, row in kept.iterrows():
+        assert f"{row['total_wte'] - row['new_wte']:.1f} WTE {in_sentence(row['role_name'])}" in sentence

@@ -163,3 +163,25 @@ def test_the_plan_ahead_tab_shows_the_post_by_post_verdict_and_a_conflict(monkey
     [error] = [e.value for e in at.error]
     assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30.0 "
             "clinical room sessions a week but 20.0 are free") in error
+
+
+def test_every_catalogue_role_has_its_own_colour_in_every_chart():
+    """24 roles across the catalogues' years, 24 colours: no two roles share one, a role keeps its colour whichever
+    roles are beside it, and a custom role takes a colour no role in that chart uses."""
+    from optimiser.charts import ROLE_PALETTE, catalogue_role_order, role_colours
+
+    roles = list(catalogue_role_order())
+    assert len(set(ROLE_PALETTE)) == len(ROLE_PALETTE) >= len(roles)
+    colours = role_colours(roles)
+    assert len(set(colours)) == len(roles)
+    assert role_colours(["paramedic", "dietitian"]) == [colours[roles.index("paramedic")], colours[roles.index("dietitian")]]
+    mixed = role_colours(["clinical_pharmacist", "frailty_practitioner", "paramedic"])
+    assert len(set(mixed)) == 3 and mixed[0] == colours[0]
+
+
+def test_the_plans_mix_chart_gives_each_of_its_roles_its_own_colour():
+    plan = make_plan(load_scenario(PLAN_EXAMPLE), compare=False)
+    spec = plan_charts.mix_area_chart(plan, plan.inputs.futures[0]).to_dict()
+    scale = spec["encoding"]["color"]["scale"]
+    assert len(scale["domain"]) == len(scale["range"]) == len(set(scale["range"]))
+    assert set(scale["domain"]) == set(plan.mix()["role_name"])

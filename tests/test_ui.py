@@ -22,6 +22,7 @@ from optimiser.outcome import scenario_from_canonical, solve_outcome
 from optimiser.pipeline import optimise, with_caps_lifted
 from optimiser.scenario_io import load_scenario
 from optimiser.scenario_problems import parse_scenario
+from optimiser.words import in_sentence
 from tests.helpers import small_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -380,7 +381,7 @@ def test_mix_in_words_names_every_new_role(large):
     words = result_display.mix_in_words(result)
     mix = result.mix()
     for _, row in mix[mix["new_wte"] > 0.005].iterrows():
-        assert f"{row['new_wte']:.1f} WTE {result_display.in_sentence(row['role_name'])}" in words
+        assert f"{row['new_wte']:.1f} WTE {in_sentence(row['role_name'])}" in words
     assert f"{(mix['total_wte'] - mix['new_wte']).sum():.1f} WTE in post" in words
 
 
@@ -580,7 +581,7 @@ def test_the_mix_in_words_reads_wte_before_each_role_without_stars():
     none in post."""
     scenario = small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=3 * 66_972)
     assert result_display.mix_in_words(optimise(scenario)) == "Recruit 3.0 WTE: 3.0 WTE clinical pharmacist. Keep 0.0 WTE in post."
-    assert result_display.in_sentence("GP lead") == "GP lead"
+    assert in_sentence("GP lead") == "GP lead"
 
 
 def test_every_headline_measure_of_the_comparison_has_a_label(large):

@@ -8,7 +8,7 @@ import pandas as pd
 
 from optimiser import constraints
 from optimiser.catalogue import POT_NAMES
-from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR
+from optimiser.inputs.supervision import bought_supervision_gbp, supervision_needed
 from optimiser.results.numbers import STAFFED_WTE, SolvedNumbers
 from optimiser.results.sentences import explain_binding, marginal_in_user_units, marginal_unit
 
@@ -55,24 +55,19 @@ class AnswerTables(SolvedNumbers):
         """Supervision hours a week the mix needs from each supervising profession, beside what is available and bought."""
         from optimiser.assumptions import load_supervision
 
-        wte = dict(zip(self.model.layout.roles, self._per_role["total_wte"]))
-        needed: dict[str, float] = {}
-        for r, (who, per_wte) in self.inputs.supervision_needs.items():
-            if who != "none" and wte.get(r, 0.0) > STAFFED_WTE and per_wte > 0:
-                needed[who] = needed.get(who, 0.0) + per_wte * wte[r]
+        staffed = {r: w for r, w in zip(self.model.layout.roles, self._per_role["total_wte"].tolist()) if w > STAFFED_WTE}
+        needed = supervision_needed(self.inputs.supervision_needs, staffed)
         available = self.inputs.supervision_available
         names = load_supervision().supervisors["supervisor_name"]
         professions = sorted(set(needed) | set(available))
-        hours = dict(zip(self.model.layout.labels["bought_supervision"], self.values("bought_supervision").tolist()))
-        bought = [hours.get(p, 0.0) for p in professions]
+        bought = [self._bought_hours.get(p, 0.0) for p in professions]
         table = pd.DataFrame(
             {
                 "supervisor_name": [names.get(p, p) for p in professions],
                 "needed_hours_per_week": [round(needed.get(p, 0.0), 6) for p in professions],
                 "available_hours_per_week": [available[p][0] if p in available else np.nan for p in professions],
                 "bought_hours_per_week": bought,
-                "bought_gbp_per_year": [b * (available[p][1] or 0.0) * SUPERVISION_WEEKS_PER_YEAR if p in available else 0.0
-                                        for p, b in zip(professions, bought)],
+                "bought_gbp_per_year": [bought_supervision_gbp(available, p, b) for p, b in zip(professions, bought)],
             },
             index=pd.Index(professions, name="supervisor"),
         )

@@ -9,6 +9,7 @@ from optimiser import constraints
 from optimiser.catalogue import POT_NAMES
 from optimiser.results.answer_tables import AnswerTables
 from optimiser.results.sentences import in_post_beyond_arrs_note
+from optimiser.words import in_sentence
 
 
 class Notes(AnswerTables):
@@ -34,7 +35,7 @@ class Notes(AnswerTables):
                          "rooms, recruitment limits and needs shown, so it is kept.")
         own = mix[mix["own_funded_wte"] > 1e-6]
         if len(own):
-            posts = ", ".join(f"{row['own_funded_wte']:.2f} WTE {row['role_name']}" for _, row in own.iterrows())
+            posts = ", ".join(f"{row['own_funded_wte']:.2f} WTE {in_sentence(row['role_name'])}" for _, row in own.iterrows())
             notes.append(f"The ARRS sum is not enough for the whole mix: the PCN pays {posts} wholly from its top-up "
                          "budget (full cost, no ARRS claim).")
         return notes

@@ -3,6 +3,7 @@ and which limits bind. Every table and sentence of a result is built from these 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -10,7 +11,8 @@ import numpy as np
 
 from optimiser import constraints
 from optimiser.engine import ArrayModel
-from optimiser.inputs import SUPERVISION_WEEKS_PER_YEAR, ModelInputs
+from optimiser.inputs import ModelInputs
+from optimiser.inputs.supervision import bought_supervision_gbp
 from optimiser.model import SkillMixModel
 from optimiser.solve import Solution
 from optimiser.valuation import CareUnit, care_unit, category_points
@@ -18,6 +20,31 @@ from optimiser.valuation import CareUnit, care_unit, category_points
 BINDING_TOLERANCE = 1e-6
 STAFFED_WTE = 1e-6
 """Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
+
+
+def role_money(per_wte: dict[str, np.ndarray], total: np.ndarray, own: np.ndarray) -> dict[str, np.ndarray]:
+    """Per role, £ a year and room sessions a week, for `total` WTE of which `own` are posts the PCN pays wholly: the one
+    rule for what a mix costs and claims, read by every result and by a checked plan's claims."""
+    arrs = total - own
+    first = np.minimum(arrs, 1.0)  # co-funding tables: the first post is claimed at its own share (see formulation.py)
+    change = {column: first * per_wte[f"first_post_{column}_change_gbp"] for column in ("claim", "co_funder", "top_up")}
+    return {
+        "cost_gbp_per_year": total * per_wte["cost_per_wte_gbp"],
+        "arrs_claimed_gbp_per_year": arrs * per_wte["claim_per_wte_gbp"] + change["claim"],
+        "co_funder_gbp_per_year": arrs * per_wte["co_funder_per_wte_gbp"] + change["co_funder"],
+        "top_up_gbp_per_year": arrs * per_wte["top_up_per_wte_gbp"] + own * per_wte["cost_per_wte_gbp"] + change["top_up"],
+        "own_funded_gbp_per_year": own * per_wte["cost_per_wte_gbp"],
+        "room_sessions_per_week": total * per_wte["clinical_room_sessions_per_wte"],
+    }
+
+
+def own_money_gbp(inputs: ModelInputs, money: dict[str, np.ndarray], rented_sessions: float,
+                  bought_hours: Mapping[str, float]) -> tuple[float, float, float]:
+    """(staff costs, rent, bought supervision) paid from the PCN's own money, £ a year, for a mix's `role_money` and the
+    room sessions a week it rents and supervision hours a week it buys. Staff costs include posts it pays wholly."""
+    rent = rented_sessions * inputs.rent_gbp_per_session_per_year
+    supervision = sum(bought_supervision_gbp(inputs.supervision_available, p, hours) for p, hours in bought_hours.items())
+    return float(money["top_up_gbp_per_year"].sum()), rent, supervision
 
 
 @dataclass
@@ -68,24 +95,15 @@ class SolvedNumbers:
         in_post = roles["in_post_wte"].astype(float)
         own_funded = self.values("own_funded")
         own = np.minimum(np.round(own_funded, 9) + 0.0, total) if len(own_funded) else np.zeros(len(total))
-        arrs = total - own
         numbers = {
             "in_post_wte": in_post,
             "new_wte": np.maximum(total - in_post, 0.0),
             "reduced_wte": np.maximum(in_post - total, 0.0),
             "total_wte": total,
-            "arrs_funded_wte": arrs,
+            "arrs_funded_wte": total - own,
             "own_funded_wte": own,
+            **role_money(roles, total, own),
         }
-        per_wte = roles
-        first = np.minimum(arrs, 1.0)  # co-funding tables: the first post is claimed at its own share (see formulation.py)
-        change = {column: first * roles[f"first_post_{column}_change_gbp"] for column in ("claim", "co_funder", "top_up")}
-        numbers["cost_gbp_per_year"] = total * per_wte["cost_per_wte_gbp"]
-        numbers["arrs_claimed_gbp_per_year"] = arrs * per_wte["claim_per_wte_gbp"] + change["claim"]
-        numbers["co_funder_gbp_per_year"] = arrs * per_wte["co_funder_per_wte_gbp"] + change["co_funder"]
-        numbers["top_up_gbp_per_year"] = arrs * per_wte["top_up_per_wte_gbp"] + own * per_wte["cost_per_wte_gbp"] + change["top_up"]
-        numbers["own_funded_gbp_per_year"] = own * per_wte["cost_per_wte_gbp"]
-        numbers["room_sessions_per_week"] = total * per_wte["clinical_room_sessions_per_wte"]
         numbers["spare_wte"] = np.maximum(np.round(total - assigned, 9), 0.0)
         return numbers
 
@@ -100,23 +118,30 @@ class SolvedNumbers:
                 for pot, total in self.inputs.arrs_sums_gbp.items()}
 
     @cached_property
+    def _own_money(self) -> tuple[float, float, float]:
+        """(staff costs, rent, bought supervision) paid from the PCN's own money, £ a year."""
+        return own_money_gbp(self.inputs, self._per_role, self.value("rented_sessions"), self._bought_hours)
+
+    @property
     def _top_up(self) -> tuple[float, float]:
         """(staff costs, rent and bought supervision) paid from the PCN's own money, £ a year.
 
         Staff costs include posts the PCN pays wholly."""
-        rent = self.value("rented_sessions") * self.inputs.rent_gbp_per_session_per_year
-        return float(self._per_role["top_up_gbp_per_year"].sum()), rent + self._supervision_bought_gbp
+        staff, rent, supervision = self._own_money
+        return staff, rent + supervision
+
+    @property
+    def _supervision_bought_gbp(self) -> float:
+        return self._own_money[2]
+
+    @cached_property
+    def _bought_hours(self) -> dict[str, float]:
+        """Supervision hours a week bought, per profession that sells them."""
+        return dict(zip(self.model.layout.labels["bought_supervision"], self.values("bought_supervision").tolist()))
 
     def bought_hours(self, profession: str | None) -> float:
         """Supervision hours a week bought from a profession (0 if none can be bought)."""
-        labels = self.model.layout.labels["bought_supervision"]
-        return float(self.values("bought_supervision")[labels.index(profession)]) if profession in labels else 0.0
-
-    @cached_property
-    def _supervision_bought_gbp(self) -> float:
-        available = self.inputs.supervision_available
-        bought = zip(self.model.layout.labels["bought_supervision"], self.values("bought_supervision").tolist())
-        return sum(hours * available[p][1] * SUPERVISION_WEEKS_PER_YEAR for p, hours in bought)
+        return self._bought_hours.get(profession, 0.0)
 
     # ------------------------------------------------------------ care
     @cached_property

@@ -1,0 +1,27 @@
+"""How role names and lists of posts read inside a sentence: one rule each, for the terminal, the app, the reports
+and the notes alike."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def in_sentence(name: str) -> str:
+    """A role name inside a sentence: 'Clinical pharmacist' → 'clinical pharmacist'; 'GP assistant' and 'MHP lead'
+    keep their acronym as written."""
+    return name if name[1:2].isupper() else f"{name[:1].lower()}{name[1:]}"
+
+
+def joined(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def wte_list(amounts: list[tuple[float, str]], names: Mapping[str, str], shown: int = 3, digits: int = 1) -> str:
+    """'2.0 WTE care co-ordinator, 1.0 WTE GP assistant and 3.1 WTE in 4 other roles': (WTE, role) pairs in the order
+    given, the first `shown` by name and the rest counted, short enough for a board."""
+    parts = [f"{wte:.{digits}f} WTE {in_sentence(names[r])}" for wte, r in amounts[:shown]]
+    rest = amounts[shown:]
+    if rest:
+        parts.append(f"{sum(w for w, _ in rest):.{digits}f} WTE in {len(rest)} other role{'s' if len(rest) > 1 else ''}")
+    return joined(parts)

@@ -27,14 +27,15 @@ tab_result, tab_edit, tab_compare, tab_save, tab_plan, tab_check = st.tabs(
 with tab_edit:  # drawn first: the scenario is composed from the editors' cells
     table_edits = edit_tab.show()
 current, problems = compose.current_scenario(table_edits, slots, header)
-outcome = cached.solve(current.canonical_json())
+key = current.canonical_json()  # what every cached result of the page is kept by
+outcome = cached.solve(key)
 
 with header:
     compose.show_header(current, problems)
 with tab_result:
-    result_tab.show(outcome)
+    result_tab.show(outcome, key)
 with tab_compare:
-    compare_tab.show(current, outcome)
+    compare_tab.show(current)
 with tab_check:
     check_tab.show(current)
 with tab_save:

@@ -94,6 +94,8 @@ class PlanNeeds:
 
 
 def plan_needs(inputs: ModelInputs, wte: dict[str, float], own: dict[str, float]) -> PlanNeeds:
+    """What the plan (`wte`, of which `own` paid wholly by the PCN) needs: rent only beyond the free sessions, hours
+    bought only beyond what each profession gives."""
     money = _role_money(inputs, wte, own)
     rooms = float(money["room_sessions_per_week"].sum())
     rent = min(max(rooms - inputs.room_sessions_per_week, 0.0), inputs.rentable_sessions_per_week)
@@ -118,7 +120,7 @@ class PlanCheck:
     wte: dict[str, float]  # the plan: total WTE per allowed role
     funding: dict[str, PotFunding]  # per pot: how the plan's claims are paid
     own_funded: dict[str, float]  # WTE per role paid wholly from the PCN's own money
-    needs: PlanNeeds  # rooms and supervision the plan's staff need
+    needs: PlanNeeds  # rooms, supervision and own money the plan needs
     notes: list[str]  # how money beyond the ARRS sum is paid: not a broken rule
 
     @cached_property
@@ -174,7 +176,7 @@ class PlanCheck:
         changes = self.comparison()
         moved = changes[changes["change_wte"].abs() >= SHOWN_CHANGE_WTE]
         moved = moved.reindex(moved["change_wte"].abs().sort_values(ascending=False).index)
-        moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} "
+        moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} WTE "
                           f"{in_sentence(row['role_name'])}" for _, row in moved.iterrows())
         cost = self.best.summary()["total_cost_gbp_per_year"] - self.planned.summary()["total_cost_gbp_per_year"]
         money = f"for £{abs(cost):,.0f} a year {'more' if cost > 0 else 'less'}" if abs(cost) >= 500 else "for the same money"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -64,12 +66,12 @@ def mix_in_words(result: Result, name_kept: bool = False) -> str:
     """The mix as one sentence: what to recruit (largest first) and what stays in post; `name_kept` also names every
     role kept in post, so a printed page stands without its chart."""
     mix = result.mix()
-    names = mix["role_name"]
+    names, in_post = mix["role_name"], mix["total_wte"] - mix["new_wte"]
     new = mix["new_wte"][lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
-    kept = (mix["total_wte"] - mix["new_wte"])[lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
+    kept = in_post[lambda wte: wte > 0.005].sort_values(ascending=False, kind="stable")
     recruit = (f"Recruit {new.sum():.1f} WTE: " + wte_list([(w, r) for r, w in new.items()], names, shown=len(new))
                if len(new) else "Recruit no new staff")
-    keep = f"Keep {float((mix['total_wte'] - mix['new_wte']).sum()):.1f} WTE in post"
+    keep = f"Keep {float(in_post.sum()):.1f} WTE in post"
     if name_kept and len(kept):
         keep += ": " + wte_list([(w, r) for r, w in kept.items()], names, shown=len(kept))
     reduced = float(mix["reduced_wte"].sum())
@@ -185,3 +187,34 @@ def care_in_words(result: Result) -> str:
                      for _, row in care.iterrows()) + "."
 
 
+@dataclass(frozen=True)
+class ResultView:
+    """Everything the app's Result tab shows of a solved scenario, built once: the app keeps it per scenario, so a
+    rerun without an edit rebuilds none of it."""
+
+    summary: dict[str, Any]
+    answer: str  # answer_in_words
+    technical: str  # technical_details
+    mix_words: str  # mix_in_words
+    mix: pd.DataFrame  # mix_display
+    money: pd.DataFrame  # money_display
+    care: pd.DataFrame  # care_display
+    limits: pd.DataFrame  # limits_display, every binding limit
+    lead: pd.DataFrame  # the rows of `limits` that lead (lead_limits)
+    rest: pd.DataFrame  # the other rows
+    notes: list[str]  # Result.notes
+    charts: dict[str, Any]  # "mix", "money", "care": the Altair charts, each with its figures in words as its description
+
+
+def result_view(result: Result) -> ResultView:
+    """The Result tab's tables, sentences and charts of one result, in the words and units above."""
+    from optimiser import charts
+
+    limits = limits_display(result)
+    lead, rest = lead_limits(result, limits) if not limits.empty else (limits, limits)
+    return ResultView(
+        summary=result.summary(), answer=answer_in_words(result), technical=technical_details(result),
+        mix_words=mix_in_words(result), mix=mix_display(result), money=money_display(result), care=care_display(result),
+        limits=limits, lead=lead, rest=rest, notes=result.notes(),
+        charts={"mix": charts.mix_chart(result), "money": charts.money_chart(result), "care": charts.care_chart(result)},
+    )

@@ -45,7 +45,7 @@ def test_a_plan_over_the_arrs_sum_says_by_how_much_and_the_best_mix_fits_it():
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(-p)
     assert check.planned.summary()["served_contacts_per_year"] == pytest.approx(4000)
     assert check.comparison().at[PHARMACIST, "best_wte"] == pytest.approx(3.0)
-    assert "Your plan breaks 1 rule" in check.headline() and "−1.0 clinical pharmacist" in check.headline()
+    assert "Your plan breaks 1 rule" in check.headline() and "−1.0 WTE clinical pharmacist" in check.headline()
 
 
 def test_a_plan_within_the_rules_is_compared_with_the_best_mix():
@@ -58,7 +58,7 @@ def test_a_plan_within_the_rules_is_compared_with_the_best_mix():
     assert check.breaches == []
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(0, abs=1)
     assert check.headline().startswith("Your plan keeps every rule. The best mix within the rules meets as much need")
-    assert f"for £{p:,.0f} a year less: −1.0 clinical pharmacist" in check.headline()
+    assert f"for £{p:,.0f} a year less: −1.0 WTE clinical pharmacist" in check.headline()
 
 
 def test_rooms_caps_recruitment_and_post_size_are_each_a_sentence():

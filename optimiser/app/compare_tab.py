@@ -8,9 +8,8 @@ import streamlit as st
 
 from optimiser.app import cached
 from optimiser.app.state import BASELINE, CAPS_LIFTED
-from optimiser.comparison import changed_rows, comparison_tables, highlight_changes
+from optimiser.comparison import changed_rows, highlight_changes
 from optimiser.edit_form import cap_table
-from optimiser.outcome import Outcome
 from optimiser.pipeline import with_caps_lifted
 from optimiser.scenario import Scenario
 
@@ -23,7 +22,7 @@ def pin_baseline() -> None:
     ss.compare_with = BASELINE
 
 
-def show(current: Scenario, outcome: Outcome) -> None:
+def show(current: Scenario) -> None:
     st.button("Pin the current result as the baseline", key="pin", on_click=pin_baseline,
               help="Then change anything — top-up, rooms, caps — and compare.")
     st.radio("Compare the current scenario with", [CAPS_LIFTED, BASELINE], key="compare_with", horizontal=True)
@@ -32,21 +31,23 @@ def show(current: Scenario, outcome: Outcome) -> None:
             st.info("No baseline yet: press “Pin the current result as the baseline”, then change something.")
             return
         st.caption(f"Baseline: {ss.baseline_label}.")
-        show_side_by_side(cached.solve(ss.baseline.canonical_json()), outcome, ("Baseline", "Current"))
+        show_side_by_side(ss.baseline.canonical_json(), current.canonical_json(), ("Baseline", "Current"))
         return
     if not cap_table(current).shape[0]:
         st.info(f"{current.year} has no role caps for a PCN of this size, so lifting caps changes nothing. "
                 "Try the 2024/25 rules, or pin a baseline and change something else.")
-    show_side_by_side(outcome, cached.solve(with_caps_lifted(current).canonical_json()), ("As set", "Caps lifted"))
+    show_side_by_side(current.canonical_json(), with_caps_lifted(current).canonical_json(), ("As set", "Caps lifted"))
 
 
-def show_side_by_side(first: Outcome, second: Outcome, names: tuple[str, str]) -> None:
+def show_side_by_side(first_json: str, second_json: str, names: tuple[str, str]) -> None:
+    """Two scenarios (canonical JSON, the cache's keys) side by side: the comparison is rebuilt only when one changes."""
+    first, second = cached.solve(first_json), cached.solve(second_json)
     if not (first.ok and second.ok):
         for name, item in zip(names, (first, second)):
             if not item.ok:
                 st.error(f"{name}: {item.message}")
         return
-    compared = comparison_tables(first.result, second.result, names)
+    compared = cached.comparison(first_json, second_json, names)
     changed = int(changed_rows(compared["mix"]).sum())
     st.markdown(f"**{changed} roles change.** Rows that differ are in bold on yellow, and the Direction column says which way.")
     for title, key, number_format in (("Headline", "headline", "{:,.0f}"), ("Staffing mix", "mix", "{:,.2f}"),

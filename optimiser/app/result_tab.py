@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimiser import charts
+from optimiser.app import cached
 from optimiser.catalogue_rules import is_estimate
 from optimiser.outcome import Outcome
-from optimiser.result_display import (
-    ESTIMATE_NOTE,
-    answer_in_words,
-    care_display,
-    conflicts_display,
-    in_words,
-    lead_limits,
-    limits_display,
-    mix_display,
-    mix_in_words,
-    money_display,
-    technical_details,
-)
+from optimiser.result_display import ESTIMATE_NOTE, ResultView, conflicts_display, in_words
 
 MIX_COLUMNS = ["Role", "In post (WTE)", "New (WTE)", "Total (WTE)", "Cap (WTE)", "ARRS claimed (£ a year)", "Top-up (£ a year)",
                "Room sessions (sessions a week)", "Max reimbursable (£ per WTE a year)"]
@@ -55,12 +43,13 @@ def fmt_gbp(value: float) -> str:
     return f"£{value:,.0f}"
 
 
-def show(outcome: Outcome) -> None:
+def show(outcome: Outcome, canonical_json: str) -> None:
+    """The result of the scenario `canonical_json` (whose outcome is `outcome`), from the app's cache of what it shows."""
     if not outcome.ok:
         show_failure(outcome)
         return
-    result = outcome.result
-    summary = result.summary()
+    view = cached.result_view(canonical_json)
+    summary = view.summary
     cols = st.columns(4)
     cols[0].metric("Staff (WTE)", f"{summary['total_wte']:.1f}", f"{summary['new_wte']:+.1f} new", delta_color="off", delta_arrow="off")
     cols[1].metric("ARRS claimed (£ a year)", fmt_gbp(summary["arrs_claimed_gbp_per_year"]),
@@ -68,34 +57,33 @@ def show(outcome: Outcome) -> None:
     cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(summary["arrs_unspent_gbp_per_year"]))
     cols[3].metric("Contacts served (a year)", f"{summary['served_contacts_per_year']:,.0f}",
                    f"of {summary['demand_contacts_per_year']:,.0f} needed", delta_color="off", delta_arrow="off")
-    st.caption(answer_in_words(result))
+    st.caption(view.answer)
     with st.expander("Technical details"):
-        st.caption(technical_details(result))
+        st.caption(view.technical)
 
     st.subheader("Staffing mix")
-    st.markdown(f"**In words:** {mix_in_words(result)}")
-    chart_with_text(charts.mix_chart(result))
-    mix = mix_display(result)
-    st.dataframe(mix, hide_index=True, width="stretch", column_order=MIX_COLUMNS, column_config=MIX_CONFIG)
-    if mix["Max reimbursable status"].map(is_estimate).any():
+    st.markdown(f"**In words:** {view.mix_words}")
+    chart_with_text(view.charts["mix"])
+    st.dataframe(view.mix, hide_index=True, width="stretch", column_order=MIX_COLUMNS, column_config=MIX_CONFIG)
+    if view.mix["Max reimbursable status"].map(is_estimate).any():
         st.caption(ESTIMATE_NOTE)
 
     st.subheader("Money")
-    chart_with_text(charts.money_chart(result))
-    st.dataframe(money_display(result), hide_index=True, width="stretch", column_config={
+    chart_with_text(view.charts["money"])
+    st.dataframe(view.money, hide_index=True, width="stretch", column_config={
         "Item": st.column_config.TextColumn(width="medium"),
         "£ a year": st.column_config.NumberColumn(format="localized", width="small"),
         "How": st.column_config.TextColumn(width="large")})
 
     st.subheader("Care served and unmet")
-    chart_with_text(charts.care_chart(result))
-    care = care_display(result)
+    chart_with_text(view.charts["care"])
+    care = view.care
     st.dataframe(care, hide_index=True, width="stretch", column_order=CARE_COLUMNS + [c for c in care.columns if c not in CARE_COLUMNS],
                  column_config=CARE_CONFIG)
 
     st.subheader("What limits you")
-    show_limits(result)
-    for note in result.notes():
+    show_limits(view)
+    for note in view.notes:
         st.info(in_words(note))
 
 
@@ -105,18 +93,16 @@ def chart_with_text(chart) -> None:
     st.caption(chart.description)
 
 
-def show_limits(result) -> None:
+def show_limits(view: ResultView) -> None:
     """The limits that matter most as a list; the rest, with every marginal value, behind an expander."""
-    limits = limits_display(result)
-    if limits.empty:
+    if view.limits.empty:
         st.success("Nothing binds: every need is met within every limit.")
         return
-    lead, rest = lead_limits(result, limits)
-    st.markdown("\n".join(f"- {in_words(sentence)}" for sentence in lead["What limits you"]))
-    if not rest.empty:
-        with st.expander(f"{len(rest)} more limits, and the marginal value of each"):
-            st.markdown("\n".join(f"- {in_words(sentence)}" for sentence in rest["What limits you"]))
-            st.dataframe(limits, hide_index=True, width="stretch", column_config={
+    st.markdown("\n".join(f"- {in_words(sentence)}" for sentence in view.lead["What limits you"]))
+    if not view.rest.empty:
+        with st.expander(f"{len(view.rest)} more limits, and the marginal value of each"):
+            st.markdown("\n".join(f"- {in_words(sentence)}" for sentence in view.rest["What limits you"]))
+            st.dataframe(view.limits, hide_index=True, width="stretch", column_config={
                 "What limits you": st.column_config.TextColumn(width="large"),
                 "Marginal value": st.column_config.NumberColumn(format="%.2f", width="small")})
 

@@ -7,11 +7,9 @@ import streamlit as st
 from optimiser.app import cached, state
 from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.outcome import Outcome
-from optimiser.results import tables
 from optimiser.scenario import Scenario
 from optimiser.scenario_files import safe_filename, save_path
 from optimiser.scenario_io import save_scenario, scenario_to_text
-from optimiser.tables import csv_text
 
 ss = st.session_state
 
@@ -77,11 +75,10 @@ def downloads(current: Scenario, outcome: Outcome, stem: str) -> None:
     if not outcome.ok:
         cols[1].caption("No result to download: see the Result tab.")
         return
-    frames = tables(outcome.result)
-    which = cols[1].selectbox("Result table", list(frames), key="csv_table", label_visibility="collapsed")
-    cols[1].download_button(f"Result: {which} (CSV)", csv_text(frames[which]), file_name=f"{stem}-{which}.csv",
-                            mime="text/csv", key="download_csv", on_click="ignore")
     key_json = current.canonical_json()
+    which = cols[1].selectbox("Result table", list(cached.result_tables(key_json)), key="csv_table", label_visibility="collapsed")
+    cols[1].download_button(f"Result: {which} (CSV)", cached.result_csv(key_json, which), file_name=f"{stem}-{which}.csv",
+                            mime="text/csv", key="download_csv", on_click="ignore")
     cols[2].download_button("All results (Excel)", lambda: cached.excel(key_json), file_name=f"{stem}-results.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="download_excel",
                             on_click="ignore")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import ctypes
 import gc
 import os
+import queue
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from typing import Any
 
 from optimiser.batch.memory import freeze_long_lived
@@ -31,28 +33,66 @@ def run_here(function: Callable, chunks: Iterable, finished: Finished) -> None:
         gc.unfreeze()
 
 
-def start_pool(workers: int, warm: Callable[[], None] | None = None, preload: list[str] | None = None):
-    """Worker processes, booting in the background while the parent does other work.
+class WorkerPool:
+    """Worker processes that start in the background: starting them waits for the fork server to import `preload`
+    (most of a second), so a thread does it while the parent reads the table and works on chunks itself (`run_pool`).
+    Chunks submitted before every worker runs are held and handed over the moment they all do."""
 
-    Starting them waits for the fork server to import `preload` (most of a second), so a thread does it: the
-    parent reads the table meanwhile, and its first chunk waits only for what is left.
-    """
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    def __init__(self, workers: int, warm: Callable[[], None] | None = None, preload: list[str] | None = None):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(preload or [])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(), warm))
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(preload or [])
+        self.workers, self.context = workers, context
+        self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                            initargs=(os.getpid(), warm))
+        self.ready = threading.Event()
+        self._held: list[tuple] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._boot, name="pool-boot", daemon=True).start()
 
-    def boot() -> None:
+    def _boot(self) -> None:
+        from concurrent.futures import wait
+
         try:
-            for _ in range(workers):
-                pool.submit(int)  # starts the processes now rather than at the first chunk
+            wait([self.executor.submit(int) for _ in range(self.workers)])  # starts the processes now, not at the first chunk
         except RuntimeError:  # the run stopped (and shut the pool down) before they started
             pass
+        with self._lock:
+            self.ready.set()
+            held, self._held = self._held, []
+        for function, args, done in held:
+            self._submit(function, args, done)
 
-    threading.Thread(target=boot, name="pool-boot", daemon=True).start()
-    return pool
+    def submit(self, function: Callable, *args, done: Callable[[Future], None]) -> None:
+        """Run `function(*args)` in a worker; `done(future)` is called (in another thread) when it ends."""
+        with self._lock:
+            if not self.ready.is_set():
+                self._held.append((function, args, done))
+                return
+        self._submit(function, args, done)
+
+    def _submit(self, function: Callable, args: tuple, done: Callable[[Future], None]) -> None:
+        try:
+            self.executor.submit(function, *args).add_done_callback(done)
+        except Exception as error:  # a broken or shut pool: the caller reads the error from the future
+            failed = Future()
+            failed.set_exception(error)
+            done(failed)
+
+    def call(self, function: Callable, *args) -> Future:
+        """`function(*args)` in a new process of its own, forked from the workers' fork server (a few milliseconds),
+        its answer in the future returned: the workers' memory stays as their solves left it."""
+        from concurrent.futures import ProcessPoolExecutor
+
+        one = ProcessPoolExecutor(max_workers=1, mp_context=self.context, initializer=_start_worker, initargs=(os.getpid(), None))
+        future = one.submit(function, *args)
+        one.shutdown(wait=False)
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.executor.shutdown(wait=wait, cancel_futures=True)
 
 
 def _start_worker(parent: int, warm: Callable[[], None] | None) -> None:
@@ -82,24 +122,29 @@ def die_with(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def run_pool(function: Callable, chunks: Iterator, finished: Finished, pool, workers: int) -> None:
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    pending: set = set()
+def run_pool(function: Callable, chunks: Iterator, finished: Finished, pool: WorkerPool) -> None:
+    """Chunks to the worker processes, at most two a worker in flight; while they are still starting, the parent
+    works on the chunks beyond those itself rather than leave a core idle."""
+    results: queue.SimpleQueue[Future] = queue.SimpleQueue()
+    in_flight, limit = 0, 2 * pool.workers
+    freeze_long_lived()
     try:
         for chunk in chunks:
-            pending.add(pool.submit(function, chunk))
-            if len(pending) >= 2 * workers:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    finished(future.result())
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                finished(future.result())
+            while in_flight >= limit and (pool.ready.is_set() or not results.empty()):
+                finished(results.get().result())
+                in_flight -= 1
+            if in_flight >= limit:
+                finished(function(chunk))
+                continue
+            pool.submit(function, chunk, done=results.put)
+            in_flight += 1
+        for _ in range(in_flight):
+            finished(results.get().result())
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=False)
         raise
+    finally:
+        gc.unfreeze()
 
 
 def run_dask(function: Callable, chunks: Iterator, finished: Finished, scheduler: str | None, local_workers: int | None,

@@ -18,6 +18,15 @@ def give_back_memory() -> None:
         pass
 
 
+def use_the_c_heap() -> None:
+    """Arrow's memory from now on in this process comes from C's heap, which `give_back_memory` can return: Arrow's
+    default pool (mimalloc) keeps what it frees for reuse, so the parent of a large batch grew by a tenth from 1,250
+    to 12,500 PCNs with nothing more alive. Reading and writing Parquet parts is no slower measurably."""
+    import pyarrow as pa
+
+    pa.set_memory_pool(pa.system_memory_pool())
+
+
 def freeze_long_lived() -> None:
     """Leave the objects alive now (modules, the catalogue, the caller's data) out of the garbage collector's full
     passes, which would otherwise walk them all again and again: about 0.07 ms of a worker's time a PCN. They are still

@@ -36,7 +36,7 @@ class Compared:
 
 
 def optimal_everywhere(statuses: pd.DataFrame, policies: list[str]) -> set[str]:
-    """ODS codes optimal under every policy (`statuses`: ods_code, policy, status of every current record)."""
+    """ODS codes optimal under every policy (`statuses`: ods_code, policy, status of every current record, one each)."""
     optimal = statuses[statuses["status"] == "optimal"].groupby("ods_code")["policy"].nunique()
     return set(optimal.index[optimal == len(policies)])
 

@@ -12,23 +12,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimiser.batch import execute, outputs, rollup, store
-from optimiser.batch.memory import give_back_memory
+from optimiser.batch import execute, finish, store
+from optimiser.batch.memory import use_the_c_heap
 from optimiser.batch.table import TableError, check_base, load_base, read_table
-from optimiser.batch.plan_worker import (MODES, PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES,
-                                         run_plan_chunk)
+from optimiser.batch.plan_worker import MODES, run_plan_chunk
 from optimiser.batch.tasks import Plan, Planner, Stream
-from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS, run_rows, warm
+from optimiser.batch.worker import run_rows, warm
 
 DEFAULT_CHUNK_SIZE = 100
 """PCN × policy tasks per chunk. Each chunk is one Parquet part, written and read back by the parent alone, so small
 chunks make the parent the bottleneck (25 took about twice as long to write the outputs); 100 still reports progress
 and keeps resumable work every fraction of a second."""
-TABLE_NAMES = ("national", "by_icb", "national_by_role", "comparison_by_pcn", "pcn_summary", "pcn_roles", "failures")
-FAILURE_COLUMNS = ["row", "ods_code", "pcn_name", "icb", "policy", "status", "reason"]
 PRELOAD = ["optimiser.batch.worker", "optimiser.inputs", "optimiser.model", "optimiser.solve"]
 MAX_HORIZON_YEARS = 15
-PLAN_TABLE_NAMES = ("plan_national", "plan_by_icb", "plan_national_by_role", "plan_pcn_years", "plan_pcn_roles")
 
 
 @dataclasses.dataclass
@@ -111,8 +107,9 @@ def run_batch(
     source = str(table) if not isinstance(table, pd.DataFrame) else None
     formats = tuple(dict.fromkeys([*formats, "parquet"]))  # the outcome reads its tables back from Parquet
     workers = workers or os.cpu_count() or 1
+    use_the_c_heap()
     with store.RunLock(output):
-        pool = None if scheduler or dask_local or workers == 1 else execute.start_pool(workers, warm, PRELOAD)
+        pool = None if scheduler or dask_local or workers == 1 else execute.WorkerPool(workers, warm, PRELOAD)
         try:
             table = read_table(table) if source else table
             base = load_base(base) if not isinstance(base, dict) else check_base(base)
@@ -125,7 +122,7 @@ def run_batch(
                 if problems:
                     raise TableError([str(p) for p in problems] + ["--strict: nothing was run"], source)
 
-            stream = Stream(planner, store.done_keys(output), chunk_size)
+            stream = Stream(planner, store.done_keys(output), chunk_size, workers=dask_local or (pool.workers if pool else None))
             progress = Progress(total=stream.to_run_at_most)
             solved = [0]
 
@@ -150,13 +147,18 @@ def run_batch(
             elif pool is None:
                 execute.run_here(work, pending, finished)
             else:
-                execute.run_pool(work, pending, finished, pool, workers)
+                execute.run_pool(work, pending, finished, pool)
             if on_plan:
                 on_plan(planner.plan(), stream.to_run)
+            writing = time.perf_counter()
+            plan = planner.plan()
+            written = finish.write_outputs(output, plan, stream.wanted, formats, bool(horizon), pool)
         finally:
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-        return _write_outputs(output, planner.plan(), stream, solved[0], formats, started, bool(horizon))
+                pool.shutdown()
+        now = time.perf_counter()
+        return BatchOutcome(plan, output, written.national, written.by_role, written.counts, stream.skipped, solved[0],
+                            written.files, now - started, now - writing)
 
 
 def check_horizon(horizon: int | None) -> None:
@@ -167,103 +169,6 @@ def check_horizon(horizon: int | None) -> None:
 def check_mode(mode: str) -> None:
     if mode not in MODES:
         raise TableError([f"--mode {mode!r} is not a plan mode: give {' or '.join(MODES)}"])
-
-
-def _write_outputs(output: Path, plan: Plan, stream: Stream, solved: int, formats, started: float, planned: bool = False) -> BatchOutcome:
-    """Every table from the parts, streamed in table order: roll-ups summed piece by piece, per-PCN tables appended."""
-    writing = time.perf_counter()
-    index = store.record_index(output, stream.wanted)
-    invalid = _invalid_records(plan)
-    statuses = pd.concat([index[["ods_code", "policy", "status"]], invalid[["ods_code", "policy", "status"]]])
-    common = rollup.optimal_everywhere(statuses, plan.policies)
-    counts = statuses["status"].value_counts().to_dict()
-    give_back_memory()
-
-    files: list[Path] = []
-    tables = {name: outputs.TableFiles(output, name, formats) for name in ("pcn_summary", "comparison_by_pcn", "failures", "pcn_roles")}
-    totals = rollup.Totals(plan.policies, common)
-    for block in outputs.blocks(store.in_table_order(output, index, plan.policies, extra=invalid)):
-        totals.add(block)
-        block = _summary_columns(block, planned)
-        tables["pcn_summary"].append(block)
-        tables["failures"].append(block.loc[block["status"] != "optimal", FAILURE_COLUMNS])
-        measures = block[block["status"] == "optimal"][["ods_code", "pcn_name", "icb", "row", "policy", *rollup.CHANGE_MEASURES]]
-        comparison = rollup.compare_by_pcn(measures, plan.policies)
-        if len(comparison):
-            tables["comparison_by_pcn"].append(comparison)
-
-    order = {p: i for i, p in enumerate(plan.policies)}
-
-    def role_blocks():
-        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind="roles")):
-            block = block.assign(_p=block["policy"].map(order), _w=-block["total_wte"]).sort_values(["row", "_p", "_w", "role"])
-            tables["pcn_roles"].append(block[list(ROLE_FIELDS)])
-            yield block
-
-    by_role = rollup.rollup_roles(role_blocks(), plan.policies, common)
-    empty_summary = _summary_columns(pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()}), planned)
-    files += tables["pcn_summary"].close(empty_summary)
-    files += tables["failures"].close(empty_summary[FAILURE_COLUMNS])
-    files += tables["comparison_by_pcn"].close(rollup.compare_by_pcn(empty_summary, plan.policies))
-    files += tables["pcn_roles"].close(pd.DataFrame({k: pd.Series(dtype="float64" if "wte" in k or "gbp" in k or "sessions" in k else object) for k in ROLE_FIELDS}))
-
-    national, by_icb = totals.table([]), totals.table(["icb"])
-    plan_sheets = _write_plan_tables(output, plan, index, common, formats, files) if planned else []
-    for name, frame in (("national", national), ("by_icb", by_icb), ("national_by_role", by_role)):
-        files += outputs.write_table(output, name, frame, formats)
-    if "xlsx" in formats:
-        sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
-                  *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
-        files.append(outputs.write_workbook(output / "results.xlsx", sheets))
-    now = time.perf_counter()
-    return BatchOutcome(plan, output, national, by_role, counts, stream.skipped, solved, files, now - started, now - writing)
-
-
-def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], formats, files: list[Path]) -> list:
-    """A plan batch's records per PCN, year and future (and role), and their sums per year and future, streamed from the parts."""
-    sheets = []
-    for kind, fields, measures, name, rollups in (
-        ("years", YEAR_FIELDS, YEAR_MEASURES, "plan_pcn_years", {"plan_national": [], "plan_by_icb": ["icb"]}),
-        ("roleyears", ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, "plan_pcn_roles", {"plan_national_by_role": []}),
-    ):
-        totals = rollup.PlanTotals(plan.policies, common, measures, extra=["role", "role_name"] if kind == "roleyears" else None)
-        per_pcn = outputs.TableFiles(output, name, formats)
-        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind=kind)):
-            totals.add(block)
-            per_pcn.append(block[list(fields)])
-        files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in measures or k == "probability" else object) for k in fields}))
-        tables = {table: totals.table(by) for table, by in rollups.items()}
-        for table, frame in tables.items():
-            files += outputs.write_table(output, table, frame, formats)
-        sheets += [(table, [frame]) for table, frame in tables.items()]
-        if kind == "years":  # per role, like pcn_roles, only as CSV and Parquet: too long for a sheet nationally
-            sheets.append((name, per_pcn.parquet_batches()))
-    return sheets if "parquet" in formats else []
-
-
-_SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in SUMMARY_FIELDS.items())}
-_PLAN_SUMMARY_DTYPES = {k: ("float64" if t == "double" else "Int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in PLAN_SUMMARY_FIELDS.items())}
-
-
-def _summary_columns(frame: pd.DataFrame, planned: bool) -> pd.DataFrame:
-    """`pcn_summary`'s columns: a plan batch's own (mode, years, verdict, care over the plan) after the common ones."""
-    dtypes = {**_SUMMARY_DTYPES, **(_PLAN_SUMMARY_DTYPES if planned else {})}
-    return frame.reindex(columns=list(dtypes)).astype(dtypes)
-
-
-def _invalid_records(plan: Plan) -> pd.DataFrame:
-    """One record per invalid row (× policy it fails under), reasons joined, for the summary and failure tables."""
-    records = [
-        {**dict.fromkeys(SUMMARY_FIELDS), "ods_code": p.ods_code, "row": p.row, "policy": policy, "status": "invalid",
-         "reason": f"{p.column}: {p.reason}" if p.column else p.reason}
-        for p in plan.problems for policy in ([p.policy] if p.policy else plan.policies)
-    ]
-    if not records:
-        return pd.DataFrame({k: pd.Series(dtype=t) for k, t in _SUMMARY_DTYPES.items()})
-    frame = pd.DataFrame(records)
-    agg = {k: "first" for k in SUMMARY_FIELDS if k not in ("row", "policy", "reason")} | {"reason": "; ".join}
-    frame = frame.groupby(["row", "policy"], as_index=False, sort=False).agg(agg)
-    return frame[list(SUMMARY_FIELDS)].astype(_SUMMARY_DTYPES)
 
 
 def summary_line(outcome: BatchOutcome) -> str:

@@ -16,12 +16,14 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from optimiser.atomic import write_bytes_atomic
 from optimiser.batch.plan_worker import PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, YEAR_FIELDS
+from optimiser.batch.memory import give_back_memory
 from optimiser.batch.table import TableError
 from optimiser.batch.worker import FINAL_STATUSES, ROLE_FIELDS, SUMMARY_FIELDS
 
@@ -30,6 +32,8 @@ ROLE_SCHEMA = pa.schema(list(ROLE_FIELDS.items()))
 YEAR_SCHEMA = pa.schema(list(YEAR_FIELDS.items()))
 ROLE_YEAR_SCHEMA = pa.schema(list(ROLE_YEAR_FIELDS.items()))
 KEYS = ["ods_code", "policy", "fingerprint"]
+RECORD = ["ods_code", "policy"]
+"""A task is known by its KEYS (what changed reruns it); today's record of it, in a part, by its RECORD."""
 LOCK_NAME = ".batch.lock"
 
 
@@ -74,6 +78,12 @@ def _chunk_id(path: Path) -> str:
     return path.stem.split("-", 1)[1]
 
 
+def read_part(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """A part read from its bytes: Arrow's file reader leaves native memory behind for each file it opens (about
+    40 KB), which a batch of many parts would not give back."""
+    return pq.read_table(pa.BufferReader(path.read_bytes()), columns=columns, use_threads=False, pre_buffer=False)
+
+
 def stored_keys(output: Path) -> pd.DataFrame:
     """The keys and status of every stored record, with the number of its part, in the order written.
 
@@ -82,7 +92,7 @@ def stored_keys(output: Path) -> pd.DataFrame:
     """
     parts = []
     for number, path in enumerate(summary_parts(output)):
-        part = pq.read_table(path, columns=[*KEYS, "status"])
+        part = read_part(path, columns=[*KEYS, "status"])
         parts.append(part.append_column("part", pa.array([number] * part.num_rows, pa.int64())))
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "part" else object) for c in [*KEYS, "status", "part"]})
@@ -91,6 +101,8 @@ def stored_keys(output: Path) -> pd.DataFrame:
 
 def record_index(output: Path, wanted: pd.DataFrame) -> pd.DataFrame:
     """Today's record of each (ODS code, policy): its part, status and today's row; superseded records left out.
+    Within a part a record is known by its ODS code and policy alone (a chunk runs each once), so the long
+    fingerprints are dropped once matched.
 
     `wanted`: today's fingerprint and row of each (ODS code, policy).
     """
@@ -98,7 +110,9 @@ def record_index(output: Path, wanted: pd.DataFrame) -> pd.DataFrame:
     if not len(index):
         return index.assign(row=pd.Series(dtype="int64"))
     index = index.merge(wanted[[*KEYS, "row"]], on=KEYS, how="inner")  # keeps the order written
-    return index.drop_duplicates(["ods_code", "policy"], keep="last").reset_index(drop=True)
+    index = index.drop_duplicates(RECORD, keep="last").drop(columns="fingerprint").reset_index(drop=True)
+    give_back_memory()
+    return index
 
 
 def done_keys(output: Path) -> set[tuple[str, str, str]]:
@@ -119,18 +133,19 @@ def in_table_order(output: Path, index: pd.DataFrame, policies: list[str], kind:
     """
     order = {p: i for i, p in enumerate(policies)}
     wanted = index if kind == "summary" else index[index["status"] == "optimal"]
-    wanted = wanted[[*KEYS, "row", "part"]]
+    wanted = wanted[[*RECORD, "row", "part"]]
     if extra is not None and len(extra):
-        wanted = pd.concat([wanted, extra[[*KEYS, "row"]].assign(part=-1)], ignore_index=True)
+        wanted = pd.concat([wanted, extra[[*RECORD, "row"]].assign(part=-1)], ignore_index=True)
     if not len(wanted):
         return
     wanted = wanted.assign(_p=wanted["policy"].map(order)).sort_values(["row", "_p"], kind="stable")
     paths = summary_parts(output)
     files = {_chunk_id(paths[n]): path for n, path in enumerate(paths)} if kind == "summary" else role_parts(output, kind)
     cache: dict[int, pd.DataFrame] = {}
-    runs = (wanted["part"] != wanted["part"].shift()).cumsum()
-    for _, run in wanted.groupby(runs.to_numpy(), sort=False):
-        number = int(run["part"].iloc[0])
+    part = wanted["part"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
+    for start, end in zip(starts, [*starts[1:], len(part)]):
+        run, number = wanted.iloc[start:end], int(part[start])
         if number not in cache:
             if number < 0:
                 cache[number] = extra
@@ -138,13 +153,13 @@ def in_table_order(output: Path, index: pd.DataFrame, policies: list[str], kind:
                 path = files.get(_chunk_id(paths[number]))
                 if path is None:
                     continue
-                cache[number] = pq.read_table(path).to_pandas()
+                cache[number] = read_part(path).to_pandas()
             while len(cache) > 4:
                 cache.pop(next(iter(cache)))
         if number < 0:  # kept in memory, one record per row and policy
             records = cache[number].merge(run[["row", "policy", "_p"]], on=["row", "policy"], how="inner")
         else:
-            records = cache[number].drop(columns="row", errors="ignore").merge(run[[*KEYS, "row", "_p"]], on=KEYS, how="inner")
+            records = cache[number].drop(columns="row", errors="ignore").merge(run[[*RECORD, "row", "_p"]], on=RECORD, how="inner")
         yield records.sort_values(["row", "_p"], kind="stable").drop(columns="_p")
 
 

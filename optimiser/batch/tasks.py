@@ -201,13 +201,23 @@ class Stream:
     """The table as chunks of rows with tasks still to run, in table order, read a batch of rows at a time.
 
     A task whose (ODS code, policy, fingerprint) is in `done` is counted as skipped, not run; a chunk holds rows
-    with about `chunk_size` tasks to run. Of each row it keeps only what the run's end needs (`wanted`).
+    with about `chunk_size` tasks to run, fewer near the end when `workers` share them (see `_size_now`). Of each row it keeps
+    only what the run's end needs (`wanted`).
     """
 
-    def __init__(self, planner: Planner, done: set[tuple[str, str, str]], chunk_size: int):
-        self.planner, self.done, self.chunk_size = planner, done, chunk_size
+    def __init__(self, planner: Planner, done: set[tuple[str, str, str]], chunk_size: int, workers: int | None = None):
+        self.planner, self.done, self.chunk_size, self.workers = planner, done, chunk_size, workers
         self.wanted_parts: list[pd.DataFrame] = []
-        self.skipped = self.to_run = self.read = 0
+        self.skipped = self.to_run = self.read = self.yielded = 0
+
+    def _size_now(self) -> int:
+        """Tasks for the next chunk: `chunk_size` until the tasks left would fill every worker's two chunks in flight,
+        then a share of what is left (down to a quarter chunk), so the workers finish together rather than one
+        waiting on another's last full chunk."""
+        if not self.workers:
+            return self.chunk_size
+        left = self.to_run_at_most - self.yielded
+        return max(1, min(self.chunk_size, max(self.chunk_size // 4, -(-left // (2 * self.workers)))))
 
     def __iter__(self) -> Iterator[RowChunk]:
         table, policies = self.planner.table, self.planner.policies
@@ -229,10 +239,12 @@ class Stream:
                     numbers.append(start + i + 2)
                     pending.append(mine)
                     size += len(mine)
-                if size >= self.chunk_size:
+                if size >= self._size_now():
+                    self.yielded += size
                     yield self._chunk(positions, numbers, pending)
                     positions, numbers, pending, size = [], [], [], 0
         if positions:
+            self.yielded += size
             yield self._chunk(positions, numbers, pending)
 
     def _chunk(self, positions: list[int], numbers: list[int], pending: list) -> RowChunk:

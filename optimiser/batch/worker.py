@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from optimiser.batch.memory import freeze_long_lived, give_back_memory
+from optimiser.batch.memory import freeze_long_lived, give_back_memory, use_the_c_heap
 from optimiser.batch.table import RowProblem
 from optimiser.batch.tasks import RowChunk, Task
 from optimiser.errors import EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, ScenarioError
@@ -64,6 +64,7 @@ def warm() -> None:
 
     load_assumptions()
     _highs()
+    use_the_c_heap()
     freeze_long_lived()
 
 

@@ -25,7 +25,7 @@ def looks_like_formula(value: object) -> bool:
 
 
 def _text_columns(frame: pd.DataFrame) -> list:
-    return [c for c in frame.columns if pd.api.types.is_object_dtype(frame[c]) or pd.api.types.is_string_dtype(frame[c])]
+    return [c for c, dtype in frame.dtypes.items() if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)]
 
 
 def _escape_text(value: object) -> object:

@@ -23,7 +23,7 @@ DEFAULT_CHUNK_SIZE = 100
 """PCN × policy tasks per chunk. Each chunk is one Parquet part, written and read back by the parent alone, so small
 chunks make the parent the bottleneck (25 took about twice as long to write the outputs); 100 still reports progress
 and keeps resumable work every fraction of a second."""
-PRELOAD = ["optimiser.batch.worker", "optimiser.inputs", "optimiser.model", "optimiser.solve"]
+PRELOAD = ["optimiser.batch.preload"]
 MAX_HORIZON_YEARS = 15
 
 

@@ -121,9 +121,9 @@ def test_ctrl_c_is_one_line_and_exit_130(ready_after):
     else:
         pytest.fail(f"the child never reported importing {ready_after}")
     process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    if process.returncode == 0:
-        pytest.skip("finished before the interrupt arrived")
+    stdout, stderr = process.communicate(timeout=60)
+    if process.returncode == 0 or (process.returncode == -signal.SIGINT and stdout.strip()):
+        pytest.skip("finished before the interrupt arrived (or as Python was exiting, its handlers gone)")
     assert process.returncode == 130, stderr
     assert [line for line in stderr.strip().splitlines() if not line.startswith("import time:")] == [
         "Interrupted; nothing was written."]

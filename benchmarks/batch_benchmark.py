@@ -1,6 +1,6 @@
 """Batch benchmark on the synthetic national set: one command, every ratio measured in the same run.
 
-    python benchmarks/batch_benchmark.py                 # ~4 minutes on 2 cores
+    python benchmarks/batch_benchmark.py                 # ~6 minutes on 2 cores
     python benchmarks/batch_benchmark.py --memory-sizes 1250   # skip the 12,500-PCN memory run
     python benchmarks/batch_benchmark.py --horizon 5     # instead: a 5-year plan for every PCN, 1 worker vs every core
     python benchmarks/batch_benchmark.py --quick         # a smoke test of every measurement (~1 minute; numbers mean little)
@@ -12,7 +12,8 @@ Measures, on the same 1,250 synthetic PCNs (seed 2025) and base scenario, policy
      ours); the naive loop is timed on a subset and scaled per PCN, as printed;
   2. time per PCN inside a worker (table row to stored record) vs the pure HiGHS time of the same models solved
      cold (a fresh HiGHS instance per PCN, models built and compiled beforehand and not timed);
-  3. 2 workers vs 1 (in-process);
+  3. 2 workers vs 1 (in-process), on the 1,250 PCNs and again on 12,500 (`--scale-pcns`), where the fixed costs
+     of starting workers and writing the outputs weigh less;
   4. peak RSS of the batch (parent, from after the synthetic table is made, and largest worker) for 1,250 and
      12,500 PCNs, each in a fresh process.
 """
@@ -198,6 +199,7 @@ def main() -> None:
     parser.add_argument("--pcns", type=int, default=1250)
     parser.add_argument("--naive-sample", type=int, default=50, help="PCNs timed in the naive CBC loop, scaled per PCN")
     parser.add_argument("--memory-sizes", type=int, nargs="*", default=[1250, 12500])
+    parser.add_argument("--scale-pcns", type=int, default=12500, help="PCNs for the second 1 vs 2 workers measure (0: skip)")
     parser.add_argument("--quick", action="store_true", help="smoke test: 60 PCNs, naive loop on 5, memory at 60 and 600")
     parser.add_argument("--memory-run", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--horizon", type=int, help="time a batch of N-year plans (the base's futures) instead")
@@ -220,7 +222,7 @@ def main() -> None:
         print(f"worker / cold HiGHS over {len(ratios)} runs: {min(ratios):.2f}× to {max(ratios):.2f}× (target ≤ 1.3×; ≤ 1.0× warm)")
         return
     if args.quick:
-        args.pcns, args.naive_sample, args.memory_sizes = 60, 5, [60, 600]
+        args.pcns, args.naive_sample, args.memory_sizes, args.scale_pcns = 60, 5, [60, 600], 600
 
     cores = os.cpu_count() or 1
     print(f"machine: {cores} cores (nproc), {cpu_model()}, Python {platform.python_version()}")
@@ -247,6 +249,13 @@ def main() -> None:
     print(f"  worker time per PCN / cold HiGHS per PCN     = {(worker / len(solved)) / (cold / modelled):7.2f}×   (≤ 1.3×; ≤ 1.0× warm)")
     print(f"  naive loop / our batch ({cores} workers)        = {naive_total / many_seconds:7.1f}×   (≥ 10×)")
     print(f"  1 worker / {cores} workers (speed-up)            = {one_seconds / many_seconds:7.2f}×   (≥ 1.8× on 2 cores)")
+
+    if args.scale_pcns:
+        larger = national_table(args.scale_pcns)
+        one_large, _ = run(larger, workers=1)
+        many_large, _ = run(larger, workers=cores)
+        print(f"  1 worker / {cores} workers on {args.scale_pcns:,} PCNs = {one_large / many_large:7.2f}×   "
+              f"({one_large:,.1f} s ÷ {many_large:,.1f} s)")
 
     for size in args.memory_sizes:
         done = subprocess.run([sys.executable, __file__, "--memory-run", str(size)], capture_output=True, text=True, cwd=ROOT)

@@ -25,10 +25,11 @@ def register_batch_commands(app: typer.Typer) -> None:
 
 _BATCH_HELP = """Find the best mix for every PCN in a table, under one or more policies, and roll the answers up.
 
-The table (CSV, Parquet or Excel) has a row per PCN; the base scenario gives everything the table
-does not. Results are written to --output as each chunk finishes; rerunning the same command
+The table (CSV, Parquet or Excel) has a row per PCN; the base scenario gives everything the table \
+does not. Results are written to --output as each chunk finishes; rerunning the same command \
 resumes and skips what is done. Exit code 4 means the batch finished but some PCNs failed.
 """
+"""One paragraph per blank line: typer keeps a docstring's line breaks, so a paragraph's lines are joined."""
 
 
 def batch(

@@ -202,7 +202,8 @@ def check_plan(scenario: Scenario, beyond_arrs: BeyondArrs = "own_money") -> Pla
     from optimiser.pipeline import optimise
 
     if not scenario.plan:
-        raise ScenarioError(["plan: the scenario has no plan to check; add e.g. plan: {clinical_pharmacist: 3, care_coordinator: 2}"])
+        raise ScenarioError(["plan: the scenario has no plan to check; add the total WTE you intend per role, e.g. "
+                             "plan: {clinical_pharmacist: 3, care_coordinator: 2} (roles left out keep the staff in post)"])
     free = scenario.model_copy(update={"plan": None, "policy": scenario.policy.model_copy(update={"min_post_wte": 0.0, "whole_posts": False})})
     inputs = prepare(free)
     wte = planned_wte(scenario, inputs)

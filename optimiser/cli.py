@@ -93,7 +93,7 @@ def solve(
             from optimiser.pdf_report import write_board_report
 
             err.print(f"wrote {write_board_report(result, report, overwrite=overwrite)}")
-        elif format == OutputFormat.json:
+        if format == OutputFormat.json:
             typer.echo(result_json(result, lifted))
         elif format == OutputFormat.csv:
             typer.echo(csv_text(result.mix(include_zero=True).reset_index()), nl=False)
@@ -117,6 +117,8 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file with a pl
     try:
         checked = check_plan(_load(scenario))
         out.print(render_check(checked))
+    except ScenarioError as error:
+        fail(error if error.source else ScenarioError(error.problems, str(scenario)))
     except (OptimiserError, OSError) as error:
         fail(error)
     if checked.breaches:
@@ -167,6 +169,8 @@ def catalogue(
 
     year = year or current_year()
     try:
+        if salary is not None and not salary > 0:
+            raise OptimiserError(f"--salary {salary:g}: give a salary in £ a year above 0, e.g. --salary 58000")
         if derive is not None or salary is not None:
             out.print(derivation_text(year, derive, salary, london))
         else:

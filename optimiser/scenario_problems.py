@@ -45,8 +45,9 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel] = S
 
 
 def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) -> list[tuple[tuple, str]]:
-    """Each of pydantic's errors as (its location, a sentence), so callers can map a problem back to its source."""
-    problems = []
+    """Each of pydantic's errors as (its location, a sentence), so callers can map a problem back to its source.
+    A required key reported missing because it was misspelt is left out: the unknown key's "did you mean" says it."""
+    problems, misspelt = [], set()
     for item in error.errors():
         loc = tuple(item["loc"])
         path = ".".join(str(part) for part in loc)
@@ -58,6 +59,8 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
             close = difflib.get_close_matches(str(item["loc"][-1]), allowed, n=1, cutoff=0.5)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed keys: {', '.join(allowed)}"
             problems.append((loc, f"{path}: unknown key; {hint}"))
+            if close:
+                misspelt.add((*loc[:-1], close[0]))
         elif kind == "missing":
             problems.append((loc, f"{path}: required but missing"))
         elif kind == "value_error":
@@ -66,7 +69,8 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
         else:
             shown = short_value(value)
             problems.append((loc, f"{path} = {shown}: {_allowed_text(item)}"))
-    return problems
+    return [(loc, sentence) for loc, sentence in problems
+            if not (loc in misspelt and sentence.endswith("required but missing"))]
 
 
 def _allowed_text(item: dict[str, Any]) -> str:
@@ -74,7 +78,9 @@ def _allowed_text(item: dict[str, Any]) -> str:
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         symbol = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
         bound = next(iter(ctx.values()))
-        return f"must be a number {symbol} {bound:,}" if isinstance(bound, (int, float)) else item["msg"]
+        if not isinstance(bound, (int, float)):
+            return item["msg"]
+        return f"must be a number {symbol} {bound:,.0f}" if float(bound).is_integer() else f"must be a number {symbol} {bound:,}"
     if kind == "finite_number":
         return "must be a finite number (not NaN or infinity)"
     if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):

@@ -26,6 +26,8 @@ class OutputFormat(str, Enum):
 
 def fail(error: Exception) -> NoReturn:
     """Print an error as sentences and exit with its documented code; never a traceback."""
-    hint = " (add --overwrite to replace it)" if isinstance(error, FileExistsError) else ""
-    err.print(f"[bold red]Error:[/] {error}{hint}", markup=True, highlight=False)
+    text = str(error)
+    if isinstance(error, FileExistsError):  # the shared sentence says "confirm overwriting"; here that is an option
+        text = text.replace("confirm overwriting", "add --overwrite to replace") if "confirm overwriting" in text else f"{text} (add --overwrite to replace it)"
+    err.print(f"[bold red]Error:[/] {text}", markup=True, highlight=False)
     raise typer.Exit(getattr(error, "exit_code", EXIT_BAD_INPUT))

@@ -187,6 +187,8 @@ def _same(a, b) -> None:
     columns = ["ods_code", "policy", "status", "total_wte", "arrs_claimed_gbp_per_year", "served_contacts_per_year", "binding_constraints"]
     pd.testing.assert_frame_equal(a.summary[columns], b.summary[columns])
     pd.testing.assert_frame_equal(a.roles.drop(columns="fingerprint"), b.roles.drop(columns="fingerprint"))
+    pd.testing.assert_frame_equal(a.national, b.national)
+    pd.testing.assert_frame_equal(a.by_role, b.by_role)  # written by a process of its own with worker processes
 
 
 def test_national_set_is_shaped_on_published_figures():

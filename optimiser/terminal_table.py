@@ -29,8 +29,9 @@ def folding_table(title: str, frame: pd.DataFrame, formats: dict[str, str], inde
         table.add_column(index_label, overflow="fold", min_width=min(14, max((len(r[0]) for r in rows), default=1)))
     offset = 1 if index_label else 0
     for i, column in enumerate(formats):
-        widest = max([len(r[i + offset]) for r in rows] + [len(piece) for piece in _HEADER_PIECE.findall(column)])
-        fixed = widest if formats[column] not in ("s", "s>") or widest <= SHORT_TEXT else None
+        widest_cell = max([len(r[i + offset]) for r in rows], default=0)
+        widest = max([widest_cell] + [len(piece) for piece in _HEADER_PIECE.findall(column)])
+        fixed = widest if formats[column] not in ("s", "s>") or widest_cell <= SHORT_TEXT else None
         table.add_column(column, justify="left" if formats[column] == "s" else "right",  # "s>": text, right-aligned
                          width=fixed, overflow="fold")
     for cells in rows:

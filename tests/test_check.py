@@ -233,8 +233,8 @@ def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     assert money["Top-up needed (£ a year)"] == f"{p:,.0f} of a budget of 0"
     assert money["Clinical room sessions (sessions a week)"].startswith("18.0 needed")
     supervision = supervision_in_words(check.planned.supervision()).set_index("Supervising profession")
-    assert supervision.at["senior pharmacist supervision", "Needed (hours a week)"] == pytest.approx(0.92)
-    assert supervision.at["senior pharmacist supervision", "Available (hours a week)"] == "no limit set"  # not a blank read as 0
+    assert supervision.at["Senior pharmacist supervision", "Needed (hours a week)"] == pytest.approx(0.92)
+    assert supervision.at["Senior pharmacist supervision", "Available (hours a week)"] == "no limit set"  # not a blank read as 0
     need_met = need_met_compared(check.care()).set_index("Demand category")
     assert need_met["Plan: need met (%)"].tolist() == pytest.approx((check.care()["plan_served_share"] * 100).tolist())
     assert all("(" in column for column in need_met.columns)

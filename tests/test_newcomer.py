@@ -81,3 +81,55 @@ def test_a_board_report_does_not_swallow_the_json(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["pcn"] == "Hillside Rural PCN (example)"
     assert Path(tmp_path / "board.pdf").stat().st_size > 0
+
+
+def _words(name: str, gain: float):
+    from optimiser import constraints
+
+    return constraints.Words(name=name, label="x", limit=2.0, gain=gain, more="add about 0.0 points of care score",
+                             money="£10,000", amount=lambda v: f"{v:,.1f} points of care score", worth_saying=abs(gain) >= 0.05)
+
+
+@pytest.mark.parametrize(("family", "name", "start"), [
+    ("clinical_rooms", "", "Clinical rooms are full, but more would add no care"),
+    ("desk_space", "", "Desks are full, but more would add no care"),
+    ("supervision", "senior pharmacist supervision", "Senior pharmacist supervision is fully used, but more would add no care"),
+    ("arrs_budget", "ARRS sum", "The ARRS sum is fully claimed, but more would add no care"),
+    ("role_cap", "Enhanced practice nurse", "The cap on Enhanced practice nurse is reached, but more would add no care"),
+])
+def test_a_limit_that_binds_without_effect_is_said_in_plain_words(family, name, start):
+    from optimiser import constraints
+
+    assert constraints.binding_sentence(family, family, _words(name, 0.0), no_gain=True).startswith(start)
+
+
+def test_keeping_staff_in_post_at_no_measurable_cost_does_not_say_0_0_points():
+    from optimiser import constraints
+
+    small = constraints.binding_sentence("in_post_floor", "in_post_floor", _words("Paramedic", -0.01), no_gain=True)
+    assert small == "Paramedic: keeping the 2 WTE in post costs no measurable care against the best use of that money and space."
+    large = constraints.binding_sentence("in_post_floor", "in_post_floor", _words("Paramedic", -0.3), no_gain=False)
+    assert "costs about 0.3 points of care score per WTE" in large
+
+
+def _section(text: str, title: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i] and not lines[i].startswith(" ")), len(lines))
+    return [line for line in lines[start:end] if re.search(r"\d\s*$", line)]
+
+
+def test_compare_and_check_show_every_change_with_its_sign(tmp_path):
+    """A change column reads as the headline's does: +4.00 or -0.68, and a plain 0.00 for none."""
+    done = run("compare", str(RURAL), str(ROOT / "scenarios" / "urban-deprived-2026-27.yaml"))
+    assert done.returncode == 0, done.stderr
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(RURAL.read_text() + "plan: {clinical_pharmacist: 3, care_coordinator: 2}\n")
+    checked = run("check", str(plan))
+    assert checked.returncode == 0, checked.stderr
+    rows = [*_section(done.stdout, "Staffing mix"), *_section(done.stdout, "Contacts served"),
+            *_section(checked.stdout, "Staff: the plan and the best mix")]
+    assert len(rows) > 10
+    for row in rows:
+        change = row.split()[-1]
+        assert change[0] in "+-" or float(change.replace(",", "")) == 0, row

@@ -133,3 +133,14 @@ def test_compare_and_check_show_every_change_with_its_sign(tmp_path):
     for row in rows:
         change = row.split()[-1]
         assert change[0] in "+-" or float(change.replace(",", "")) == 0, row
+
+
+def test_the_plans_uncertainty_lines_name_the_plan_they_compare_with():
+    done = run("plan", str(ROOT / "scenarios" / "plan-rural-2025-26.yaml"))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "single-forecast" not in text  # a manager's words: the plan made for one future alone
+    assert "(%)" in done.stdout  # the year table's need met, a share, says so in its heading
+    for line in done.stdout.splitlines():
+        if line.startswith("  if '"):
+            assert "against the plan made for '" in line and line.rstrip().endswith("alone"), line

@@ -14,6 +14,7 @@ import pandas as pd
 
 from optimiser.batch import outputs, rollup, store
 from optimiser.batch.plan_worker import PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, ROLE_YEAR_MEASURES, YEAR_FIELDS, YEAR_MEASURES
+from optimiser.batch.execute import WorkerPool
 from optimiser.batch.tasks import Plan
 from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS
 
@@ -24,6 +25,8 @@ _PLAN_SUMMARY_DTYPES = {k: ("float64" if t == "double" else "Int64" if t == "int
 
 @dataclasses.dataclass
 class Written:
+    """What the outcome of a batch keeps in memory: the small roll-ups, the counts, and the files' paths."""
+
     national: pd.DataFrame
     by_role: pd.DataFrame
     counts: dict[str, int]  # status → PCN × policy records
@@ -31,7 +34,7 @@ class Written:
 
 
 def write_outputs(output: Path, plan: Plan, wanted: pd.DataFrame, formats: tuple[str, ...], planned: bool = False,
-                  pool=None) -> Written:
+                  pool: WorkerPool | None = None) -> Written:
     """Every table from the parts; `wanted` is today's fingerprint and row of each (ODS code, policy); `pool`, worker
     processes whose fork server starts the process that writes the role tables (without, this process writes them)."""
     index = store.record_index(output, wanted)

@@ -201,8 +201,8 @@ class Stream:
     """The table as chunks of rows with tasks still to run, in table order, read a batch of rows at a time.
 
     A task whose (ODS code, policy, fingerprint) is in `done` is counted as skipped, not run; a chunk holds rows
-    with about `chunk_size` tasks to run, fewer near the end when `workers` share them (see `_size_now`). Of each row it keeps
-    only what the run's end needs (`wanted`).
+    with about `chunk_size` tasks to run, fewer near the end when `workers` share them (see `_size_now`). Of each
+    row it keeps only what the run's end needs (`wanted`).
     """
 
     def __init__(self, planner: Planner, done: set[tuple[str, str, str]], chunk_size: int, workers: int | None = None):

@@ -26,7 +26,8 @@ def folding_table(title: str, frame: pd.DataFrame, formats: dict[str, str], inde
         rows.append(cells)
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     if index_label:
-        table.add_column(index_label, overflow="fold", min_width=min(14, max((len(r[0]) for r in rows), default=1)))
+        longest_word = max((len(word) for r in rows for word in r[0].split()), default=1)  # never "physiotherapis/t"
+        table.add_column(index_label, overflow="fold", min_width=max(longest_word, min(14, max((len(r[0]) for r in rows), default=1))))
     offset = 1 if index_label else 0
     for i, column in enumerate(formats):
         widest_cell = max([len(r[i + offset]) for r in rows], default=0)

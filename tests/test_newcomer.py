@@ -144,3 +144,19 @@ def test_the_plans_uncertainty_lines_name_the_plan_they_compare_with():
     for line in done.stdout.splitlines():
         if line.startswith("  if '"):
             assert "against the plan made for '" in line and line.rstrip().endswith("alone"), line
+
+
+def test_the_catalogue_never_splits_a_word_of_a_role_name():
+    from optimiser.catalogue import load_catalogue
+
+    done = run("catalogue", "--year", "2026/27")
+    assert done.returncode == 0, done.stderr
+    tokens = set(done.stdout.split())
+    words = {word for name in load_catalogue("2026/27").roles["role_name"] for word in name.split()}
+    assert words <= tokens, sorted(words - tokens)
+
+
+def test_compare_names_the_weighting_of_its_weighted_contacts():
+    done = run("compare", str(RURAL), str(RURAL))
+    assert done.returncode == 0, done.stderr
+    assert "Priority-weighted contacts (/yr)" in done.stdout

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from optimiser.catalogue import POT_NAMES
+from optimiser.words import in_sentence
 
 Kind = Literal["limit", "need", "floor", "bookkeeping"]
 """limit: reported when binding; need: demand fully met (reported apart); floor: reported only when keeping it
@@ -93,9 +94,9 @@ FAMILIES: dict[str, Family] = {
         conflict=_supervision_conflict, unspent_reason="supervision hours are used up"),
     "role_cap": Family(
         "WTE", relaxable=True, labels="role", what="The cap on {name} is reached",
-        binding=lambda w: (f"The cap of {w.limit:g} WTE on {w.name} binds: lifting it by one WTE would let the mix {w.more} "
+        binding=lambda w: (f"The cap of {w.limit:g} WTE on {in_sentence(w.name)} binds: lifting it by one WTE would let the mix {w.more} "
                            "(directly, or by freeing money and rooms for other roles)."),
-        conflict=lambda w: (f"{w.limit + w.gain:g} WTE of {w.name} are in post but the cap is {w.limit:g} WTE: {w.gain:g} WTE "
+        conflict=lambda w: (f"{w.limit + w.gain:g} WTE of {in_sentence(w.name)} are in post but the cap is {w.limit:g} WTE: {w.gain:g} WTE "
                             "over; lift the cap (policy.remove_caps) or reduce in-post staff"),
         unspent_reason="role caps bind"),
     "recruitment_limit": Family(
@@ -171,7 +172,7 @@ def label_name(name: str, label: str | None, inputs) -> str:
 def binding_sentence(name: str, constraint_name: str, words: Words, no_gain: bool) -> str:
     entry = family(name)
     if entry.what and no_gain:
-        what = entry.what.format(name=words.name)
+        what = entry.what.format(name=in_sentence(words.name))
         return (f"{what[:1].upper()}{what[1:]}, but more would add no care: the money and rooms it would "
                 "take do as much in the mix as it is.")
     return entry.binding(words) if entry.binding else f"{constraint_name} binds."

@@ -69,7 +69,7 @@ def test_rooms_caps_recruitment_and_post_size_are_each_a_sentence():
     check = check_plan(with_plan(scenario, {PHARMACIST: 1.5, nurse: 1.1}))
     text = " ".join(check.breaches)
     assert "the plan needs 22.4 clinical room sessions a week but 9 are free: 13.4 over" in text  # 13.5 + 1.1 × 8.1 = 22.41
-    assert "1.1 WTE of Enhanced practice nurse is over its cap of 1 WTE by 0.1" in text
+    assert "1.1 WTE of enhanced practice nurse is over its cap of 1 WTE by 0.1" in text
     assert "Clinical pharmacist: 1.5 new WTE is more than the 1 you could recruit" in text
 
 

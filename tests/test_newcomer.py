@@ -95,7 +95,7 @@ def _words(name: str, gain: float):
     ("desk_space", "", "Desks are full, but more would add no care"),
     ("supervision", "senior pharmacist supervision", "Senior pharmacist supervision is fully used, but more would add no care"),
     ("arrs_budget", "ARRS sum", "The ARRS sum is fully claimed, but more would add no care"),
-    ("role_cap", "Enhanced practice nurse", "The cap on Enhanced practice nurse is reached, but more would add no care"),
+    ("role_cap", "Enhanced practice nurse", "The cap on enhanced practice nurse is reached, but more would add no care"),
 ])
 def test_a_limit_that_binds_without_effect_is_said_in_plain_words(family, name, start):
     from optimiser import constraints
@@ -160,3 +160,14 @@ def test_compare_names_the_weighting_of_its_weighted_contacts():
     done = run("compare", str(RURAL), str(RURAL))
     assert done.returncode == 0, done.stderr
     assert "Priority-weighted contacts (/yr)" in done.stdout
+
+
+def test_role_names_inside_a_sentence_read_as_words_with_acronyms_kept():
+    """The large example recruits roles it sets no limit for, among them a GP role named with CCT."""
+    from optimiser.pipeline import optimise
+    from optimiser.scenario_io import load_scenario
+
+    notes = optimise(load_scenario(ROOT / "scenarios" / "large-2024-25.yaml")).notes()
+    unlimited = next(note for note in notes if note.startswith("No recruitment limit was set for "))
+    assert "clinical pharmacist" in unlimited and "Clinical pharmacist" not in unlimited
+    assert "general practitioner (within 2 years of CCT)" in unlimited

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from optimiser.catalogue import POT_NAMES
 from optimiser.inputs import ModelInputs
 from optimiser.scenario import Scenario
-from optimiser.words import wte_list
+from optimiser.words import in_sentence, wte_list
 
 if TYPE_CHECKING:
     from optimiser.check import PlanNeeds, PotFunding
@@ -77,7 +77,7 @@ def rules_broken(scenario: Scenario, inputs: ModelInputs, wte: dict[str, float],
         in_post, cap, most = roles["in_post_wte"][r], roles["cap_wte"][r], roles["max_new_wte"][r]
         new = w - in_post
         if not math.isnan(cap) and w > cap + 1e-9:
-            broken.append(f"{w:g} WTE of {name[r]} is over its cap of {cap:g} WTE by {w - cap:g}.")
+            broken.append(f"{w:g} WTE of {in_sentence(name[r])} is over its cap of {cap:g} WTE by {w - cap:g}.")
         if new < -1e-9 and not policy.allow_reducing_in_post:
             broken.append(f"{name[r]}: {w:g} WTE is fewer than the {in_post:g} in post (set policy.allow_reducing_in_post "
                           "if staff would leave).")

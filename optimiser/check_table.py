@@ -65,6 +65,8 @@ def supervision_in_words(supervision: pd.DataFrame) -> pd.DataFrame:
     """A result's supervision (Result.supervision()) with its columns in words and units, for the app and the terminal.
     Where the scenario gives no hours available, the cell says so: a blank would read as none."""
     shown = supervision[list(SUPERVISION_COLUMNS)].rename(columns=SUPERVISION_COLUMNS).reset_index(drop=True)
+    name = SUPERVISION_COLUMNS["supervisor_name"]
+    shown[name] = [f"{text[:1].upper()}{text[1:]}" for text in shown[name]]  # a row label, as roles and needs are
     available = SUPERVISION_COLUMNS["available_hours_per_week"]
     shown[available] = [NO_LIMIT_SET if pd.isna(hours) else f"{hours:.1f}" for hours in shown[available]]
     return shown

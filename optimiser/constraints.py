@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from optimiser.catalogue import POT_NAMES
+from optimiser.words import in_sentence
 
 Kind = Literal["limit", "need", "floor", "bookkeeping"]
 """limit: reported when binding; need: demand fully met (reported apart); floor: reported only when keeping it
@@ -43,7 +44,7 @@ class Family:
     kind: Kind = "limit"
     relaxable: bool = False
     labels: Literal["role", "category", "pot", "supervisor"] | None = None
-    what: str = ""  # the limit as a subject, for "… is reached, but more would add no care"
+    what: str = ""  # the limit reached, as a clause, for "…, but more would add no care"
     binding: Callable[[Words], str] | None = None
     conflict: Callable[[Words], str] | None = None
     unspent_reason: str = ""  # why ARRS can be left unspent when this binds
@@ -63,43 +64,43 @@ def _rooms_conflict(w: Words) -> str:
 
 FAMILIES: dict[str, Family] = {
     "arrs_budget": Family(
-        "£ a year", relaxable=True, labels="pot", what="The {name}",
+        "£ a year", relaxable=True, labels="pot", what="The {name} is fully claimed",
         binding=lambda w: f"The {w.name} is fully claimed: {w.money} more a year would {w.more}.",
         conflict=lambda w: (f"staff already in post claim £{w.limit + w.gain:,.0f} a year of ARRS but the {w.name} is "
                             f"£{w.limit:,.0f}: £{w.gain:,.0f} short")),
     "top_up_budget": Family(
-        "£ a year", relaxable=True, what="The top-up budget",
+        "£ a year", relaxable=True, what="The top-up budget is fully used",
         binding=lambda w: f"The top-up budget (£{w.limit:,.0f}) is fully used: {w.money} more a year would {w.more}.",
         conflict=lambda w: (f"costs above reimbursement need £{w.limit + w.gain:,.0f} a year of top-up but the top-up budget "
                             f"is £{w.limit:,.0f}: £{w.gain:,.0f} short"),
         unspent_reason="the top-up budget, which pays costs above reimbursement and rent, is used up"),
     "clinical_rooms": Family(
-        "room sessions a week", relaxable=True, what="Clinical room space",
+        "room sessions a week", relaxable=True, what="Clinical rooms are full",
         binding=lambda w: (f"Clinical rooms are full ({w.limit:,.1f} free sessions a week"
                            + (f" plus {w.rented:,.1f} rented" if w.rented > 1e-6 else "")
                            + f"): one more room session a week would {w.more}."),
         conflict=_rooms_conflict, unspent_reason="clinical rooms are full"),
     "desk_space": Family(
-        "desk sessions a week", relaxable=True, what="Desk space",
+        "desk sessions a week", relaxable=True, what="Desks are full",
         binding=lambda w: f"Desks are full ({w.limit:,.1f} sessions a week): one more desk session a week would {w.more}.",
         conflict=lambda w: (f"staff in post need {w.limit + w.gain:,.1f} desk sessions a week but {w.limit:,.1f} are "
                             f"available: {w.gain:,.1f} short"),
         unspent_reason="desks are full"),
     "supervision": Family(
-        "supervision hours a week", relaxable=True, labels="supervisor", what="Supervision",
+        "supervision hours a week", relaxable=True, labels="supervisor", what="{name} is fully used",
         binding=lambda w: (f"{w.name[:1].upper()}{w.name[1:]} is fully used ({w.limit:,.1f} hours a week"
                            + (f" plus {w.bought:,.1f} bought" if w.bought > 1e-6 else "")
                            + f"): one more hour of {w.name} a week would {w.more}."),
         conflict=_supervision_conflict, unspent_reason="supervision hours are used up"),
     "role_cap": Family(
-        "WTE", relaxable=True, labels="role", what="The cap on {name}",
-        binding=lambda w: (f"The cap of {w.limit:g} WTE on {w.name} binds: lifting it by one WTE would let the mix {w.more} "
+        "WTE", relaxable=True, labels="role", what="The cap on {name} is reached",
+        binding=lambda w: (f"The cap of {w.limit:g} WTE on {in_sentence(w.name)} binds: lifting it by one WTE would let the mix {w.more} "
                            "(directly, or by freeing money and rooms for other roles)."),
-        conflict=lambda w: (f"{w.limit + w.gain:g} WTE of {w.name} are in post but the cap is {w.limit:g} WTE: {w.gain:g} WTE "
+        conflict=lambda w: (f"{w.limit + w.gain:g} WTE of {in_sentence(w.name)} are in post but the cap is {w.limit:g} WTE: {w.gain:g} WTE "
                             "over; lift the cap (policy.remove_caps) or reduce in-post staff"),
         unspent_reason="role caps bind"),
     "recruitment_limit": Family(
-        "WTE", relaxable=True, labels="role", what="The recruitment limit you set for {name}",
+        "WTE", relaxable=True, labels="role", what="The recruitment limit you set for {name} is reached",
         binding=lambda w: (f"{w.name}: the recruitment limit you set ({w.limit:g} WTE in total, in post + new) is reached; "
                            f"one more WTE would let the mix {w.more} (directly, or by freeing money and rooms for other roles)."),
         conflict=lambda w: (f"{w.name} needs {w.limit + w.gain:g} WTE but in post plus the recruitment limit allow "
@@ -108,8 +109,9 @@ FAMILIES: dict[str, Family] = {
     "in_post_floor": Family(
         "WTE", kind="floor", labels="role",
         # The dual of a floor is negative: what keeping one more WTE in post costs in care elsewhere.
-        binding=lambda w: (f"{w.name}: keeping the {w.limit:g} WTE in post costs about {w.amount(-w.gain)} per WTE "
-                           "against the best use of that money and space.")),
+        binding=lambda w: (f"{w.name}: keeping the {w.limit:g} WTE in post costs "
+                           + (f"about {w.amount(-w.gain)} per WTE" if w.worth_saying else "no measurable care")
+                           + " against the best use of that money and space.")),
     "minimum_post_size": Family(
         "WTE", kind="floor", labels="role",
         binding=lambda w: (f"{w.name}: the new post is the smallest allowed ({w.min_post_wte:g} WTE, policy.min_post_wte); "
@@ -170,7 +172,8 @@ def label_name(name: str, label: str | None, inputs) -> str:
 def binding_sentence(name: str, constraint_name: str, words: Words, no_gain: bool) -> str:
     entry = family(name)
     if entry.what and no_gain:
-        return (f"{entry.what.format(name=words.name)} is reached, but more would add no care: the money and rooms it would "
+        what = entry.what.format(name=in_sentence(words.name))
+        return (f"{what[:1].upper()}{what[1:]}, but more would add no care: the money and rooms it would "
                 "take do as much in the mix as it is.")
     return entry.binding(words) if entry.binding else f"{constraint_name} binds."
 

@@ -151,11 +151,11 @@ def uncertainty_lines(result: PlanResult) -> list[str]:
                      "the top-up budget whichever future comes.")
     else:
         cost = comparisons.cost_of_a_single_forecast
-        worse = f"does {cost:.2f} {result.care_words} worse" if cost >= MEASURABLE else "loses nothing measurable"
+        worse = (f"does {cost:.2f} {result.care_words} worse" if cost >= MEASURABLE else "loses nothing measurable") + " on average"
         lines.append(f"Planning on '{comparisons.forecast}' alone ({hiring} this year) {worse} when the other futures may come true.")
         worse = {s: comparisons.plan_by_future[s] - v for s, v in comparisons.single_forecast_by_future.items()}
-        lines += [f"  in '{s}': {v:+.2f} {result.care_words} for this plan over the single-forecast plan" for s, v in worse.items()
-                  if abs(v) >= MEASURABLE]
+        lines += [f"  if '{s}' comes: {v:+.2f} {result.care_words} for this plan against the plan made for "
+                  f"'{comparisons.forecast}' alone" for s, v in worse.items() if abs(v) >= MEASURABLE]
     return lines
 
 

@@ -52,7 +52,7 @@ YEAR_COLUMNS = {
     "total_cost_gbp": ("Total cost (£ a year)", 0),
     "need_contacts": ("Need (contacts a year)", 0),
     "served_contacts": ("Need met (contacts a year)", 0),
-    "need_met_share": ("Need met", 2),
+    "need_met_share": ("Need met (%)", 2),
     "care_value": ("Care", 1),
 }
 """Each column of `years()`: its heading in words with its unit, and the decimals people read (None: text)."""

@@ -28,7 +28,7 @@ HEADLINE_LABELS = {
     "top_up_used_gbp_per_year": "Top-up used (£/yr)",
     "served_contacts_per_year": "Contacts served (/yr)",
     "unmet_contacts_per_year": "Contacts unmet (/yr)",
-    "weighted_care_per_year": "Weighted contacts (/yr)",
+    "weighted_care_per_year": "Priority-weighted contacts (/yr)",
     "care_score": "Care score (of 100)",
 }
 VALUATION_TEXT = {
@@ -142,6 +142,13 @@ def _signed(value: float, digits: int) -> str:
     return format(0, f".{digits}f") if value == 0 else format(value, f"+,.{digits}f")
 
 
+def _signed_text(frame: pd.DataFrame, column: str, digits: int) -> pd.DataFrame:
+    """A change column as text with its sign, as the headline shows changes (+4.00, -0.68, 0.00)."""
+    shown = frame.copy()
+    shown[column] = [_signed(round(float(v), digits) + 0.0, digits) for v in shown[column]]
+    return shown
+
+
 def what_if_table(result: Result, caps_lifted: Result) -> Table:
     changes = compare_summary(result, caps_lifted)
     frame = _headline_text(changes.rename(columns={"baseline": "As published", "other": "All caps lifted", "change": "Change"}))
@@ -162,10 +169,12 @@ def render_comparison(a: Result, b: Result) -> Group:
     care = comparison.at_display_precision(compare_care(a, b), "baseline_served_contacts_per_year", "other_served_contacts_per_year",
                                    "change_contacts_per_year", 0).set_index("category_name")
     care.columns = ["A (contacts/yr)", "B (contacts/yr)", "B − A (contacts/yr)"]
+    mix, care = _signed_text(mix, "B − A (WTE)", 2), _signed_text(care, "B − A (contacts/yr)", 0)
     return Group(
         folding_table("Headline", summary, dict.fromkeys(summary.columns, "s>"), index_label="Measure"),
-        folding_table("Staffing mix", mix, {c: ".2f" for c in mix.columns}, index_label="Role"),
-        folding_table("Contacts served", care, {c: ",.0f" for c in care.columns}, index_label="Demand category"),
+        folding_table("Staffing mix", mix, {"A (WTE)": ".2f", "B (WTE)": ".2f", "B − A (WTE)": "s>"}, index_label="Role"),
+        folding_table("Contacts served", care, {"A (contacts/yr)": ",.0f", "B (contacts/yr)": ",.0f", "B − A (contacts/yr)": "s>"},
+                      index_label="Demand category"),
     )
 
 
@@ -198,12 +207,13 @@ def render_check(check) -> Group:
                   title="Rules the plan breaks", title_align="left")
     notes = Text("\n".join(check.notes))
     money = plan_money(numbers).set_index("Measure")
-    mix = staff_compared(check.comparison()).set_index(STAFF_COLUMNS["role_name"])
+    mix = _signed_text(staff_compared(check.comparison()).set_index(STAFF_COLUMNS["role_name"]), STAFF_COLUMNS["change_wte"], 2)
     care = need_met_compared(check.care()).set_index(NEED_COLUMNS["category_name"])
     return Group(
         header, rules, notes,
         folding_table("The plan's money and rooms", money, {"Value": "s>"}, index_label="Measure"),
-        folding_table("Staff: the plan and the best mix", mix, {c: ".2f" for c in mix.columns}, index_label=mix.index.name),
+        folding_table("Staff: the plan and the best mix", mix, {c: "s>" if c == STAFF_COLUMNS["change_wte"] else ".2f" for c in mix.columns},
+                      index_label=mix.index.name),
         folding_table("Share of need met", care, dict(zip(care.columns, (",.0f", ".0f", ".0f"))), index_label=care.index.name),
         supervision_table(check.planned),
     )

@@ -26,11 +26,13 @@ def folding_table(title: str, frame: pd.DataFrame, formats: dict[str, str], inde
         rows.append(cells)
     table = Table(title=title, title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
     if index_label:
-        table.add_column(index_label, overflow="fold", min_width=min(14, max((len(r[0]) for r in rows), default=1)))
+        longest_word = max((len(word) for r in rows for word in r[0].split()), default=1)  # never "physiotherapis/t"
+        table.add_column(index_label, overflow="fold", min_width=max(longest_word, min(14, max((len(r[0]) for r in rows), default=1))))
     offset = 1 if index_label else 0
     for i, column in enumerate(formats):
-        widest = max([len(r[i + offset]) for r in rows] + [len(piece) for piece in _HEADER_PIECE.findall(column)])
-        fixed = widest if formats[column] not in ("s", "s>") or widest <= SHORT_TEXT else None
+        widest_cell = max([len(r[i + offset]) for r in rows], default=0)
+        widest = max([widest_cell] + [len(piece) for piece in _HEADER_PIECE.findall(column)])
+        fixed = widest if formats[column] not in ("s", "s>") or widest_cell <= SHORT_TEXT else None
         table.add_column(column, justify="left" if formats[column] == "s" else "right",  # "s>": text, right-aligned
                          width=fixed, overflow="fold")
     for cells in rows:

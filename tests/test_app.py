@@ -486,7 +486,7 @@ def test_check_my_plan_tab_shows_the_plans_money_rooms_and_supervision(monkeypat
     assert values["Clinical room sessions (sessions a week)"].startswith("18.0 needed")
     [supervision] = [d.value for d in at.dataframe if "Supervising profession" in d.value.columns]
     needed = dict(zip(supervision["Supervising profession"], supervision["Needed (hours a week)"]))
-    assert needed["senior pharmacist supervision"] == pytest.approx(0.92)
+    assert needed["Senior pharmacist supervision"] == pytest.approx(0.92)
     assert any("1.00 WTE clinical pharmacist is paid wholly" in i.value for i in at.info)
 
 

@@ -69,7 +69,7 @@ def test_rooms_caps_recruitment_and_post_size_are_each_a_sentence():
     check = check_plan(with_plan(scenario, {PHARMACIST: 1.5, nurse: 1.1}))
     text = " ".join(check.breaches)
     assert "the plan needs 22.4 clinical room sessions a week but 9 are free: 13.4 over" in text  # 13.5 + 1.1 × 8.1 = 22.41
-    assert "1.1 WTE of Enhanced practice nurse is over its cap of 1 WTE by 0.1" in text
+    assert "1.1 WTE of enhanced practice nurse is over its cap of 1 WTE by 0.1" in text
     assert "Clinical pharmacist: 1.5 new WTE is more than the 1 you could recruit" in text
 
 
@@ -233,8 +233,8 @@ def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     assert money["Top-up needed (£ a year)"] == f"{p:,.0f} of a budget of 0"
     assert money["Clinical room sessions (sessions a week)"].startswith("18.0 needed")
     supervision = supervision_in_words(check.planned.supervision()).set_index("Supervising profession")
-    assert supervision.at["senior pharmacist supervision", "Needed (hours a week)"] == pytest.approx(0.92)
-    assert supervision.at["senior pharmacist supervision", "Available (hours a week)"] == "no limit set"  # not a blank read as 0
+    assert supervision.at["Senior pharmacist supervision", "Needed (hours a week)"] == pytest.approx(0.92)
+    assert supervision.at["Senior pharmacist supervision", "Available (hours a week)"] == "no limit set"  # not a blank read as 0
     need_met = need_met_compared(check.care()).set_index("Demand category")
     assert need_met["Plan: need met (%)"].tolist() == pytest.approx((check.care()["plan_served_share"] * 100).tolist())
     assert all("(" in column for column in need_met.columns)

@@ -327,7 +327,7 @@ def test_notes_say_when_recruitment_is_unlimited_and_why_top_up_is_left():
     scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2 * max_amount(PHARMACIST), top_up=5_000,
                               demand={"medication_review": 1000})  # the top-up could buy more staff, but no more care is needed
     notes = " ".join(optimise(scenario).notes())
-    assert "No recruitment limit was set for Clinical pharmacist" in notes
+    assert "No recruitment limit was set for clinical pharmacist" in notes
     assert "£5,000 of the top-up budget is unspent" in notes
     limited = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=2 * max_amount(PHARMACIST),
                              clinical_pharmacist={"max_new_wte": 5})
@@ -342,7 +342,7 @@ def test_notes_explain_staff_working_elsewhere_while_a_category_goes_unmet():
     result = optimise(scenario)
     assert result.care().at["medication_review", "served_contacts_per_year"] == pytest.approx(0, abs=1e-6)
     [note] = [n for n in result.notes() if "served although" in n]
-    assert note.startswith("Medication reviews and medicines optimisation is 0% served although Clinical pharmacist could do it")
+    assert note.startswith("Medication reviews and medicines optimisation is 0% served although clinical pharmacist could do it")
     assert "demand.medication_review.priority_weight" in note
 
 

@@ -81,3 +81,93 @@ def test_a_board_report_does_not_swallow_the_json(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["summary"]["pcn"] == "Hillside Rural PCN (example)"
     assert Path(tmp_path / "board.pdf").stat().st_size > 0
+
+
+def _words(name: str, gain: float):
+    from optimiser import constraints
+
+    return constraints.Words(name=name, label="x", limit=2.0, gain=gain, more="add about 0.0 points of care score",
+                             money="£10,000", amount=lambda v: f"{v:,.1f} points of care score", worth_saying=abs(gain) >= 0.05)
+
+
+@pytest.mark.parametrize(("family", "name", "start"), [
+    ("clinical_rooms", "", "Clinical rooms are full, but more would add no care"),
+    ("desk_space", "", "Desks are full, but more would add no care"),
+    ("supervision", "senior pharmacist supervision", "Senior pharmacist supervision is fully used, but more would add no care"),
+    ("arrs_budget", "ARRS sum", "The ARRS sum is fully claimed, but more would add no care"),
+    ("role_cap", "Enhanced practice nurse", "The cap on enhanced practice nurse is reached, but more would add no care"),
+])
+def test_a_limit_that_binds_without_effect_is_said_in_plain_words(family, name, start):
+    from optimiser import constraints
+
+    assert constraints.binding_sentence(family, family, _words(name, 0.0), no_gain=True).startswith(start)
+
+
+def test_keeping_staff_in_post_at_no_measurable_cost_does_not_say_0_0_points():
+    from optimiser import constraints
+
+    small = constraints.binding_sentence("in_post_floor", "in_post_floor", _words("Paramedic", -0.01), no_gain=True)
+    assert small == "Paramedic: keeping the 2 WTE in post costs no measurable care against the best use of that money and space."
+    large = constraints.binding_sentence("in_post_floor", "in_post_floor", _words("Paramedic", -0.3), no_gain=False)
+    assert "costs about 0.3 points of care score per WTE" in large
+
+
+def _section(text: str, title: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(title))
+    end = next((i for i in range(start + 1, len(lines)) if lines[i] and not lines[i].startswith(" ")), len(lines))
+    return [line for line in lines[start:end] if re.search(r"\d\s*$", line)]
+
+
+def test_compare_and_check_show_every_change_with_its_sign(tmp_path):
+    """A change column reads as the headline's does: +4.00 or -0.68, and a plain 0.00 for none."""
+    done = run("compare", str(RURAL), str(ROOT / "scenarios" / "urban-deprived-2026-27.yaml"))
+    assert done.returncode == 0, done.stderr
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(RURAL.read_text() + "plan: {clinical_pharmacist: 3, care_coordinator: 2}\n")
+    checked = run("check", str(plan))
+    assert checked.returncode == 0, checked.stderr
+    rows = [*_section(done.stdout, "Staffing mix"), *_section(done.stdout, "Contacts served"),
+            *_section(checked.stdout, "Staff: the plan and the best mix")]
+    assert len(rows) > 10
+    for row in rows:
+        change = row.split()[-1]
+        assert change[0] in "+-" or float(change.replace(",", "")) == 0, row
+
+
+def test_the_plans_uncertainty_lines_name_the_plan_they_compare_with():
+    done = run("plan", str(ROOT / "scenarios" / "plan-rural-2025-26.yaml"))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "single-forecast" not in text  # a manager's words: the plan made for one future alone
+    assert "(%)" in done.stdout  # the year table's need met, a share, says so in its heading
+    for line in done.stdout.splitlines():
+        if line.startswith("  if '"):
+            assert "against the plan made for '" in line and line.rstrip().endswith("alone"), line
+
+
+def test_the_catalogue_never_splits_a_word_of_a_role_name():
+    from optimiser.catalogue import load_catalogue
+
+    done = run("catalogue", "--year", "2026/27")
+    assert done.returncode == 0, done.stderr
+    tokens = set(done.stdout.split())
+    words = {word for name in load_catalogue("2026/27").roles["role_name"] for word in name.split()}
+    assert words <= tokens, sorted(words - tokens)
+
+
+def test_compare_names_the_weighting_of_its_weighted_contacts():
+    done = run("compare", str(RURAL), str(RURAL))
+    assert done.returncode == 0, done.stderr
+    assert "Priority-weighted contacts (/yr)" in done.stdout
+
+
+def test_role_names_inside_a_sentence_read_as_words_with_acronyms_kept():
+    """The large example recruits roles it sets no limit for, among them a GP role named with CCT."""
+    from optimiser.pipeline import optimise
+    from optimiser.scenario_io import load_scenario
+
+    notes = optimise(load_scenario(ROOT / "scenarios" / "large-2024-25.yaml")).notes()
+    unlimited = next(note for note in notes if note.startswith("No recruitment limit was set for "))
+    assert "clinical pharmacist" in unlimited and "Clinical pharmacist" not in unlimited
+    assert "general practitioner (within 2 years of CCT)" in unlimited

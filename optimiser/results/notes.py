@@ -24,7 +24,7 @@ class Notes(AnswerTables):
         notes += self._provisional_figures(mix)
         unlimited = mix[(mix["new_wte"] > 1e-6) & (self.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]
         if len(unlimited):
-            notes.append(f"No recruitment limit was set for {', '.join(unlimited['role_name'])}: the answer assumes you can "
+            notes.append(f"No recruitment limit was set for {', '.join(map(in_sentence, unlimited['role_name']))}: the answer assumes you can "
                          "recruit the WTE shown (set roles.<role>.max_new_wte if you cannot).")
         notes += self._capacity_used_elsewhere()
         notes += self._why_arrs_is_unspent()
@@ -48,7 +48,7 @@ class Notes(AnswerTables):
             return []
         parts = []
         if len(roles):
-            parts.append(f"the maximum reimbursable amounts of {', '.join(mix.loc[roles, 'role_name'])}")
+            parts.append(f"the maximum reimbursable amounts of {', '.join(map(in_sentence, mix.loc[roles, 'role_name']))}")
         parts += [f"the £{self.inputs.funding.at[pot, 'gbp_per_weighted_patient']:.3f} per weighted patient of the "
                   f"{POT_NAMES.get(pot, pot)}" for pot in pots]
         return [f"{self.scenario.year} figures are provisional: {' and '.join(parts)} rest on pay awards and a pool not yet "
@@ -72,7 +72,7 @@ class Notes(AnswerTables):
         assigned = dict(zip(self.inputs.contacts_by_pair, self._assigned.tolist()))
         notes = []
         for category, row in care[(care["served_share"] < 0.5) & (care["unmet_contacts_per_year"] > 0)].iterrows():
-            elsewhere = [names[r] for (r, d), wte in assigned.items() if d == category and r in staffed and wte < 1e-6]
+            elsewhere = [in_sentence(names[r]) for (r, d), wte in assigned.items() if d == category and r in staffed and wte < 1e-6]
             if elsewhere:
                 why = ("their time delivers more weighted contacts in other categories (a contact counts the same whatever "
                        "its length)") if self.scenario.policy.valuation == "contacts" else (

@@ -436,3 +436,13 @@ def test_a_minimum_post_size_never_makes_a_feasible_scenario_infeasible(arrs_pen
     new = with_minimum.mix(include_zero=True)["new_wte"]
     assert ((new < SOLVER_SLIVER_WTE) | (new >= 0.2 - 1e-6)).all()
     assert with_minimum.solution.care <= without.solution.care + 1e-6 * max(1.0, without.solution.care)
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_no_role_shows_the_solvers_tolerance_as_wte(path):
+    """HiGHS may leave a role at 4.5e-07 WTE (its tolerance) where the answer is none, or in post ± that: every table
+    and file shows those as exactly none or exactly the staff in post."""
+    mix = optimise(load_scenario(path)).mix(include_zero=True)
+    for column in ("total_wte", "new_wte", "reduced_wte"):
+        tiny = mix[column].abs().between(0.0, 1e-6, inclusive="neither")
+        assert not tiny.any(), (column, mix.loc[tiny, column].to_dict())

@@ -90,9 +90,10 @@ class SolvedNumbers:
     def _per_role(self) -> dict[str, np.ndarray]:
         """WTE and money per allowed role as arrays: every table and the summary are read from these."""
         roles, layout = self.inputs.allowed_data, self.model.layout
-        total = np.round(self.values("wte"), 9) + 0.0
-        assigned = np.bincount(layout.pair_role, weights=self._assigned, minlength=len(total))
         in_post = roles["in_post_wte"].astype(float)
+        total = np.round(self.values("wte"), 9) + 0.0
+        total = np.where(np.abs(total - in_post) < STAFFED_WTE, in_post, total)  # within tolerance: no post gained or lost
+        assigned = np.bincount(layout.pair_role, weights=self._assigned, minlength=len(total))
         own_funded = self.values("own_funded")
         own = np.minimum(np.round(own_funded, 9) + 0.0, total) if len(own_funded) else np.zeros(len(total))
         numbers = {

@@ -119,7 +119,8 @@ def _summary_columns(frame: pd.DataFrame, planned: bool) -> pd.DataFrame:
 def _invalid_records(plan: Plan) -> pd.DataFrame:
     """One record per invalid row (× policy it fails under), reasons joined, for the summary and failure tables."""
     records = [
-        {**dict.fromkeys(SUMMARY_FIELDS), "ods_code": p.ods_code, "row": p.row, "policy": policy, "status": "invalid",
+        {**dict.fromkeys(SUMMARY_FIELDS), "ods_code": p.ods_code, "pcn_name": p.pcn_name, "icb": p.icb, "row": p.row,
+         "policy": policy, "status": "invalid",
          "reason": f"{p.column}: {p.reason}" if p.column else p.reason}
         for p in plan.problems for policy in ([p.policy] if p.policy else plan.policies)
     ]

@@ -43,6 +43,12 @@ class Policy:
         return variants.apply(scenario, list(self.steps))
 
 
+_FORMS = {"rooms+10%": "rooms+N% (e.g. 'rooms+10%')", "rooms-10%": "rooms-N% (e.g. 'rooms-10%')",
+          "top-up+10%": "top-up+N% (e.g. 'top-up+10%')", "top-up-10%": "top-up-N% (e.g. 'top-up-10%')",
+          "uncap:ROLE": "uncap:ROLE (e.g. 'uncap:enhanced_practice_nurse')", "year:2024/25": "year:YYYY/YY (e.g. 'year:2024/25')"}
+"""Policies written with a number or name, as a misspelt one's closest match is suggested."""
+
+
 def parse_policy(text: str, base_year: str) -> Policy:
     """A policy string as variants; raises TableError naming each part it does not know, with the closest one."""
     steps, problems, year = [], [], base_year
@@ -73,8 +79,8 @@ def parse_policy(text: str, base_year: str) -> Policy:
                 year = part[5:]
             steps.append(_bind(variants.another_year, part[5:]))
         else:
-            close = difflib.get_close_matches(part, [*_NAMED, "uncap:", "rooms+", "top-up+", "year:"], n=1, cutoff=0.5)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            close = difflib.get_close_matches(part, [*_NAMED, *_FORMS], n=1, cutoff=0.5)
+            hint = f" Did you mean {_FORMS.get(close[0], repr(close[0]))}?" if close else ""
             problems.append(f"policy {text!r}: {part!r} is not a policy.{hint}\n{POLICY_HELP}")
     if problems:
         raise TableError(problems)

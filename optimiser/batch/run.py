@@ -14,7 +14,7 @@ import pandas as pd
 
 from optimiser.batch import execute, finish, store
 from optimiser.batch.memory import use_the_c_heap
-from optimiser.batch.table import TableError, check_base, load_base, read_table
+from optimiser.batch.table import PolicyError, TableError, check_base, load_base, read_table
 from optimiser.batch.plan_worker import MODES, run_plan_chunk
 from optimiser.batch.tasks import Plan, Planner, Stream
 from optimiser.batch.worker import run_rows, warm
@@ -115,12 +115,14 @@ def run_batch(
             base = load_base(base) if not isinstance(base, dict) else check_base(base)
             try:
                 planner = Planner(table, base, policies, horizon, mode)
+            except PolicyError:
+                raise
             except TableError as error:
                 raise TableError(error.problems, source) from None
             if strict:  # every row checked before anything runs; the workers validate them again to run them
                 problems = planner.check_rows()
                 if problems:
-                    raise TableError([str(p) for p in problems] + ["--strict: nothing was run"], source)
+                    raise TableError([str(p) for p in problems], source, note="--strict: nothing was run")
 
             stream = Stream(planner, store.done_keys(output), chunk_size, workers=dask_local or (pool.workers if pool else None))
             progress = Progress(total=stream.to_run_at_most)

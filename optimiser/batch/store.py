@@ -167,7 +167,8 @@ def in_table_order(output: Path, index: pd.DataFrame, policies: list[str], kind:
 
 
 class RunLock:
-    """A lock file naming the run that writes into a folder, so a second run into it stops with a sentence.
+    """A lock file naming the run that writes into a folder, so a second run into it stops with a sentence; a folder
+    the run made and left empty (it stopped on bad input) is removed with the lock.
 
     A lock left by a run that died (its process is gone) is taken over; so are stale temporary files of
     atomic writes that a killed run left half-written.
@@ -178,6 +179,7 @@ class RunLock:
         self.held = False
 
     def __enter__(self) -> RunLock:
+        self.created = not self.path.parent.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         me = {"pid": os.getpid(), "started": _process_start(os.getpid()),
               "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
@@ -203,6 +205,8 @@ class RunLock:
         if self.held:
             self.path.unlink(missing_ok=True)
             self.held = False
+            if self.created and not any(self.path.parent.iterdir()):  # a run refused before writing leaves no folder
+                self.path.parent.rmdir()
 
 
 def remove_stale_temporaries(output: Path) -> int:

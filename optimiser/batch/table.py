@@ -45,12 +45,16 @@ NO_ICB = "(no ICB given)"
 class TableError(OptimiserError):
     """The table as a whole cannot be used: unreadable file, missing or unknown columns, a bad base or policy."""
 
-    def __init__(self, problems: list[str], source: str | None = None):
+    def __init__(self, problems: list[str], source: str | None = None, note: str = ""):
         self.problems = problems
         where = f"{source}: " if source else ""
         text = f"{where}{problems[0]}" if len(problems) == 1 else (
             f"{where}{len(problems)} problems:\n" + "\n".join(f"  - {p}" for p in problems))
-        super().__init__(text)
+        super().__init__(text + (f"\n{note}" if note else ""))
+
+
+class PolicyError(TableError):
+    """A --policy the batch does not know: about the command, not the table, so no file is named."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +66,8 @@ class RowProblem:
     column: str
     reason: str
     policy: str = ""
+    pcn_name: str = ""
+    icb: str = ""
 
     def __str__(self) -> str:
         where = f"row {self.row}" + (f" ({self.ods_code})" if self.ods_code else "")
@@ -227,8 +233,9 @@ def _row(number: int, cells: dict[str, Any], base: dict, targets: dict[str, tupl
     except ValidationError as error:
         for loc, sentence in located_problems(error):
             problems.append(RowProblem(number, pcn_id, _column_for(loc, column_of), sentence))
-    name = str(cells.get("name") or "")
-    return TableRow(number, pcn_id, name, str(cells.get("icb") or NO_ICB), None if problems else scenario, problems)
+    name, icb = str(cells.get("name") or ""), str(cells.get("icb") or NO_ICB)
+    problems = [dataclasses.replace(p, pcn_name=name, icb=icb) for p in problems]
+    return TableRow(number, pcn_id, name, icb, None if problems else scenario, problems)
 
 
 def _rate_times_list_size(value: Any, list_size: Any) -> float | str | None:

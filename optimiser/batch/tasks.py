@@ -20,7 +20,7 @@ import pandas as pd
 
 from optimiser import __version__
 from optimiser.batch.policy import Policy, parse_policy
-from optimiser.batch.table import RowProblem, TableError, TableRow, check_unique_codes, column_targets, ods_code_of, table_rows
+from optimiser.batch.table import PolicyError, RowProblem, TableError, TableRow, check_unique_codes, column_targets, ods_code_of, table_rows
 from optimiser.errors import ScenarioError
 from optimiser.scenario import Scenario
 
@@ -90,7 +90,7 @@ class Setting:
             try:
                 scenario = self.policies[text].apply(read.scenario)
             except ScenarioError as error:
-                refused += [RowProblem(read.row, read.pcn_id, "", reason, text) for reason in error.problems]
+                refused += [RowProblem(read.row, read.pcn_id, "", reason, text, read.name, read.icb) for reason in error.problems]
                 continue
             scenarios[text] = scenario.model_copy(update={"horizon": self.horizon}) if self.horizon else scenario
         if not scenarios and len(fingerprints) == len(self.policies):
@@ -142,7 +142,7 @@ def parse_policies(policies: list[str], base_year: str) -> dict[str, Policy]:
         except TableError as error:
             problems += error.problems
     if problems:
-        raise TableError(problems)
+        raise PolicyError(problems)
     return parsed
 
 

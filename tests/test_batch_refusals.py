@@ -1,0 +1,53 @@
+"""A batch refused on bad input: one clear error about what is wrong, and nothing left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from optimiser.batch import TableError, load_base, run_batch
+
+BASE = Path(__file__).resolve().parents[1] / "scenarios" / "national" / "base-2026-27.yaml"
+TABLE = pd.DataFrame({
+    "ods_code": ["A1", "A2", "A3"], "name": ["Alpha PCN", "Beta PCN", "Gamma PCN"], "icb": ["ICB X", "ICB Y", "ICB Z"],
+    "list_size": [-5, 30000, 30000], "weighted_population": [30000, "abc", 30000], "room_sessions_per_week": [50, 50, 50],
+})
+
+
+def test_a_misspelt_policy_names_the_policy_not_the_table_suggests_a_written_form_and_leaves_no_folder(tmp_path):
+    table = tmp_path / "pcns.csv"
+    TABLE.to_csv(table, index=False)
+    with pytest.raises(TableError) as refused:
+        run_batch(table, load_base(BASE), ["rooms+ten"], tmp_path / "out")
+    text = str(refused.value)
+    assert text.startswith("policy 'rooms+ten': 'rooms+ten' is not a policy. Did you mean rooms+N% (e.g. 'rooms+10%')?")
+    assert str(table) not in text
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_table_leaves_no_folder_and_a_folder_given_stays(tmp_path):
+    with pytest.raises(TableError, match="no such file"):
+        run_batch(tmp_path / "nope.csv", load_base(BASE), ["as-published"], tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    (tmp_path / "mine").mkdir()
+    with pytest.raises(TableError):
+        run_batch(tmp_path / "nope.csv", load_base(BASE), ["as-published"], tmp_path / "mine")
+    assert (tmp_path / "mine").is_dir()
+
+
+def test_strict_counts_the_bad_rows_only(tmp_path):
+    with pytest.raises(TableError) as refused:
+        run_batch(TABLE, load_base(BASE), ["as-published"], tmp_path / "out", strict=True, workers=1)
+    lines = str(refused.value).splitlines()
+    assert lines[0] == "2 problems:" and len(lines) == 4 and lines[-1] == "--strict: nothing was run"
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_invalid_rows_failure_keeps_its_pcn_name_and_icb(tmp_path):
+    outcome = run_batch(TABLE, load_base(BASE), ["as-published"], tmp_path / "out", workers=1, formats=("csv",))
+    failed = pd.read_csv(tmp_path / "out" / "failures.csv")
+    assert failed[["ods_code", "pcn_name", "icb", "status"]].values.tolist() == [
+        ["A1", "Alpha PCN", "ICB X", "invalid"], ["A2", "Beta PCN", "ICB Y", "invalid"]]
+    assert outcome.counts == {"optimal": 1, "invalid": 2}

@@ -112,7 +112,8 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
         f"{answer_in_words(result)}\n",
         f"Staff: {summary['total_wte']:.2f} WTE ({summary['new_wte']:.2f} new). ",
         f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year{pots}; ",
-        (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"), ". ",
+        (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"),
+        " (lost to the PCN; why: What limits you, below). " if summary["arrs_unspent_gbp_per_year"] >= 1 else ". ",
         f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed. ",
         (f"Care score {summary['care_score']:.1f} of 100", "bold"), f" ({VALUATION_TEXT[scenario.policy.valuation]}).",
     )

@@ -159,3 +159,14 @@ def test_report_writes_a_one_page_board_report_and_never_replaces_it(tmp_path):
     assert len(reader.pages) == 1 and "Hillside Rural PCN" in reader.pages[0].extract_text()
     again = run("solve", str(ROOT / "scenarios" / "rural-2026-27.yaml"), "--report", str(path), "--no-what-if")
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_unspent_arrs_in_the_headline_points_to_its_reason():
+    """The urban example leaves £89,650 of its ARRS sum unclaimed (rooms full, the top-up used on rent, the roles that
+    need no room at their recruitment limits): the headline says it is lost and where the reason is, and the panel
+    gives that reason."""
+    done = run("solve", str(ROOT / "scenarios" / "urban-deprived-2026-27.yaml"), "--no-what-if")
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.replace("│", " ").split())
+    assert "unspent £89,650 (lost to the PCN; why: What limits you, below)." in text
+    assert "£89,650 of the ARRS sum is unspent (lost to the PCN) because clinical rooms are full" in text

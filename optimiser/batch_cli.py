@@ -39,7 +39,7 @@ def batch(
     policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
                                                         "as-published, no-caps, uncap:ROLE, rooms±N%, top-up±N%, whole-posts, reduce-in-post, "
                                                         "year:YYYY/YY; combine with commas.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes (default: one per core).", min=1)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included (default: one per core; 1: no worker processes).", min=1)] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes.", min=1)] = None,
     strict: Annotated[bool, typer.Option(help="Stop before running anything if any row is invalid.")] = False,

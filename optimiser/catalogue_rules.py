@@ -100,6 +100,13 @@ def financial_year_of(day: date) -> str:
     return financial_year_starting(day.year if day.month >= 4 else day.year - 1)
 
 
+def later_financial_year(year: str, today: date | None = None) -> str | None:
+    """The financial year containing today if `year` ended before it, else None: a past year is fine to model
+    (audits, comparisons) but a reader should be told the figures are not this year's."""
+    now = financial_year_of(today or date.today())
+    return now if year_start(year) < year_start(now) else None
+
+
 def current_year(today: date | None = None) -> str:
     """The default catalogue year: the financial year containing today, or the latest with rules if that has none."""
     wanted = financial_year_of(today or date.today())

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 import yaml
 
+from optimiser.catalogue_rules import financial_year_of, later_financial_year
 from optimiser.scenario_io import scenario_to_text
 from optimiser.scenario_problems import parse_scenario
 from tests.test_cli import run
@@ -65,3 +67,21 @@ def test_plan_bad_input_and_infeasible_exit_codes(tmp_path):
     assert infeasible.returncode == 1 and "(own money within the top-up budget in every future)" in said
     assert ("2026/27, if the ARRS sum is frozen (chance 50%): staff already in post claim £125,412 a year of ARRS but the "
             "ARRS sum is £100,000: £25,412 short") in said
+
+
+def test_a_plan_from_a_past_year_says_so_in_one_line_and_still_plans(tmp_path):
+    """The robust case starts in 2025/26; a manager reading "this year (2025/26)" in 2026/27 is told it is a past year.
+    The plan is still made (audits and comparisons use past years)."""
+    done = run("plan", str(robust_case(tmp_path)), "--no-compare")
+    assert done.returncode == 0
+    now = financial_year_of(date.today())
+    notes = [line for line in done.stdout.splitlines() if line.startswith("Note:")]
+    assert notes == [f"Note: the plan starts in 2025/26, a past financial year; the current one is {now}."]
+
+
+def test_only_a_year_already_over_is_past():
+    assert later_financial_year("2025/26", date(2026, 11, 26)) == "2026/27"
+    assert later_financial_year("2025/26-april", date(2026, 4, 1)) == "2026/27"
+    assert later_financial_year("2025/26", date(2026, 3, 31)) is None  # still 2025/26 until 31 March
+    assert later_financial_year("2026/27", date(2026, 11, 26)) is None
+    assert later_financial_year("2027/28", date(2026, 11, 26)) is None

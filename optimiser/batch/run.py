@@ -18,13 +18,14 @@ from optimiser.batch.table import PolicyError, TableError, check_base, load_base
 from optimiser.batch.plan_worker import MODES, run_plan_chunk
 from optimiser.batch.tasks import Plan, Planner, Stream
 from optimiser.batch.worker import warm
+from optimiser.errors import out_of_range
+from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
 
 DEFAULT_CHUNK_SIZE = 100
 """PCN × policy tasks per chunk. Each chunk is one Parquet part, written and read back by the parent alone, so small
 chunks make the parent the bottleneck (25 took about twice as long to write the outputs); 100 still reports progress
 and keeps resumable work every fraction of a second."""
 PRELOAD = ["optimiser.batch.preload"]
-MAX_HORIZON_YEARS = 15
 
 
 @dataclasses.dataclass
@@ -164,7 +165,7 @@ def run_batch(
 
 def check_horizon(horizon: int | None) -> None:
     if horizon is not None and not 1 <= horizon <= MAX_HORIZON_YEARS:
-        raise TableError([f"--horizon {horizon} is out of range: a plan looks 1 to {MAX_HORIZON_YEARS} years ahead"])
+        raise TableError([out_of_range("--horizon", horizon, HORIZON_RANGE)])
 
 
 def check_mode(mode: str) -> None:

@@ -41,7 +41,7 @@ def batch(
     policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
                                                         "as-published, no-caps, uncap:ROLE, rooms±N%, top-up±N%, whole-posts, reduce-in-post, "
                                                         "year:YYYY/YY; combine with commas.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Worker processes, 1 or more (default: one per core).", callback=WORKERS_RANGE)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes).", callback=WORKERS_RANGE)] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes (1 or more).",
                                                       callback=WORKERS_RANGE)] = None,

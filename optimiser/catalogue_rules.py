@@ -100,6 +100,13 @@ def financial_year_of(day: date) -> str:
     return financial_year_starting(day.year if day.month >= 4 else day.year - 1)
 
 
+def later_financial_year(year: str, today: date | None = None) -> str | None:
+    """The financial year containing today if `year` ended before it, else None: a past year is fine to model
+    (audits, comparisons) but a reader should be told the figures are not this year's."""
+    now = financial_year_of(today or date.today())
+    return now if year_start(year) < year_start(now) else None
+
+
 def current_year(today: date | None = None) -> str:
     """The default catalogue year: the financial year containing today, or the latest with rules if that has none."""
     wanted = financial_year_of(today or date.today())
@@ -142,6 +149,16 @@ def pay_awards() -> pd.DataFrame:
     table = pd.DataFrame(rules_table("pay-awards.csv"))
     table["award"] = table["award"].astype(float)
     return table.set_index(["staff_group", "pay_year"])
+
+
+@lru_cache(maxsize=None)
+def pay_award(staff_group: str, pay_year: str) -> tuple[float, str] | None:
+    """One pay award and its status, or None if none is recorded: a lookup that every derived catalogue amount makes
+    several times (building `pay_awards()` for each took a tenth of a second per catalogue)."""
+    for row in rules_table("pay-awards.csv"):
+        if (row["staff_group"], row["pay_year"]) == (staff_group, pay_year):
+            return float(row["award"]), row["status"]
+    return None
 
 
 def financial_year_of_year(year: str) -> str:

@@ -26,7 +26,7 @@ from optimiser.errors import (
     ScenarioError,
 )
 from optimiser.explain import InfeasibleScenario
-from optimiser.terminal import OutputFormat, err, fail, out
+from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, out
 
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
@@ -72,7 +72,7 @@ def solve(
     overwrite: Annotated[bool, typer.Option(help="Replace result files (--output, --report) that already exist.")] = False,
     caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
     solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.")] = Solver.highs,
-    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage.", min=0.01)] = None,
+    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage (at least 0.01).", callback=TIME_LIMIT_RANGE)] = None,
 ) -> None:
     """Find the best mix of roles for one PCN scenario."""
     from optimiser.pipeline import optimise, with_caps_lifted

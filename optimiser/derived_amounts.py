@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from optimiser import paycost
 from optimiser.catalogue_rules import (
-    financial_year_starting, on_cost_rules, pay_awards, rules_table, weakest, year_rules, year_start,
+    financial_year_starting, on_cost_rules, pay_award, rules_table, weakest, year_rules, year_start,
 )
 from optimiser.errors import CatalogueError
 from optimiser.paycost import LondonSupplement
@@ -26,16 +26,15 @@ class Derivation:
 
 def _award_path(staff_group: str, from_year: str, to_year: str) -> list[tuple[str, float, str]]:
     """(pay year, signed award, status) steps from one pay year to another; backwards steps divide."""
-    awards = pay_awards()
     start, end = year_start(from_year), year_start(to_year)
     step = 1 if end >= start else -1
     years = range(start + 1, end + 1) if step == 1 else range(start, end, -1)
     path = []
     for first in years:
-        key = (staff_group, financial_year_starting(first))
-        if key not in awards.index:
-            raise CatalogueError(f"no {staff_group} pay award for {key[1]} in pay-awards.csv")
-        path.append((key[1], step * float(awards.at[key, "award"]), awards.at[key, "status"]))
+        pay_year = financial_year_starting(first)
+        if (award := pay_award(staff_group, pay_year)) is None:
+            raise CatalogueError(f"no {staff_group} pay award for {pay_year} in pay-awards.csv")
+        path.append((pay_year, step * award[0], award[1]))
     return path
 
 

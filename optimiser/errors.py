@@ -35,6 +35,11 @@ def short_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def out_of_range(option: str, value: float, allowed: str) -> str:
+    """The one sentence for a number outside what an option allows: the option and value as typed, then what is allowed."""
+    return f"{option} {value if isinstance(value, int) else f'{value:g}'} is out of range: {allowed}"
+
+
 class OptimiserError(Exception):
     """Base class: the message says where, what and how to fix it; `exit_code` is what the CLI exits with."""
 

@@ -9,8 +9,9 @@ from typing import Annotated, Optional
 import typer
 
 from optimiser.errors import OptimiserError
+from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
+from optimiser.terminal import TIME_LIMIT_RANGE, err, fail, out, within
 from optimiser.terminal import OutputFormat as PlanFormat
-from optimiser.terminal import err, fail, out
 
 
 class PlanMode(str, Enum):
@@ -29,9 +30,10 @@ def plan(
     overwrite: Annotated[bool, typer.Option(help="Replace plan files that already exist in --output.")] = False,
     mode: Annotated[PlanMode, typer.Option(help="expected: own money within the top-up budget on average over the futures; "
                                                  "robust: within it in every future.")] = PlanMode.expected,
-    horizon: Annotated[Optional[int], typer.Option(help="Years to plan (1 to 15); overrides the scenario's horizon.", min=1, max=15)] = None,
+    horizon: Annotated[Optional[int], typer.Option(help=f"Years to plan (1 to {MAX_HORIZON_YEARS}); overrides the scenario's horizon.",
+                                                   callback=within(1, MAX_HORIZON_YEARS, HORIZON_RANGE))] = None,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Also value knowing the future and planning on one forecast.")] = True,
-    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage.", min=0.01)] = None,
+    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage (at least 0.01).", callback=TIME_LIMIT_RANGE)] = None,
 ) -> None:
     """Plan hiring over several years, under pay awards, funding and demand that are not yet known."""
     from optimiser.plan import make_plan

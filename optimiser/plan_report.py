@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from optimiser.atomic import write_text_atomic
+from optimiser.catalogue_rules import later_financial_year
 from optimiser.plan_results import PlanResult, wte_list
 from optimiser.plan_tables import ON_AVERAGE, YEAR_COLUMNS, YEAR_FORMATS
 from optimiser.tables import csv_text
@@ -90,8 +91,6 @@ def years_table(result: PlanResult) -> Table:
 
 
 def _year_cell(column: str, value) -> str:
-    if column == "own_money_over_budget_gbp" and value <= 0:
-        return ""
     return YEAR_FORMATS[column].format(value) if column in YEAR_FORMATS else str(value)
 
 
@@ -159,11 +158,21 @@ def uncertainty_lines(result: PlanResult) -> list[str]:
     return lines
 
 
+def past_year_note(result: PlanResult) -> str | None:
+    """One line when the plan starts in a year already over, so its "this year" is not read as today's."""
+    first = result.inputs.years[0]
+    current = later_financial_year(first)
+    return f"Note: the plan starts in {first}, a past financial year; the current one is {current}." if current else None
+
+
 def render_plan(result: PlanResult) -> Group:
     inputs = result.inputs
     likely = inputs.most_likely
     header = Text(f"Plan for {inputs.scenario.pcn.name}: {inputs.years[0]} to {inputs.years[-1]}\n", style="bold")
     header.append(f"{MODE_WORDS[result.model.mode]}; care discounted at {inputs.discount_rate:.1%} a year\n", style="")
+    note = past_year_note(result)
+    if note:
+        header.append(f"{note}\n", style="yellow")
     parts = [header, Text(result.verdict(), style="bold"), Text(result.first_year_forecast())]
     futures = _table(f"Futures (care in {result.care_words}, discounted)",
                      ["Future", "Chance", "What differs", "Care over the years"], text=(0, 2))

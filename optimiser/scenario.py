@@ -75,6 +75,10 @@ FIELD_LABELS: dict[str, str] = {
 """Each scenario field in a manager's words, keyed by its place in a scenario file (`roles.max_new_wte` stands for
 `roles.<role>.max_new_wte`). The one list of field labels: the app's widgets and messages and the CLI's use it."""
 
+MAX_HORIZON_YEARS = 15
+HORIZON_RANGE = f"a plan looks 1 to {MAX_HORIZON_YEARS} years ahead"
+"""What a horizon may be, in words, for the sentence an out-of-range --horizon gets (plan and batch alike)."""
+
 
 class Scenario(Strict):
     """A PCN, a financial year and everything that differs from the defaults."""
@@ -94,7 +98,7 @@ class Scenario(Strict):
     plan: dict[str, float] | None = Field(
         default=None, description="The mix a manager intends to check (`check`): total WTE per role; roles left out keep the WTE in post"
     )
-    horizon: int | None = Field(default=None, ge=1, le=15, description="Years a plan looks ahead (1 to 15); empty means 5")
+    horizon: int | None = Field(default=None, ge=1, le=MAX_HORIZON_YEARS, description=f"Years a plan looks ahead (1 to {MAX_HORIZON_YEARS}); empty means 5")
     growth: Growth = Field(default_factory=Growth)
     futures: dict[str, Future] = Field(default_factory=dict, description="Named futures with probabilities, for plans")
 

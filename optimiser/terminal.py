@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
+from collections.abc import Callable
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 
-from optimiser.errors import EXIT_BAD_INPUT
+from optimiser.errors import EXIT_BAD_INPUT, OptimiserError, out_of_range
 
 PIPED_WIDTH = 120
 """Width of reports written to a file or a pipe (which have no width); a terminal's own width is used on a terminal."""
@@ -31,3 +32,19 @@ def fail(error: Exception) -> NoReturn:
         text = text.replace("confirm overwriting", "add --overwrite to replace") if "confirm overwriting" in text else f"{text} (add --overwrite to replace it)"
     err.print(f"[bold red]Error:[/] {text}", markup=True, highlight=False)
     raise typer.Exit(getattr(error, "exit_code", EXIT_BAD_INPUT))
+
+
+def within(low: float, high: float | None, allowed: str) -> Callable:
+    """A typer callback refusing a number outside low..high with the one out-of-range sentence, naming the value given
+    (typer's own `min=`/`max=` message names neither the value nor what the number is for)."""
+
+    def check(ctx, param, value):
+        if value is not None and (value < low or (high is not None and value > high)):
+            fail(OptimiserError(out_of_range(param.opts[0], value, allowed)))
+        return value
+
+    return check
+
+
+TIME_LIMIT_RANGE = within(0.01, None, "give the solver at least 0.01 seconds per stage")
+WORKERS_RANGE = within(1, None, "give 1 worker process or more")

@@ -1,4 +1,5 @@
-"""How a batch shares its work: the parent works while its workers start, and chunks shrink near the end."""
+"""How a batch shares its work: the parent is one of its workers (from before the worker processes start), and chunks
+shrink near the end."""
 
 from __future__ import annotations
 
@@ -34,16 +35,25 @@ def test_the_parent_works_on_chunks_while_its_workers_start_and_the_held_ones_re
     assert all(pid != os.getpid() for chunk, pid in done if chunk < 4)
 
 
-def test_a_pool_that_is_ready_gets_every_chunk():
-    pool = WorkerPool(2)
+def slow_where_run(chunk: int) -> tuple[int, int]:
+    time.sleep(0.05)
+    return where_run(chunk)
+
+
+def test_a_started_pool_and_the_parent_share_the_chunks():
+    """The parent is one of the batch's workers: with one worker process started (two chunks in flight), chunk 2 finds
+    both in flight and the parent works on it; every chunk is done exactly once, some by each."""
+    pool = WorkerPool(1)
     pool.ready.wait(30)
     done = []
     try:
-        run_pool(where_run, iter(range(10)), done.append, pool)
+        run_pool(slow_where_run, iter(range(10)), done.append, pool)
     finally:
         pool.shutdown()
     assert sorted(chunk for chunk, _ in done) == list(range(10))
-    assert all(pid != os.getpid() for _, pid in done)
+    by_parent = {chunk for chunk, pid in done if pid == os.getpid()}
+    assert 2 in by_parent and {0, 1}.isdisjoint(by_parent)
+    assert len(by_parent) < 10
 
 
 def _chunk_sizes(pcns: int, workers: int | None, chunk_size: int = 100) -> list[int]:

@@ -171,3 +171,43 @@ def test_role_names_inside_a_sentence_read_as_words_with_acronyms_kept():
     unlimited = next(note for note in notes if note.startswith("No recruitment limit was set for "))
     assert "clinical pharmacist" in unlimited and "Clinical pharmacist" not in unlimited
     assert "general practitioner (within 2 years of CCT)" in unlimited
+
+
+@pytest.mark.parametrize(("args", "sentence"), [
+    (["plan", "PLAN", "--horizon", "20"], "--horizon 20 is out of range: a plan looks 1 to 15 years ahead"),
+    (["plan", "PLAN", "--horizon", "0"], "--horizon 0 is out of range: a plan looks 1 to 15 years ahead"),
+    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--horizon", "16"],
+     "--horizon 16 is out of range: a plan looks 1 to 15 years ahead"),
+    (["plan", "PLAN", "--time-limit", "0"], "--time-limit 0 is out of range: give the solver at least 0.01 seconds per stage"),
+    (["solve", "PLAN", "--time-limit", "0.001"], "--time-limit 0.001 is out of range: give the solver at least 0.01 seconds per stage"),
+    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--workers", "0"], "--workers 0 is out of range: give 1 worker process or more"),
+    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--dask-local", "0"], "--dask-local 0 is out of range: give 1 worker process or more"),
+    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--chunk-size", "0"],
+     "--chunk-size 0 is out of range: a chunk holds 1 PCN × policy task or more"),
+    (["national", "OUT.csv", "--pcns", "0"], "--pcns 0 is out of range: give 1 to 1,000,000 PCNs"),
+    (["national", "OUT.csv", "--pcns", "1000001"], "--pcns 1000001 is out of range: give 1 to 1,000,000 PCNs"),
+    (["national", "OUT.csv", "--sample", "0"], "--sample 0 is out of range: keep 1 PCN or more"),
+])
+def test_a_number_out_of_range_is_one_sentence_naming_the_value_and_what_is_allowed(args, sentence, tmp_path):
+    from typer.testing import CliRunner
+
+    from optimiser.cli import app
+
+    plan = str(ROOT / "scenarios" / "plan-rural-2025-26.yaml")
+    args = [a.replace("PLAN", plan).replace("OUT", str(tmp_path / "out")) for a in args]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert done.output.strip() == f"Error: {sentence}"
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_no_option_leaves_its_range_to_typer():
+    """typer's `min=`/`max=` refusal ("Input should be less than or equal to 15") names neither the value nor what the
+    number is for: every ranged option checks itself with `terminal.within` instead."""
+    import typer.main
+
+    from optimiser.cli import app
+
+    ranged = [f"{name} {param.opts[0]}" for name, command in typer.main.get_group(app).commands.items()
+              for param in command.params if getattr(param, "min", None) is not None or getattr(param, "max", None) is not None]
+    assert ranged == []

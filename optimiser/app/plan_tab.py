@@ -7,7 +7,7 @@ import streamlit as st
 from optimiser import plan_charts, plan_ui
 from optimiser.app import cached
 from optimiser.errors import ScenarioError
-from optimiser.plan_report import limits_lines, uncertainty_lines
+from optimiser.plan_report import limits_lines, past_year_note, uncertainty_lines
 from optimiser.scenario import Scenario
 from optimiser.scenario_io import scenario_to_text
 from optimiser.tables import csv_text
@@ -42,6 +42,9 @@ def show(current: Scenario) -> None:
 
 
 def show_plan(plan, planned: Scenario) -> None:
+    note = past_year_note(plan)
+    if note:
+        st.info(note)
     st.markdown(f"**{plan.verdict()}**")
     st.markdown(plan.first_year_forecast())
     future = st.selectbox("Show the staff of the future", plan.inputs.futures, key="plan_future")

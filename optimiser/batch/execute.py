@@ -123,21 +123,23 @@ def die_with(parent: int) -> None:
 
 
 def run_pool(function: Callable, chunks: Iterator, finished: Finished, pool: WorkerPool) -> None:
-    """Chunks to the worker processes, at most two a worker in flight; while they are still starting, the parent
-    works on the chunks beyond those itself rather than leave a core idle."""
+    """Chunks to the worker processes, at most two a worker in flight, and the chunks beyond those worked on in this
+    process: this process is one of the batch's workers (the pool has one process fewer), so there are as many
+    solving processes as workers, from the first chunk (the pool's processes take most of a second to start) to
+    the last. Finished chunks are handed to `finished` between chunks."""
     results: queue.SimpleQueue[Future] = queue.SimpleQueue()
     in_flight, limit = 0, 2 * pool.workers
     freeze_long_lived()
     try:
         for chunk in chunks:
-            while in_flight >= limit and (pool.ready.is_set() or not results.empty()):
+            while not results.empty():
                 finished(results.get().result())
                 in_flight -= 1
             if in_flight >= limit:
                 finished(function(chunk))
-                continue
-            pool.submit(function, chunk, done=results.put)
-            in_flight += 1
+            else:
+                pool.submit(function, chunk, done=results.put)
+                in_flight += 1
         for _ in range(in_flight):
             finished(results.get().result())
     except BaseException:

@@ -17,14 +17,15 @@ from optimiser.batch.memory import use_the_c_heap
 from optimiser.batch.table import PolicyError, TableError, check_base, load_base, read_table
 from optimiser.batch.plan_worker import MODES, run_plan_chunk
 from optimiser.batch.tasks import Plan, Planner, Stream
-from optimiser.batch.worker import run_rows, warm
+from optimiser.batch.worker import warm
+from optimiser.errors import out_of_range
+from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
 
 DEFAULT_CHUNK_SIZE = 100
 """PCN × policy tasks per chunk. Each chunk is one Parquet part, written and read back by the parent alone, so small
 chunks make the parent the bottleneck (25 took about twice as long to write the outputs); 100 still reports progress
 and keeps resumable work every fraction of a second."""
 PRELOAD = ["optimiser.batch.preload"]
-MAX_HORIZON_YEARS = 15
 
 
 @dataclasses.dataclass
@@ -109,7 +110,7 @@ def run_batch(
     workers = workers or os.cpu_count() or 1
     use_the_c_heap()
     with store.RunLock(output):
-        pool = None if scheduler or dask_local or workers == 1 else execute.WorkerPool(workers, warm, PRELOAD)
+        pool = None if scheduler or dask_local or workers == 1 else execute.WorkerPool(workers - 1, warm, PRELOAD)  # and this process
         try:
             table = read_table(table) if source else table
             base = load_base(base) if not isinstance(base, dict) else check_base(base)
@@ -124,25 +125,24 @@ def run_batch(
                 if problems:
                     raise TableError([str(p) for p in problems], source, note="--strict: nothing was run")
 
-            stream = Stream(planner, store.done_keys(output), chunk_size, workers=dask_local or (pool.workers if pool else None))
+            stream = Stream(planner, store.done_keys(output), chunk_size, workers=dask_local or (workers if pool else None))
             progress = Progress(total=stream.to_run_at_most)
             solved = [0]
 
-            def finished(result) -> None:
-                problems, (summary, roles, *years) = result
-                if summary:
-                    store.write_chunk(output, summary, roles, *years)
+            def finished(result: tuple[list, store.EncodedChunk]) -> None:
+                problems, chunk = result
+                store.write_chunk(output, chunk)
                 invalid = sum(1 if policy else len(planner.policies) for _, policy in {(p.row, p.policy) for p in problems})
                 planner.problems += problems
-                solved[0] += len(summary)
-                progress.done += len(summary) + invalid
-                progress.failed += sum(r["status"] != "optimal" for r in summary) + invalid
+                solved[0] += chunk.records
+                progress.done += chunk.records + invalid
+                progress.failed += chunk.failed + invalid
                 progress.total = stream.to_run_at_most
                 if on_progress:
                     on_progress(progress)
 
             solve = functools.partial(run_plan_chunk, mode=mode) if horizon else None
-            work = functools.partial(run_rows, solve=solve)
+            work = functools.partial(store.run_and_encode, solve=solve)
             pending = iter(stream)
             if scheduler or dask_local:
                 execute.run_dask(work, pending, finished, scheduler, dask_local, dask_processes)
@@ -165,7 +165,7 @@ def run_batch(
 
 def check_horizon(horizon: int | None) -> None:
     if horizon is not None and not 1 <= horizon <= MAX_HORIZON_YEARS:
-        raise TableError([f"--horizon {horizon} is out of range: a plan looks 1 to {MAX_HORIZON_YEARS} years ahead"])
+        raise TableError([out_of_range("--horizon", horizon, HORIZON_RANGE)])
 
 
 def check_mode(mode: str) -> None:

@@ -7,12 +7,13 @@ name order reads them in the order they were written, and a record re-run later 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -24,8 +25,9 @@ import pyarrow.parquet as pq
 from optimiser.atomic import write_bytes_atomic
 from optimiser.batch.plan_worker import PLAN_SUMMARY_FIELDS, ROLE_YEAR_FIELDS, YEAR_FIELDS
 from optimiser.batch.memory import give_back_memory
-from optimiser.batch.table import TableError
-from optimiser.batch.worker import FINAL_STATUSES, ROLE_FIELDS, SUMMARY_FIELDS
+from optimiser.batch.table import RowProblem, TableError
+from optimiser.batch.tasks import RowChunk, Task
+from optimiser.batch.worker import FINAL_STATUSES, ROLE_FIELDS, SUMMARY_FIELDS, run_rows
 
 SUMMARY_SCHEMA = pa.schema([*SUMMARY_FIELDS.items(), *PLAN_SUMMARY_FIELDS.items()])  # plan columns empty for one-year runs
 ROLE_SCHEMA = pa.schema(list(ROLE_FIELDS.items()))
@@ -41,18 +43,36 @@ def parts_dir(output: Path) -> Path:
     return Path(output) / "parts"
 
 
-def write_chunk(output: Path, summary: list[dict], roles: list[dict], years: list[dict] | None = None,
-                role_years: list[dict] | None = None) -> None:
-    """`years`, `role_years`: a plan's records per year and future (and role), written before the summary like the role rows."""
-    folder = parts_dir(output)
-    chunk = f"{time.time_ns():020d}{uuid.uuid4().hex[:8]}"
-    if years:
-        write_bytes_atomic(folder / f"years-{chunk}.parquet", _parquet(years, YEAR_SCHEMA))
-    if role_years:
-        write_bytes_atomic(folder / f"roleyears-{chunk}.parquet", _parquet(role_years, ROLE_YEAR_SCHEMA))
-    if roles:
-        write_bytes_atomic(folder / f"roles-{chunk}.parquet", _parquet(roles, ROLE_SCHEMA))
-    write_bytes_atomic(folder / f"summary-{chunk}.parquet", _parquet(summary, SUMMARY_SCHEMA))
+@dataclasses.dataclass(frozen=True)
+class EncodedChunk:
+    """A finished chunk's records as the Parquet bytes of its parts, encoded where the chunk ran, so the parent only
+    writes bytes (with worker processes, encoding in the parent made it the busiest process of a short run)."""
+
+    parts: dict[str, bytes]  # kind → Parquet bytes; "summary" last, as it marks the chunk done
+    records: int  # summary records (PCN × policy)
+    failed: int  # of those, not optimal
+
+
+def encode_chunk(summary: list[dict], roles: list[dict], years: list[dict] | None = None,
+                 role_years: list[dict] | None = None) -> EncodedChunk:
+    """`years`, `role_years`: a plan's records per year and future (and role), stored like the role rows."""
+    parts = {kind: _parquet(rows, schema) for kind, rows, schema in (
+        ("years", years, YEAR_SCHEMA), ("roleyears", role_years, ROLE_YEAR_SCHEMA), ("roles", roles, ROLE_SCHEMA),
+        ("summary", summary, SUMMARY_SCHEMA)) if rows}
+    return EncodedChunk(parts, len(summary), sum(r["status"] != "optimal" for r in summary))
+
+
+def run_and_encode(chunk: RowChunk, solve: Callable[[list[Task]], tuple] | None = None) -> tuple[list[RowProblem], EncodedChunk]:
+    """`worker.run_rows`, its records encoded in the same process: what a batch runs on each chunk."""
+    problems, records = run_rows(chunk, solve)
+    return problems, encode_chunk(*records)
+
+
+def write_chunk(output: Path, chunk: EncodedChunk) -> None:
+    """A chunk's parts, each file written atomically; a chunk with no records (every row invalid) writes nothing."""
+    folder, name = parts_dir(output), f"{time.time_ns():020d}{uuid.uuid4().hex[:8]}"
+    for kind, data in chunk.parts.items():
+        write_bytes_atomic(folder / f"{kind}-{name}.parquet", data)
 
 
 def _parquet(rows: list[dict], schema: pa.Schema) -> bytes:

@@ -91,8 +91,6 @@ def years_table(result: PlanResult) -> Table:
 
 
 def _year_cell(column: str, value) -> str:
-    if column == "own_money_over_budget_gbp" and value <= 0:
-        return ""
     return YEAR_FORMATS[column].format(value) if column in YEAR_FORMATS else str(value)
 
 

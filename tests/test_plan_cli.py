@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import date
 
@@ -85,3 +86,21 @@ def test_only_a_year_already_over_is_past():
     assert later_financial_year("2025/26", date(2026, 3, 31)) is None  # still 2025/26 until 31 March
     assert later_financial_year("2026/27", date(2026, 11, 26)) is None
     assert later_financial_year("2027/28", date(2026, 11, 26)) is None
+
+
+def test_over_the_top_up_budget_reads_0_where_nothing_is_over_in_text_and_data(tmp_path):
+    """Expected value, robust case: only 'frozen' in 2026/27 needs own money beyond the budget, £25,000 against £12,500
+    (docstring of tests/test_plan.py). A blank cell reads as 'unknown': the text shows £0 like every other money
+    column, and the data files keep the number 0.0."""
+    path = robust_case(tmp_path)
+    text = run("plan", str(path), "--no-compare").stdout
+    table = text[text.index("Year by year"):text.index("WTE in post")]
+    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in table.splitlines() if line.startswith("│")]
+    over = 7  # future, year, staff, new staff, ARRS claimed, ARRS unspent, own money, over the top-up budget
+    assert [(r[0], r[1], r[over]) for r in rows] == [
+        ("funded", "2025/26", "£0"), ("funded", "2026/27", "£0"), ("frozen", "2025/26", "£0"), ("frozen", "2026/27", "£12,500")]
+    run("plan", str(path), "--no-compare", "--output", str(tmp_path / "csv"))
+    with open(tmp_path / "csv" / "plan_years.csv", newline="") as file:
+        assert [row["own_money_over_budget_gbp"] for row in csv.DictReader(file)] == ["0.0", "0.0", "0.0", "12500.0"]
+    years = json.loads(run("plan", str(path), "--no-compare", "--format", "json").stdout)["years"]
+    assert [row["own_money_over_budget_gbp"] for row in years] == [0.0, 0.0, 0.0, 12500.0]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from optimiser.catalogue import POT_NAMES
 from optimiser.inputs import ModelInputs
 from optimiser.scenario import Scenario
-from optimiser.words import in_sentence, wte_list
+from optimiser.words import in_sentence, sessions, wte_list
 
 if TYPE_CHECKING:
     from optimiser.check import PlanNeeds, PotFunding
@@ -66,13 +66,13 @@ def rules_broken(scenario: Scenario, inputs: ModelInputs, wte: dict[str, float],
     rooms = needs.room_sessions_per_week
     room_limit = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week
     if rooms > room_limit + 1e-6:
-        rentable = f" and {inputs.rentable_sessions_per_week:g} could be rented" if inputs.rentable_sessions_per_week else ""
-        broken.append(f"More room sessions than free: the plan needs {rooms:,.1f} clinical room sessions a week but "
-                      f"{inputs.room_sessions_per_week:g} are free{rentable}: {rooms - room_limit:,.1f} over.")
+        rentable = f" and {sessions(inputs.rentable_sessions_per_week)} could be rented" if inputs.rentable_sessions_per_week else ""
+        broken.append(f"More room sessions than free: the plan needs {sessions(rooms)} clinical room sessions a week but "
+                      f"{sessions(inputs.room_sessions_per_week)} are free{rentable}: {sessions(rooms - room_limit)} over.")
     if inputs.desk_sessions_per_week is not None:
         desks = sum(roles["desk_sessions_per_wte"][r] * w for r, w in wte.items())
         if desks > inputs.desk_sessions_per_week + 1e-6:
-            broken.append(f"Needs {desks:,.1f} desk sessions a week but {inputs.desk_sessions_per_week:g} are available.")
+            broken.append(f"Needs {sessions(desks)} desk sessions a week but {sessions(inputs.desk_sessions_per_week)} are available.")
     for r, w in wte.items():
         in_post, cap, most = roles["in_post_wte"][r], roles["cap_wte"][r], roles["max_new_wte"][r]
         new = w - in_post

@@ -7,6 +7,7 @@ import pandas as pd
 
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import parse_scenario
+from optimiser.words import sessions
 
 PLAN_COLUMNS: dict[str, str] = {"role_name": "Role", "in_post_wte": "In post (WTE)", "plan_wte": "Your plan (WTE)"}
 """The plan editor's columns: type the total WTE you intend per role (in post included)."""
@@ -43,8 +44,9 @@ def plan_money(summary: dict[str, float]) -> pd.DataFrame:
         ("Staff in post beyond the ARRS sum, paid outside ARRS (£ a year)", f"{summary['in_post_beyond_arrs_gbp_per_year']:,.0f}"),
         ("Posts paid wholly by the PCN (WTE; £ a year)", f"{summary['own_funded_wte']:,.2f} WTE; £{summary['own_funded_gbp_per_year']:,.0f}"),
         ("Top-up needed (£ a year)", f"{summary['top_up_needed_gbp_per_year']:,.0f} of a budget of {summary['top_up_budget_gbp_per_year']:,.0f}"),
-        ("Clinical room sessions (sessions a week)", f"{summary['room_sessions_needed_per_week']:,.1f} needed, "
-                                                     f"{summary['room_sessions_free_per_week']:g} free, {summary['rented_sessions_per_week']:,.1f} rented"),
+        ("Clinical room sessions (sessions a week)", f"{sessions(summary['room_sessions_needed_per_week'])} needed, "
+                                                     f"{sessions(summary['room_sessions_free_per_week'])} free, "
+                                                     f"{sessions(summary['rented_sessions_per_week'])} rented"),
         ("Total employment cost (£ a year)", f"{summary['total_cost_gbp_per_year']:,.0f}"),
         ("Care score (out of 100)", f"{summary['care_score']:.1f} (best mix {summary['best_care_score']:.1f})"),
     ]

@@ -1,5 +1,5 @@
-"""How role names and lists of posts read inside a sentence: one rule each, for the terminal, the app, the reports
-and the notes alike."""
+"""How role names, lists of posts and counts of sessions read inside a sentence: one rule each, for the terminal, the
+app, the reports and the notes alike."""
 
 from __future__ import annotations
 
@@ -25,3 +25,10 @@ def wte_list(amounts: list[tuple[float, str]], names: Mapping[str, str], shown: 
     if rest:
         parts.append(f"{sum(w for w, _ in rest):.{digits}f} WTE in {len(rest)} other role{'s' if len(rest) > 1 else ''}")
     return joined(parts)
+
+
+def sessions(count: float) -> str:
+    """Room or desk sessions a week as people count them: whole where the number is whole to a tenth ('90', '0'), one
+    decimal otherwise ('18.2'). The caller says the unit ("sessions a week") in the label or the sentence."""
+    tenth = round(count, 1) + 0.0
+    return f"{tenth:,.0f}" if tenth.is_integer() else f"{tenth:,.1f}"

@@ -471,7 +471,7 @@ def test_check_my_plan_tab_checks_the_typed_plan(monkeypatch, tmp_path):
 def test_check_my_plan_tab_shows_the_plans_money_rooms_and_supervision(monkeypatch, tmp_path):
     """ARRS for 3 pharmacists (p = £69,410 each, 2025/26), a plan of 4 in the scenario, no top-up: ARRS claimable 3p,
     1.00 WTE paid wholly by the PCN (£p), top-up needed p of a budget of 0 (the one broken rule); rooms 4 × 4.5 =
-    18.0 sessions a week; senior pharmacist supervision 4 × 0.23 = 0.92 hours a week."""
+    18 sessions a week; senior pharmacist supervision 4 × 0.23 = 0.92 hours a week."""
     p = float(load_catalogue("2025/26").roles.at["clinical_pharmacist", "max_reimbursable_gbp"])
     scenario = small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p)
     planned = parse_scenario({**scenario.model_dump(exclude_none=True), "plan": {"clinical_pharmacist": 4}})
@@ -483,7 +483,7 @@ def test_check_my_plan_tab_shows_the_plans_money_rooms_and_supervision(monkeypat
     assert values["ARRS claimable (£ a year)"] == f"{3 * p:,.0f}"
     assert values["Posts paid wholly by the PCN (WTE; £ a year)"] == f"1.00 WTE; £{p:,.0f}"
     assert values["Top-up needed (£ a year)"] == f"{p:,.0f} of a budget of 0"
-    assert values["Clinical room sessions (sessions a week)"].startswith("18.0 needed")
+    assert values["Clinical room sessions (sessions a week)"] == "18 needed, 90,000 free, 0 rented"
     [supervision] = [d.value for d in at.dataframe if "Supervising profession" in d.value.columns]
     needed = dict(zip(supervision["Supervising profession"], supervision["Needed (hours a week)"]))
     assert needed["Senior pharmacist supervision"] == pytest.approx(0.92)

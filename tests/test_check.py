@@ -10,6 +10,7 @@ import pytest
 
 from optimiser.catalogue import load_catalogue
 from optimiser.check import check_plan
+from optimiser.check_table import need_met_compared, plan_money, supervision_in_words
 from optimiser.errors import ScenarioError
 from optimiser.scenario_io import scenario_to_text
 from optimiser.scenario_problems import parse_scenario
@@ -220,10 +221,8 @@ def test_the_urban_example_over_its_arrs_sum_lists_no_empty_posts():
 
 def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     """ARRS for 3 pharmacists (p each, 2025/26), a plan of 4, no top-up: claimable 3p, 1.00 WTE paid wholly by the PCN
-    (£p), top-up needed p of a budget of 0; rooms 4 × 4.5 = 18.0 sessions a week; senior pharmacist supervision
-    4 × 0.23 = 0.92 hours a week."""
-    from optimiser.check_table import need_met_compared, plan_money, supervision_in_words
-
+    (£p), top-up needed p of a budget of 0; rooms 4 × 4.5 = 18 sessions a week of the 90,000 free (HUGE / 100), none
+    rented: whole sessions read as whole numbers in one row; senior pharmacist supervision 4 × 0.23 = 0.92 hours a week."""
     p = max_amount(PHARMACIST)
     check = check_plan(with_plan(small_scenario({PHARMACIST: {"medication_review": 1000}}, year="2025/26", arrs_sum=3 * p),
                                  {PHARMACIST: 4}))
@@ -231,7 +230,7 @@ def test_the_plans_money_rooms_and_supervision_are_labelled_with_units():
     assert money["ARRS claimable (£ a year)"] == f"{3 * p:,.0f}"
     assert money["Posts paid wholly by the PCN (WTE; £ a year)"] == f"1.00 WTE; £{p:,.0f}"
     assert money["Top-up needed (£ a year)"] == f"{p:,.0f} of a budget of 0"
-    assert money["Clinical room sessions (sessions a week)"].startswith("18.0 needed")
+    assert money["Clinical room sessions (sessions a week)"] == "18 needed, 90,000 free, 0 rented"
     supervision = supervision_in_words(check.planned.supervision()).set_index("Supervising profession")
     assert supervision.at["Senior pharmacist supervision", "Needed (hours a week)"] == pytest.approx(0.92)
     assert supervision.at["Senior pharmacist supervision", "Available (hours a week)"] == "no limit set"  # not a blank read as 0
@@ -271,6 +270,8 @@ def test_the_plans_rent_supervision_and_own_money_are_the_planned_results_own():
     check = check_plan(parse_scenario({**data, "plan": plan}))
     assert check.needs.room_sessions_per_week == pytest.approx(70.2)
     assert check.summary["rented_sessions_per_week"] == pytest.approx(0.2)
+    rooms = dict(zip(*plan_money(check.summary).to_dict("list").values()))["Clinical room sessions (sessions a week)"]
+    assert rooms == "70.2 needed, 70 free, 0.2 rented"  # one decimal where the number is not whole, in the same row
     assert check.needs.supervision_hours_per_week["gp"] == pytest.approx(1.15)
     supervision = check.planned.supervision()
     assert supervision.at["gp", "bought_gbp_per_year"] == pytest.approx(702)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from optimiser.words import in_sentence, wte_list
+from optimiser.words import in_sentence, sessions, wte_list
 
 PACKAGE = Path(__file__).resolve().parents[1] / "optimiser"
 NAMES = {"gp": "GP assistant", "mhp": "MHP lead", "pharmacist": "Clinical pharmacist", "coordinator": "Care co-ordinator",
@@ -33,3 +33,9 @@ def test_no_module_lowers_a_role_name_by_hand():
     offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if by_hand.search(p.read_text(encoding="utf-8"))
                  and p.name != "words.py"]
     assert offenders == []
+
+
+def test_sessions_are_whole_where_whole_and_one_decimal_otherwise():
+    """'90 free' and '0.0 rented' in one row read as two different units: every count of sessions takes one rule."""
+    assert [sessions(n) for n in (90, 0.0, 36.0000001, 18.24, 0.26, -0.04, 90_000)] == [
+        "90", "0", "36", "18.2", "0.3", "0", "90,000"]

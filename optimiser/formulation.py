@@ -74,10 +74,6 @@ def _columns(inputs: ModelInputs, s: Shape) -> Formulation:
     return Formulation(s, lower, upper, np.zeros(s.num_columns), cost, own_money, lead, [])
 
 
-def _contacts(inputs: ModelInputs) -> np.ndarray:
-    return np.fromiter(inputs.contacts_by_pair.values(), float, len(inputs.contacts_by_pair))
-
-
 def arrs_funded(s: Shape, rows, coefficient) -> list[tuple]:
     """Terms of coefficient × each role's ARRS-funded WTE (its WTE less any paid wholly by the PCN)."""
     terms = [(rows, s.wte, coefficient)]
@@ -92,7 +88,7 @@ def valuation(inputs: ModelInputs, s: Shape, f: Formulation) -> list[Block]:
     `valued_care[d]` ties the segments to the contacts delivered. Equal-share adds `lowest_share[d]`:
     the lowest share of need met, maximised first, is at most each servable category's share.
     """
-    categories, contacts = inputs.category_data, _contacts(inputs)
+    categories, contacts = inputs.category_data, inputs.contacts_per_wte_year
     weight = categories["priority_weight"]
     if inputs.scenario.policy.valuation == "contacts":
         f.care[s.assigned] = weight[s.pair_category] * contacts
@@ -125,7 +121,7 @@ def demand_cover(inputs: ModelInputs, s: Shape) -> Block:
     served = np.flatnonzero(s.served)
     row_of = np.cumsum(s.served) - 1
     return block("demand_cover", [s.categories[d] for d in served], "contacts a year",
-                 [(row_of[s.pair_category], s.assigned, _contacts(inputs))],
+                 [(row_of[s.pair_category], s.assigned, inputs.contacts_per_wte_year)],
                  upper=inputs.category_data["demand_contacts_per_year"][served])
 
 
@@ -271,7 +267,7 @@ def most_new_wte(inputs: ModelInputs, s: Shape) -> np.ndarray:
     n = len(inputs.allowed_ids)
     rooms = inputs.room_sessions_per_week + inputs.rentable_sessions_per_week
     need = inputs.category_data["demand_contacts_per_year"]
-    useful = np.bincount(s.pair_role, weights=need[s.pair_category] / _contacts(inputs), minlength=n)
+    useful = np.bincount(s.pair_role, weights=need[s.pair_category] / inputs.contacts_per_wte_year, minlength=n)
     claim, cost, in_post = data["claim_per_wte_gbp"], data["cost_per_wte_gbp"], data["in_post_wte"]
     pot_sum = np.array([inputs.arrs_sums_gbp.get(pot, 0.0) for pot in data["funding_pot"]], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):

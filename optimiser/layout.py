@@ -146,9 +146,11 @@ class Shape:
             "first_post": [self.roles[i] for i in self.first_post_roles],
         }
         self.labels = labels
-        self.start, position = {}, 0
+        self.start, self._columns, position = {}, {}, 0
         for group in COLUMN_GROUPS:
             self.start[group] = position
+            self._columns[group] = np.arange(position, position + len(labels[group]))
+            self._columns[group].flags.writeable = False
             position += len(labels[group])
         self.num_columns = position
         self.wte = np.arange(n)
@@ -156,7 +158,8 @@ class Shape:
         self.need_met = self.start["need_met"] + np.arange(len(self.valued) * self.segments).reshape(len(self.valued), self.segments)
 
     def columns(self, group: str) -> np.ndarray:
-        return self.start[group] + np.arange(len(self.labels[group]))
+        """The group's columns (read-only: worked out once per shape, shared by every scenario of it)."""
+        return self._columns[group]
 
     def column(self, group: str) -> int | None:
         """The one column of a single-column group (rented sessions, lowest share), or None."""
@@ -188,9 +191,9 @@ def shape_key(inputs: ModelInputs) -> tuple:
     return (
         tuple(inputs.allowed_ids), tuple(inputs.contacts_by_pair), inputs.category_keys, policy.valuation,
         policy.whole_posts, policy.allow_reducing_in_post, policy.min_post_wte > 0, len(inputs.value_curve.widths),
-        tuple(inputs.category_data["demand_contacts_per_year"] > 0), inputs.rentable_sessions_per_week > 0,
+        (inputs.category_data["demand_contacts_per_year"] > 0).tobytes(), inputs.rentable_sessions_per_week > 0,
         inputs.top_up_budget_gbp > 0, inputs.desk_sessions_per_week is None, tuple(inputs.arrs_limits_gbp),
-        tuple(data["funding_pot"]), tuple(data["first_post_claim_change_gbp"] != 0),
+        tuple(data["funding_pot"].tolist()), (data["first_post_claim_change_gbp"] != 0).tobytes(),
         tuple((p, price is None) for p, (_, price) in inputs.supervision_available.items()),
         tuple(inputs.supervision_needs[r][0] for r in inputs.allowed_ids),
     )

@@ -34,3 +34,19 @@ def test_the_parent_holds_only_the_scenarios_of_the_chunks_in_flight(tmp_path):
                         on_progress=lambda _: alive.append(_live_scenarios() - before))
     assert outcome.ran == 48 and len(alive) == 24
     assert max(alive) <= 6, alive
+
+
+def test_a_chunk_collects_young_objects_less_often_and_leaves_python_as_it_was():
+    """Inside `fewer_collections` the youngest generation waits for YOUNG_OBJECTS_PER_COLLECTION new objects; after
+    it, even when the work raised, Python's own thresholds are back, so a batch run in the caller's process (the app,
+    a test) does not change how the caller collects garbage."""
+    from optimiser.batch.memory import YOUNG_OBJECTS_PER_COLLECTION, fewer_collections
+
+    before = gc.get_threshold()
+    try:
+        with fewer_collections():
+            assert gc.get_threshold() == (YOUNG_OBJECTS_PER_COLLECTION, *before[1:])
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert gc.get_threshold() == before

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from optimiser.batch.memory import freeze_long_lived, give_back_memory, use_the_c_heap
+from optimiser.batch.memory import fewer_collections, freeze_long_lived, give_back_memory, use_the_c_heap
 from optimiser.batch.table import RowProblem
 from optimiser.batch.tasks import RowChunk, Task
 from optimiser.errors import EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, ScenarioError
@@ -74,8 +74,9 @@ def run_rows(chunk: RowChunk, solve: Callable[[list[Task]], tuple] | None = None
     Returns the rows' problems (a row that cannot run is no task) and what `solve` returns (lists of records, the
     first the summary records, whose `worker_seconds` then include the validation of their row).
     """
-    tasks, problems, seconds = chunk.tasks()
-    records = (solve or run_chunk)(tasks)
+    with fewer_collections():
+        tasks, problems, seconds = chunk.tasks()
+        records = (solve or run_chunk)(tasks)
     for record in records[0]:
         record["worker_seconds"] += seconds[record["row"]]
     give_back_memory()

@@ -79,6 +79,13 @@ class ModelInputs:
         return {column: dict(zip(self.allowed_ids, values.tolist())) for column, values in self.allowed_data.items()}
 
     @cached_property
+    def contacts_per_wte_year(self) -> np.ndarray:
+        """`contacts_by_pair`'s values as an array, in its (role, category) order (read-only: the model's terms share it)."""
+        contacts = np.fromiter(self.contacts_by_pair.values(), float, len(self.contacts_by_pair))
+        contacts.flags.writeable = False
+        return contacts
+
+    @cached_property
     def productivity(self) -> pd.Series:
         """Contacts per WTE-year, indexed by (role, category): which roles serve which demand, and how much."""
         index = pd.MultiIndex.from_tuples(list(self.contacts_by_pair), names=["role", "category"])

@@ -149,8 +149,7 @@ class SolvedNumbers:
     def _served(self) -> np.ndarray:
         """Contacts a year delivered per category, in the categories' order."""
         layout, demand = self.model.layout, self.inputs.category_data["demand_contacts_per_year"]
-        contacts = np.fromiter(self.inputs.contacts_by_pair.values(), float, len(layout.pairs))
-        served = np.bincount(layout.pair_category, weights=contacts * self._assigned, minlength=len(demand))
+        served = np.bincount(layout.pair_category, weights=self.inputs.contacts_per_wte_year * self._assigned, minlength=len(demand))
         return np.clip(served, 0.0, demand).round(6)
 
     @cached_property

@@ -30,7 +30,10 @@ _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 50, 50, 40
 
 
 def short_value(value: Any) -> str:
-    """A value as the user wrote it, cut short: never the full repr of something an alias may have blown up."""
+    """A value as the user wrote it, cut short: never the full repr of something an alias may have blown up. A whole
+    number read as a float (a table column with gaps, a WTE field) is shown as written: -5, not -5.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
     text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -45,7 +45,7 @@ class PlanResult(PlanVerdict):
             "status": self.solution.status,
             "proven_optimal": self.solution.proven_optimal,
             "expected_care_value": float(self.solution.care),
-            "discount_rate": self.inputs.discount_rate,
+            "discount_rate_percent": round(100 * self.inputs.discount_rate, 9),  # the scenario's unit (% a year), not 0.035
             "first_year_share_in_post": self.inputs.first_year_share,
             "verdict": self.verdict(),
             "this_year": self.first_year_forecast(),

@@ -95,7 +95,7 @@ def plan_problems(year: str, plan: dict[str, float] | None, roles: dict[str, Rol
         return []
     role_ids = catalogue.role_ids(year)
     problems = [unknown_name("plan", role, role_ids, f"role in the {year} catalogue", year) for role in plan if role not in role_ids]
-    problems += [f"plan.{role} = {wte!r}: must be a number of WTE from 0 to 500" for role, wte in plan.items()
+    problems += [f"plan.{role} = {short_value(wte)}: must be a number of WTE from 0 to 500" for role, wte in plan.items()
                  if not 0 <= wte <= 500]
     problems += [f"plan.{role}: {wte:g} WTE planned but roles.{role}.allowed is false; allow the role or plan 0"
                  for role, wte in plan.items() if wte > 0 and role in roles and not roles[role].allowed]

@@ -93,7 +93,7 @@ def _bad_table(sample: pd.DataFrame) -> pd.DataFrame:
 def test_validation_reports_row_column_and_reason(sample, base):
     plan = plan_batch(_bad_table(sample), base, POLICIES)
     problems = {(p.row, p.column): p.reason for p in plan.problems}
-    assert problems[(3, "list_size")] == "pcn.list_size = -5.0: must be a number > 0"
+    assert problems[(3, "list_size")] == "pcn.list_size = -5: must be a number > 0"  # as the table says, not -5.0
     assert problems[(4, "room_sessions_per_week")] == "estate.room_sessions_per_week = 'lots': must be a number"
     assert str(plan.problems[0]).startswith("row 3 (SYN")
     assert [p.column for p in plan.problems if p.row == 3] == ["list_size"]  # not echoed by the demand rates

@@ -104,3 +104,10 @@ def test_over_the_top_up_budget_reads_0_where_nothing_is_over_in_text_and_data(t
         assert [row["own_money_over_budget_gbp"] for row in csv.DictReader(file)] == ["0.0", "0.0", "0.0", "12500.0"]
     years = json.loads(run("plan", str(path), "--no-compare", "--format", "json").stdout)["years"]
     assert [row["own_money_over_budget_gbp"] for row in years] == [0.0, 0.0, 0.0, 12500.0]
+
+
+def test_the_plan_summary_gives_the_discount_rate_in_the_scenarios_unit():
+    """The planning default discount rate is 3.5 % a year (tests/test_plan_inputs.py); the summary said 0.035 under a
+    name with no unit, where the scenario writes growth.discount_rate_percent: 3.5."""
+    summary = json.loads(run("plan", "scenarios/plan-rural-2025-26.yaml", "--format", "json", "--no-compare").stdout)["summary"]
+    assert summary["discount_rate_percent"] == 3.5 and "discount_rate" not in summary

@@ -131,6 +131,8 @@ def test_engine_answers_equal_the_pulp_answers():
             assert [r["role"] for r in rows] == [r["role"] for r in expected_rows]
             for row, expected_row in zip(rows, expected_rows):
                 assert row == pytest.approx(expected_row, rel=1e-9, abs=1e-7)
+            picked = got.role_rows(["total_wte", "role"])  # a batch worker asks for its columns, in its order
+            assert [list(r.items()) for r in picked] == [[("total_wte", r["total_wte"]), ("role", r["role"])] for r in rows]
             assert got.binding_constraint_names() == expected.binding_constraint_names()
             compared += 1
     assert compared >= 20 and infeasible >= 1

@@ -169,5 +169,4 @@ def _records(w: _Work) -> tuple[dict, list[dict]]:
                   in_post_wte=float(result.inputs.role_data["in_post_wte"].sum()),
                   binding_constraints="; ".join(result.binding_constraint_names()))
     keys = {"ods_code": task.pcn_id, "icb": task.icb, "policy": task.policy, "fingerprint": task.fingerprint}
-    fields = [c for c in ROLE_FIELDS if c not in keys]
-    return record, [{**keys, **{c: row[c] for c in fields}} for row in result.role_rows()]
+    return record, [{**keys, **row} for row in result.role_rows([c for c in ROLE_FIELDS if c not in keys])]

@@ -57,14 +57,15 @@ def resolve_roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, n
     co_share = base["co_funder_share"].astype(float)
     catalogue = load_catalogue(scenario.year)
 
-    allowed = np.ones(len(index), dtype=bool)
-    in_post = np.zeros(len(index))
-    max_new = np.full(len(index), np.inf)
+    n = len(keys)
+    allowed = np.ones(n, dtype=bool)
+    in_post = np.zeros(n)
+    max_new = np.full(n, np.inf)
     cost = maximum.copy()
-    sessions = base["room_sessions_per_wte_per_week"].astype(float).copy()
-    remote = base["remote_share"].astype(float).copy()
-    first_share = np.full(len(index), np.nan)  # ARRS share of a first post claimed at a lower share (co-funding tiers)
-    first_co_share = np.zeros(len(index))
+    sessions = base["room_sessions_per_wte_per_week"].astype(float)
+    remote = base["remote_share"].astype(float)
+    first_share = np.full(n, np.nan)  # ARRS share of a first post claimed at a lower share (co-funding tiers)
+    first_co_share = np.zeros(n)
     warnings = []
     for name, role in scenario.custom_roles.items():
         i = position[name]
@@ -101,13 +102,13 @@ def resolve_roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, n
     co_funder = cost * co_share
     top_up = np.maximum(cost - claim - co_funder, 0.0)
     tiered = ~np.isnan(first_share)
-    first_claim = np.where(tiered, claimable * np.nan_to_num(first_share), claim)
+    first_claim = np.where(tiered, claimable * first_share, claim)
     first_co_funder = np.where(tiered, cost * first_co_share, co_funder)
     first_top_up = np.maximum(cost - first_claim - first_co_funder, 0.0)
     weekly = sessions * (1 - remote)
     capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
     published_cap = base[capped_by_size].astype(float)
-    cap_removed = policy.remove_all_caps | np.isin(keys, list(policy.remove_caps))
+    cap_removed = policy.remove_all_caps | np.fromiter((key in policy.remove_caps for key in keys), bool, n)
     return index, keys, {
         **column,
         "arrs_share": share,

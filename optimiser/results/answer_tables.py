@@ -23,13 +23,14 @@ class AnswerTables(SolvedNumbers):
     """A solved model's numbers as tables."""
 
     # ------------------------------------------------------------ the mix
-    def role_rows(self) -> list[dict]:
-        """The mix as plain records (roles with staff only), without building a table: for batch outputs."""
-        numbers, names = self._per_role, self.inputs.allowed_data["role_name"]
+    def role_rows(self, columns: list[str] | None = None) -> list[dict]:
+        """The mix as plain records (roles with staff only), without building a table: for batch outputs. Each record
+        holds `columns` in that order (of the role, its name and its numbers; all of them by default)."""
+        numbers = self._per_role
+        every = {"role": np.array(self.model.layout.roles, dtype=object), "role_name": self.inputs.allowed_data["role_name"], **numbers}
         keep = np.flatnonzero((numbers["total_wte"] > STAFFED_WTE) | (numbers["in_post_wte"] > 0))
-        roles = self.model.layout.roles
-        columns = {k: v[keep].tolist() for k, v in numbers.items()}
-        return [{"role": roles[j], "role_name": names[j], **{k: v[i] for k, v in columns.items()}} for i, j in enumerate(keep)]
+        columns = list(every) if columns is None else columns
+        return [dict(zip(columns, row)) for row in zip(*(every[c][keep].tolist() for c in columns))]
 
     def mix(self, include_zero: bool = False) -> pd.DataFrame:
         """WTE per role: in post, new, total, with what each role costs and claims a year."""

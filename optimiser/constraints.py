@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from optimiser.catalogue import POT_NAMES
-from optimiser.words import in_sentence
+from optimiser.words import in_sentence, sessions
 
 Kind = Literal["limit", "need", "floor", "bookkeeping"]
 """limit: reported when binding; need: demand fully met (reported apart); floor: reported only when keeping it
@@ -57,9 +57,9 @@ def _supervision_conflict(w: Words) -> str:
 
 
 def _rooms_conflict(w: Words) -> str:
-    renting = f" and {w.rented:,.1f} of the {w.rentable:g} rentable are rented" if w.rentable else ""
-    return (f"staff in post need {w.limit + w.gain + w.rented:,.1f} clinical room sessions a week but {w.limit:,.1f} are "
-            f"free{renting}: {w.gain:,.1f} sessions short")
+    renting = f" and {sessions(w.rented)} of the {sessions(w.rentable)} rentable are rented" if w.rentable else ""
+    return (f"staff in post need {sessions(w.limit + w.gain + w.rented)} clinical room sessions a week but {sessions(w.limit)} are "
+            f"free{renting}: {sessions(w.gain)} sessions short")
 
 
 FAMILIES: dict[str, Family] = {
@@ -76,15 +76,15 @@ FAMILIES: dict[str, Family] = {
         unspent_reason="the top-up budget, which pays costs above reimbursement and rent, is used up"),
     "clinical_rooms": Family(
         "room sessions a week", relaxable=True, what="Clinical rooms are full",
-        binding=lambda w: (f"Clinical rooms are full ({w.limit:,.1f} free sessions a week"
-                           + (f" plus {w.rented:,.1f} rented" if w.rented > 1e-6 else "")
+        binding=lambda w: (f"Clinical rooms are full ({sessions(w.limit)} free sessions a week"
+                           + (f" plus {sessions(w.rented)} rented" if w.rented > 1e-6 else "")
                            + f"): one more room session a week would {w.more}."),
         conflict=_rooms_conflict, unspent_reason="clinical rooms are full"),
     "desk_space": Family(
         "desk sessions a week", relaxable=True, what="Desks are full",
-        binding=lambda w: f"Desks are full ({w.limit:,.1f} sessions a week): one more desk session a week would {w.more}.",
-        conflict=lambda w: (f"staff in post need {w.limit + w.gain:,.1f} desk sessions a week but {w.limit:,.1f} are "
-                            f"available: {w.gain:,.1f} short"),
+        binding=lambda w: f"Desks are full ({sessions(w.limit)} sessions a week): one more desk session a week would {w.more}.",
+        conflict=lambda w: (f"staff in post need {sessions(w.limit + w.gain)} desk sessions a week but {sessions(w.limit)} are "
+                            f"available: {sessions(w.gain)} short"),
         unspent_reason="desks are full"),
     "supervision": Family(
         "supervision hours a week", relaxable=True, labels="supervisor", what="{name} is fully used",

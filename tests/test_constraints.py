@@ -49,11 +49,11 @@ def test_room_sentences_read_their_numbers():
     words = constraints.Words(name="", label=None, limit=70.0, gain=311.4, more="deliver about 311 weighted contacts a year",
                               money="£1,000", amount=str, rented=17.94, rentable=20.0)
     assert constraints.binding_sentence("clinical_rooms", "clinical_rooms", words, no_gain=False) == (
-        "Clinical rooms are full (70.0 free sessions a week plus 17.9 rented): one more room session a week would deliver "
+        "Clinical rooms are full (70 free sessions a week plus 17.9 rented): one more room session a week would deliver "
         "about 311 weighted contacts a year.")
     short = constraints.Words(name="", label=None, limit=70.0, gain=5.0, more="", money="", amount=str, rented=20.0, rentable=20.0)
     assert constraints.conflict_sentence("clinical_rooms", short) == (
-        "staff in post need 95.0 clinical room sessions a week but 70.0 are free and 20.0 of the 20 rentable are rented: "
-        "5.0 sessions short")
+        "staff in post need 95 clinical room sessions a week but 70 are free and 20 of the 20 rentable are rented: "
+        "5 sessions short")  # whole sessions read as whole numbers, one rule (words.sessions) for every count in a sentence
     assert constraints.unspent_reasons({"top_up_budget", "clinical_rooms"}) == [
         "clinical rooms are full", "the top-up budget, which pays costs above reimbursement and rent, is used up"]

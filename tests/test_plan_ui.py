@@ -161,8 +161,8 @@ def test_the_plan_ahead_tab_shows_the_post_by_post_verdict_and_a_conflict(monkey
     at.radio(key="plan_mode").set_value("robust").run(timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     [error] = [e.value for e in at.error]
-    assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30.0 "
-            "clinical room sessions a week but 20.0 are free") in error
+    assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30 "
+            "clinical room sessions a week but 20 are free") in error
 
 
 def test_every_catalogue_role_has_its_own_colour_in_every_chart():

@@ -94,8 +94,8 @@ def test_a_plan_whose_staff_in_post_cannot_fit_the_rooms_from_year_two_names_the
     row = conflicts.iloc[0]
     assert (row["family"], row["future"], row["first_year"], row["last_year"]) == ("clinical_rooms", "cut", "2026/27", "2027/28")
     assert (row["limit"], row["needed"], row["shortfall"]) == pytest.approx((20, 30, 10))
-    assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30.0 "
-            "clinical room sessions a week but 20.0 are free and 0.0 of the 10 rentable are rented: 10.0 sessions short"
+    assert ("From 2026/27 to 2027/28, if the practices stop the top-up budget (chance 50%): staff in post need 30 "
+            "clinical room sessions a week but 20 are free and 0 of the 10 rentable are rented: 10 sessions short"
             ) in str(raised.value)
 
 

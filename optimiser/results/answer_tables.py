@@ -11,6 +11,7 @@ from optimiser.catalogue import POT_NAMES
 from optimiser.inputs.supervision import bought_supervision_gbp, supervision_needed
 from optimiser.results.numbers import STAFFED_WTE, SolvedNumbers
 from optimiser.results.sentences import explain_binding, marginal_in_user_units, marginal_unit
+from optimiser.words import sessions
 
 LEAD_LIMITS = 3
 """The CLI, the app and the board report each lead with this many limits."""
@@ -101,7 +102,7 @@ class AnswerTables(SolvedNumbers):
             ("Top-up used: posts paid wholly by the PCN", float(numbers["own_funded_gbp_per_year"].sum()),
              f"{numbers['own_funded_wte'].sum():.2f} WTE outside ARRS, at full cost"),
             ("Top-up used: rented room sessions", rent - self._supervision_bought_gbp,
-             f"{self.value('rented_sessions'):.1f} sessions a week"),
+             f"{sessions(self.value('rented_sessions'))} sessions a week"),
             *([("Top-up used: supervision bought", self._supervision_bought_gbp, "hours a week beyond what supervisors can give")]
               if self.model.layout.labels["bought_supervision"] else []),
             ("Top-up unspent", self.inputs.top_up_budget_gbp - staff_top_up - rent, ""),

@@ -17,6 +17,7 @@ from optimiser.inputs import ModelInputs, prepare
 from optimiser.plan_defaults import LATER, PlanDefaults, load_plan_defaults, plan_years
 from optimiser.scenario import Scenario
 from optimiser.scenario_sections import Future, Growth
+from optimiser.words import sessions
 
 FORECAST = "forecast"
 """The name of the only future of a scenario that names none."""
@@ -67,6 +68,11 @@ class PlanInputs:
         """The future a single-forecast plan assumes: the most likely, the first listed on ties."""
         return max(self.probabilities, key=self.probabilities.__getitem__)
 
+    def what_differs(self, future: str) -> str:
+        """The future's description, or what its settings change in words when it has none (a blank reads as nothing)."""
+        known = self.scenario.futures.get(future)
+        return self.descriptions.get(future) or (future_in_words(known) if known is not None else "")
+
     def if_future(self, future: str, also: str = "") -> str:
         """'if a room is lost (chance 50%)': a future in words, with its chance (and `also`, said inside the brackets)."""
         description = self.descriptions.get(future) or f"'{future}' comes"
@@ -75,6 +81,42 @@ class PlanInputs:
     @property
     def scenario(self) -> Scenario:
         return self.base.scenario
+
+
+RATE_WORDS = {"pay_award_afc_percent": "Agenda for Change pay award", "pay_award_gp_percent": "GP pay award",
+              "arrs_pot_growth_percent": "ARRS sum growth", "top_up_growth_percent": "top-up budget growth"}
+"""Yearly rates of a future's growth, in words; each is followed by its % a year."""
+
+
+def future_in_words(future: Future) -> str:
+    """What a future sets, in words with units: 'the ARRS sum is frozen in cash from 2027/28; Agenda for Change pay
+    award 5% in 2027/28, 3% in other years'."""
+    growth, parts = future.growth, []
+    if growth.pot_follows_pay_award:
+        parts.append("the ARRS sum follows the pay awards")
+    if future.arrs_frozen_from:
+        parts.append(f"the ARRS sum is frozen in cash from {future.arrs_frozen_from}")
+    if future.arrs_ends_from:
+        parts.append(f"no ARRS sum from {future.arrs_ends_from}")
+    for field, words in RATE_WORDS.items():
+        rates = getattr(growth, field)
+        if rates:
+            other = "a year" if len(rates) == 1 else "in other years"
+            parts.append(f"{words} " + ", ".join(f"{rate:g}% {other if key == LATER else f'in {key}'}" for key, rate in rates.items()))
+    if growth.list_growth_percent is not None:
+        parts.append(f"list growth {growth.list_growth_percent:g}% a year")
+    if growth.demand_growth_percent:
+        parts.append(f"its own need growth for {len(growth.demand_growth_percent)} demand categor"
+                     + ("y" if len(growth.demand_growth_percent) == 1 else "ies"))
+    if growth.leaving_rate_percent:
+        parts.append(f"its own leaving rates for {len(growth.leaving_rate_percent)} role" + ("" if len(growth.leaving_rate_percent) == 1 else "s"))
+    if growth.discount_rate_percent is not None:
+        parts.append(f"care discounted at {growth.discount_rate_percent:g}% a year")
+    if growth.recruitment_lead_time_months is not None:
+        parts.append(f"a {growth.recruitment_lead_time_months:g}-month recruitment lead time")
+    parts += [f"{sessions(n)} more room sessions a week from {year}" for year, n in sorted(future.extra_room_sessions_per_week.items())]
+    parts += [f"a top-up budget of £{gbp:,.0f} a year from {year}" for year, gbp in sorted(future.top_up_budget_gbp.items())]
+    return "; ".join(parts) if parts else "nothing beyond the plan's growth"
 
 
 class _Rates:

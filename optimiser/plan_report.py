@@ -30,7 +30,7 @@ def plan_tables(result: PlanResult) -> dict[str, pd.DataFrame]:
     futures = pd.DataFrame({
         "future": result.inputs.futures,
         "probability": [result.inputs.probabilities[s] for s in result.inputs.futures],
-        "description": [result.inputs.descriptions[s] for s in result.inputs.futures],
+        "description": [result.inputs.what_differs(s) for s in result.inputs.futures],
         "care_value_discounted": [result.care_value_by_future()[s] for s in result.inputs.futures],
     })
     comparisons = result.comparisons
@@ -177,7 +177,7 @@ def render_plan(result: PlanResult) -> Group:
     futures = _table(f"Futures (care in {result.care_words}, discounted)",
                      ["Future", "Chance", "What differs", "Care over the years"], text=(0, 2))
     for s in inputs.futures:
-        futures.add_row(s, f"{inputs.probabilities[s]:.0%}", inputs.descriptions[s], f"{result.care_value_by_future()[s]:.1f}")
+        futures.add_row(s, f"{inputs.probabilities[s]:.0%}", inputs.what_differs(s), f"{result.care_value_by_future()[s]:.1f}")
     parts += [futures, years_table(result), mix_table(result, likely)]
     limits = limits_lines(result)
     if limits:

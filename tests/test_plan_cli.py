@@ -10,8 +10,10 @@ import pytest
 import yaml
 
 from optimiser.catalogue_rules import financial_year_of, later_financial_year
+from optimiser.plan_inputs import future_in_words
 from optimiser.scenario_io import scenario_to_text
 from optimiser.scenario_problems import parse_scenario
+from optimiser.scenario_sections import Future
 from tests.test_cli import run
 from tests.test_plan import C1, FUNDING_FUTURES, plan_scenario
 
@@ -111,3 +113,28 @@ def test_the_plan_summary_gives_the_discount_rate_in_the_scenarios_unit():
     name with no unit, where the scenario writes growth.discount_rate_percent: 3.5."""
     summary = json.loads(run("plan", "scenarios/plan-rural-2025-26.yaml", "--format", "json", "--no-compare").stdout)["summary"]
     assert summary["discount_rate_percent"] == 3.5 and "discount_rate" not in summary
+
+
+def test_a_future_with_no_description_says_what_it_sets_in_units():
+    """A blank 'What differs' reads as 'nothing': a future without a description is described from its settings."""
+    future = Future.model_validate({
+        "probability": 0.5, "arrs_frozen_from": "2027/28", "extra_room_sessions_per_week": {"2028/29": 20},
+        "top_up_budget_gbp": {"2027/28": 25_000},
+        "growth": {"pay_award_afc_percent": {"2027/28": 5, "later": -1}, "list_growth_percent": 1.5, "discount_rate_percent": 3.5},
+    })
+    assert future_in_words(future) == (
+        "the ARRS sum is frozen in cash from 2027/28; Agenda for Change pay award 5% in 2027/28, -1% in other years; "
+        "list growth 1.5% a year; care discounted at 3.5% a year; 20 more room sessions a week from 2028/29; "
+        "a top-up budget of £25,000 a year from 2027/28")
+    assert future_in_words(Future(probability=1, growth={"arrs_pot_growth_percent": 2.5})) == "ARRS sum growth 2.5% a year"
+    assert future_in_words(Future(probability=1)) == "nothing beyond the plan's growth"
+
+
+def test_the_plan_shows_what_an_undescribed_future_sets(tmp_path):
+    data = yaml.safe_load(robust_case(tmp_path).read_text())
+    for future in data["futures"].values():
+        future.pop("description")
+    (tmp_path / "bare.yaml").write_text(yaml.safe_dump(data))
+    futures = json.loads(run("plan", str(tmp_path / "bare.yaml"), "--format", "json", "--no-compare").stdout)["futures"]
+    assert {row["future"]: row["description"] for row in futures} == {
+        "funded": "the ARRS sum follows the pay awards", "frozen": "the ARRS sum is frozen in cash from 2026/27"}

@@ -141,11 +141,12 @@ def arrs_budget(inputs: ModelInputs, s: Shape) -> Block:
     """ARRS claims (the lower of cost and the maximum reimbursable amount, times the ARRS share) fit each pot."""
     data, pots, pot_row = inputs.allowed_data, s.pots, s.pot_row
     claiming = np.flatnonzero(pot_row >= 0)
-    first = s.first_post_roles[pot_row[s.first_post_roles] >= 0]
+    first_claims = pot_row[s.first_post_roles] >= 0
+    first = s.first_post_roles[first_claims]
     terms = [(pot_row[claiming], s.wte[claiming], data["claim_per_wte_gbp"][claiming])]
     if s.own is not None:
         terms.append((pot_row[claiming], s.own[claiming], -data["claim_per_wte_gbp"][claiming]))
-    terms.append((pot_row[first], s.columns("first_post")[np.isin(s.first_post_roles, first)], data["first_post_claim_change_gbp"][first]))
+    terms.append((pot_row[first], s.columns("first_post")[first_claims], data["first_post_claim_change_gbp"][first]))
     return block("arrs_budget", pots, "£ a year", terms, upper=[inputs.arrs_limits_gbp[p] for p in pots])
 
 

@@ -121,9 +121,11 @@ def supervision_name_problems(year: str, supervision: Supervision) -> list[str]:
 
 
 def _band_problems(where: str, band: str | None) -> list[str]:
+    if band is None:
+        return []
     from optimiser.derived_amounts import afc_bands
 
-    if band is None or band.lower().removeprefix("band ").strip() in afc_bands():
+    if band.lower().removeprefix("band ").strip() in afc_bands():
         return []
     return [f"{where} = {band!r}: not an Agenda for Change band; choose one of {', '.join(afc_bands())}"]
 

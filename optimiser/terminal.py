@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from collections.abc import Callable
+from enum import Enum
 from typing import NoReturn
 
 import typer

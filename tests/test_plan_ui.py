@@ -8,6 +8,7 @@ import pytest
 from optimiser import plan_charts, plan_ui
 from optimiser.errors import ScenarioError
 from optimiser.plan import make_plan
+from optimiser.plan_report import past_year_note
 from optimiser.scenario_io import load_scenario
 from optimiser.scenario_problems import parse_scenario
 from tests.test_app import start
@@ -121,6 +122,7 @@ def test_the_plan_ahead_tab_shows_the_verdict(monkeypatch, tmp_path):
     shown = " ".join(m.value for m in at.markdown)
     assert plan.verdict().split(" now")[0] in shown and "of own money a year beyond the top-up budget" in shown
     assert plan.first_year_forecast() in shown
+    assert past_year_note(plan) in [note.value for note in at.info]  # the example starts in 2025/26, a past year
     headings = [list(frame.value.columns) for frame in at.dataframe]
     assert list(plan.years_in_words().columns) in headings
 

@@ -107,6 +107,13 @@ def later_financial_year(year: str, today: date | None = None) -> str | None:
     return now if year_start(year) < year_start(now) else None
 
 
+def past_year_note(year: str, lead: str, today: date | None = None) -> str | None:
+    """One line when `year` is already over, e.g. "Note: the plan starts in 2025/26, a past financial year; the
+    current one is 2026/27.", so a reader does not take that year's figures for today's; `lead` says what is in it."""
+    current = later_financial_year(year, today)
+    return f"Note: {lead} {year}, a past financial year; the current one is {current}." if current else None
+
+
 def current_year(today: date | None = None) -> str:
     """The default catalogue year: the financial year containing today, or the latest with rules if that has none."""
     wanted = financial_year_of(today or date.today())

@@ -10,8 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from optimiser import catalogue_rules
 from optimiser.atomic import write_text_atomic
-from optimiser.catalogue_rules import later_financial_year
 from optimiser.plan_results import PlanResult, wte_list
 from optimiser.plan_tables import ON_AVERAGE, YEAR_COLUMNS, YEAR_FORMATS
 from optimiser.tables import csv_text
@@ -160,9 +160,7 @@ def uncertainty_lines(result: PlanResult) -> list[str]:
 
 def past_year_note(result: PlanResult) -> str | None:
     """One line when the plan starts in a year already over, so its "this year" is not read as today's."""
-    first = result.inputs.years[0]
-    current = later_financial_year(first)
-    return f"Note: the plan starts in {first}, a past financial year; the current one is {current}." if current else None
+    return catalogue_rules.past_year_note(result.inputs.years[0], "the plan starts in")
 
 
 def render_plan(result: PlanResult) -> Group:

@@ -14,6 +14,7 @@ from rich.text import Text
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES
+from optimiser.catalogue_rules import past_year_note
 from optimiser.check_table import (NEED_COLUMNS, STAFF_COLUMNS, SUPERVISION_COLUMNS, need_met_compared, plan_money,
                                    staff_compared, supervision_in_words)
 from optimiser.result_display import answer_in_words, role_label, technical_details
@@ -117,6 +118,8 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
         f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed. ",
         (f"Care score {summary['care_score']:.1f} of 100", "bold"), f" ({VALUATION_TEXT[scenario.policy.valuation]}).",
     )
+    if note := past_year_note(scenario.year, "this scenario is for"):
+        header.append(f"\n{note}", style="yellow")
     parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), supervision_table(result), why_panel(result)]
     if caps_lifted is not None:
         parts.append(what_if_table(result, caps_lifted))

@@ -170,3 +170,18 @@ def test_unspent_arrs_in_the_headline_points_to_its_reason():
     text = " ".join(done.stdout.replace("│", " ").split())
     assert "unspent £89,650 (lost to the PCN; why: What limits you, below)." in text
     assert "£89,650 of the ARRS sum is unspent (lost to the PCN) because clinical rooms are full" in text
+
+
+def test_a_scenario_for_a_past_year_says_so_in_one_line_and_still_solves():
+    """The large example is for 2024/25: its report says that year is over and names the current one (as `plan`
+    does); the rural example, for 2026/27, says nothing while 2026/27 is not over."""
+    from datetime import date
+
+    from optimiser.catalogue_rules import financial_year_of, later_financial_year
+
+    past = run("solve", "scenarios/large-2024-25.yaml")
+    now = financial_year_of(date.today())
+    assert past.returncode == 0
+    assert f"Note: this scenario is for 2024/25, a past financial year; the current one is {now}." in " ".join(past.stdout.split())
+    current = run("solve", "scenarios/rural-2026-27.yaml")
+    assert ("past financial year" in current.stdout) == (later_financial_year("2026/27") is not None)

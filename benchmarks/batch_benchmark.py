@@ -1,6 +1,6 @@
 """Batch benchmark on the synthetic national set: one command, every ratio measured in the same run.
 
-    python benchmarks/batch_benchmark.py                 # ~6 minutes on 2 cores
+    python benchmarks/batch_benchmark.py                 # ~2 minutes on 2 cores
     python benchmarks/batch_benchmark.py --memory-sizes 1250   # skip the 12,500-PCN memory run
     python benchmarks/batch_benchmark.py --horizon 5     # instead: a 5-year plan for every PCN, 1 worker vs every core
     python benchmarks/batch_benchmark.py --quick         # a smoke test of every measurement (~1 minute; numbers mean little)

@@ -142,15 +142,17 @@ class PlanVerdict(PlanTables):
         for number, role, name, wte in items:
             mine = needs.get(number, {})
             row = {"post": number, "role": role, "role_name": name, "wte": wte, "future": "", "from_year": "",
-                   "beyond_budget_then_gbp": 0.0, "beyond_budget_most_gbp": 0.0, "most_year": "", "other_futures": 0}
+                   "beyond_budget_then_gbp": 0.0, "beyond_budget_most_gbp": 0.0, "most_year": "", "other_futures": 0,
+                   "probability_needed": 0.0}
             if mine:
                 worst = max(mine, key=lambda s: (round(max(a for _, a in mine[s]), 2), probabilities[s]))
                 most_year, most = max(mine[worst], key=lambda ya: ya[1])
                 row |= {"future": worst, "from_year": mine[worst][0][0], "beyond_budget_then_gbp": mine[worst][0][1],
-                        "beyond_budget_most_gbp": most, "most_year": most_year, "other_futures": len(mine) - 1}
+                        "beyond_budget_most_gbp": most, "most_year": most_year, "other_futures": len(mine) - 1,
+                        "probability_needed": sum(probabilities[s] for s in mine)}
             rows.append(row)
         return pd.DataFrame(rows, columns=["post", "role", "role_name", "wte", "future", "from_year", "beyond_budget_then_gbp",
-                                           "beyond_budget_most_gbp", "most_year", "other_futures"])
+                                           "beyond_budget_most_gbp", "most_year", "other_futures", "probability_needed"])
 
     def verdict(self) -> str:
         """One line for a board: what to hire now, which of those posts stay affordable in every future, and what the
@@ -200,7 +202,8 @@ class PlanVerdict(PlanTables):
         if len(self.inputs.futures) == 1:
             return said.rstrip(",")
         others = int(row["other_futures"])
-        also = f"; also in {others} other future{'s' if others > 1 else ''}" if others else ""
+        also = (f"; also in {others} other future{'s' if others > 1 else ''}, {row['probability_needed']:.0%} chance in all"
+                if others else "")
         return f"{said} {self.inputs.if_future(row['future'], also)}"
 
 

@@ -138,3 +138,12 @@ def test_the_plan_shows_what_an_undescribed_future_sets(tmp_path):
     futures = json.loads(run("plan", str(tmp_path / "bare.yaml"), "--format", "json", "--no-compare").stdout)["futures"]
     assert {row["future"]: row["description"] for row in futures} == {
         "funded": "the ARRS sum follows the pay awards", "frozen": "the ARRS sum is frozen in cash from 2026/27"}
+
+
+def test_a_need_in_several_futures_gives_their_chance_in_all():
+    """The rural plan example: the plan's later hiring needs own money beyond the top-up budget in 'frozen' (20%, the
+    most: £42k by 2029/30), and also in 'unfunded' (40%) and 'hub' (10%), not in 'funded' (its column of the year
+    table is £0 throughout). A board reading only "chance 20%" would underrate it: 20 + 40 + 10 = 70% in all."""
+    done = run("plan", "scenarios/plan-rural-2025-26.yaml", "--no-compare")
+    assert done.returncode == 0
+    assert "if the ARRS sum is frozen in cash from 2027/28 (chance 20%; also in 2 other futures, 70% chance in all)" in " ".join(done.stdout.split())

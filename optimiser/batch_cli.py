@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK, listed
-from optimiser.terminal import WORKERS_RANGE, err, out, within
+from optimiser.terminal import DASK_WORKERS_RANGE, WORKERS_RANGE, err, out, within
 
 
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}"
@@ -44,7 +44,7 @@ def batch(
     workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes).", callback=WORKERS_RANGE)] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes (1 or more).",
-                                                      callback=WORKERS_RANGE)] = None,
+                                                      callback=DASK_WORKERS_RANGE)] = None,
     strict: Annotated[bool, typer.Option(help="Stop before running anything if any row is invalid.")] = False,
     chunk_size: Annotated[Optional[int], typer.Option(help="PCN × policy tasks per chunk, 1 or more (one Parquet part each; default 100).",
                                                       callback=within(1, None, "a chunk holds 1 PCN × policy task or more"))] = None,

@@ -180,7 +180,7 @@ def test_role_names_inside_a_sentence_read_as_words_with_acronyms_kept():
      "--horizon 16 is out of range: a plan looks 1 to 15 years ahead"),
     (["plan", "PLAN", "--time-limit", "0"], "--time-limit 0 is out of range: give the solver at least 0.01 seconds per stage"),
     (["solve", "PLAN", "--time-limit", "0.001"], "--time-limit 0.001 is out of range: give the solver at least 0.01 seconds per stage"),
-    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--workers", "0"], "--workers 0 is out of range: give 1 worker process or more"),
+    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--workers", "0"], "--workers 0 is out of range: give 1 worker or more (this process included)"),
     (["batch", "england", "--base", "PLAN", "--output", "OUT", "--dask-local", "0"], "--dask-local 0 is out of range: give 1 worker process or more"),
     (["batch", "england", "--base", "PLAN", "--output", "OUT", "--chunk-size", "0"],
      "--chunk-size 0 is out of range: a chunk holds 1 PCN × policy task or more"),

@@ -41,7 +41,7 @@ def batch(
     policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
                                                         "as-published, no-caps, uncap:ROLE, rooms±N%, top-up±N%, whole-posts, reduce-in-post, "
                                                         "year:YYYY/YY; combine with commas.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes).", callback=WORKERS_RANGE)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes; not with a Dask cluster).", callback=WORKERS_RANGE)] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes (1 or more).",
                                                       callback=DASK_WORKERS_RANGE)] = None,
@@ -75,6 +75,9 @@ def batch(
             check_mode(mode)
             if horizon is None:
                 raise OptimiserError(f"--mode {mode} applies to plans: give --horizon N too")
+        if workers is not None and (scheduler or dask_local):
+            raise OptimiserError(f"--workers {workers} applies to local worker processes; with {'--dask-local' if dask_local else '--scheduler'} "
+                                 "the Dask cluster's workers solve: give one or the other")
     except OptimiserError as error:
         err.print(f"[bold red]Error:[/] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None

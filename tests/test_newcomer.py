@@ -201,6 +201,25 @@ def test_a_number_out_of_range_is_one_sentence_naming_the_value_and_what_is_allo
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize(("options", "sentence"), [
+    (["--workers", "2", "--dask-local", "2"], "--workers 2 applies to local worker processes; with --dask-local the Dask "
+                                              "cluster's workers solve: give one or the other"),
+    (["--workers", "1", "--scheduler", "tcp://127.0.0.1:8786"], "--workers 1 applies to local worker processes; with "
+                                                               "--scheduler the Dask cluster's workers solve: give one or the other"),
+])
+def test_workers_with_a_dask_cluster_is_refused_not_ignored(options, sentence, tmp_path):
+    """--workers counts local solving processes; a Dask cluster has its own workers, so the two together are a mistake."""
+    from typer.testing import CliRunner
+
+    from optimiser.cli import app
+
+    done = CliRunner().invoke(app, ["batch", "england", "--base", str(ROOT / "scenarios" / "england" / "base-2026-27.yaml"),
+                                    "--output", str(tmp_path / "out"), *options])
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert " ".join(done.output.split()) == f"Error: {sentence}"
+    assert not (tmp_path / "out").exists()
+
+
 def test_no_option_leaves_its_range_to_typer():
     """typer's `min=`/`max=` refusal ("Input should be less than or equal to 15") names neither the value nor what the
     number is for: every ranged option checks itself with `terminal.within` instead."""

@@ -230,3 +230,32 @@ def test_no_option_leaves_its_range_to_typer():
     ranged = [f"{name} {param.opts[0]}" for name, command in typer.main.get_group(app).commands.items()
               for param in command.params if getattr(param, "min", None) is not None or getattr(param, "max", None) is not None]
     assert ranged == []
+
+
+BENCHMARK = ROOT / "benchmarks" / "batch_benchmark.py"
+
+
+def test_the_batch_benchmark_help_gives_its_defaults_and_what_quick_sets():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(BENCHMARK), "--help"], capture_output=True, text=True, check=True, cwd=ROOT)
+    text = " ".join(done.stdout.split())
+    assert "one worker per core: this process and cpu_count − 1 worker processes" in text
+    assert "(default: 1250)" in text and "(default: 1250 12500; none: skip)" in text and "(default: 12500; 0: skip)" in text
+    assert "sets --pcns 60, --naive-sample 5, --memory-sizes 60 600, --scale-pcns 600" in text
+
+
+def test_the_batch_benchmark_ratio_lines_put_their_equals_signs_in_one_column():
+    """Labels of different lengths (the 12,500-PCN line is the longest) are padded to one width."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("batch_benchmark", BENCHMARK)
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    lines = benchmark.ratio_lines([("worker time per PCN / cold HiGHS per PCN", "1.27×", "(≤ 1.3×)"),
+                                   ("naive loop / our batch (2 workers)", "31.5×", "(≥ 10×)"),
+                                   ("1 worker / 2 workers on 12,500 PCNs", "1.89×", "(41.9 s ÷ 22.1 s)")])
+    assert len({line.index("=") for line in lines}) == 1
+    assert len({line.index("×") for line in lines}) == 1
+    assert lines[2].startswith("  1 worker / 2 workers on 12,500 PCNs") and lines[2].rstrip().endswith("(41.9 s ÷ 22.1 s)")

@@ -133,7 +133,8 @@ def batch(
         from optimiser.england_batch import write_england_outputs
 
         written = write_england_outputs(output, outcome.plan.policies)
-        err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home, ICB chart)")
+        chart = ", ICB chart" if any(p.suffix == ".png" for p in written) else ""  # a chart compares policies: one policy has none
+        err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home{chart})")
     if outcome.any_failed:
         for failure in outcome.failed.head(10).itertuples():
             err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)

@@ -259,3 +259,28 @@ def test_the_batch_benchmark_ratio_lines_put_their_equals_signs_in_one_column():
     assert len({line.index("=") for line in lines}) == 1
     assert len({line.index("×") for line in lines}) == 1
     assert lines[2].startswith("  1 worker / 2 workers on 12,500 PCNs") and lines[2].rstrip().endswith("(41.9 s ÷ 22.1 s)")
+
+
+@pytest.mark.parametrize("policies", [["as-published"], ["as-published", "rooms+10%"]], ids=["one policy", "two policies"])
+def test_batch_england_mentions_the_icb_chart_only_when_it_wrote_one(policies, tmp_path, monkeypatch):
+    """The chart compares policies, so one policy has none. The first 12 real PCNs stand in for all 1,297 (the same
+    table, columns and outputs; only faster)."""
+    from typer.testing import CliRunner
+
+    from optimiser import england_batch
+    from optimiser.cli import app
+
+    whole = england_batch.batch_table
+    monkeypatch.setattr(england_batch, "batch_table", lambda year=None: whole(year).head(12))
+    output = tmp_path / "out"
+    args = ["batch", "england", "--base", str(ROOT / "scenarios" / "england" / "base-2026-27.yaml"), "--output", str(output),
+            "--workers", "1", "--no-progress", *(a for p in policies for a in ("--policy", p))]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert "by region, care closer to home" in text
+    chart = output / "policy_by_icb.png"
+    if len(policies) == 1:
+        assert not chart.exists() and "chart" not in text and "policy_by_icb.png" not in text
+    else:
+        assert chart.read_bytes().startswith(b"\x89PNG") and "ICB chart" in text and "policy_by_icb.png" in text

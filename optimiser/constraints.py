@@ -35,6 +35,7 @@ class Words:
     rentable: float = 0.0
     bought: float = 0.0  # supervision hours a week bought for this label
     min_post_wte: float = 0.0
+    has_top_up: bool = False  # the PCN has a top-up budget, which can pay part of what staff in post cost
     worth_saying: bool = True  # the marginal value is large enough to show in the care unit's precision
 
 
@@ -66,8 +67,9 @@ FAMILIES: dict[str, Family] = {
     "arrs_budget": Family(
         "£ a year", relaxable=True, labels="pot", what="The {name} is fully claimed",
         binding=lambda w: f"The {w.name} is fully claimed: {w.money} more a year would {w.more}.",
-        conflict=lambda w: (f"staff already in post claim £{w.limit + w.gain:,.0f} a year of ARRS but the {w.name} is "
-                            f"£{w.limit:,.0f}: £{w.gain:,.0f} short")),
+        conflict=lambda w: (f"staff already in post claim £{w.limit + w.gain:,.0f} a year of ARRS"
+                            + (" beyond what the top-up budget pays," if w.has_top_up else "")
+                            + f" but the {w.name} is £{w.limit:,.0f}: £{w.gain:,.0f} short")),
     "top_up_budget": Family(
         "£ a year", relaxable=True, what="The top-up budget is fully used",
         binding=lambda w: f"The top-up budget (£{w.limit:,.0f}) is fully used: {w.money} more a year would {w.more}.",

@@ -45,7 +45,7 @@ def explain_infeasibility(model: SkillMixModel | ArrayModel, lp: CompiledLP | No
         words = constraints.Words(
             name=constraints.label_name(info.family, info.label, model.inputs), label=info.label, limit=float(limit),
             gain=float(amount), more="", money="", amount=str, rented=0.0 if rented is None else float(relaxation.column_values[rented]),
-            rentable=model.inputs.rentable_sessions_per_week,
+            rentable=model.inputs.rentable_sessions_per_week, has_top_up=model.inputs.top_up_budget_gbp > 0,
         )
         rows.append({"constraint": info.name, "family": info.family, "label": info.label, "unit": info.unit,
                      "limit": float(limit), "needed": float(limit + amount), "shortfall": float(amount),

@@ -145,7 +145,7 @@ def explain_plan_infeasibility(model: PlanModel) -> pd.DataFrame:
         words = constraints.Words(
             name=constraints.label_name(family, label, inputs.base), label=label, limit=limit, gain=amount, more="",
             money="", amount=str, rented=relaxation.value(model.rented.get((t, future))),
-            rentable=inputs.base.rentable_sessions_per_week)
+            rentable=inputs.base.rentable_sessions_per_week, has_top_up=inputs.base.top_up_budget_gbp > 0)
         first, last = inputs.years[t], inputs.years[years[-1][0]]
         when = first if len(years) == 1 else f"from {first} to {last}"
         rows.append({"family": family, "label": label, "future": future or "", "first_year": first, "last_year": last,

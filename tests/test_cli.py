@@ -124,6 +124,22 @@ def test_infeasible_exits_1_and_explains(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_an_infeasible_claim_says_the_top_up_budget_has_paid_its_part(tmp_path):
+    """The case above with a £10,000 top-up budget: the top-up pays £10,000 of the pharmacists' £200,916 (as
+    own-funded WTE), so £190,916 is claimed against the £100,000 sum, £90,916 short. The claim quoted must say the
+    top-up has paid its part, or a manager would quote £190,916 as what the staff claim."""
+    path = tmp_path / "infeasible.yaml"
+    path.write_text(
+        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
+        "money: {arrs_sum_gbp: 100000, top_up_budget_gbp: 10000}\nestate: {room_sessions_per_week: 500}\n"
+        "roles: {clinical_pharmacist: {in_post_wte: 3}}\npolicy: {in_post_beyond_arrs_sum: infeasible}\n"
+    )
+    done = run("solve", str(path))
+    assert done.returncode == 1
+    assert ("staff already in post claim £190,916 a year of ARRS beyond what the top-up budget pays, but the ARRS sum is "
+            "£100,000: £90,916 short") in " ".join(done.stderr.split())
+
+
 def test_validate_compare_catalogue_and_version():
     assert run("validate", *map(str, EXAMPLES)).returncode == 0
     compared = run("compare", str(EXAMPLES[0]), str(EXAMPLES[1]))

@@ -68,8 +68,8 @@ def test_plan_bad_input_and_infeasible_exit_codes(tmp_path):
     # 2.2 × C1 = £137,912.50 a year from 2026/27; the £12,500 top-up pays part of it, so £125,412.50 is claimed
     # against the sum: £100,000 frozen (£25,412.50 short), £125,000 funded (£412.50 short).
     assert infeasible.returncode == 1 and "(own money within the top-up budget in every future)" in said
-    assert ("2026/27, if the ARRS sum is frozen (chance 50%): staff already in post claim £125,412 a year of ARRS but the "
-            "ARRS sum is £100,000: £25,412 short") in said
+    assert ("2026/27, if the ARRS sum is frozen (chance 50%): staff already in post claim £125,412 a year of ARRS beyond "
+            "what the top-up budget pays, but the ARRS sum is £100,000: £25,412 short") in said
 
 
 def test_a_plan_from_a_past_year_says_so_in_one_line_and_still_plans(tmp_path):

@@ -99,7 +99,7 @@ def _write_plan_tables(output: Path, plan: Plan, index, common: set[str], format
     ):
         totals = rollup.PlanTotals(plan.policies, common, measures, extra=["role", "role_name"] if kind == "roleyears" else None)
         per_pcn = outputs.TableFiles(output, name, formats)
-        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind=kind)):
+        for block in outputs.blocks(store.in_table_order(output, index, plan.policies, kind=kind), outputs.PLAN_BLOCK_TABLE_ROWS):
             totals.add(block)
             per_pcn.append(block[list(fields)])
         files += per_pcn.close(pd.DataFrame({k: pd.Series(dtype="float64" if k in measures or k == "probability" else object) for k in fields}))

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -20,8 +21,10 @@ from optimiser import tables
 from optimiser.atomic import write_bytes_atomic
 from optimiser.batch.memory import give_back_memory
 
-BLOCK_ROWS = 500
-"""Records written at a time: few enough that the memory a block takes is the same for 1,250 PCNs as for 100,000."""
+BLOCK_TABLE_ROWS = 250
+"""Table rows whose records are written at a time: few enough that the memory a block takes is the same for 1,250
+PCNs as for 100,000. A plan's tables, with a record per year and future (and role), take fewer (`PLAN_BLOCK_TABLE_ROWS`)."""
+PLAN_BLOCK_TABLE_ROWS = 25
 EXCEL_MAX_ROWS = 1_048_575
 
 
@@ -78,23 +81,23 @@ def _atomic(path: Path, content: bytes) -> Path:
     return path
 
 
-def blocks(pieces: Iterable[pd.DataFrame], rows: int = BLOCK_ROWS) -> Iterator[pd.DataFrame]:
-    """Pieces in table order joined into blocks of about `rows` records, cut only between table rows (a PCN's
-    policies stay in one block), so each block is written at once."""
+def blocks(pieces: Iterable[pd.DataFrame], table_rows: int = BLOCK_TABLE_ROWS) -> Iterator[pd.DataFrame]:
+    """Pieces in table order joined into blocks of the records of `table_rows` table rows each (rows 0 to 249, 250 to
+    499, ...). Blocks are cut by table row, not by how many records came in each piece, so every block, and every
+    sum added up block by block, is the same however the run was split into chunks and workers."""
     held: list[pd.DataFrame] = []
-    count = 0
+    current = None
     for piece in pieces:
-        held.append(piece)
-        count += len(piece)
-        if count >= rows:
-            block = pd.concat(held, ignore_index=True)
-            last = block["row"].iloc[-1]
-            ends = block["row"].to_numpy() != last
-            if ends.any():
-                yield block[ends]
+        groups = piece["row"].to_numpy() // table_rows
+        cuts = np.flatnonzero(np.diff(groups)) + 1
+        for start, end in zip([0, *cuts], [*cuts, len(piece)]):
+            if groups[start] != current and held:
+                yield pd.concat(held, ignore_index=True)
                 give_back_memory()
-            held, count = [block[~ends]], int((~ends).sum())
-    if count:
+                held = []
+            current = groups[start]
+            held.append(piece.iloc[start:end])
+    if held:
         yield pd.concat(held, ignore_index=True)
 
 

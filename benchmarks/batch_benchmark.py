@@ -7,8 +7,8 @@
     python benchmarks/batch_benchmark.py --worker-ratio 5    # only measure 2, five times, and give the range
 
 Measures, on the same 1,250 synthetic PCNs (seed 2025) and base scenario, policy as-published:
-  1. our batch (default: one worker process per core) vs a naive loop that builds each PCN in PuLP and solves
-     it with PuLP's default CBC subprocess (pulp.PULP_CBC_CMD, via the core's solver="cbc" path, two stages like
+  1. our batch (one worker per core: this process and cpu_count − 1 worker processes) vs a naive loop that builds
+     each PCN in PuLP and solves it with PuLP's default CBC subprocess (pulp.PULP_CBC_CMD, via the core's solver="cbc" path, two stages like
      ours); the naive loop is timed on a subset and scaled per PCN, as printed;
   2. time per PCN inside a worker (table row to stored record) vs the pure HiGHS time of the same models solved
      cold (a fresh HiGHS instance per PCN, models built and compiled beforehand and not timed);
@@ -34,6 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "national" / "base-2026-27.yaml"
 sys.path.insert(0, str(ROOT))
+MEMORY_SIZES = [1250, 12500]
+QUICK = {"pcns": 60, "naive_sample": 5, "memory_sizes": [60, 600], "scale_pcns": 600}
+"""What --quick sets: every measurement runs, on sizes small enough for a smoke test."""
 
 
 def cpu_model() -> str:
@@ -212,13 +215,26 @@ def plans(pcns: int, horizon: int) -> None:
           f"target: the national batch of plans under 5 minutes on 2 cores")
 
 
+def ratio_lines(ratios: list[tuple[str, str, str]]) -> list[str]:
+    """(label, value, target) as lines whose "=" signs and values line up: the labels padded to the longest."""
+    width = max(len(label) for label, _, _ in ratios)
+    return [f"  {label:<{width}} = {value:>8}   {target}" for label, value, target in ratios]
+
+
+def as_options(settings: dict) -> str:
+    """Settings as the command-line options that give them: {"scale_pcns": 600} → --scale-pcns 600."""
+    return ", ".join(f"--{name.replace('_', '-')} {' '.join(map(str, value)) if isinstance(value, list) else value}"
+                     for name, value in settings.items())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pcns", type=int, default=1250)
-    parser.add_argument("--naive-sample", type=int, default=50, help="PCNs timed in the naive CBC loop, scaled per PCN")
-    parser.add_argument("--memory-sizes", type=int, nargs="*", default=[1250, 12500])
-    parser.add_argument("--scale-pcns", type=int, default=12500, help="PCNs for the second 1 vs 2 workers measure (0: skip)")
-    parser.add_argument("--quick", action="store_true", help="smoke test: 60 PCNs, naive loop on 5, memory at 60 and 600")
+    parser.add_argument("--pcns", type=int, default=1250, help="synthetic PCNs for measures 1 to 3, --horizon and --worker-ratio (default: %(default)s)")
+    parser.add_argument("--naive-sample", type=int, default=50, help="PCNs timed in the naive CBC loop, scaled per PCN (default: %(default)s)")
+    parser.add_argument("--memory-sizes", type=int, nargs="*", default=MEMORY_SIZES, metavar="PCNS",
+                        help=f"batch sizes whose peak RSS is measured, each in a fresh process (default: {' '.join(map(str, MEMORY_SIZES))}; none: skip)")
+    parser.add_argument("--scale-pcns", type=int, default=12500, help="PCNs for the second 1 vs 2 workers measure (default: %(default)s; 0: skip)")
+    parser.add_argument("--quick", action="store_true", help=f"smoke test, numbers mean little: sets {as_options(QUICK)}")
     parser.add_argument("--memory-run", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--horizon", type=int, help="time a batch of N-year plans (the base's futures) instead")
     parser.add_argument("--worker-ratio", type=int, metavar="N", help="only the worker / cold HiGHS ratio, measured N times")
@@ -240,7 +256,7 @@ def main() -> None:
         print(f"worker / cold HiGHS over {len(ratios)} runs: {min(ratios):.2f}× to {max(ratios):.2f}× (target ≤ 1.3×; ≤ 1.0× warm)")
         return
     if args.quick:
-        args.pcns, args.naive_sample, args.memory_sizes, args.scale_pcns = 60, 5, [60, 600], 600
+        vars(args).update(QUICK)
 
     cores = os.cpu_count() or 1
     print(f"machine: {cores} cores (nproc), {cpu_model()}, Python {platform.python_version()}")
@@ -263,17 +279,19 @@ def main() -> None:
           f"pure HiGHS, same models solved cold: {cold / modelled * 1000:,.2f} ms")
     print(f"naive loop (PuLP build + PULP_CBC_CMD subprocess, two stages): {per_naive * 1000:,.1f} ms per PCN, "
           f"timed on {args.naive_sample} PCNs, scaled to {args.pcns:,}: {naive_total:,.1f} s")
-    print("\nratios (target):")
-    print(f"  worker time per PCN / cold HiGHS per PCN     = {(worker / len(solved)) / (cold / modelled):7.2f}×   (≤ 1.3×; ≤ 1.0× warm)")
-    print(f"  naive loop / our batch ({cores} workers)        = {naive_total / many_seconds:7.1f}×   (≥ 10×)")
-    print(f"  1 worker / {cores} workers (speed-up)            = {one_seconds / many_seconds:7.2f}×   (≥ 1.8× on 2 cores)")
-
+    ratios = [
+        ("worker time per PCN / cold HiGHS per PCN", f"{(worker / len(solved)) / (cold / modelled):.2f}×", "(≤ 1.3×; ≤ 1.0× warm)"),
+        (f"naive loop / our batch ({cores} workers)", f"{naive_total / many_seconds:.1f}×", "(≥ 10×)"),
+        (f"1 worker / {cores} workers (speed-up)", f"{one_seconds / many_seconds:.2f}×", "(≥ 1.8× on 2 cores)"),
+    ]
     if args.scale_pcns:
         larger = national_table(args.scale_pcns)
         one_large, _ = run(larger, workers=1)
         many_large, _ = run(larger, workers=cores)
-        print(f"  1 worker / {cores} workers on {args.scale_pcns:,} PCNs = {one_large / many_large:7.2f}×   "
-              f"({one_large:,.1f} s ÷ {many_large:,.1f} s)")
+        ratios.append((f"1 worker / {cores} workers on {args.scale_pcns:,} PCNs", f"{one_large / many_large:.2f}×",
+                       f"({one_large:,.1f} s ÷ {many_large:,.1f} s)"))
+    print("\nratios (target):")
+    print("\n".join(ratio_lines(ratios)))
 
     for size in args.memory_sizes:
         done = subprocess.run([sys.executable, __file__, "--memory-run", str(size)], capture_output=True, text=True, cwd=ROOT)

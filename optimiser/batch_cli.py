@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK, listed
-from optimiser.terminal import WORKERS_RANGE, err, out, within
+from optimiser.terminal import DASK_WORKERS_RANGE, WORKERS_RANGE, err, out, within
 
 
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}"
@@ -41,10 +41,10 @@ def batch(
     policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
                                                         "as-published, no-caps, uncap:ROLE, rooms±N%, top-up±N%, whole-posts, reduce-in-post, "
                                                         "year:YYYY/YY; combine with commas.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes).", callback=WORKERS_RANGE)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes; not with a Dask cluster).", callback=WORKERS_RANGE)] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes (1 or more).",
-                                                      callback=WORKERS_RANGE)] = None,
+                                                      callback=DASK_WORKERS_RANGE)] = None,
     strict: Annotated[bool, typer.Option(help="Stop before running anything if any row is invalid.")] = False,
     chunk_size: Annotated[Optional[int], typer.Option(help="PCN × policy tasks per chunk, 1 or more (one Parquet part each; default 100).",
                                                       callback=within(1, None, "a chunk holds 1 PCN × policy task or more"))] = None,
@@ -75,6 +75,9 @@ def batch(
             check_mode(mode)
             if horizon is None:
                 raise OptimiserError(f"--mode {mode} applies to plans: give --horizon N too")
+        if workers is not None and (scheduler or dask_local):
+            raise OptimiserError(f"--workers {workers} applies to local worker processes; with {'--dask-local' if dask_local else '--scheduler'} "
+                                 "the Dask cluster's workers solve: give one or the other")
     except OptimiserError as error:
         err.print(f"[bold red]Error:[/] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -130,7 +133,8 @@ def batch(
         from optimiser.england_batch import write_england_outputs
 
         written = write_england_outputs(output, outcome.plan.policies)
-        err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home, ICB chart)")
+        chart = ", ICB chart" if any(p.suffix == ".png" for p in written) else ""  # a chart compares policies: one policy has none
+        err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home{chart})")
     if outcome.any_failed:
         for failure in outcome.failed.head(10).itertuples():
             err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)

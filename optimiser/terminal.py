@@ -47,4 +47,7 @@ def within(low: float, high: float | None, allowed: str) -> Callable:
 
 
 TIME_LIMIT_RANGE = within(0.01, None, "give the solver at least 0.01 seconds per stage")
-WORKERS_RANGE = within(1, None, "give 1 worker process or more")
+WORKERS_RANGE = within(1, None, "give 1 worker or more (this process included)")
+"""`batch --workers`: the processes that solve, the main one among them."""
+DASK_WORKERS_RANGE = within(1, None, "give 1 worker process or more")
+"""`batch --dask-local`: the LocalCluster's worker processes, which alone solve."""

@@ -180,7 +180,7 @@ def test_role_names_inside_a_sentence_read_as_words_with_acronyms_kept():
      "--horizon 16 is out of range: a plan looks 1 to 15 years ahead"),
     (["plan", "PLAN", "--time-limit", "0"], "--time-limit 0 is out of range: give the solver at least 0.01 seconds per stage"),
     (["solve", "PLAN", "--time-limit", "0.001"], "--time-limit 0.001 is out of range: give the solver at least 0.01 seconds per stage"),
-    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--workers", "0"], "--workers 0 is out of range: give 1 worker process or more"),
+    (["batch", "england", "--base", "PLAN", "--output", "OUT", "--workers", "0"], "--workers 0 is out of range: give 1 worker or more (this process included)"),
     (["batch", "england", "--base", "PLAN", "--output", "OUT", "--dask-local", "0"], "--dask-local 0 is out of range: give 1 worker process or more"),
     (["batch", "england", "--base", "PLAN", "--output", "OUT", "--chunk-size", "0"],
      "--chunk-size 0 is out of range: a chunk holds 1 PCN × policy task or more"),
@@ -201,6 +201,25 @@ def test_a_number_out_of_range_is_one_sentence_naming_the_value_and_what_is_allo
     assert not (tmp_path / "out").exists() and not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize(("options", "sentence"), [
+    (["--workers", "2", "--dask-local", "2"], "--workers 2 applies to local worker processes; with --dask-local the Dask "
+                                              "cluster's workers solve: give one or the other"),
+    (["--workers", "1", "--scheduler", "tcp://127.0.0.1:8786"], "--workers 1 applies to local worker processes; with "
+                                                               "--scheduler the Dask cluster's workers solve: give one or the other"),
+])
+def test_workers_with_a_dask_cluster_is_refused_not_ignored(options, sentence, tmp_path):
+    """--workers counts local solving processes; a Dask cluster has its own workers, so the two together are a mistake."""
+    from typer.testing import CliRunner
+
+    from optimiser.cli import app
+
+    done = CliRunner().invoke(app, ["batch", "england", "--base", str(ROOT / "scenarios" / "england" / "base-2026-27.yaml"),
+                                    "--output", str(tmp_path / "out"), *options])
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert " ".join(done.output.split()) == f"Error: {sentence}"
+    assert not (tmp_path / "out").exists()
+
+
 def test_no_option_leaves_its_range_to_typer():
     """typer's `min=`/`max=` refusal ("Input should be less than or equal to 15") names neither the value nor what the
     number is for: every ranged option checks itself with `terminal.within` instead."""
@@ -211,3 +230,57 @@ def test_no_option_leaves_its_range_to_typer():
     ranged = [f"{name} {param.opts[0]}" for name, command in typer.main.get_group(app).commands.items()
               for param in command.params if getattr(param, "min", None) is not None or getattr(param, "max", None) is not None]
     assert ranged == []
+
+
+BENCHMARK = ROOT / "benchmarks" / "batch_benchmark.py"
+
+
+def test_the_batch_benchmark_help_gives_its_defaults_and_what_quick_sets():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, str(BENCHMARK), "--help"], capture_output=True, text=True, check=True, cwd=ROOT)
+    text = " ".join(done.stdout.split())
+    assert "one worker per core: this process and cpu_count − 1 worker processes" in text
+    assert "(default: 1250)" in text and "(default: 1250 12500; none: skip)" in text and "(default: 12500; 0: skip)" in text
+    assert "sets --pcns 60, --naive-sample 5, --memory-sizes 60 600, --scale-pcns 600" in text
+
+
+def test_the_batch_benchmark_ratio_lines_put_their_equals_signs_in_one_column():
+    """Labels of different lengths (the 12,500-PCN line is the longest) are padded to one width."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("batch_benchmark", BENCHMARK)
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    lines = benchmark.ratio_lines([("worker time per PCN / cold HiGHS per PCN", "1.27×", "(≤ 1.3×)"),
+                                   ("naive loop / our batch (2 workers)", "31.5×", "(≥ 10×)"),
+                                   ("1 worker / 2 workers on 12,500 PCNs", "1.89×", "(41.9 s ÷ 22.1 s)")])
+    assert len({line.index("=") for line in lines}) == 1
+    assert len({line.index("×") for line in lines}) == 1
+    assert lines[2].startswith("  1 worker / 2 workers on 12,500 PCNs") and lines[2].rstrip().endswith("(41.9 s ÷ 22.1 s)")
+
+
+@pytest.mark.parametrize("policies", [["as-published"], ["as-published", "rooms+10%"]], ids=["one policy", "two policies"])
+def test_batch_england_mentions_the_icb_chart_only_when_it_wrote_one(policies, tmp_path, monkeypatch):
+    """The chart compares policies, so one policy has none. The first 12 real PCNs stand in for all 1,297 (the same
+    table, columns and outputs; only faster)."""
+    from typer.testing import CliRunner
+
+    from optimiser import england_batch
+    from optimiser.cli import app
+
+    whole = england_batch.batch_table
+    monkeypatch.setattr(england_batch, "batch_table", lambda year=None: whole(year).head(12))
+    output = tmp_path / "out"
+    args = ["batch", "england", "--base", str(ROOT / "scenarios" / "england" / "base-2026-27.yaml"), "--output", str(output),
+            "--workers", "1", "--no-progress", *(a for p in policies for a in ("--policy", p))]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    text = " ".join(done.output.split())
+    assert "by region, care closer to home" in text
+    chart = output / "policy_by_icb.png"
+    if len(policies) == 1:
+        assert not chart.exists() and "chart" not in text and "policy_by_icb.png" not in text
+    else:
+        assert chart.read_bytes().startswith(b"\x89PNG") and "ICB chart" in text and "policy_by_icb.png" in text

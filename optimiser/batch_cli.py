@@ -136,10 +136,12 @@ def batch(
         chart = ", ICB chart" if any(p.suffix == ".png" for p in written) else ""  # a chart compares policies: one policy has none
         err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home{chart})")
     if outcome.any_failed:
-        for failure in outcome.failed.head(10).itertuples():
+        failed = outcome.failed
+        failed = failed[failed["status"] != "invalid"]  # invalid rows were listed once, as the table was read
+        for failure in failed.head(10).itertuples():
             err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)
-    if outcome.failures > 10:
-        err.print(f"... and {outcome.failures - 10:,} more in {output / 'failures.csv'}")
+        if len(failed) > 10:
+            err.print(f"... and {len(failed) - 10:,} more in {output / 'failures.csv'}")
     plan_tables = ", plan_national, plan_by_icb, plan_national_by_role, plan_pcn_years, plan_pcn_roles" if horizon else ""
     err.print(f"wrote {len(outcome.files)} files to {output}/ (national, by_icb, national_by_role, comparison_by_pcn, pcn_summary, pcn_roles, failures{plan_tables}; results.xlsx)")
     out.print(summary_line(outcome), highlight=False)
@@ -159,12 +161,12 @@ def render_rollup(outcome):
     rows = [
         ("PCNs optimal / failed", lambda r: f"{int(r['pcns_optimal']):,} / {int(r['pcns_failed']):,}"),
         ("Total WTE", lambda r: f"{r['total_wte']:,.1f}" + _change(r, "total_wte", "{:+,.1f}")),
-        ("New WTE", lambda r: f"{r['new_wte']:,.1f}"),
+        ("New WTE", lambda r: f"{r['new_wte']:,.1f}" + _change(r, "new_wte", "{:+,.1f}")),
         ("ARRS sum, £m a year", lambda r: f"{r['arrs_sum_gbp_per_year'] / 1e6:,.2f}"),
         ("ARRS claimed, £m a year", lambda r: f"{r['arrs_claimed_gbp_per_year'] / 1e6:,.2f}" + _change(r, "arrs_claimed_gbp_per_year", "{:+,.2f}", 1e6)),
         ("ARRS unspent, £m a year", lambda r: f"{r['arrs_unspent_gbp_per_year'] / 1e6:,.2f}" + _change(r, "arrs_unspent_gbp_per_year", "{:+,.2f}", 1e6)),
         ("Contacts served, m a year", lambda r: f"{r['served_contacts_per_year'] / 1e6:,.3f}" + _change(r, "served_contacts_per_year", "{:+,.3f}", 1e6)),
-        ("Contacts unmet, m a year", lambda r: f"{r['unmet_contacts_per_year'] / 1e6:,.3f}"),
+        ("Contacts unmet, m a year", lambda r: f"{r['unmet_contacts_per_year'] / 1e6:,.3f}" + _change(r, "unmet_contacts_per_year", "{:+,.3f}", 1e6)),
     ]
     for label, cell in rows:
         table.add_row(label, *(cell(national.loc[p]) for p in policies))

@@ -316,3 +316,37 @@ def test_progress_counts_every_task_and_the_workers_report_each_bad_row(sample, 
     assert outcome.ran == 8 and outcome.counts == {"optimal": 6, "invalid": 4, "infeasible": 2}
     expected = plan_batch(_bad_table(sample), base, POLICIES).problems
     assert sorted(map(str, plans[0].problems)) == sorted(map(str, expected)) and len(expected) == 2
+
+
+def test_the_national_roll_up_shows_the_change_of_every_measure_that_moved(local_run):
+    """Every measure of the terminal's roll-up that has a change against the baseline shows it beside the policy's
+    value (New WTE and Contacts unmet showed none while Total WTE and Contacts served did)."""
+    from rich.console import Console
+
+    from optimiser.batch_cli import render_rollup
+
+    console = Console(width=200, record=True)
+    console.print(render_rollup(local_run))
+    lines = {line.split("│")[1].strip(): line for line in console.export_text().splitlines() if line.count("│") > 2}
+    national = local_run.national.set_index("policy").loc[POLICIES[1]]
+    for label, measure in (("Total WTE", "total_wte"), ("New WTE", "new_wte"), ("Contacts served, m a year", "served_contacts_per_year"),
+                           ("Contacts unmet, m a year", "unmet_contacts_per_year"), ("ARRS claimed, £m a year", "arrs_claimed_gbp_per_year")):
+        if abs(national[f"change_{measure}"]) > 1e-9:
+            assert "(+" in lines[label].split("│")[-2] or "(-" in lines[label].split("│")[-2], label
+
+
+def test_an_invalid_row_is_listed_once_and_its_failures_are_in_the_file(sample, tmp_path):
+    """A row with list_size -5 under two policies: the terminal lists it once, as the table is read, and not again
+    per policy at the end; failures.csv keeps one record per policy."""
+    table = sample.head(4).copy()
+    table.loc[2, "list_size"] = "-5"
+    path = tmp_path / "bad.csv"
+    table.to_csv(path, index=False)
+    command = [sys.executable, "-m", "optimiser", "batch", str(path), "--base", str(BASE), "--output", str(tmp_path / "out"),
+               "--policy", "as-published", "--policy", "rooms+10%", "--workers", "1", "--no-progress"]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 4
+    said = " ".join(done.stderr.split())
+    assert said.count("list_size = -5") == 1
+    failures = pd.read_csv(tmp_path / "out" / "failures.csv")
+    assert sorted(failures["policy"]) == ["as-published", "rooms+10%"]

@@ -111,14 +111,19 @@ def test_bad_file_exits_2_with_a_sentence(tmp_path):
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
-def test_infeasible_exits_1_and_explains(tmp_path):
+def _solve_short_pcn(tmp_path, money: str) -> subprocess.CompletedProcess:
+    """3 WTE of clinical pharmacists in post (3 × £66,972 = £200,916 a year to claim) against a £100,000 ARRS sum."""
     path = tmp_path / "infeasible.yaml"
     path.write_text(
         "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
-        "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\n"
+        f"money: {{{money}}}\nestate: {{room_sessions_per_week: 500}}\n"
         "roles: {clinical_pharmacist: {in_post_wte: 3}}\npolicy: {in_post_beyond_arrs_sum: infeasible}\n"
     )
-    done = run("solve", str(path))
+    return run("solve", str(path))
+
+
+def test_infeasible_exits_1_and_explains(tmp_path):
+    done = _solve_short_pcn(tmp_path, "arrs_sum_gbp: 100000")
     assert done.returncode == 1
     assert "staff already in post claim £200,916 a year of ARRS but the ARRS sum is £100,000: £100,916 short" in done.stderr
     assert "Traceback" not in done.stderr
@@ -128,13 +133,7 @@ def test_an_infeasible_claim_says_the_top_up_budget_has_paid_its_part(tmp_path):
     """The case above with a £10,000 top-up budget: the top-up pays £10,000 of the pharmacists' £200,916 (as
     own-funded WTE), so £190,916 is claimed against the £100,000 sum, £90,916 short. The claim quoted must say the
     top-up has paid its part, or a manager would quote £190,916 as what the staff claim."""
-    path = tmp_path / "infeasible.yaml"
-    path.write_text(
-        "pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
-        "money: {arrs_sum_gbp: 100000, top_up_budget_gbp: 10000}\nestate: {room_sessions_per_week: 500}\n"
-        "roles: {clinical_pharmacist: {in_post_wte: 3}}\npolicy: {in_post_beyond_arrs_sum: infeasible}\n"
-    )
-    done = run("solve", str(path))
+    done = _solve_short_pcn(tmp_path, "arrs_sum_gbp: 100000, top_up_budget_gbp: 10000")
     assert done.returncode == 1
     assert ("staff already in post claim £190,916 a year of ARRS beyond what the top-up budget pays, but the ARRS sum is "
             "£100,000: £90,916 short") in " ".join(done.stderr.split())

@@ -14,10 +14,9 @@ from rich.text import Text
 from optimiser import comparison, constraints
 from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES
-from optimiser.catalogue_rules import past_year_note
 from optimiser.check_table import (NEED_COLUMNS, STAFF_COLUMNS, SUPERVISION_COLUMNS, need_met_compared, plan_money,
                                    staff_compared, supervision_in_words)
-from optimiser.result_display import answer_in_words, role_label, technical_details
+from optimiser.result_display import UNSPENT_WHY, answer_in_words, past_year_line, role_label, technical_details
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
 from optimiser.terminal_table import folding_table
@@ -114,11 +113,11 @@ def render_result(result: Result, caps_lifted: Result | None = None) -> Group:
         f"Staff: {summary['total_wte']:.2f} WTE ({summary['new_wte']:.2f} new). ",
         f"ARRS claimed £{summary['arrs_claimed_gbp_per_year']:,.0f} of £{summary['arrs_sum_gbp_per_year']:,.0f} a year{pots}; ",
         (f"unspent £{summary['arrs_unspent_gbp_per_year']:,.0f}", "bold"),
-        " (lost to the PCN; why: What limits you, below). " if summary["arrs_unspent_gbp_per_year"] >= 1 else ". ",
+        f" ({UNSPENT_WHY}). " if summary["arrs_unspent_gbp_per_year"] >= 1 else ". ",
         f"Contacts served {summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} a year needed. ",
         (f"Care score {summary['care_score']:.1f} of 100", "bold"), f" ({VALUATION_TEXT[scenario.policy.valuation]}).",
     )
-    if note := past_year_note(scenario.year, "this scenario is for"):
+    if note := past_year_line(scenario.year):
         header.append(f"\n{note}", style="yellow")
     parts = [header, mix_table(result), Text(ESTIMATE_NOTE, style="dim"), money_table(result), care_table(result), supervision_table(result), why_panel(result)]
     if caps_lifted is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from optimiser.catalogue_rules import is_estimate
+from optimiser.catalogue_rules import is_estimate, past_year_note
 from optimiser.results import Result
 from optimiser.scenario import FIELD_LABELS
 from optimiser.words import wte_list
@@ -19,6 +19,16 @@ ESTIMATE_NOTE = (
     "figures and rules, 'provisional' rests on a figure not yet confirmed for the year (the catalogue gives "
     "the working of each). Check these against your ICB's current figures before relying on them."
 )
+UNSPENT_WHY = "lost to the PCN; why: What limits you, below"
+"""Said beside unspent ARRS wherever the figure is shown (the report's headline, the app's metric): it is lost, and
+the reason is in What limits you, so a manager does not read the bold figure with no why beside it."""
+
+
+
+def past_year_line(year: str) -> str | None:
+    """The note a result for a past financial year carries (the report's header, the app's result)."""
+    return past_year_note(year, "this scenario is for")
+
 
 MEASURES: dict[str, str] = {
     "total_wte": "Staff (WTE)",

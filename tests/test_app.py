@@ -532,3 +532,19 @@ def test_the_roles_table_shows_the_scenarios_own_roles_and_edits_them(monkeypatc
     assert mix.loc["frailty_practitioner", "In post (WTE)"] == pytest.approx(2.0)
     assert mix.loc["frailty_practitioner", "Total (WTE)"] == pytest.approx(total, abs=1e-4)
     assert mix.loc["frailty_practitioner", "New (WTE)"] == pytest.approx(total - 2.0, abs=1e-4)
+
+
+def test_unspent_arrs_says_why_beside_the_figure_and_a_past_year_says_so(monkeypatch, tmp_path):
+    """The urban example leaves £89,650 of ARRS unspent (rooms full, top-up used up, roles with no room need at their
+    recruitment limits): its metric says the money is lost and where the reason is, as the report's headline does.
+    The large example is for 2024/25: its result carries the past-year note; the urban one, for 2026/27, does not
+    while 2026/27 is current."""
+    from optimiser.catalogue_rules import later_financial_year
+    from optimiser.result_display import UNSPENT_WHY
+
+    at = start(monkeypatch, tmp_path)
+    [unspent] = [m for m in at.metric if m.label == "ARRS unspent (£ a year)"]
+    assert unspent.value == "£89,650" and unspent.delta == UNSPENT_WHY
+    assert ("past financial year" in " ".join(i.value for i in at.info)) == (later_financial_year("2026/27") is not None)
+    large = start(monkeypatch, tmp_path, "large-2024-25.yaml")
+    assert any("this scenario is for 2024/25, a past financial year" in i.value for i in large.info)

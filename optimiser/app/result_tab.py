@@ -8,7 +8,7 @@ import streamlit as st
 from optimiser.app import cached
 from optimiser.catalogue_rules import is_estimate
 from optimiser.outcome import Outcome
-from optimiser.result_display import ESTIMATE_NOTE, ResultView, conflicts_display, in_words
+from optimiser.result_display import ESTIMATE_NOTE, UNSPENT_WHY, ResultView, conflicts_display, in_words, past_year_line
 
 MIX_COLUMNS = ["Role", "In post (WTE)", "New (WTE)", "Total (WTE)", "Cap (WTE)", "ARRS claimed (£ a year)", "Top-up (£ a year)",
                "Room sessions (sessions a week)", "Max reimbursable (£ per WTE a year)"]
@@ -54,10 +54,14 @@ def show(outcome: Outcome, canonical_json: str) -> None:
     cols[0].metric("Staff (WTE)", f"{summary['total_wte']:.1f}", f"{summary['new_wte']:+.1f} new", delta_color="off", delta_arrow="off")
     cols[1].metric("ARRS claimed (£ a year)", fmt_gbp(summary["arrs_claimed_gbp_per_year"]),
                    f"of {fmt_gbp(summary['arrs_sum_gbp_per_year'])}", delta_color="off", delta_arrow="off")
-    cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(summary["arrs_unspent_gbp_per_year"]))
+    unspent = summary["arrs_unspent_gbp_per_year"]
+    cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(unspent), UNSPENT_WHY if unspent >= 1 else None, delta_color="off",
+                   delta_arrow="off")
     cols[3].metric("Contacts served (a year)", f"{summary['served_contacts_per_year']:,.0f}",
                    f"of {summary['demand_contacts_per_year']:,.0f} needed", delta_color="off", delta_arrow="off")
     st.caption(view.answer)
+    if note := past_year_line(outcome.result.scenario.year):
+        st.info(note)
     with st.expander("Technical details"):
         st.caption(view.technical)
 

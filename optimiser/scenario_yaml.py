@@ -16,6 +16,7 @@ TOO_LARGE = f"the file is larger than {MAX_SCENARIO_BYTES // 1000:,} kB; is it a
 
 MAX_YAML_DEPTH = 40
 """Nesting a scenario never needs (it uses four levels); deeper text is refused before Python recurses into it."""
+TOO_DEEP = f"the file nests deeper than {MAX_YAML_DEPTH} levels; a scenario needs about four"
 MAX_YAML_VALUES = 100_000
 """Values in a scenario once every alias is expanded; a real one has a few hundred. Stops alias bombs early."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -65,7 +66,7 @@ def _check_depth(text: str) -> None:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_YAML_DEPTH:
-                raise _TooBig(f"the file nests deeper than {MAX_YAML_DEPTH} levels; a scenario needs about four", event.start_mark)
+                raise _TooBig(TOO_DEEP, event.start_mark)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
 
@@ -130,11 +131,13 @@ def scenario_data_from_text(text: str, source: str = "scenario") -> Any:
         problem = getattr(error, "problem", None) or str(error)
         if isinstance(error, _TooBig):
             raise ScenarioError([f"{where}{problem}"], source) from None
+        if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself, before the count above sees it
+            raise ScenarioError([f"{where}{TOO_DEEP}"], source) from None
         context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
         started = f" ({context} started on line {context_mark.line + 1})" if context and context_mark else ""
         raise ScenarioError([f"{where}YAML syntax error: {_clip(problem)}{started}"], source) from None
     except RecursionError:  # pragma: no cover - the depth limit stops nesting long before this
-        raise ScenarioError([f"the file nests deeper than {MAX_YAML_DEPTH} levels; a scenario needs about four"], source) from None
+        raise ScenarioError([TOO_DEEP], source) from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -43,6 +43,11 @@ def out_of_range(option: str, value: float, allowed: str) -> str:
     return f"{option} {value if isinstance(value, int) else f'{value:g}'} is out of range: {allowed}"
 
 
+def not_a_number(option: str, text: str, allowed: str, whole: bool) -> str:
+    """The one sentence for text given where an option wants a number, in the out-of-range sentence's words."""
+    return f"{option} {short_value(text)} is not a {'whole ' if whole else ''}number: {allowed}"
+
+
 class OptimiserError(Exception):
     """Base class: the message says where, what and how to fix it; `exit_code` is what the CLI exits with."""
 

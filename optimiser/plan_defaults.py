@@ -12,8 +12,9 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
-from optimiser.errors import CatalogueError
+from optimiser.errors import CatalogueError, allowed_range, outside
 from optimiser.package_data import read_package_csv
+from optimiser.scenario_sections import UNITS
 
 ANY = "*"
 LATER = "later"
@@ -98,7 +99,7 @@ def plan_section_problems(scenario) -> list[str]:
         problems += [f"{where}.{field} = {year!r}: not a year of the plan; {span}" for field, year in named
                      if year is not None and year not in years]
         for field in ("extra_room_sessions_per_week", "top_up_budget_gbp"):
-            problems += [f"{where}.{field}.{year} = {amount:g}: must be a number ≥ 0"
+            problems += [outside(f"{where}.{field}.{year}", amount, allowed_range(ge=0), UNITS[field])
                          for year, amount in getattr(future, field).items() if amount < 0]
     if scenario.futures:
         total = sum(future.probability for future in scenario.futures.values())

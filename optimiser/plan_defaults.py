@@ -118,13 +118,11 @@ def _growth_problems(where: str, growth, years: list[str], roles: tuple[str, ...
         f"{where}.demand_growth_percent: {category!r} is not a demand category; choose from {', '.join(sorted(categories))}"
         for category in growth.demand_growth_percent if category not in categories
     ]
-    problems += [
-        f"{where}.leaving_rate_percent.{role} = {rate:g}: a leaving rate is a share of WTE from 0 to 100 %"
-        for role, rate in growth.leaving_rate_percent.items() if not 0 <= rate <= 100
-    ]
+    problems += [outside(f"{where}.leaving_rate_percent.{role}", rate, allowed_range(ge=0, le=100), UNITS["leaving_rate_percent"])
+                 for role, rate in growth.leaving_rate_percent.items() if not 0 <= rate <= 100]
     for field in ("pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent",
                   "demand_growth_percent"):
-        problems += [f"{where}.{field}.{key} = {rate:g}: a rate in % a year must be from -100 (all gone) to 100"
+        problems += [outside(f"{where}.{field}.{key}", rate, allowed_range(ge=-100, le=100), UNITS[field])
                      for key, rate in getattr(growth, field).items() if not -100 <= rate <= 100]
         if field != "demand_growth_percent":
             problems += [f"{where}.{field}: {year!r} is not a year of the plan; {span} (or write `later`)"

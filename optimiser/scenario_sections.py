@@ -29,6 +29,12 @@ UNITS: dict[str, str] = {
     "min_post_wte": "WTE",
     "horizon": "years",
     "list_growth_percent": "% a year",
+    "pay_award_afc_percent": "% a year",
+    "pay_award_gp_percent": "% a year",
+    "arrs_pot_growth_percent": "% a year",
+    "top_up_growth_percent": "% a year",
+    "demand_growth_percent": "% a year",
+    "leaving_rate_percent": "% of WTE a year",
     "discount_rate_percent": "% a year",
     "recruitment_lead_time_months": "months",
     "hours_per_week": "hours a week",
@@ -37,7 +43,7 @@ UNITS: dict[str, str] = {
     "extra_room_sessions_per_week": "sessions a week",
 }
 """The unit of each bounded scenario field, by field name, for the sentence a value out of range gets. Shares,
-weights and probabilities (0 to 1) have none (tests/test_scenario_ranges.py checks every bounded field is here or is one)."""
+weights and probabilities (0 to 1) have none (tests/test_scenario_ranges.py checks every bounded field is here or is one); growth rates, checked by hand, too."""
 
 UNITLESS = frozenset({"arrs_share", "remote_share", "priority_weight", "probability"})
 """Bounded fields that are plain numbers: shares and probabilities from 0 to 1, and priority weights."""

@@ -160,7 +160,7 @@ def test_demand_table_defaults_and_edits(large):
     with pytest.raises(ScenarioError) as caught:
         edit_tables.apply_demand(large, base, edited)
     assert caught.value.problems[0].startswith(f"Demand table, row '{base.at['msk', 'category_name']}', column '{edit_tables.DEMAND_COLUMNS['contacts_per_year']}'")
-    assert "demand.msk.contacts_per_year = -5:" in caught.value.problems[0]
+    assert "demand.msk.contacts_per_year is -5 contacts a year; give 0 to 10,000,000" in caught.value.problems[0]
 
 
 def test_changed_rows_are_refused(large):

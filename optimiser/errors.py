@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reprlib
+import stat
 from typing import Any
 
 EXIT_OK = 0
@@ -71,3 +72,17 @@ class SolverError(OptimiserError):
     """The solver failed or stopped before it proved an answer."""
 
     exit_code = EXIT_UNPROVEN
+
+
+def file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, in words, for a sentence refusing it before it is opened (opening a
+    FIFO waits for a writer; a device such as /dev/zero never ends)."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"

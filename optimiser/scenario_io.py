@@ -13,7 +13,7 @@ from typing import Any, Literal
 import yaml
 
 from optimiser.atomic import write_text_atomic
-from optimiser.errors import ScenarioError
+from optimiser.errors import ScenarioError, file_kind
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import parse_scenario
 from optimiser.scenario_yaml import MAX_SCENARIO_BYTES, TOO_LARGE, scenario_data_from_text
@@ -38,7 +38,7 @@ def read_scenario_text(path: str | Path) -> str:
         if stat.S_ISDIR(info.st_mode):
             raise ScenarioError(["is a folder, not a scenario file"], source)
         if not stat.S_ISREG(info.st_mode):
-            raise ScenarioError([f"is {_file_kind(info.st_mode)}, not a scenario file; give a .yaml file"], source)
+            raise ScenarioError([f"is {file_kind(info.st_mode)}, not a scenario file; give a .yaml file"], source)
         if info.st_size > MAX_SCENARIO_BYTES:
             raise ScenarioError([TOO_LARGE], source)
         handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
@@ -64,16 +64,6 @@ def read_scenario_text(path: str | Path) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(["the file is not UTF-8 text; is it a scenario?"], source) from None
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def read_scenario_data(path: str | Path) -> Any:

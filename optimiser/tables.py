@@ -7,17 +7,27 @@ guidance on CSV injection advises. A PCN name like `=HYPERLINK(...)` then shows 
 
 from __future__ import annotations
 
+import contextlib
 import io
+import stat
+import zipfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from optimiser.atomic import write_bytes_atomic
+from optimiser.errors import file_kind
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make Excel, LibreOffice or Sheets treat a cell as a formula."""
 
 SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".xlsx": "xlsx"}
+
+MAX_TABLE_BYTES = 200_000_000
+"""A PCN table takes about 250 bytes a PCN (the bundled England table: 1,297 PCNs in 0.3 MB), so 200 MB would hold
+some 800,000 PCNs: a larger file (or an Excel or Parquet file that unpacks to more) is not a PCN table, and reading
+it would take memory in proportion, so it is refused before it is read."""
 
 
 def looks_like_formula(value: object) -> bool:
@@ -117,6 +127,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a .csv, .parquet or .xlsx table with every cell as written (CSV and Excel cells as text)."""
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower()) or ("xlsx" if path.suffix.lower() == ".xlsm" else None)
+    if kind is not None:
+        _check_size(path, kind)
     if kind == "csv":
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
     if kind == "parquet":
@@ -124,3 +136,23 @@ def read_table(path: str | Path) -> pd.DataFrame:
     if kind == "xlsx":
         return pd.read_excel(path, dtype=object)
     raise ValueError(f"unknown table format {path.suffix!r}; use .csv, .parquet or .xlsx")
+
+
+def _check_size(path: Path, kind: str) -> None:
+    """Refuse, before reading, what is not a regular file or holds more than MAX_TABLE_BYTES (unpacked, for Excel and
+    Parquet); a ValueError sentence says which."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError(f"is {file_kind(info.st_mode)}, not a table file; give a .csv, .parquet or .xlsx file")
+    size = info.st_size
+    if kind == "xlsx" and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            size = max(size, sum(member.file_size for member in archive.infolist()))
+    elif kind == "parquet":
+        with contextlib.suppress(Exception):  # not Parquet: the reader says so
+            metadata = pq.ParquetFile(path).metadata
+            size = max(size, sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)))
+    if size > MAX_TABLE_BYTES:
+        unpacked = "" if size == info.st_size else " unpacked"
+        raise ValueError(f"the file holds {size / 1e6:,.0f} MB{unpacked}, more than a PCN table ever needs "
+                         f"(at most {MAX_TABLE_BYTES / 1e6:,.0f} MB, some 800,000 PCNs); is it the right file?")

@@ -198,3 +198,54 @@ def test_load_scenario_still_names_missing_files_and_folders(tmp_path):
         load_scenario(tmp_path / "nope.yaml")
     with pytest.raises(ScenarioError, match="is a folder"):
         load_scenario(tmp_path)
+
+
+BATCH_BASE = ROOT / "scenarios" / "national" / "base-2026-27.yaml"
+
+
+def measured_batch(table: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess, float, float]:
+    return measured_cli("batch", str(table), "--base", str(BATCH_BASE), "--output", str(tmp_path / "out"), timeout=30)
+
+
+def test_a_fifo_batch_table_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "pcns.csv"
+    os.mkfifo(fifo)
+    done, seconds, megabytes = measured_batch(fifo, tmp_path)
+    assert_one_sentence(done, "pcns.csv: is a named pipe (FIFO), not a table file; give a .csv, .parquet or .xlsx file")
+    assert seconds < SECONDS and megabytes < MEGABYTES, (seconds, megabytes)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_table_larger_than_any_pcn_table_is_refused_before_it_is_read(tmp_path):
+    """300 MB (sparse: it takes no disk) used to be read whole, taking a gigabyte of memory, before the columns were checked."""
+    table = tmp_path / "pcns.csv"
+    with open(table, "wb") as handle:
+        handle.truncate(300_000_000)
+    done, seconds, megabytes = measured_batch(table, tmp_path)
+    assert_one_sentence(done, "pcns.csv: the file holds 300 MB, more than a PCN table ever needs (at most 200 MB")
+    assert seconds < SECONDS and megabytes < MEGABYTES, (seconds, megabytes)
+
+
+def test_an_excel_table_that_unpacks_to_more_than_any_pcn_table_is_refused(tmp_path):
+    import zipfile
+
+    table = tmp_path / "pcns.xlsx"
+    with zipfile.ZipFile(table, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<c/>" * 52_000_000)
+    assert table.stat().st_size < 2_000_000
+    done, seconds, megabytes = measured_batch(table, tmp_path)
+    assert_one_sentence(done, "pcns.xlsx: the file holds 208 MB unpacked, more than a PCN table ever needs")
+    assert seconds < SECONDS and megabytes < MEGABYTES, (seconds, megabytes)
+
+
+def test_a_parquet_table_is_measured_unpacked(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from optimiser import tables
+
+    table = tmp_path / "pcns.parquet"
+    pd.DataFrame({"ods_code": [f"U{i:05d}" for i in range(2_000)], "list_size": range(2_000)}).to_parquet(table)
+    assert len(tables.read_table(table)) == 2_000
+    monkeypatch.setattr(tables, "MAX_TABLE_BYTES", table.stat().st_size)  # the file fits; unpacked, it does not
+    with pytest.raises(ValueError, match=r"MB unpacked, more than a PCN table ever needs"):
+        tables.read_table(table)

@@ -35,7 +35,7 @@ def run_here(function: Callable, chunks: Iterable, finished: Finished) -> None:
 
 class WorkerPool:
     """Worker processes that start in the background: starting them waits for the fork server to import `preload`
-    (most of a second), so a thread does it while the parent reads the table and works on chunks itself (`run_pool`).
+    (most of a second), so a thread does it while the parent works on chunks itself (`run_pool`).
     Chunks submitted before every worker runs are held and handed over the moment they all do."""
 
     def __init__(self, workers: int, warm: Callable[[], None] | None = None, preload: list[str] | None = None):

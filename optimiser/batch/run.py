@@ -110,21 +110,23 @@ def run_batch(
     workers = workers or os.cpu_count() or 1
     use_the_c_heap()
     with store.RunLock(output):
+        table = read_table(table) if source else table
+        base = load_base(base) if not isinstance(base, dict) else check_base(base)
+        try:
+            planner = Planner(table, base, policies, horizon, mode)
+        except PolicyError:
+            raise
+        except TableError as error:
+            raise TableError(error.problems, source) from None
+        if strict:  # every row checked before anything runs; the workers validate them again to run them
+            problems = planner.check_rows()
+            if problems:
+                raise TableError([str(p) for p in problems], source, note="--strict: nothing was run")
+
+        # Started once the input is known to be usable: a pool still starting cannot be shut down at once, so a bad
+        # table would otherwise wait most of a second for workers it never needed.
         pool = None if scheduler or dask_local or workers == 1 else execute.WorkerPool(workers - 1, warm, PRELOAD)  # and this process
         try:
-            table = read_table(table) if source else table
-            base = load_base(base) if not isinstance(base, dict) else check_base(base)
-            try:
-                planner = Planner(table, base, policies, horizon, mode)
-            except PolicyError:
-                raise
-            except TableError as error:
-                raise TableError(error.problems, source) from None
-            if strict:  # every row checked before anything runs; the workers validate them again to run them
-                problems = planner.check_rows()
-                if problems:
-                    raise TableError([str(p) for p in problems], source, note="--strict: nothing was run")
-
             stream = Stream(planner, store.done_keys(output), chunk_size, workers=dask_local or (workers if pool else None))
             progress = Progress(total=stream.to_run_at_most)
             solved = [0]

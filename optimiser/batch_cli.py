@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK, listed
+from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
 from optimiser.terminal import DASK_WORKERS_RANGE, WORKERS_RANGE, err, out, within
 
 
@@ -41,16 +42,17 @@ def batch(
     policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
                                                         "as-published, no-caps, uncap:ROLE, rooms±N%, top-up±N%, whole-posts, reduce-in-post, "
                                                         "year:YYYY/YY; combine with commas.")] = None,
-    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes; not with a Dask cluster).", callback=WORKERS_RANGE)] = None,
+    workers: Annotated[Optional[int], typer.Option(help="Processes that solve, this one included, 1 or more (default: one per core; 1: no worker processes; not with a Dask cluster).", **WORKERS_RANGE)] = None,
     scheduler: Annotated[Optional[str], typer.Option(help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     dask_local: Annotated[Optional[int], typer.Option("--dask-local", help="Start a Dask LocalCluster with N worker processes (1 or more).",
-                                                      callback=DASK_WORKERS_RANGE)] = None,
+                                                      **DASK_WORKERS_RANGE)] = None,
     strict: Annotated[bool, typer.Option(help="Stop before running anything if any row is invalid.")] = False,
     chunk_size: Annotated[Optional[int], typer.Option(help="PCN × policy tasks per chunk, 1 or more (one Parquet part each; default 100).",
-                                                      callback=within(1, None, "a chunk holds 1 PCN × policy task or more"))] = None,
+                                                      **within(1, None, "a chunk holds 1 PCN × policy task or more"))] = None,
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: when on a terminal).")] = None,
-    horizon: Annotated[Optional[int], typer.Option(help="Plan N years ahead (1 to 15) over the base scenario's futures instead of solving one year; "
-                                                   "adds plan_national, plan_by_icb, plan_national_by_role, plan_pcn_years and plan_pcn_roles.")] = None,
+    horizon: Annotated[Optional[int], typer.Option(help=f"Plan N years ahead (1 to {MAX_HORIZON_YEARS}) over the base scenario's futures instead of solving one year; "
+                                                   "adds plan_national, plan_by_icb, plan_national_by_role, plan_pcn_years and plan_pcn_roles.",
+                                                   **within(1, MAX_HORIZON_YEARS, HORIZON_RANGE))] = None,
     mode: Annotated[Optional[str], typer.Option(help="With --horizon: expected (own money within the top-up budget on average over the "
                                                 "futures, the default) or robust (within it in every future), as `plan --mode`.")] = None,
 ) -> None:
@@ -207,10 +209,11 @@ def _change(row, measure: str, fmt: str, scale: float = 1.0) -> str:
 
 def national(
     output: Annotated[Path, typer.Argument(help="File to write: .csv, .parquet or .xlsx.")],
-    pcns: Annotated[int, typer.Option(help=f"How many synthetic PCNs: {NATIONAL_PCNS}.", callback=within(1, MAX_NATIONAL_PCNS, f"give {NATIONAL_PCNS}"))] = 1_250,
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same table.")] = 2025,
+    pcns: Annotated[int, typer.Option(help=f"How many synthetic PCNs: {NATIONAL_PCNS}.", **within(1, MAX_NATIONAL_PCNS, f"give {NATIONAL_PCNS}"))] = 1_250,
+    seed: Annotated[int, typer.Option(help="Random seed, 0 or more; the same seed gives the same table.",
+                                      **within(0, None, "give 0 or more, e.g. --seed 2025"))] = 2025,
     sample_size: Annotated[Optional[int], typer.Option("--sample", help="Keep a random subset of this many PCNs (1 or more).",
-                                                       callback=within(1, None, "keep 1 PCN or more"))] = None,
+                                                       **within(1, None, "keep 1 PCN or more"))] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace the file if it exists.")] = False,
 ) -> None:
     """Generate a SYNTHETIC national PCN table (seeded; shaped on published figures; no real PCN)."""

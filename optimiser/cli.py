@@ -26,7 +26,7 @@ from optimiser.errors import (
     ScenarioError,
 )
 from optimiser.explain import InfeasibleScenario
-from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, out
+from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, out, within
 
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
@@ -72,7 +72,7 @@ def solve(
     overwrite: Annotated[bool, typer.Option(help="Replace result files (--output, --report) that already exist.")] = False,
     caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
     solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.")] = Solver.highs,
-    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage (at least 0.01).", callback=TIME_LIMIT_RANGE)] = None,
+    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage (at least 0.01).", **TIME_LIMIT_RANGE)] = None,
 ) -> None:
     """Find the best mix of roles for one PCN scenario."""
     from optimiser.pipeline import optimise, with_caps_lifted
@@ -159,7 +159,8 @@ def catalogue(
     year: Annotated[Optional[str], typer.Option(help="Catalogue year, e.g. 2026/27 or 2025/26-april (default: the financial year containing today).")] = None,
     sources: Annotated[bool, typer.Option(help="Show the rules, the basis and source of every figure.")] = False,
     derive: Annotated[Optional[str], typer.Option(help="Show the working for one amount: a band (e.g. 6, 7-8a) or a role id.")] = None,
-    salary: Annotated[Optional[float], typer.Option(help="Show what a salary (£ a year) costs with the year's employer NI and pension.")] = None,
+    salary: Annotated[Optional[float], typer.Option(help="Show what a salary (£ a year) costs with the year's employer NI and pension.",
+                                                    **within(0, None, "give a salary in £ a year above 0, e.g. --salary 58000", whole=False, low_allowed=False))] = None,
     london: Annotated[str, typer.Option(help="With --derive: national, outer or inner.")] = "national",
 ) -> None:
     """Show a year's ARRS roles, maximum reimbursable amounts, caps and the rules and sources behind them."""
@@ -169,8 +170,6 @@ def catalogue(
 
     year = year or current_year()
     try:
-        if salary is not None and not salary > 0:
-            raise OptimiserError(f"--salary {salary:g}: give a salary in £ a year above 0, e.g. --salary 58000")
         if derive is not None or salary is not None:
             out.print(derivation_text(year, derive, salary, london))
         else:

@@ -213,6 +213,10 @@ def apply_demand(scenario: Scenario, base: pd.DataFrame, edited: pd.DataFrame) -
 
 
 NO_LIMIT = "no limit"
+WTE_STEP = 0.001
+"""A table editor shows its numbers cut, not rounded, to its step's decimals, so every number cell steps finer than its
+format shows, and WTE cells by the census's 0.001: at 0.1, 2.667 WTE in post showed as 2.60 and 0.467 as 0.40 beside
+2.67 and 0.47 in the result (and at step 100, 2,014.86 contacts needed as 2014 beside 2,015)."""
 
 
 def roles_for_editor(table: pd.DataFrame) -> pd.DataFrame:

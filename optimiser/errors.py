@@ -44,6 +44,48 @@ def out_of_range(option: str, value: float, allowed: str) -> str:
     return f"{option} {value if isinstance(value, int) else f'{value:g}'} is out of range: {allowed}"
 
 
+def not_a_number(option: str, text: str, allowed: str, whole: bool) -> str:
+    """The one sentence for text given where an option wants a number, in the out-of-range sentence's words."""
+    return f"{option} {short_value(text)} is not a {'whole ' if whole else ''}number: {allowed}"
+
+
+def number_text(value: float) -> str:
+    """A number as a manager reads it: thousands separated, a whole float without its .0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
+    return f"{value:,}"
+
+
+def with_unit(value: Any, unit: str | None) -> str:
+    """A value with its unit: 20 years, 1.5 WTE, £-5 a year as -£5 a year, 150%; text or no unit as given."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return short_value(value)
+    if not unit:
+        return number_text(value)
+    if unit.startswith("£"):
+        return f"{'-' if value < 0 else ''}£{number_text(abs(value))}{unit[1:]}"
+    return f"{number_text(value)}{'' if unit.startswith('%') else ' '}{unit}"
+
+
+def allowed_range(ge: float | None = None, gt: float | None = None, le: float | None = None, lt: float | None = None) -> str:
+    """What a bounded number may be, in words: give 1 to 15, give more than 0, up to 1,000,000, give 0 or more."""
+    low = f"{number_text(ge)} or more" if ge is not None else f"more than {number_text(gt)}" if gt is not None else ""
+    high = f"up to {number_text(le)}" if le is not None else f"less than {number_text(lt)}" if lt is not None else ""
+    if ge is not None and le is not None:
+        return f"give {number_text(ge)} to {number_text(le)}"
+    if low and high:
+        return f"give {low}{' and ' if gt is not None and lt is not None else ', '}{high}"
+    if le is not None and not low:
+        return f"give {number_text(le)} or less"
+    return f"give {low or high}"
+
+
+def outside(field: str, value: Any, allowed: str, unit: str | None = None) -> str:
+    """The one sentence for a scenario value outside what its field allows: the field, the value with its unit, and
+    what is allowed (e.g. "horizon is 20 years; give 1 to 15"); the file is named by the ScenarioError around it."""
+    return f"{field} is {with_unit(value, unit)}; {allowed}"
+
+
 class OptimiserError(Exception):
     """Base class: the message says where, what and how to fix it; `exit_code` is what the CLI exits with."""
 

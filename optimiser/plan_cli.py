@@ -31,9 +31,9 @@ def plan(
     mode: Annotated[PlanMode, typer.Option(help="expected: own money within the top-up budget on average over the futures; "
                                                  "robust: within it in every future.")] = PlanMode.expected,
     horizon: Annotated[Optional[int], typer.Option(help=f"Years to plan (1 to {MAX_HORIZON_YEARS}); overrides the scenario's horizon.",
-                                                   callback=within(1, MAX_HORIZON_YEARS, HORIZON_RANGE))] = None,
+                                                   **within(1, MAX_HORIZON_YEARS, HORIZON_RANGE))] = None,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Also value knowing the future and planning on one forecast.")] = True,
-    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage (at least 0.01).", callback=TIME_LIMIT_RANGE)] = None,
+    time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage (at least 0.01).", **TIME_LIMIT_RANGE)] = None,
 ) -> None:
     """Plan hiring over several years, under pay awards, funding and demand that are not yet known."""
     from optimiser.plan import make_plan

@@ -12,8 +12,9 @@ from functools import cached_property, lru_cache
 
 import pandas as pd
 
-from optimiser.errors import CatalogueError
+from optimiser.errors import CatalogueError, allowed_range, outside
 from optimiser.package_data import read_package_csv
+from optimiser.scenario_sections import UNITS
 
 ANY = "*"
 LATER = "later"
@@ -98,7 +99,7 @@ def plan_section_problems(scenario) -> list[str]:
         problems += [f"{where}.{field} = {year!r}: not a year of the plan; {span}" for field, year in named
                      if year is not None and year not in years]
         for field in ("extra_room_sessions_per_week", "top_up_budget_gbp"):
-            problems += [f"{where}.{field}.{year} = {amount:g}: must be a number ≥ 0"
+            problems += [outside(f"{where}.{field}.{year}", amount, allowed_range(ge=0), UNITS[field])
                          for year, amount in getattr(future, field).items() if amount < 0]
     if scenario.futures:
         total = sum(future.probability for future in scenario.futures.values())
@@ -117,13 +118,11 @@ def _growth_problems(where: str, growth, years: list[str], roles: tuple[str, ...
         f"{where}.demand_growth_percent: {category!r} is not a demand category; choose from {', '.join(sorted(categories))}"
         for category in growth.demand_growth_percent if category not in categories
     ]
-    problems += [
-        f"{where}.leaving_rate_percent.{role} = {rate:g}: a leaving rate is a share of WTE from 0 to 100 %"
-        for role, rate in growth.leaving_rate_percent.items() if not 0 <= rate <= 100
-    ]
+    problems += [outside(f"{where}.leaving_rate_percent.{role}", rate, allowed_range(ge=0, le=100), UNITS["leaving_rate_percent"])
+                 for role, rate in growth.leaving_rate_percent.items() if not 0 <= rate <= 100]
     for field in ("pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent",
                   "demand_growth_percent"):
-        problems += [f"{where}.{field}.{key} = {rate:g}: a rate in % a year must be from -100 (all gone) to 100"
+        problems += [outside(f"{where}.{field}.{key}", rate, allowed_range(ge=-100, le=100), UNITS[field])
                      for key, rate in getattr(growth, field).items() if not -100 <= rate <= 100]
         if field != "demand_growth_percent":
             problems += [f"{where}.{field}: {year!r} is not a year of the plan; {span} (or write `later`)"

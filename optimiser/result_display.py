@@ -125,13 +125,15 @@ def money_display(result: Result) -> pd.DataFrame:
 
 
 def care_display(result: Result) -> pd.DataFrame:
+    """Contacts a year per need, in whole contacts as the chart and its words give them (a list size rarely makes whole
+    numbers of needed contacts)."""
     care = result.care()
     return pd.DataFrame(
         {
             "Demand category": care["category_name"],
-            "Needed (contacts a year)": care["demand_contacts_per_year"],
-            "Served (contacts a year)": care["served_contacts_per_year"],
-            "Unmet (contacts a year)": care["unmet_contacts_per_year"],
+            "Needed (contacts a year)": care["demand_contacts_per_year"].round(0) + 0.0,
+            "Served (contacts a year)": care["served_contacts_per_year"].round(0) + 0.0,
+            "Unmet (contacts a year)": care["unmet_contacts_per_year"].round(0) + 0.0,
             "Served (%)": care["served_share"] * 100,
             "Priority weight": care["priority_weight"],
         },

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import Field, field_validator, model_validator
 
+from optimiser.errors import allowed_range, outside
 from optimiser.scenario_names import (
     custom_role_problems,
     default_year,
@@ -108,9 +109,7 @@ class Scenario(Strict):
         for role, by_category in value.items():
             for category, contacts in by_category.items():
                 if not math.isfinite(contacts) or contacts < 0 or contacts > 100_000:
-                    raise ValueError(
-                        f"{role}.{category} = {contacts!r}: contacts per WTE-year must be a number from 0 to 100,000"
-                    )
+                    raise ValueError(outside(f"productivity.{role}.{category}", contacts, allowed_range(ge=0, le=100_000), "contacts per WTE-year"))
         return value
 
     @model_validator(mode="before")

@@ -10,7 +10,7 @@ import difflib
 import re
 from typing import Any
 
-from optimiser.errors import short_value
+from optimiser.errors import allowed_range, outside, short_value
 from optimiser.scenario_sections import CustomRole, RoleSettings, Supervision
 
 HINTED_NAMES = 50
@@ -95,8 +95,7 @@ def plan_problems(year: str, plan: dict[str, float] | None, roles: dict[str, Rol
         return []
     role_ids = catalogue.role_ids(year)
     problems = [unknown_name("plan", role, role_ids, f"role in the {year} catalogue", year) for role in plan if role not in role_ids]
-    problems += [f"plan.{role} = {short_value(wte)}: must be a number of WTE from 0 to 500" for role, wte in plan.items()
-                 if not 0 <= wte <= 500]
+    problems += [outside(f"plan.{role}", wte, allowed_range(ge=0, le=500), "WTE") for role, wte in plan.items() if not 0 <= wte <= 500]
     problems += [f"plan.{role}: {wte:g} WTE planned but roles.{role}.allowed is false; allow the role or plan 0"
                  for role, wte in plan.items() if wte > 0 and role in roles and not roles[role].allowed]
     return problems

@@ -9,8 +9,9 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from optimiser.errors import ScenarioError, short_value
+from optimiser.errors import ScenarioError, allowed_range, outside, short_value
 from optimiser.scenario import Scenario
+from optimiser.scenario_sections import UNITS
 from optimiser.scenario_names import name_problems
 
 
@@ -66,6 +67,8 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
         elif kind == "value_error":
             for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
                 problems.append((loc, f"{path} = {short_value(value)}: {message}" if path and not isinstance(value, dict) else message))
+        elif kind in BOUND_ERRORS:
+            problems.append((loc, _out_of_bounds(model, loc, path, value, item)))
         else:
             shown = short_value(value)
             problems.append((loc, f"{path} = {shown}: {_allowed_text(item)}"))
@@ -73,14 +76,24 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
             if not (loc in misspelt and sentence.endswith("required but missing"))]
 
 
+BOUND_ERRORS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
+"""pydantic's error types for a number outside a field's ge/gt/le/lt, and the bound each names."""
+
+
+def _out_of_bounds(model: type[BaseModel], loc: tuple, path: str, value: Any, item: dict[str, Any]) -> str:
+    """A number outside its field's bounds: the field, the value with the field's unit, and every bound the field has
+    (pydantic names only the one broken), e.g. "horizon is 20 years; give 1 to 15"."""
+    parent = _model_at(model, loc[:-1])
+    field = parent.model_fields.get(str(loc[-1])) if parent else None
+    bounds = {name: getattr(rule, name) for rule in (field.metadata if field else ()) for name in ("ge", "gt", "le", "lt")
+              if getattr(rule, name, None) is not None}
+    if not bounds:  # a bound not declared on a field: the one pydantic reports
+        bounds = {BOUND_ERRORS[item["type"]]: next(iter(item.get("ctx", {}).values()))}
+    return outside(path, value, allowed_range(**bounds), UNITS.get(str(loc[-1])))
+
+
 def _allowed_text(item: dict[str, Any]) -> str:
-    kind, ctx = item["type"], item.get("ctx", {})
-    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        symbol = {"greater_than": ">", "greater_than_equal": "≥", "less_than": "<", "less_than_equal": "≤"}[kind]
-        bound = next(iter(ctx.values()))
-        if not isinstance(bound, (int, float)):
-            return item["msg"]
-        return f"must be a number {symbol} {bound:,.0f}" if float(bound).is_integer() else f"must be a number {symbol} {bound:,}"
+    kind = item["type"]
     if kind == "finite_number":
         return "must be a finite number (not NaN or infinity)"
     if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):

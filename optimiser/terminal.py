@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import sys
-from collections.abc import Callable
 from enum import Enum
 from typing import NoReturn
 
 import typer
 from rich.console import Console
 
-from optimiser.errors import EXIT_BAD_INPUT, OptimiserError, out_of_range
+from optimiser.errors import EXIT_BAD_INPUT, OptimiserError, not_a_number, out_of_range
 
 PIPED_WIDTH = 120
 """Width of reports written to a file or a pipe (which have no width); a terminal's own width is used on a terminal."""
@@ -34,19 +34,35 @@ def fail(error: Exception) -> NoReturn:
     raise typer.Exit(getattr(error, "exit_code", EXIT_BAD_INPUT))
 
 
-def within(low: float, high: float | None, allowed: str) -> Callable:
-    """A typer callback refusing a number outside low..high with the one out-of-range sentence, naming the value given
-    (typer's own `min=`/`max=` message names neither the value nor what the number is for)."""
+class NotANumber(str):
+    """Text given to a numeric option that is not a number of its kind, passed on to the option's check, which knows
+    the option's name (a parser does not)."""
+
+
+def within(low: float, high: float | None, allowed: str, *, whole: bool = True, low_allowed: bool = True) -> dict:
+    """A numeric option's parser and check, for `typer.Option(..., **within(...))`: text that is not a number of the
+    option's kind (`whole` or not) and a number outside low..high each get one sentence naming the option, the value
+    given and what is allowed (typer's own messages name neither the value nor what the number is for). Every int
+    and float option of every command takes it (tests/test_cli_numbers.py). `low_allowed=False` refuses low itself."""
+
+    def parse(text):
+        try:
+            value = int(text) if whole else float(text)
+        except (TypeError, ValueError):
+            return NotANumber(text)
+        return value if math.isfinite(value) else NotANumber(text)
 
     def check(ctx, param, value):
-        if value is not None and (value < low or (high is not None and value > high)):
+        if isinstance(value, NotANumber):
+            fail(OptimiserError(not_a_number(param.opts[0], value, allowed, whole)))
+        if value is not None and (value < low or (value == low and not low_allowed) or (high is not None and value > high)):
             fail(OptimiserError(out_of_range(param.opts[0], value, allowed)))
         return value
 
-    return check
+    return {"parser": parse, "callback": check}
 
 
-TIME_LIMIT_RANGE = within(0.01, None, "give the solver at least 0.01 seconds per stage")
+TIME_LIMIT_RANGE = within(0.01, None, "give the solver at least 0.01 seconds per stage", whole=False)
 WORKERS_RANGE = within(1, None, "give 1 worker or more (this process included)")
 """`batch --workers`: the processes that solve, the main one among them."""
 DASK_WORKERS_RANGE = within(1, None, "give 1 worker process or more")

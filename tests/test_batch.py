@@ -93,7 +93,7 @@ def _bad_table(sample: pd.DataFrame) -> pd.DataFrame:
 def test_validation_reports_row_column_and_reason(sample, base):
     plan = plan_batch(_bad_table(sample), base, POLICIES)
     problems = {(p.row, p.column): p.reason for p in plan.problems}
-    assert problems[(3, "list_size")] == "pcn.list_size = -5: must be a number > 0"  # as the table says, not -5.0
+    assert problems[(3, "list_size")] == "pcn.list_size is -5 patients; give more than 0, up to 1,000,000"  # as the table says, not -5.0
     assert problems[(4, "room_sessions_per_week")] == "estate.room_sessions_per_week = 'lots': must be a number"
     assert str(plan.problems[0]).startswith("row 3 (SYN")
     assert [p.column for p in plan.problems if p.row == 3] == ["list_size"]  # not echoed by the demand rates
@@ -347,6 +347,6 @@ def test_an_invalid_row_is_listed_once_and_its_failures_are_in_the_file(sample, 
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 4
     said = " ".join(done.stderr.split())
-    assert said.count("list_size = -5") == 1
+    assert said.count("list_size is -5 patients") == 1
     failures = pd.read_csv(tmp_path / "out" / "failures.csv")
     assert sorted(failures["policy"]) == ["as-published", "rooms+10%"]

@@ -76,8 +76,8 @@ def test_rooms_caps_recruitment_and_post_size_are_each_a_sentence():
 
 @pytest.mark.parametrize("plan, message", [
     ({"pharmacist": 1}, "plan: 'pharmacist' is not a role in the 2025/26 catalogue; did you mean 'clinical_pharmacist'?"),
-    ({PHARMACIST: -1}, "plan.clinical_pharmacist = -1: must be a number of WTE from 0 to 500"),
-    ({PHARMACIST: 500.5}, "plan.clinical_pharmacist = 500.5: must be a number of WTE from 0 to 500"),
+    ({PHARMACIST: -1}, "plan.clinical_pharmacist is -1 WTE; give 0 to 500"),
+    ({PHARMACIST: 500.5}, "plan.clinical_pharmacist is 500.5 WTE; give 0 to 500"),
     ({TECHNICIAN: 1}, "plan.pharmacy_technician: 1 WTE planned but roles.pharmacy_technician.allowed is false"),
 ])
 def test_bad_plans_are_refused_naming_the_field(plan, message):

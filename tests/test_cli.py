@@ -105,7 +105,7 @@ def test_bad_file_exits_2_with_a_sentence(tmp_path):
     bad.write_text("pcn: {name: x, list_size: -3, weighted_population: 10}\nyear: '2025/26'\nestate: {room_sessions_per_week: 5}\n")
     done = run("solve", str(bad))
     assert done.returncode == 2
-    assert "pcn.list_size = -3: must be a number > 0" in done.stderr
+    assert "pcn.list_size is -3 patients; give more than 0, up to 1,000,000" in done.stderr
     assert "Traceback" not in done.stderr
     missing = run("solve", str(tmp_path / "missing.yaml"))
     assert missing.returncode == 2 and "no such file" in missing.stderr

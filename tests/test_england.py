@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -152,6 +156,53 @@ def test_app_picker_fills_the_form_from_a_real_pcn(monkeypatch, tmp_path):
     assert current == scenario_from_text(england_pcn.scenario_text("U00070"))
     assert_mix_is(at, current)
     assert any("ESTIMATE" in box.value and "30 November 2025" in box.value for box in at.info)
+
+
+def _shown_by_the_editor(value: float, step: float) -> float:
+    """What a Streamlit table editor shows for a number before its format: the value cut to its step's decimals."""
+    decimals = max(0, -Decimal(repr(step)).normalize().as_tuple().exponent)
+    return math.trunc(value * 10**decimals) / 10**decimals
+
+
+def test_the_editors_show_a_real_pcns_numbers_as_the_result_does(monkeypatch, tmp_path):
+    """West Merton's census gives 2.667 WTE clinical pharmacist and 0.467 WTE GP in post, and its list size 2,014.86
+    mental health contacts a year: every number cell of every table editor shows what its format makes of the value
+    (2.67, 0.47, 2015), not the value cut to the editor's step (2.60, 0.40, 2014 at steps of 0.1 and 100)."""
+    from tests.test_app import run, start
+
+    at = start(monkeypatch, tmp_path)
+    [label] = [label for label, code in england_pcn.picker_labels().items() if code == "U00070"]
+    at.selectbox(key="real_pcn").set_value(label)
+    run(at)
+    checked = 0
+    for editor in at.data_editor:
+        for column, config in json.loads(editor.proto.columns).items():
+            number = config.get("type_config", {})
+            if number.get("type") != "number" or "step" not in number or column not in editor.value.columns:
+                continue
+            digits = int(re.search(r"%\.(\d)f", number["format"]).group(1))
+            for value in editor.value[column].dropna():
+                assert round(_shown_by_the_editor(value, number["step"]), digits) == round(value, digits), (column, value)
+                checked += 1
+    assert checked >= 24 + 9 + 23  # the roles' staff in post, the needs and the plan's WTE at least
+
+
+def test_save_offers_the_name_of_the_pcn_just_opened(monkeypatch, tmp_path):
+    """Save and share's name box starts with the open scenario's PCN; after starting from West Merton it offered the
+    first file's name (Riverside Urban PCN -example), so West Merton would have been saved under Riverside's name."""
+    from tests.test_app import run, start
+
+    at = start(monkeypatch, tmp_path)
+    assert at.text_input(key="save_name").value == "Riverside Urban PCN -example"
+    [label] = [label for label, code in england_pcn.picker_labels().items() if code == "U00070"]
+    at.selectbox(key="real_pcn").set_value(label)
+    run(at)
+    assert at.text_input(key="save_name").value == "WEST MERTON PCN"
+    at.text_input(key="save_name").set_value("west merton 2026")
+    run(at)
+    at.selectbox(key="year").set_value("2025/26")  # a change of year reloads the form, and keeps the typed name
+    run(at)
+    assert at.text_input(key="save_name").value == "west merton 2026"
 
 
 # ---------------------------------------------------------------- the national batch on real England

@@ -189,7 +189,7 @@ def test_a_misspelled_role_is_reported_with_the_estate_errors():
     with pytest.raises(ScenarioError) as raised:
         scenario_from_text(text)
     problems = raised.value.problems
-    assert any("estate.room_sessions_per_week = -1" in p for p in problems)
+    assert any("estate.room_sessions_per_week is -1 sessions a week" in p for p in problems)
     assert any("'clinical_pharmacst' is not a role" in p and "did you mean 'clinical_pharmacist'?" in p for p in problems)
 
 

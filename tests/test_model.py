@@ -402,7 +402,7 @@ def test_a_minimum_post_size_above_one_wte_is_refused():
 
     data = small_scenario({PHARMACIST: {"medication_review": 1000}}).model_dump()
     data["policy"]["min_post_wte"] = 1.5
-    with pytest.raises(ScenarioError, match=r"policy.min_post_wte = 1.5: must be a number ≤ 1"):
+    with pytest.raises(ScenarioError, match=r"policy.min_post_wte is 1.5 WTE; give 0 to 1"):
         parse_scenario(data)
 
 

@@ -50,7 +50,7 @@ def test_a_bound_is_written_as_the_user_would_write_it():
     text = RURAL.read_text().replace("clinical_pharmacist: {in_post_wte: 2}", "clinical_pharmacist: {in_post_wte: -2}")
     with pytest.raises(ScenarioError) as error:
         scenario_from_text(text, "rural.yaml")
-    assert str(error.value) == "rural.yaml: roles.clinical_pharmacist.in_post_wte = -2: must be a number ≥ 0"
+    assert str(error.value) == "rural.yaml: roles.clinical_pharmacist.in_post_wte is -2 WTE; give 0 to 500"
 
 
 def test_check_without_a_plan_names_the_file_and_shows_the_format():
@@ -64,7 +64,7 @@ def test_check_without_a_plan_names_the_file_and_shows_the_format():
 def test_a_salary_that_is_not_positive_is_refused():
     done = run("catalogue", "--salary", "-5")
     assert done.returncode == 2 and done.stdout == ""
-    assert "--salary -5: give a salary in £ a year above 0" in " ".join(done.stderr.split())
+    assert "--salary -5 is out of range: give a salary in £ a year above 0" in " ".join(done.stderr.split())
 
 
 def test_an_existing_file_says_which_option_replaces_it_once(tmp_path):

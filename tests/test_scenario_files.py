@@ -36,7 +36,7 @@ def test_a_minimal_scenario_derives_the_arrs_sum_from_the_published_rate():
 @pytest.mark.parametrize(
     "change, expected",
     [
-        ({"pcn": {"list_size": -5}}, "pcn.list_size = -5: must be a number > 0"),
+        ({"pcn": {"list_size": -5}}, "pcn.list_size is -5 patients; give more than 0, up to 1,000,000"),
         ({"estate": {"room_sessions_per_week": ".nan"}}, "estate.room_sessions_per_week = nan: must be a finite number"),
         ({"estate": {"room_sessions_per_week": ".inf"}}, "estate.room_sessions_per_week = inf: must be a finite number"),
         ({"estate": {"room_sesions_per_week": 3}}, "estate.room_sesions_per_week: unknown key; did you mean 'room_sessions_per_week'?"),
@@ -46,8 +46,8 @@ def test_a_minimal_scenario_derives_the_arrs_sum_from_the_published_rate():
         ({"demand": {"msk_pain": {"contacts_per_year": 10}}}, "'msk_pain' is not a demand category"),
         ({"year": "2030/31"}, "year '2030/31' has no ARRS rules; choose one of 2023/24-april, 2023/24, 2024/25-april, 2024/25, 2025/26-april, 2025/26, 2026/27"),
         ({"policy": {"remove_caps": ["advanced_practitoner"]}}, "did you mean 'advanced_practitioner'?"),
-        ({"money": {"top_up_budget_gbp": -1}}, "money.top_up_budget_gbp = -1: must be a number ≥ 0"),
-        ({"productivity": {"clinical_pharmacist": {"medication_review": -3}}}, "contacts per WTE-year must be a number from 0 to 100,000"),
+        ({"money": {"top_up_budget_gbp": -1}}, "money.top_up_budget_gbp is -£1 a year; give 0 or more"),
+        ({"productivity": {"clinical_pharmacist": {"medication_review": -3}}}, "productivity.clinical_pharmacist.medication_review is -3 contacts per WTE-year; give 0 to 100,000"),
         ({"pcn": {"list_size": True}}, "pcn.list_size = True: True is not a number"),
         ({"year": "2023/24", "roles": {"general_practitioner": {"in_post_wte": 1}}},
          "'general_practitioner' is not a role in the 2023/24 catalogue; it is an ARRS role in 2024/25, 2025/26, 2026/27"),

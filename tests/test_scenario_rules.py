@@ -141,7 +141,7 @@ def test_a_salary_below_the_band_is_a_warning_not_an_error():
         ({"name": "X", "serves": {"msk": 2000}}, "a custom role needs a cost: give afc_band (e.g. '6') or salary_gbp"),
         ({"name": "X", "afc_band": "6"}, "a custom role must serve some demand"),
         ({"name": "X", "afc_band": "6", "serves": {"msk": 0}}, "a custom role must serve some demand"),
-        ({"name": "X", "afc_band": "6", "arrs_share": 1.5, "serves": {"msk": 1}}, "custom_roles.x.arrs_share = 1.5: must be a number ≤ 1"),
+        ({"name": "X", "afc_band": "6", "arrs_share": 1.5, "serves": {"msk": 1}}, "custom_roles.x.arrs_share is 1.5; give 0 to 1"),
         ({"name": "X", "salary_gbp": 30000, "serves": {"msk": 1}}, "max_reimbursable_gbp is 'derive from band' but no afc_band is given"),
         ({"name": "X", "afc_band": "11", "serves": {"msk": 1}}, "custom_roles.x.afc_band = '11': not an Agenda for Change band"),
         ({"name": "X", "afc_band": "6", "serves": {"msk_pain": 1}}, "custom_roles.x.serves: 'msk_pain' is not a demand category"),
@@ -159,7 +159,7 @@ def test_bad_custom_roles_are_named(custom, expected):
 def test_role_share_outside_0_to_1_and_two_costs_are_errors():
     base = {"pcn": {"name": "P", "list_size": 1000, "weighted_population": 1000}, "year": YEAR, "estate": {"room_sessions_per_week": 1}}
     for setting, expected in [
-        ({"arrs_share": -0.1}, "roles.clinical_pharmacist.arrs_share = -0.1: must be a number ≥ 0"),
+        ({"arrs_share": -0.1}, "roles.clinical_pharmacist.arrs_share is -0.1; give 0 to 1"),
         ({"salary_gbp": 40000, "cost_per_wte_gbp": 50000}, "give one of cost_per_wte_gbp, salary_gbp or afc_band with afc_point"),
         ({"afc_band": "6"}, "afc_band and afc_point go together"),
     ]:

@@ -67,10 +67,10 @@ def test_staff_in_post_needing_more_supervision_than_there_is_is_a_conflict():
 
 
 @pytest.mark.parametrize("supervision, message", [
-    ({"available": {"gp": {"hours_per_week": -1}}}, "supervision.available.gp.hours_per_week = -1: must be a number ≥ 0"),
+    ({"available": {"gp": {"hours_per_week": -1}}}, "supervision.available.gp.hours_per_week is -1 hours a week; give 0 to 1,000"),
     ({"available": {"gps": {"hours_per_week": 1}}}, "supervision.available: 'gps' is not a supervising profession; did you mean 'gp'?"),
     ({"needs": {PHARMACIST: {"hours_per_week_per_wte": -0.5}}},
-     "supervision.needs.clinical_pharmacist.hours_per_week_per_wte = -0.5: must be a number ≥ 0"),
+     "supervision.needs.clinical_pharmacist.hours_per_week_per_wte is -0.5 hours a week per WTE; give 0 to 40"),
 ])
 def test_bad_supervision_input_names_the_field(supervision, message):
     with pytest.raises(ScenarioError) as raised:

@@ -160,7 +160,7 @@ def test_demand_table_defaults_and_edits(large):
     with pytest.raises(ScenarioError) as caught:
         edit_tables.apply_demand(large, base, edited)
     assert caught.value.problems[0].startswith(f"Demand table, row '{base.at['msk', 'category_name']}', column '{edit_tables.DEMAND_COLUMNS['contacts_per_year']}'")
-    assert "demand.msk.contacts_per_year = -5:" in caught.value.problems[0]
+    assert "demand.msk.contacts_per_year is -5 contacts a year; give 0 to 10,000,000" in caught.value.problems[0]
 
 
 def test_changed_rows_are_refused(large):
@@ -394,6 +394,19 @@ def test_display_tables_have_units_and_flag_estimates(large):
     assert mix.loc[estimated, "Role"].str.endswith(result_display.ESTIMATE_MARK).all()
     assert not mix.loc[~estimated, "Role"].str.endswith(result_display.ESTIMATE_MARK).any()
     assert list(result_display.limits_display(result)["What limits you"]) == list(result.binding_constraints()["explanation"])
+
+
+def test_the_care_table_shows_whole_contacts_when_the_need_is_fractional():
+    """A real PCN's list size makes fractional needs (33,581 patients × 150 per 1,000 = 5,037.15 a year). With 2.5 WTE of
+    money at 1,000 contacts per WTE-year, 2,500 of 5,037.15 are served and 2,537.15 unmet: the table shows 5,037, 2,500
+    and 2,537, as the chart's words do, not 5,037.15."""
+    amount = float(load_catalogue("2025/26-april").roles.at["clinical_pharmacist", "max_reimbursable_gbp"])
+    scenario = small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=2.5 * amount,
+                              demand={"medication_review": 5037.15})
+    care = result_display.care_display(optimise(scenario)).loc["medication_review"]
+    assert care["Needed (contacts a year)"] == 5037
+    assert care["Served (contacts a year)"] == 2500
+    assert care["Unmet (contacts a year)"] == 2537
 
 
 def _bold_rows(styler) -> set[int]:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from optimiser.check_table import (PLAN_COLUMNS, need_met_compared, plan_money, plan_table, staff_compared,
                                    supervision_in_words, with_plan)
+from optimiser.edit_tables import WTE_STEP
 from optimiser.errors import OptimiserError
 from optimiser.scenario import Scenario
 
@@ -19,7 +20,7 @@ def show(current: Scenario) -> None:
     edited = st.data_editor(
         plan_table(current), key=f"plan_editor_{ss.gen}", num_rows="fixed", width="stretch", hide_index=True,
         disabled=["role_name", "in_post_wte"], column_order=list(PLAN_COLUMNS),
-        column_config={key: st.column_config.NumberColumn(label, min_value=0, max_value=500, step=0.1, format="%.2f")
+        column_config={key: st.column_config.NumberColumn(label, min_value=0, max_value=500, step=WTE_STEP, format="%.2f")
                        if key != "role_name" else st.column_config.TextColumn(label, width="large") for key, label in PLAN_COLUMNS.items()},
     )
     if not st.button("Check my plan", key="check_plan"):

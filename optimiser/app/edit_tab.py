@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from optimiser import edit_tables
-from optimiser.edit_tables import DEMAND_COLUMNS, NO_LIMIT, ROLE_COLUMNS
+from optimiser.edit_tables import DEMAND_COLUMNS, NO_LIMIT, ROLE_COLUMNS, WTE_STEP
 
 ss = st.session_state
 
@@ -51,7 +51,7 @@ def roles_editor() -> TableEdit:
         column_config={
             "role_name": st.column_config.TextColumn(ROLE_COLUMNS["role_name"], width="medium"),
             "include": st.column_config.CheckboxColumn(ROLE_COLUMNS["include"], help="Untick to exclude the role"),
-            "in_post_wte": st.column_config.NumberColumn(ROLE_COLUMNS["in_post_wte"], min_value=0, max_value=500, step=0.1,
+            "in_post_wte": st.column_config.NumberColumn(ROLE_COLUMNS["in_post_wte"], min_value=0, max_value=500, step=WTE_STEP,
                                                          format="%.2f"),
             "max_new_wte": st.column_config.TextColumn(ROLE_COLUMNS["max_new_wte"],
                                                        help=f"Most new WTE you could recruit this year: a number, or “{NO_LIMIT}”"),
@@ -76,8 +76,8 @@ def demand_editor() -> TableEdit:
         column_config={
             "category_name": st.column_config.TextColumn(DEMAND_COLUMNS["category_name"], width="large"),
             "contacts_per_year": st.column_config.NumberColumn(DEMAND_COLUMNS["contacts_per_year"], min_value=0, max_value=10_000_000,
-                                                               step=100, format="%.0f", help="Empty = the default rate × list size"),
-            "priority_weight": st.column_config.NumberColumn(DEMAND_COLUMNS["priority_weight"], min_value=0, max_value=100, step=0.1,
+                                                               step=0.01, format="%.0f", help="Empty = the default rate × list size"),
+            "priority_weight": st.column_config.NumberColumn(DEMAND_COLUMNS["priority_weight"], min_value=0, max_value=100, step=0.01,
                                                              format="%.2f", help="How much one contact in this category counts"),
         },
     )

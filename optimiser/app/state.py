@@ -40,6 +40,8 @@ def load(scenario: Scenario, source: str, saved: bool = True) -> None:
     """Make a scenario the page's base: every widget shows it, the table editors start afresh."""
     ss.loaded = scenario
     ss.gen = ss.get("gen", 0) + 1
+    if source != ss.get("source"):
+        ss.pop("save_name", None)  # Save and share offers the new scenario's name, not the last one's
     ss.source = source
     if saved:
         ss.saved_json = scenario.canonical_json()

@@ -22,6 +22,7 @@ from optimiser import __version__
 from optimiser.batch.policy import Policy, parse_policy
 from optimiser.batch.table import PolicyError, RowProblem, TableError, TableRow, check_unique_codes, column_targets, ods_code_of, table_rows
 from optimiser.errors import ScenarioError
+from optimiser.inputs.common import only_pcn_numbers
 from optimiser.scenario import Scenario
 
 ENGINE_VERSION = "batch-5"
@@ -67,6 +68,8 @@ class Task:
     policy: str
     fingerprint: str
     scenario: Scenario
+    common: str | None = None
+    """Tasks of a chunk with the same `common` share their `CommonInputs` (None: each works out its own)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +100,12 @@ class Setting:
             return {}, list(dict.fromkeys(dataclasses.replace(p, policy="") for p in refused))
         return scenarios, refused
 
+    @property
+    def rows_share_common_inputs(self) -> bool:
+        """Whether rows under one policy share their `CommonInputs`: they do when the table's columns give only a PCN's
+        own numbers (every row is the same base with its cells, under the same policy)."""
+        return only_pcn_numbers(self.targets.values())
+
 
 @dataclasses.dataclass(frozen=True)
 class RowChunk:
@@ -112,13 +121,15 @@ class RowChunk:
         this took per task of each row (row number → seconds), so a task's time counts from its table row."""
         tasks, problems, seconds = [], [], {}
         rows = table_rows(self.rows, self.setting.base, self.setting.targets, self.numbers)
+        shared = self.setting.rows_share_common_inputs
         for pending in self.pending:
             started = time.perf_counter()
             read = next(rows)
             fingerprints = dict(pending)
             scenarios, found = self.setting.expand(read, fingerprints)
             problems += found
-            tasks += [Task(read.pcn_id, read.row, read.name, read.icb, text, fingerprints[text], scenario) for text, scenario in scenarios.items()]
+            tasks += [Task(read.pcn_id, read.row, read.name, read.icb, text, fingerprints[text], scenario, text if shared else None)
+                      for text, scenario in scenarios.items()]
             seconds[read.row] = (time.perf_counter() - started) / max(len(scenarios), 1)
         return tasks, problems, seconds
 

@@ -3,6 +3,8 @@ its room needs and the cap that applies."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -40,8 +42,39 @@ def _below_band(salary: float, band: str, year: str) -> list[str]:
     return [f"salary £{salary:,.0f} is below the bottom of Agenda for Change band {lowest} in {year} (£{entry:,.0f}); check it"]
 
 
-def resolve_roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, np.ndarray], list[str]]:
-    """One row per role (the catalogue's, then the scenario's own): settings, money per WTE, room needs and the cap that applies."""
+@dataclass(frozen=True)
+class RoleTerms:
+    """Each role's settings, money per WTE and room needs: all a scenario says of its roles but staff in post and its list
+    size (which decides the cap). PCNs of one base and policy share them (a batch works them out once a chunk)."""
+
+    index: pd.Index
+    keys: np.ndarray
+    settings: dict[str, np.ndarray]  # role data's columns before staff in post: names, pots, shares, allowed
+    per_wte: dict[str, np.ndarray]  # its columns after staff in post: recruitment limit, money and rooms per WTE
+    caps: dict[str, np.ndarray]  # the published cap by list size: cap_wte_below_100k, cap_wte_from_100k
+    cap_removed: np.ndarray
+    position: dict[str, int]
+    warnings: list[str]
+
+    def for_pcn(self, scenario: Scenario) -> dict[str, np.ndarray]:
+        """The role data of a PCN: these terms with its staff in post and the cap for its list size."""
+        in_post = np.zeros(len(self.keys))
+        for role, setting in scenario.roles.items():
+            in_post[self.position[role]] = setting.in_post_wte
+        capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
+        published_cap = self.caps[capped_by_size]
+        return {
+            **self.settings,
+            "in_post_wte": in_post,
+            **self.per_wte,
+            "published_cap_wte": published_cap,
+            "cap_removed": self.cap_removed,
+            "cap_wte": np.where(self.cap_removed, np.nan, published_cap),
+        }
+
+
+def role_terms(scenario: Scenario) -> RoleTerms:
+    """What a scenario says of its roles, but staff in post and the cap its list size chooses (see `RoleTerms`)."""
     policy = scenario.policy
     catalogue_index, catalogue_base, (keys, position) = role_defaults(scenario.year, policy.london_weighting)
     if scenario.custom_roles:
@@ -59,7 +92,6 @@ def resolve_roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, n
 
     n = len(keys)
     allowed = np.ones(n, dtype=bool)
-    in_post = np.zeros(n)
     max_new = np.full(n, np.inf)
     cost = maximum.copy()
     sessions = base["room_sessions_per_wte_per_week"].astype(float)
@@ -74,7 +106,7 @@ def resolve_roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, n
             warnings += [f"custom_roles.{name}: {w}" for w in _below_band(role.salary_gbp, role.afc_band or "", scenario.year)]
     for role, setting in scenario.roles.items():
         i = position[role]
-        allowed[i], in_post[i] = setting.allowed, setting.in_post_wte
+        allowed[i] = setting.allowed
         if setting.max_new_wte is not None:
             max_new[i] = setting.max_new_wte
         if setting.max_reimbursable_gbp is not None:
@@ -106,16 +138,9 @@ def resolve_roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, n
     first_co_funder = np.where(tiered, cost * first_co_share, co_funder)
     first_top_up = np.maximum(cost - first_claim - first_co_funder, 0.0)
     weekly = sessions * (1 - remote)
-    capped_by_size = "cap_wte_from_100k" if scenario.pcn.list_size >= CAP_THRESHOLD_LIST_SIZE else "cap_wte_below_100k"
-    published_cap = base[capped_by_size].astype(float)
     cap_removed = policy.remove_all_caps | np.fromiter((key in policy.remove_caps for key in keys), bool, n)
-    return index, keys, {
-        **column,
-        "arrs_share": share,
-        "co_funder_share": co_share,
-        "max_reimbursable_gbp": maximum,
-        "allowed": allowed,
-        "in_post_wte": in_post,
+    settings = {**column, "arrs_share": share, "co_funder_share": co_share, "max_reimbursable_gbp": maximum, "allowed": allowed}
+    per_wte = {
         "max_new_wte": max_new,
         "cost_per_wte_gbp": cost,
         "claim_per_wte_gbp": claim,
@@ -129,7 +154,8 @@ def resolve_roles(scenario: Scenario) -> tuple[pd.Index, np.ndarray, dict[str, n
         "remote_share": remote,
         "clinical_room_sessions_per_wte": np.where(base["room_need"] == "clinical_room", weekly, 0.0),
         "desk_sessions_per_wte": np.where(base["room_need"] == "desk", weekly, 0.0),
-        "published_cap_wte": published_cap,
-        "cap_removed": cap_removed,
-        "cap_wte": np.where(cap_removed, np.nan, published_cap),
-    }, warnings
+    }
+    caps = {c: base[c].astype(float) for c in ("cap_wte_below_100k", "cap_wte_from_100k")}
+    for shared in (*settings.values(), *per_wte.values(), *caps.values(), cap_removed):
+        shared.flags.writeable = False  # shared by every PCN of a batch chunk
+    return RoleTerms(index, keys, settings, per_wte, caps, cap_removed, position, warnings)

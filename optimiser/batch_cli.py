@@ -30,7 +30,8 @@ _BATCH_HELP = """Find the best mix for every PCN in a table, under one or more p
 
 The table (CSV, Parquet or Excel) has a row per PCN; the base scenario gives everything the table \
 does not. Results are written to --output as each chunk finishes; rerunning the same command \
-resumes and skips what is done. Exit code 4 means the batch finished but some PCNs failed.
+resumes and skips what is done, and --overwrite starts again from nothing. Exit code 4 means the batch finished but \
+some PCNs failed.
 """
 """One paragraph per blank line: typer keeps a docstring's line breaks, so a paragraph's lines are joined."""
 
@@ -38,7 +39,7 @@ resumes and skips what is done. Exit code 4 means the batch finished but some PC
 def batch(
     table: Annotated[Path, typer.Argument(help="PCN table: .csv, .parquet or .xlsx, one row per PCN; or `england` for the bundled real PCNs.")],
     base: Annotated[Path, typer.Option("--base", "-b", help="Base scenario YAML for everything the table does not give.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for results; rerunning into it resumes.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for results; rerunning into it resumes (--overwrite starts again).")],
     policy: Annotated[Optional[list[str]], typer.Option("--policy", "-p", help="Policy to run; repeat for several. The first is the baseline. "
                                                         "as-published, no-caps, uncap:ROLE, rooms±N%, top-up±N%, whole-posts, reduce-in-post, "
                                                         "year:YYYY/YY; combine with commas.")] = None,
@@ -55,6 +56,8 @@ def batch(
                                                    **within(1, MAX_HORIZON_YEARS, HORIZON_RANGE))] = None,
     mode: Annotated[Optional[str], typer.Option(help="With --horizon: expected (own money within the top-up budget on average over the "
                                                 "futures, the default) or robust (within it in every future), as `plan --mode`.")] = None,
+    overwrite: Annotated[bool, typer.Option(help="Start again from nothing: first remove what an earlier batch wrote in --output "
+                                                 "(its parts folder, tables and workbook; no other file) instead of resuming.")] = False,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -107,6 +110,7 @@ def batch(
         bar.update(state["task"], completed=p.done, total=p.total, failed=p.failed, rate=f"{rate:,.1f}")
 
     from optimiser.england_batch import ENGLAND_TABLE, batch_table
+    from optimiser.england_batch import FILES as ENGLAND_FILES
 
     real = str(table) == ENGLAND_TABLE
     try:
@@ -117,7 +121,7 @@ def batch(
         outcome = run_batch(
             table, base, policy or ["as-published"], output, workers=workers, scheduler=scheduler, dask_local=dask_local,
             strict=strict, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, on_plan=on_plan, on_progress=on_progress, horizon=horizon,
-            mode=mode or "expected",
+            mode=mode or "expected", overwrite=overwrite, written_beside=ENGLAND_FILES if real else (),
         )
     except KeyboardInterrupt:
         bar.stop()

@@ -19,6 +19,10 @@ CARE_PER_1000 = {
     "need_met_wte_years_per_1000_patients": "need_met_wte_years",
 }
 """Care closer to home, per 1,000 registered patients: contacts a year, and need met in clinical time (the valuation's size unit)."""
+TABLES = ("by_region", "care_closer_to_home")
+ICB_CHART = "policy_by_icb.png"
+FILES = (*(f"{name}.{fmt}" for name in TABLES for fmt in ("csv", "parquet")), ICB_CHART)
+"""The files written beside a batch on real England, which `batch --overwrite` removes with the batch's own."""
 
 
 def batch_table(year: str | None = None) -> pd.DataFrame:
@@ -110,7 +114,7 @@ def write_england_outputs(output: str | Path, policies: list[str]) -> list[Path]
     summary = pd.read_parquet(output / "pcn_summary.parquet")
     by_icb = pd.read_parquet(output / "by_icb.parquet")
     files = []
-    for name, frame in [("by_region", by_region(summary, policies)), ("care_closer_to_home", care_closer_to_home(summary, policies))]:
+    for name, frame in zip(TABLES, [by_region(summary, policies), care_closer_to_home(summary, policies)]):
         for fmt in ("csv", "parquet"):
             files.append(tables.write_table(frame, output / f"{name}.{fmt}", overwrite=True))
     if len(policies) > 1:
@@ -119,7 +123,7 @@ def write_england_outputs(output: str | Path, policies: list[str]) -> list[Path]
         from optimiser.atomic import write_bytes_atomic
 
         spec = icb_chart(by_icb, policies).to_json()
-        path = output / "policy_by_icb.png"
+        path = output / ICB_CHART
         write_bytes_atomic(path, vl_convert.vegalite_to_png(spec, scale=2), overwrite=True)
         files.append(path)
     return files

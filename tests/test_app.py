@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -466,6 +467,21 @@ def test_check_my_plan_tab_checks_the_typed_plan(monkeypatch, tmp_path):
     headline = " ".join(m.value for m in at.markdown)
     assert "Your plan keeps every rule" in headline or "Your plan breaks" in headline
     assert "best mix" in headline
+
+
+def test_check_my_plan_tab_rounds_its_numbers_for_people(monkeypatch, tmp_path):
+    """The urban example's best mix has 0.739742572 WTE health and wellbeing coach, needing 0.25891 hours a week of
+    coaching supervision: every number column of the tab's tables is shown with a format of two decimals (WTE), one
+    (hours) or none (£, contacts, %), as the terminal prints them, not with every decimal of the raw numbers."""
+    at = start(monkeypatch, tmp_path)
+    at.button(key="check_plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [d for d in at.tabs[5].dataframe]
+    assert {"Best (WTE)", "Needed (hours a week)", "Needed (contacts a year)"} <= {c for d in shown for c in d.value.columns}
+    for table in shown:
+        formats = {column: config.get("type_config", {}).get("format") for column, config in json.loads(table.proto.columns).items()}
+        for column in table.value.select_dtypes("number").columns:
+            assert formats.get(column) in ("%.2f", "%.1f", "%.0f"), (column, formats.get(column))
 
 
 def test_check_my_plan_tab_shows_the_plans_money_rooms_and_supervision(monkeypatch, tmp_path):

@@ -396,6 +396,24 @@ def test_minimum_post_size_leaves_staff_in_post_as_they_are():
     assert wte(optimise(scenario), PHARMACIST) == pytest.approx(2.05)
 
 
+def test_arrs_left_below_the_smallest_post_says_so():
+    """1 pharmacist in post (£66,972, 2025/26-april) and an ARRS sum £5,000 above that, no top-up, need unmet: a new post
+    of 0.2 WTE would cost 0.2 × £66,972 = £13,394, more than the £5,000 left, so nothing is recruited and £5,000 is
+    unspent. No limit binds, so the reason is the minimum post size (it read "no more care can be bought with it").
+    Without the minimum, 5,000 ÷ 66,972 = 0.075 WTE is recruited and nothing is left."""
+    scenario = small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=max_amount(PHARMACIST) + 5_000,
+                              policy={"min_post_wte": 0.2}, clinical_pharmacist={"in_post_wte": 1})
+    result = optimise(scenario)
+    assert wte(result, PHARMACIST) == pytest.approx(1.0)
+    assert ("£5,000 of the ARRS sum is unspent (lost to the PCN) because a new post of the smallest size allowed (0.2 WTE, "
+            "policy.min_post_wte) costs the PCN at least £13,394 a year (clinical pharmacist), more than the £5,000 of "
+            "ARRS and top-up left.") in result.notes()
+    free = optimise(small_scenario({PHARMACIST: {"medication_review": 1000}}, arrs_sum=max_amount(PHARMACIST) + 5_000,
+                                   clinical_pharmacist={"in_post_wte": 1}))
+    assert wte(free, PHARMACIST) == pytest.approx(1 + 5_000 / max_amount(PHARMACIST))
+    assert not any("unspent" in note for note in free.notes())
+
+
 def test_a_minimum_post_size_above_one_wte_is_refused():
     from optimiser.errors import ScenarioError
     from optimiser.scenario_problems import parse_scenario

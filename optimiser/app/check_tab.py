@@ -3,6 +3,7 @@ without optimising it, and shown beside the best mix."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from optimiser.check_table import (PLAN_COLUMNS, need_met_compared, plan_money, plan_table, staff_compared,
@@ -39,9 +40,14 @@ def show(current: Scenario) -> None:
         st.info(sentence)
     st.subheader("Your plan's money and rooms")
     st.dataframe(plan_money(checked.summary), hide_index=True, width="stretch")
-    st.dataframe(staff_compared(checked.comparison()), hide_index=True, width="stretch")
+    staff = staff_compared(checked.comparison())
+    st.dataframe(staff, hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.2f") for c in staff.columns[1:]})
     need_met = need_met_compared(checked.care())
     st.dataframe(need_met, hide_index=True, width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.0f") for c in need_met.columns[1:]})
     st.subheader("Supervision your plan needs")
-    st.dataframe(supervision_in_words(checked.planned.supervision()), hide_index=True, width="stretch")
+    supervision = supervision_in_words(checked.planned.supervision())
+    st.dataframe(supervision, hide_index=True, width="stretch", column_config={
+        c: st.column_config.NumberColumn(format="%.0f" if "£" in c else "%.1f") for c in supervision.columns[1:]
+        if pd.api.types.is_numeric_dtype(supervision[c])})

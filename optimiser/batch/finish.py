@@ -19,6 +19,16 @@ from optimiser.batch.tasks import Plan
 from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS
 
 FAILURE_COLUMNS = ["row", "ods_code", "pcn_name", "icb", "policy", "status", "reason"]
+TABLES = ("national", "by_icb", "national_by_role", "comparison_by_pcn", "pcn_summary", "pcn_roles", "failures",
+          "plan_national", "plan_by_icb", "plan_national_by_role", "plan_pcn_years", "plan_pcn_roles")
+"""Every table a batch writes (each as .csv and .parquet), by name: with the workbook and the parts, what `--overwrite`
+removes, and nothing else (tests/test_batch_overwrite.py checks a run writes no other file)."""
+WORKBOOK = "results.xlsx"
+
+
+def written_files() -> list[str]:
+    """The names of the files a batch writes into its folder besides its parts."""
+    return [*(f"{name}.{fmt}" for name in TABLES for fmt in ("csv", "parquet")), WORKBOOK]
 _SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in SUMMARY_FIELDS.items())}
 _PLAN_SUMMARY_DTYPES = {k: ("float64" if t == "double" else "Int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in PLAN_SUMMARY_FIELDS.items())}
 
@@ -69,7 +79,7 @@ def write_outputs(output: Path, plan: Plan, wanted: pd.DataFrame, formats: tuple
     if "xlsx" in formats:
         sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
                   *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
-        files.append(outputs.write_workbook(output / "results.xlsx", sheets))
+        files.append(outputs.write_workbook(output / WORKBOOK, sheets))
     return Written(national, by_role, counts, files)
 
 

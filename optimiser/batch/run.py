@@ -94,12 +94,18 @@ def run_batch(
     on_progress: ProgressCallback | None = None,
     horizon: int | None = None,
     mode: str = "expected",
+    overwrite: bool = False,
+    written_beside: tuple[str, ...] = (),
 ) -> BatchOutcome:
     """Validate, run what is not done yet, and write the outputs. Raises TableError for unusable input.
 
     With a `horizon`, each PCN gets a multi-year plan over the base scenario's futures instead of a one-year
     solve (`mode` expected or robust, as `plan --mode`); its summary record gives the first year, the verdict and the
     care over the plan, and `plan_*` tables give every year in every future.
+
+    Rerunning into the same `output` resumes: tasks already done are skipped. `overwrite` starts again from nothing
+    instead: once the input is known to be usable, what an earlier batch wrote there (its parts, its tables and
+    workbook, and `written_beside`, files other code writes beside a run, e.g. the England outputs) is removed first.
     """
     check_horizon(horizon)
     check_mode(mode)
@@ -122,6 +128,8 @@ def run_batch(
             problems = planner.check_rows()
             if problems:
                 raise TableError([str(p) for p in problems], source, note="--strict: nothing was run")
+        if overwrite:
+            store.remove_earlier_run(output, [*finish.written_files(), *written_beside])
 
         # Started once the input is known to be usable: a pool still starting cannot be shut down at once, so a bad
         # table would otherwise wait most of a second for workers it never needed.
@@ -176,10 +184,12 @@ def check_mode(mode: str) -> None:
 
 
 def summary_line(outcome: BatchOutcome) -> str:
-    """One line: how many PCN × policy results, how many failed and why, how many were already done."""
+    """One line: how many PCN × policy results, how many failed and why, how many were already done (and, if any,
+    that `--overwrite` starts again)."""
     counts = outcome.counts
     failed = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "optimal")
     policies = len(outcome.plan.policies)
+    resumed = f" by an earlier run into {outcome.output} (add --overwrite to start again)" if outcome.skipped else ""
     return (f"{outcome.plan.table_rows:,} PCNs × {policies} {'policy' if policies == 1 else 'policies'}: "
             f"{int(counts.get('optimal', 0)):,} optimal, {outcome.failures:,} failed" + (f" ({failed})" if failed else "")
-            + f"; {outcome.ran:,} solved now, {outcome.skipped:,} already done; {outcome.seconds:.1f} s")
+            + f"; {outcome.ran:,} solved now, {outcome.skipped:,} already done{resumed}; {outcome.seconds:.1f} s")

@@ -11,9 +11,10 @@ import dataclasses
 import io
 import json
 import os
+import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -231,6 +232,21 @@ class RunLock:
             self.held = False
             if self.created and not any(self.path.parent.iterdir()):  # a run refused before writing leaves no folder
                 self.path.parent.rmdir()
+
+
+def remove_earlier_run(output: Path, names: Iterable[str]) -> list[Path]:
+    """What an earlier batch wrote into a folder, for `--overwrite`: its parts folder and the files a batch writes by
+    name (`names`, e.g. pcn_summary.csv), never any other file. Only called under the lock. Returns what was removed."""
+    removed = []
+    if parts_dir(output).is_dir():
+        shutil.rmtree(parts_dir(output))
+        removed.append(parts_dir(output))
+    for name in names:
+        path = Path(output) / name
+        if path.is_file():
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def remove_stale_temporaries(output: Path) -> int:

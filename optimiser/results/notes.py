@@ -60,9 +60,28 @@ class Notes(AnswerTables):
         if not unspent:
             return []
         reasons = constraints.unspent_reasons({self.model.registry[i].family for i in self._binding_rows})
-        because = "; ".join(reasons) if reasons else "no more care can be bought with it"
+        because = "; ".join(reasons) or self._no_post_small_enough(sum(unspent.values())) or "no more care can be bought with it"
         amounts = ", ".join(f"£{gbp:,.0f} of the {POT_NAMES.get(pot, pot)}" for pot, gbp in unspent.items())
         return [f"{amounts} is unspent (lost to the PCN) because {because}."]
+
+    def _no_post_small_enough(self, unspent_gbp: float) -> str | None:
+        """Where no limit binds and nothing is recruited, the minimum post size may be why: every new post would cost the
+        PCN more than the ARRS and top-up left (the marginal values keep which roles recruit fixed, so they cannot say)."""
+        policy, roles = self.scenario.policy, self.inputs.allowed_roles
+        if policy.min_post_wte <= 0 or policy.whole_posts or (self.mix()["new_wte"] > 1e-6).any():
+            return None
+        open_roles = roles[roles["max_new_wte"] >= policy.min_post_wte]
+        if open_roles.empty:
+            return None
+        cost = policy.min_post_wte * (open_roles["cost_per_wte_gbp"] - open_roles["co_funder_per_wte_gbp"])
+        staff_top_up, rent = self._top_up
+        left = unspent_gbp + max(self.inputs.top_up_budget_gbp - staff_top_up - rent, 0.0)
+        cheapest = cost.idxmin()
+        if cost[cheapest] <= left:
+            return None
+        return (f"a new post of the smallest size allowed ({policy.min_post_wte:g} WTE, policy.min_post_wte) costs the PCN at "
+                f"least £{cost[cheapest]:,.0f} a year ({in_sentence(open_roles.at[cheapest, 'role_name'])}), more than the "
+                f"£{left:,.0f} of ARRS and top-up left")
 
     def _capacity_used_elsewhere(self) -> list[str]:
         """Categories left mostly unmet while staff who could serve them work elsewhere, and why."""

@@ -1,7 +1,7 @@
 """Batch runs: the best mix for every PCN in a table, under one or more policies, resumable, in parallel.
 
 The pipeline, one module per job, each importing only those before it:
-`table` (the PCN table → validated scenarios) → `policy` (policy text → scenario variants) → `tasks`
+`table` (the PCN table, its columns and the base) → `rows` (each row → a validated scenario) → `policy` (policy text → scenario variants) → `tasks`
 (PCN × policy, fingerprints) → `worker` (one PCN, through the core's pipeline; `plan_worker` for a multi-year plan) → `store` (Parquet parts, the
 resume log, one run per folder) → `execute` (this process, worker processes or Dask; no domain knowledge)
 → `rollup` (streamed from the parts) → `outputs` (files) → `finish` (every output table at the end) → `run` (the whole batch); `memory` gives freed memory

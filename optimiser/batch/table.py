@@ -1,4 +1,5 @@
-"""The PCN table → one validated Scenario per row, each problem located by row number and column.
+"""The PCN table: reading it, checking its columns and the base, and where each column goes in a scenario (each row is
+validated in `rows.py`).
 
 `PCN_COLUMNS`, `ROLE_PREFIXES` and the demand prefixes below are the one map from a PCN's flat fields (a
 table column) to where each sits in a scenario. Each row is validated once, by the core's own Scenario
@@ -10,20 +11,17 @@ from __future__ import annotations
 import copy
 import dataclasses
 import difflib
-import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-from pydantic import ValidationError
 
 from optimiser import tables
 from optimiser.errors import OptimiserError, ScenarioError
-from optimiser.scenario import PCN_NUMBERS, Scenario
+from optimiser.scenario import PCN_NUMBERS
 from optimiser.scenario_io import read_scenario_data
-from optimiser.scenario_problems import located_problems, parse_scenario
+from optimiser.scenario_problems import parse_scenario
 
 PCN_COLUMNS: dict[str, tuple[str, ...]] = {
     "ods_code": ("pcn", "ods_code"),
@@ -74,18 +72,6 @@ class RowProblem:
         column = f", column {self.column}" if self.column else ""
         policy = f", policy {self.policy}" if self.policy else ""
         return f"{where}{column}{policy}: {self.reason}"
-
-
-@dataclasses.dataclass(frozen=True)
-class TableRow:
-    """A row read: its identity and either its validated scenario or its problems."""
-
-    row: int
-    pcn_id: str
-    name: str
-    icb: str
-    scenario: Scenario | None
-    problems: list[RowProblem]
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -184,110 +170,3 @@ def check_unique_codes(table: pd.DataFrame) -> None:
             "(results and resuming are keyed on it)"
             for code, rows in repeated.groupby(repeated)
         ])
-
-
-def table_rows(table: pd.DataFrame, base: dict, targets: dict[str, tuple[str, ...]], numbers: Iterable[int] | None = None) -> Iterator[TableRow]:
-    """Each row as base + its cells, validated once; rows are yielded lazily so memory does not grow with the table.
-
-    `numbers`: each row's number as a spreadsheet shows it, when `table` holds only some of a table's rows.
-    """
-    numbers = range(2, len(table) + 2) if numbers is None else numbers
-    columns = list(table.columns)
-    for number, record in zip(numbers, table.itertuples(index=False, name=None)):
-        cells = {c: _cell(v) for c, v in zip(columns, record)}
-        yield _row(number, cells, base, targets)
-
-
-def ods_code_of(cell: Any) -> str:
-    """A row's key in the records and the resume log: its ODS code as written ('' when the cell is empty)."""
-    return str(_cell(cell) or "")
-
-
-def _row(number: int, cells: dict[str, Any], base: dict, targets: dict[str, tuple[str, ...]]) -> TableRow:
-    pcn_id = str(cells.get("ods_code") or "")
-    problems: list[RowProblem] = []
-    data, copied = dict(base), set()
-    column_of: dict[tuple[str, ...], str] = {}
-    for column, path in targets.items():
-        value = cells.get(column)
-        column_of[path] = column
-        if value is None:
-            continue
-        if column.startswith(DEMAND_RATE + "."):
-            value = _rate_times_list_size(value, cells.get("list_size"))
-            if isinstance(value, str):
-                problems.append(RowProblem(number, pcn_id, column, value))
-                continue
-            if value is None:
-                continue  # the list size itself is reported; a rate times a bad list size would only echo it
-        elif path[-1] in TEXT_FIELDS:
-            value = str(value)
-        elif isinstance(value, str) and _is_number(value):
-            value = float(value)  # CSV cells are text; text that is not a number is left for the core to report
-        _set(data, path, value, copied)
-    if not pcn_id:
-        problems.append(RowProblem(number, pcn_id, "ods_code", "required but missing: each PCN needs its ODS code"))
-    scenario = None
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as error:
-        for loc, sentence in located_problems(error):
-            problems.append(RowProblem(number, pcn_id, _column_for(loc, column_of), sentence))
-    name, icb = str(cells.get("name") or ""), str(cells.get("icb") or NO_ICB)
-    problems = [dataclasses.replace(p, pcn_name=name, icb=icb) for p in problems]
-    return TableRow(number, pcn_id, name, icb, None if problems else scenario, problems)
-
-
-def _rate_times_list_size(value: Any, list_size: Any) -> float | str | None:
-    """Contacts a year from a rate per 1,000 patients; a sentence if the rate is bad; None if the list size is."""
-    if not _is_number(value):
-        return f"{value!r} must be a number (contacts per 1,000 patients a year)"
-    rate = float(value)
-    if rate < 0:
-        return f"{value!r} must be a number ≥ 0"
-    if not _is_number(list_size) or float(list_size) <= 0:
-        return None
-    return rate * float(list_size) / 1000
-
-
-def _column_for(loc: tuple, column_of: dict[tuple[str, ...], str]) -> str:
-    """The table column a problem comes from: the longest column path that starts its location ('' for the base)."""
-    loc = tuple(str(part) for part in loc)
-    for length in range(len(loc), 0, -1):
-        if loc[:length] in column_of:
-            return column_of[loc[:length]]
-    return ""
-
-
-def _cell(value: Any) -> Any:
-    """A cell as a plain Python value; empty cells are None (the base or the default applies)."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
-
-
-def _is_number(value: Any) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _set(data: dict, path: tuple[str, ...], value: Any, copied: set[tuple[str, ...]]) -> None:
-    """Set a value in a shallow copy of the base, copying only the mappings on its path (once each, noted in `copied`):
-    the base is shared by every row and never changed."""
-    for depth, key in enumerate(path[:-1], start=1):
-        if path[:depth] not in copied:
-            inner = data.get(key, {})
-            if not isinstance(inner, dict):
-                return
-            data[key] = dict(inner)
-            copied.add(path[:depth])
-        data = data[key]
-    data[path[-1]] = value

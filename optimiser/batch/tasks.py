@@ -20,7 +20,8 @@ import pandas as pd
 
 from optimiser import __version__
 from optimiser.batch.policy import Policy, parse_policy
-from optimiser.batch.table import PolicyError, RowProblem, TableError, TableRow, check_unique_codes, column_targets, ods_code_of, table_rows
+from optimiser.batch.rows import TableRow, ods_code_of, table_rows
+from optimiser.batch.table import PolicyError, RowProblem, TableError, check_unique_codes, column_targets
 from optimiser.errors import ScenarioError
 from optimiser.inputs.common import only_pcn_numbers
 from optimiser.scenario import Scenario

@@ -15,7 +15,7 @@ from optimiser.england_table import IN_POST, in_post_columns, latest_catalogue_y
 ENGLAND_TABLE = "england"
 """The batch's TABLE argument that means the bundled table of real PCNs."""
 CARE_PER_1000 = {
-    "served_contacts_per_1000_patients": "served_contacts_per_year",
+    "served_contacts_per_year_per_1000_patients": "served_contacts_per_year",
     "need_met_wte_years_per_1000_patients": "need_met_wte_years",
 }
 """Care closer to home, per 1,000 registered patients: contacts a year, and need met in clinical time (the valuation's size unit)."""
@@ -50,7 +50,7 @@ def batch_table(year: str | None = None) -> pd.DataFrame:
 
 def _per_1000(frame: pd.DataFrame) -> pd.DataFrame:
     for column, measure in CARE_PER_1000.items():
-        frame[column] = frame[measure] / frame["list_size"] * 1000
+        frame[column] = frame[measure] / frame["list_size_patients"] * 1000
     return frame
 
 
@@ -62,7 +62,7 @@ def care_closer_to_home(summary: pd.DataFrame, policies: list[str]) -> pd.DataFr
     common = optimal_everywhere(summary[["ods_code", "policy", "status"]], policies)
     pcns = load_pcns()
     rows = summary[summary["ods_code"].isin(common)].assign(region=lambda f: f["ods_code"].map(pcns["region"]), nation="England")
-    measures = ["list_size", *CARE_PER_1000.values()]
+    measures = ["list_size_patients", *CARE_PER_1000.values()]
     levels = []
     for level, key in [("PCN", "ods_code"), ("ICB", "icb"), ("region", "region"), ("nation", "nation")]:
         grouped = rows.groupby([key, "policy"], sort=False)[measures].sum().reset_index().rename(columns={key: "area"})
@@ -76,7 +76,7 @@ def care_closer_to_home(summary: pd.DataFrame, policies: list[str]) -> pd.DataFr
         table[f"change_{column}"] = table[column] - before.to_numpy(float)
     order = {"nation": 0, "region": 1, "ICB": 2, "PCN": 3}
     table = table.assign(_l=table["level"].map(order), _p=table["policy"].map(policies.index))
-    columns = ["level", "area", "area_name", "policy", "list_size", *CARE_PER_1000, *(f"change_{c}" for c in CARE_PER_1000)]
+    columns = ["level", "area", "area_name", "policy", "list_size_patients", *CARE_PER_1000, *(f"change_{c}" for c in CARE_PER_1000)]
     return table.sort_values(["_l", "area", "_p"])[columns].reset_index(drop=True)
 
 

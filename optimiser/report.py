@@ -28,7 +28,7 @@ HEADLINE_LABELS = {
     "top_up_used_gbp_per_year": "Top-up used (£/yr)",
     "served_contacts_per_year": "Contacts served (/yr)",
     "unmet_contacts_per_year": "Contacts unmet (/yr)",
-    "weighted_care_per_year": "Priority-weighted contacts (/yr)",
+    "priority_weighted_contacts_per_year": "Priority-weighted contacts (/yr)",
     "care_score": "Care score (of 100)",
 }
 VALUATION_TEXT = {

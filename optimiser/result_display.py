@@ -42,7 +42,7 @@ MEASURES: dict[str, str] = {
     "demand_contacts_per_year": "Contacts needed (contacts a year)",
     "served_contacts_per_year": "Contacts served (contacts a year)",
     "unmet_contacts_per_year": "Contacts unmet (contacts a year)",
-    "weighted_care_per_year": "Priority-weighted care (weighted contacts a year)",
+    "priority_weighted_contacts_per_year": "Priority-weighted care (weighted contacts a year)",
     "care_score": "Care score (out of 100: every need fully met)",
     "need_met_wte_years": "Need met in clinical time (WTE-years a year at each need's reference rate)",
     "rented_sessions_per_week": "Rented room sessions (sessions a week)",

@@ -199,7 +199,7 @@ def test_remove_all_caps_changes_the_mix_and_never_reduces_care(monkeypatch, tmp
     assert_mix_is(at, with_caps_lifted(scenario))
     uncapped = shown_mix(at)
     assert not capped["Total (WTE)"].reindex(uncapped.index, fill_value=0).equals(uncapped["Total (WTE)"])
-    assert optimise(lifted).summary()["weighted_care_per_year"] >= optimise(scenario).summary()["weighted_care_per_year"] - 1e-6
+    assert optimise(lifted).summary()["priority_weighted_contacts_per_year"] >= optimise(scenario).summary()["priority_weighted_contacts_per_year"] - 1e-6
     assert "(lifted)" in uncapped.loc["enhanced_practice_nurse", "Cap (WTE)"]
 
 
@@ -256,7 +256,7 @@ def test_pinned_baseline_against_a_changed_scenario(monkeypatch, tmp_path):
     np.testing.assert_allclose(headline["Change"].to_numpy(), expected["Change"].to_numpy(), atol=1e-6)
     assert list(headline["Direction"]) == list(expected["Direction"])
     care = dict(zip(headline["Measure"], headline["Change"]))
-    assert care[result_display.MEASURES["weighted_care_per_year"]] >= -1e-6  # more money and rooms never buy less care
+    assert care[result_display.MEASURES["priority_weighted_contacts_per_year"]] >= -1e-6  # more money and rooms never buy less care
 
 
 # ---------------------------------------------------------------- upload and save

@@ -66,8 +66,8 @@ def test_each_pcn_under_each_policy_is_the_hand_derived_answer(outcome):
     assert (summary["status"] == "optimal").all() and len(summary) == 6
     for key, expected in EXPECTED.items():
         assert summary.loc[key, MEASURES].to_numpy(float) == pytest.approx(expected, rel=1e-8, abs=1e-6), key
-        assert summary.loc[key, "weighted_care_per_year"] == pytest.approx(expected[4], rel=1e-8)  # weight 1 × contacts
-    sizes = summary.xs("as-published", level="policy")[["list_size", "weighted_population"]]
+        assert summary.loc[key, "priority_weighted_contacts_per_year"] == pytest.approx(expected[4], rel=1e-8)  # weight 1 × contacts
+    sizes = summary.xs("as-published", level="policy")[["list_size_patients", "weighted_population_patients"]]
     assert sizes.loc["AAA01"].tolist() == [60_000, 55_000] and sizes.loc["CCC03"].tolist() == [30_000, 33_000]
     assert summary.loc[("AAA01", "as-published"), "arrs_sum_gbp_per_year"] == 200_000
 
@@ -157,5 +157,5 @@ def test_batch_equals_solve_for_a_scenario_file(tmp_path):
     outcome = run_batch(pd.DataFrame([row]), data, ["as-published"], tmp_path, workers=1, formats=("parquet",))
     expected = optimise(scenario).summary()
     got = outcome.summary.iloc[0]
-    for key in ("total_wte", "new_wte", "arrs_claimed_gbp_per_year", "served_contacts_per_year", "weighted_care_per_year"):
+    for key in ("total_wte", "new_wte", "arrs_claimed_gbp_per_year", "served_contacts_per_year", "priority_weighted_contacts_per_year"):
         assert got[key] == pytest.approx(expected[key], rel=1e-9, abs=1e-6), key

@@ -86,7 +86,7 @@ def test_caps_what_if_is_reported_where_caps_apply():
     done = run("solve", str(ROOT / "scenarios" / "large-2024-25.yaml"))
     assert "What if every cap were lifted" in done.stdout
     data = json.loads(run("solve", str(ROOT / "scenarios" / "large-2024-25.yaml"), "--format", "json").stdout)
-    assert data["caps_lifted_summary"]["weighted_care_per_year"] >= data["summary"]["weighted_care_per_year"] - 1e-6
+    assert data["caps_lifted_summary"]["priority_weighted_contacts_per_year"] >= data["summary"]["priority_weighted_contacts_per_year"] - 1e-6
 
 
 def test_csv_output_folder_is_written_and_never_overwritten(tmp_path):

@@ -250,6 +250,6 @@ def test_region_and_care_roll_ups_add_up_to_the_nation(real_batch):
     care = pd.read_csv(output / "care_closer_to_home.csv")
     nation = care[(care["level"] == "nation") & (care["policy"] == "as-published")].iloc[0]
     pcns = care[(care["level"] == "PCN") & (care["policy"] == "as-published")]
-    assert nation["served_contacts_per_1000_patients"] == pytest.approx(
-        (pcns["served_contacts_per_1000_patients"] * pcns["list_size"]).sum() / pcns["list_size"].sum())
+    assert nation["served_contacts_per_year_per_1000_patients"] == pytest.approx(
+        (pcns["served_contacts_per_year_per_1000_patients"] * pcns["list_size_patients"]).sum() / pcns["list_size_patients"].sum())
     assert (output / "policy_by_icb.png").read_bytes().startswith(b"\x89PNG")

@@ -423,7 +423,7 @@ def test_lifting_caps_never_reduces_care(path):
     scenario = load_scenario(path)
     tables = comparison.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)))
     headline = tables["headline"]
-    assert headline.at["weighted_care_per_year", "Change"] >= -1e-6 * max(1.0, headline.at["weighted_care_per_year", "Baseline"])
+    assert headline.at["priority_weighted_contacts_per_year", "Change"] >= -1e-6 * max(1.0, headline.at["priority_weighted_contacts_per_year", "Baseline"])
 
 
 def test_comparison_tables_show_the_difference(large):

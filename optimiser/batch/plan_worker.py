@@ -120,7 +120,7 @@ def first_year_care(inputs, served: dict[str, float]) -> dict:
     served = {d: served.get(d, 0.0) for d in demand}
     return {
         "care_score": care_score(inputs.value_curve, served, demand, weights, reference),
-        "weighted_care_per_year": sum(served[d] * weights[d] for d in demand),
+        "priority_weighted_contacts_per_year": sum(served[d] * weights[d] for d in demand),
         "need_met_wte_years": sum(served[d] / reference[d] for d in demand if reference[d] == reference[d] and reference[d] > 0),
     }
 

@@ -14,14 +14,14 @@ import pandas as pd
 from optimiser.batch.table import NO_ICB
 
 ROLLUP_SUMS = [
-    "list_size", "weighted_population", "in_post_wte", "new_wte", "total_wte", "own_funded_wte", "arrs_sum_gbp_per_year",
+    "list_size_patients", "weighted_population_patients", "in_post_wte", "new_wte", "total_wte", "own_funded_wte", "arrs_sum_gbp_per_year",
     "arrs_claimed_gbp_per_year",
     "arrs_unspent_gbp_per_year", "in_post_beyond_arrs_gbp_per_year", "top_up_used_gbp_per_year", "total_cost_gbp_per_year",
     "demand_contacts_per_year",
-    "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year", "need_met_wte_years",
+    "served_contacts_per_year", "unmet_contacts_per_year", "priority_weighted_contacts_per_year", "need_met_wte_years",
 ]
 CHANGE_MEASURES = ["total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year", "top_up_used_gbp_per_year",
-                   "served_contacts_per_year", "unmet_contacts_per_year", "weighted_care_per_year", "need_met_wte_years"]
+                   "served_contacts_per_year", "unmet_contacts_per_year", "priority_weighted_contacts_per_year", "need_met_wte_years"]
 ROLE_MEASURES = ["in_post_wte", "new_wte", "total_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year"]
 
 
@@ -77,7 +77,6 @@ class Totals:
         table["pcns_compared"] = table["pcns_compared"].fillna(0).astype(int)
         table[ROLLUP_SUMS] = table[ROLLUP_SUMS].astype(float).fillna(0.0)
         table = table[[*keys, "pcns_optimal", "pcns_failed", "pcns_compared", *ROLLUP_SUMS]]
-        table = table.rename(columns={"list_size": "list_size_patients", "weighted_population": "weighted_population_patients"})
         baseline = table[table["policy"] == self.policies[0]]
         for measure in CHANGE_MEASURES:
             if by:

@@ -38,6 +38,10 @@ KEYS = ["ods_code", "policy", "fingerprint"]
 RECORD = ["ods_code", "policy"]
 """A task is known by its KEYS (what changed reruns it); today's record of it, in a part, by its RECORD."""
 LOCK_NAME = ".batch.lock"
+RENAMED = {"list_size": "list_size_patients", "weighted_population": "weighted_population_patients",
+           "weighted_care_per_year": "priority_weighted_contacts_per_year"}
+"""Summary columns of parts written before every name carried its unit, by today's name, so a run resumed on such
+parts reads them (tests/test_batch_overwrite.py)."""
 
 
 def parts_dir(output: Path) -> Path:
@@ -178,7 +182,7 @@ def in_table_order(output: Path, index: pd.DataFrame, policies: list[str], kind:
                 path = files.get(_chunk_id(paths[number]))
                 if path is None:
                     continue
-                cache[number] = read_part(path).to_pandas()
+                cache[number] = read_part(path).to_pandas().rename(columns=RENAMED)
             while len(cache) > 4:
                 cache.pop(next(iter(cache)))
         if number < 0:  # kept in memory, one record per row and policy

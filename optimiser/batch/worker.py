@@ -19,12 +19,12 @@ from optimiser.errors import EXIT_INFEASIBLE, EXIT_UNPROVEN, OptimiserError, Sce
 SUMMARY_FIELDS: dict[str, pa.DataType] = {
     "ods_code": pa.string(), "pcn_name": pa.string(), "icb": pa.string(), "row": pa.int64(), "policy": pa.string(),
     "status": pa.string(), "reason": pa.string(),
-    "list_size": pa.float64(), "weighted_population": pa.float64(),
+    "list_size_patients": pa.float64(), "weighted_population_patients": pa.float64(),
     "total_wte": pa.float64(), "new_wte": pa.float64(), "in_post_wte": pa.float64(), "own_funded_wte": pa.float64(),
     "arrs_sum_gbp_per_year": pa.float64(), "arrs_claimed_gbp_per_year": pa.float64(), "arrs_unspent_gbp_per_year": pa.float64(),
     "in_post_beyond_arrs_gbp_per_year": pa.float64(), "top_up_used_gbp_per_year": pa.float64(), "total_cost_gbp_per_year": pa.float64(),
     "demand_contacts_per_year": pa.float64(), "served_contacts_per_year": pa.float64(), "unmet_contacts_per_year": pa.float64(),
-    "weighted_care_per_year": pa.float64(), "care_score": pa.float64(), "need_met_wte_years": pa.float64(), "rented_sessions_per_week": pa.float64(),
+    "priority_weighted_contacts_per_year": pa.float64(), "care_score": pa.float64(), "need_met_wte_years": pa.float64(), "rented_sessions_per_week": pa.float64(),
     "binding_constraints": pa.string(), "solver_seconds": pa.float64(), "worker_seconds": pa.float64(), "fingerprint": pa.string(),
 }
 ROLE_FIELDS: dict[str, pa.DataType] = {
@@ -160,8 +160,8 @@ def blank_record(task: Task) -> dict:
     """A PCN's summary record before it is solved: who it is, which policy, and empty answers."""
     record = dict.fromkeys(SUMMARY_FIELDS)
     record.update(ods_code=task.pcn_id, pcn_name=task.name, icb=task.icb, row=task.row, policy=task.policy,
-                  fingerprint=task.fingerprint, solver_seconds=0.0, list_size=float(task.scenario.pcn.list_size),
-                  weighted_population=float(task.scenario.pcn.weighted_population))
+                  fingerprint=task.fingerprint, solver_seconds=0.0, list_size_patients=float(task.scenario.pcn.list_size),
+                  weighted_population_patients=float(task.scenario.pcn.weighted_population))
     return record
 
 

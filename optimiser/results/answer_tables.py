@@ -198,7 +198,7 @@ class AnswerTables(SolvedNumbers):
             "valuation": self.scenario.policy.valuation,
             "care_score": float(self._points.sum()),
             "need_met_wte_years": float(np.nansum(self._served / categories["reference_contacts_per_wte_year"])),
-            "weighted_care_per_year": float((self._served * categories["priority_weight"]).sum()),
+            "priority_weighted_contacts_per_year": float((self._served * categories["priority_weight"]).sum()),
             "rented_sessions_per_week": self.value("rented_sessions"),
         }
 

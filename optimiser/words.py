@@ -19,7 +19,9 @@ def joined(parts: list[str]) -> str:
 
 def wte_list(amounts: list[tuple[float, str]], names: Mapping[str, str], shown: int = 3, digits: int = 1) -> str:
     """'2.0 WTE care co-ordinator, 1.0 WTE GP assistant and 3.1 WTE in 4 other roles': (WTE, role) pairs in the order
-    given, the first `shown` by name and the rest counted, short enough for a board."""
+    given, the first `shown` by name and the rest counted, short enough for a board; a single one left is named, as
+    'in 1 other role' is no shorter than its name."""
+    shown = len(amounts) if len(amounts) == shown + 1 else shown
     parts = [f"{wte:.{digits}f} WTE {in_sentence(names[r])}" for wte, r in amounts[:shown]]
     rest = amounts[shown:]
     if rest:

@@ -137,7 +137,7 @@ CHARTS_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChar
 
 def test_result_tables_fit_a_1366_pixel_laptop_without_sideways_scrolling(app_url):
     """At 1366×900 the care table's Unmet column and the mix table's last column are in view, and no table or chart
-    needs scrolling sideways (each grid's scroll width equals its visible width)."""
+    needs scrolling sideways (each grid's scroll width equals its visible width), on the Result tab and on Compare."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
@@ -161,5 +161,17 @@ def test_result_tables_fit_a_1366_pixel_laptop_without_sideways_scrolling(app_ur
                 assert chart["drawn"] <= chart["box"] + 1, chart  # legends and labels inside the chart's box
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "app-1366.png"), full_page=False)
+
+            page.get_by_role("tab", name="Compare").click()  # its contacts table hid Change and Direction off the right
+            page.get_by_role("heading", name="Contacts served", exact=True).wait_for()
+            settle(page)
+            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
+                                   "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 3",
+                                   timeout=STEP_MS)
+            compared = page.evaluate(TABLES_JS)
+            assert any(t["headers"][:1] == ["Demand category"] and t["headers"][-1] == "Direction" for t in compared)
+            for table in compared:
+                assert table["scrollWidth"] <= table["clientWidth"] + 1, table
+                assert table["right"] <= 1366, table
         finally:
             browser.close()

@@ -24,6 +24,8 @@ def test_a_wte_list_names_the_largest_keeps_acronyms_and_counts_the_rest():
     assert wte_list(amounts, NAMES) == ("2.0 WTE GP assistant, 1.5 WTE MHP lead, 1.0 WTE clinical pharmacist and "
                                         "0.8 WTE in 2 other roles")
     assert wte_list(amounts[:1], NAMES) == "2.0 WTE GP assistant"
+    assert wte_list(amounts[:4], NAMES) == ("2.0 WTE GP assistant, 1.5 WTE MHP lead, 1.0 WTE clinical pharmacist and "
+                                            "0.5 WTE care co-ordinator")  # not '0.5 WTE in 1 other role'
     assert wte_list(amounts[:2], NAMES, digits=2) == "2.00 WTE GP assistant and 1.50 WTE MHP lead"
 
 

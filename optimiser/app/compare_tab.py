@@ -14,6 +14,8 @@ from optimiser.pipeline import with_caps_lifted
 from optimiser.scenario import Scenario
 
 ss = st.session_state
+NARROW_CATEGORY = {"Demand category": st.column_config.TextColumn(width="medium")}
+"""Long need names would push the change and its direction out of view on a 1366-pixel laptop, as on the Result tab."""
 
 
 def pin_baseline() -> None:
@@ -53,4 +55,5 @@ def show_side_by_side(first_json: str, second_json: str, names: tuple[str, str])
     for title, key, number_format in (("Headline", "headline", "{:,.0f}"), ("Staffing mix", "mix", "{:,.2f}"),
                                       ("Contacts served", "care", "{:,.0f}")):
         st.subheader(title)
-        st.dataframe(highlight_changes(compared[key], number_format), hide_index=True, width="stretch")
+        st.dataframe(highlight_changes(compared[key], number_format), hide_index=True, width="stretch",
+                     column_config=NARROW_CATEGORY if key == "care" else None)

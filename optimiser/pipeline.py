@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from optimiser.engine import Engine
 from optimiser.errors import SolverError
-from optimiser.explain import InfeasibleScenario, explain_infeasibility
+from optimiser.explain import InfeasibleScenario, conflict_rows
 from optimiser.inputs import prepare
 from optimiser.model import build_model
 from optimiser.results import Result
@@ -32,7 +32,7 @@ def optimise(scenario: Scenario, solver: str = "highs", time_limit_seconds: floa
 def proven_result(scenario: Scenario, model, lp, solution) -> Result:
     """A solve's answer, or why there is none: InfeasibleScenario with the conflict, SolverError if unproven."""
     if solution.status == "infeasible":
-        raise InfeasibleScenario(explain_infeasibility(model, lp), scenario.pcn.name)
+        raise InfeasibleScenario(conflict_rows(model, lp), scenario.pcn.name)
     if not solution.proven_optimal:
         raise SolverError(
             f"{scenario.pcn.name}: the solver stopped ({solution.status}) before proving an optimal mix; "

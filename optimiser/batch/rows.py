@@ -48,7 +48,8 @@ class RowStart:
     column's cell goes in (its path in a scenario, and whether it is text or a rate per 1,000 patients)."""
 
     def __init__(self, base: dict, targets: dict[str, tuple[str, ...]]):
-        self.columns = [(column, path, _kind(column, path)) for column, path in targets.items()]
+        self.columns = [(column, path, _kind(column, path), tuple(path[:depth] for depth in range(1, len(path))))
+                        for column, path in targets.items()]
         self.column_of = {path: column for column, path in targets.items()}
         self.roles_set = sorted({path[1] for path in targets.values() if path[0] == "roles"})
         self.data = dict(base)
@@ -97,7 +98,7 @@ def _row(number: int, cells: dict[str, Any], start: RowStart) -> TableRow:
     pcn_id = str(cells.get("ods_code") or "")
     problems: list[RowProblem] = []
     data, copied = dict(start.data), set()
-    for column, path, kind in start.columns:
+    for column, path, kind, prefixes in start.columns:
         value = cells.get(column)
         if value is None:
             continue
@@ -112,7 +113,7 @@ def _row(number: int, cells: dict[str, Any], start: RowStart) -> TableRow:
             value = str(value)
         elif isinstance(value, str) and _is_number(value):
             value = float(value)  # CSV cells are text; text that is not a number is left for the core to report
-        _set(data, path, value, copied)
+        _set(data, path, prefixes, value, copied)
     if not pcn_id:
         problems.append(RowProblem(number, pcn_id, "ods_code", "required but missing: each PCN needs its ODS code"))
     fresh = _known_roles(data, start.roles_set)
@@ -213,15 +214,15 @@ def _is_number(value: Any) -> bool:
         return False
 
 
-def _set(data: dict, path: tuple[str, ...], value: Any, copied: set[tuple[str, ...]]) -> None:
+def _set(data: dict, path: tuple[str, ...], prefixes: tuple[tuple[str, ...], ...], value: Any, copied: set[tuple[str, ...]]) -> None:
     """Set a value in a shallow copy of the base, copying only the mappings on its path (once each, noted in `copied`):
-    the base is shared by every row and never changed."""
-    for depth, key in enumerate(path[:-1], start=1):
-        if path[:depth] not in copied:
+    the base is shared by every row and never changed. `prefixes`: the path of each mapping on the way."""
+    for key, prefix in zip(path, prefixes):
+        if prefix not in copied:
             inner = data.get(key, {})
             if not isinstance(inner, dict):
                 return
             data[key] = dict(inner)
-            copied.add(path[:depth])
+            copied.add(prefix)
         data = data[key]
     data[path[-1]] = value

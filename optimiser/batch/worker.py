@@ -147,7 +147,7 @@ def failure(error: Exception) -> dict:
     from optimiser.explain import InfeasibleScenario
 
     if isinstance(error, InfeasibleScenario):
-        return {"status": "infeasible", "reason": "no mix meets every rule: " + " ".join(error.conflicts["explanation"])}
+        return {"status": "infeasible", "reason": "no mix meets every rule: " + " ".join(error.sentences)}
     if isinstance(error, ScenarioError):
         return {"status": "invalid", "reason": "; ".join(error.problems)}
     if isinstance(error, OptimiserError):

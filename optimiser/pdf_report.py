@@ -22,6 +22,7 @@ from optimiser.catalogue import POT_NAMES
 from optimiser.catalogue_rules import is_estimate
 from optimiser.result_display import answer_in_words, mix_in_words
 from optimiser.results import Result
+from optimiser.words import in_sentence
 
 TOP_LIMITS = 3
 """A board reads the three limits that matter most; the full list is in the app and the CLI."""
@@ -127,7 +128,8 @@ def _limits(result: Result) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _limit_name(result: Result, family: str, label: str | None) -> str:
-    role = result.inputs.roles["role_name"].get(label, label) if label else ""
+    name = result.inputs.roles["role_name"].get(label) if isinstance(label, str) else None
+    role = in_sentence(name) if isinstance(name, str) else ""
     return {
         "role_cap": f"Cap on {role}",
         "recruitment_limit": f"Recruitment limit for {role}",
@@ -151,7 +153,8 @@ def top_limits(result: Result) -> list[tuple[str, str, str]]:
 def other_limits(result: Result) -> list[str]:
     _, rest = _limits(result)
     digits = result.unit.digits
-    named = [f"{_limit_name(result, row['family'], row['label'])} ({row['marginal_value']:+,.{digits}f})" for _, row in rest.iterrows()]
+    named = [f"{_limit_name(result, row['family'], row['label'])} ({row['marginal_value']:+,.{digits}f} {row['marginal_value_unit']})"
+             for _, row in rest.iterrows()]
     more = len(named) - OTHER_LIMITS_SHOWN
     return named[:OTHER_LIMITS_SHOWN] + ([f"and {more} more (see the app or the CLI)"] if more > 0 else [])
 
@@ -262,7 +265,7 @@ def _layout(page: BoardPage, image: bytes, chart_limit: float):
         pdf.multi_cell(width - 4, 4.0, _text(sentence), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.6)
     if page.other_limits:
-        pdf.multi_cell(width, 4.0, _text(f"Also binding (marginal value per unit): {'; '.join(page.other_limits)}."),
+        pdf.multi_cell(width, 4.0, _text(f"Also binding: {'; '.join(page.other_limits)}."),
                        new_x="LMARGIN", new_y="NEXT")
 
     notes = [*page.figure_notes, page.footer]

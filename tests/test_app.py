@@ -225,6 +225,8 @@ def test_infeasible_scenario_shows_the_conflict_in_words(monkeypatch, tmp_path):
     for sentence in core.value.conflicts["explanation"]:
         assert result_display.in_words(sentence) in shown
     assert not any("Total (WTE)" in d.value.columns for d in at.dataframe)
+    assert "policy.allow_reducing_in_post" not in shown  # the Compare tab's errors too name the switch on screen
+    assert shown.count("“Allow reducing staff in post” switched on") == len(at.error)
 
 
 # ---------------------------------------------------------------- compare

@@ -118,3 +118,18 @@ def test_the_recommendation_reads_as_the_app_and_names_everyone_kept_in_post():
     kept = result.mix()[lambda mix: mix["in_post_wte"] > 0.005]
     for _, row in kept.iterrows():
         assert f"{row['total_wte'] - row['new_wte']:.1f} WTE {in_sentence(row['role_name'])}" in sentence
+
+
+def test_further_binding_limits_give_their_unit_and_read_as_a_sentence():
+    """The large example's further limits are the ARRS sum (per £10,000 a year) and keeping two roles in post (per WTE):
+    a board reads each value with its unit and the role in lower case, as the lead limits and the app word them, not
+    'Keeping Health and wellbeing coach in post (-0.1)'."""
+    result = optimise(load_scenario(ROOT / "scenarios" / "large-2024-25.yaml"))
+    _, text, _ = read(board_report(result, generated=date(2026, 11, 26)))
+    rest = result.binding_constraints()
+    kept = rest[(rest["family"] == "in_post_floor") & (rest["marginal_value"].abs() >= 0.05)]  # shown to one decimal
+    assert len(kept) >= 2
+    for _, row in kept.iterrows():
+        name = in_sentence(result.inputs.roles.at[row["label"], "role_name"])
+        assert f"Keeping {name} in post ({row['marginal_value']:+.1f} points of care score per extra WTE)" in text
+    assert "(marginal value per unit)" not in text

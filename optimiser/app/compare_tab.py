@@ -11,6 +11,7 @@ from optimiser.app.state import BASELINE, CAPS_LIFTED
 from optimiser.comparison import changed_rows, highlight_changes
 from optimiser.edit_form import cap_table
 from optimiser.pipeline import with_caps_lifted
+from optimiser.result_display import in_words
 from optimiser.scenario import Scenario
 
 ss = st.session_state
@@ -47,7 +48,7 @@ def show_side_by_side(first_json: str, second_json: str, names: tuple[str, str])
     if not (first.ok and second.ok):
         for name, item in zip(names, (first, second)):
             if not item.ok:
-                st.error(f"{name}: {item.message}")
+                st.error(f"{name}: {in_words(item.message)}")
         return
     compared = cached.comparison(first_json, second_json, names)
     changed = int(changed_rows(compared["mix"]).sum())

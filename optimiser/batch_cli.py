@@ -145,13 +145,22 @@ def batch(
         failed = outcome.failed
         failed = failed[failed["status"] != "invalid"]  # invalid rows were listed once, as the table was read
         for failure in failed.head(10).itertuples():
-            err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {str(failure.reason)[:300]}", highlight=False)
+            err.print(f"[red]{failure.status}[/] row {failure.row} ({failure.ods_code}), {failure.policy}: {clipped(str(failure.reason))}",
+                      highlight=False)
         if len(failed) > 10:
             err.print(f"... and {len(failed) - 10:,} more in {output / 'failures.csv'}")
     plan_tables = ", plan_national, plan_by_icb, plan_national_by_role, plan_pcn_years, plan_pcn_roles" if horizon else ""
     err.print(f"wrote {len(outcome.files)} files to {output}/ (national, by_icb, national_by_role, comparison_by_pcn, pcn_summary, pcn_roles, failures{plan_tables}; results.xlsx)")
     out.print(summary_line(outcome), highlight=False)
     raise typer.Exit(EXIT_BATCH_FAILURES if outcome.any_failed else EXIT_OK)
+
+
+def clipped(reason: str, limit: int = 300) -> str:
+    """A failure's reason on the terminal: whole words up to `limit` characters, then where the rest is (cut at a
+    character, '£1,016,603' read as '£1,016,60')."""
+    if len(reason) <= limit:
+        return reason
+    return f"{reason[:limit + 1].rsplit(None, 1)[0]} … (the whole reason is in failures.csv)"
 
 
 def render_rollup(outcome):

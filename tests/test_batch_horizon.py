@@ -120,3 +120,20 @@ def test_a_horizon_out_of_range_is_one_sentence_and_exit_2(horizon, tmp_path):
     assert result.exit_code == 2
     assert f"--horizon {horizon} is out of range: a plan looks 1 to 15 years ahead" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "parts").exists()
+
+
+def test_a_long_failure_reason_is_cut_between_words_and_says_where_the_rest_is(tmp_path):
+    """SYN00661's staff in post claim more than its ARRS sum, so its plan fails with a reason of several lines; the
+    terminal printed its first 300 characters, cutting 'the ARRS sum is £1,016,603' to '£1,016,60'. Printed now: whole
+    words of the reason, then where the whole reason is."""
+    table = tmp_path / "one.csv"
+    read_table(SAMPLE).query("ods_code == 'SYN00661'").to_csv(table, index=False)
+    result = CliRunner().invoke(app, ["batch", str(table), "--base", str(BASE), "--output", str(tmp_path / "out"), "--horizon", "2",
+                                      "--no-progress"])
+    assert result.exit_code == 4
+    reason = pd.read_csv(tmp_path / "out" / "failures.csv")["reason"].iloc[0]
+    assert len(reason) > 300
+    flat, whole = " ".join(result.output.split()), " ".join(reason.split())  # the terminal wraps lines
+    shown = flat.split("(SYN00661), as-published: ", 1)[1].split(" … (the whole reason is in failures.csv)", 1)[0]
+    assert len(shown) < len(flat) and len(shown) <= 300
+    assert whole.startswith(shown) and whole[len(shown)] == " "

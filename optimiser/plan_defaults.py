@@ -14,6 +14,7 @@ import pandas as pd
 
 from optimiser.errors import CatalogueError, allowed_range, outside
 from optimiser.package_data import read_package_csv
+from optimiser.scenario_names import unknown_name
 from optimiser.scenario_sections import CHECKED_BOUNDS, UNITS
 
 ANY = "*"
@@ -110,14 +111,10 @@ def plan_section_problems(scenario) -> list[str]:
 
 
 def _growth_problems(where: str, growth, years: list[str], roles: tuple[str, ...], categories: tuple[str, ...], span: str) -> list[str]:
-    problems = [
-        f"{where}.leaving_rate_percent: {role!r} is not a role in the catalogue of {years[0]}"
-        for role in growth.leaving_rate_percent if role not in roles
-    ]
-    problems += [
-        f"{where}.demand_growth_percent: {category!r} is not a demand category; choose from {', '.join(sorted(categories))}"
-        for category in growth.demand_growth_percent if category not in categories
-    ]
+    problems = [unknown_name(f"{where}.leaving_rate_percent", role, list(roles), f"role in the {years[0]} catalogue", years[0])
+                for role in growth.leaving_rate_percent if role not in roles]
+    problems += [unknown_name(f"{where}.demand_growth_percent", category, list(categories), "demand category")
+                 for category in growth.demand_growth_percent if category not in categories]
     problems += [_outside_bounds(f"{where}.leaving_rate_percent.{role}", "leaving_rate_percent", rate)
                  for role, rate in growth.leaving_rate_percent.items() if not _within("leaving_rate_percent", rate)]
     for field in ("pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent",

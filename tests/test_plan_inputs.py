@@ -54,6 +54,9 @@ futures:
          "growth.leaving_rate_percent.clinical_pharmacist is 120% of WTE a year; give 0 to 100"),
         ("growth: {leaving_rate_percent: {wizard: 5}}", "growth.leaving_rate_percent: 'wizard' is not a role"),
         ("growth: {demand_growth_percent: {dentistry: 1}}", "growth.demand_growth_percent: 'dentistry' is not a demand category"),
+        ("growth: {leaving_rate_percent: {clinical_pharmacst: 8}}",  # as a misspelt role anywhere else in the file
+         "growth.leaving_rate_percent: 'clinical_pharmacst' is not a role in the 2025/26 catalogue; did you mean 'clinical_pharmacist'?"),
+        ("growth: {demand_growth_percent: {msk_pain: 1}}", "growth.demand_growth_percent: 'msk_pain' is not a demand category; did you mean 'msk'?"),
         ("futures: {a: {probability: 0.5}, b: {probability: 0.4}}",
          "futures: the probabilities add up to 0.9 (a 0.5, b 0.4); they must add up to 1"),
         ("futures: {a: {probability: 1, arrs_frozen_from: 2035/36}}",

@@ -36,10 +36,11 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def app_url(tmp_path):
-    """`streamlit run app.py` on a free localhost port, stopped (by its own pid) at the end."""
+def app_url(tmp_path, request):
+    """`streamlit run app.py` on a free localhost port, stopped (by its own pid) at the end. It opens on the large
+    example, or on the file a test names through indirect parametrisation."""
     port = free_port()
-    env = {**os.environ, "ARRS_SCENARIO_DIR": str(tmp_path), "ARRS_APP_SCENARIO": LARGE.name}
+    env = {**os.environ, "ARRS_SCENARIO_DIR": str(tmp_path), "ARRS_APP_SCENARIO": getattr(request, "param", LARGE.name)}
     log = open(tmp_path / "streamlit.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
@@ -173,5 +174,39 @@ def test_result_tables_fit_a_1366_pixel_laptop_without_sideways_scrolling(app_ur
             for table in compared:
                 assert table["scrollWidth"] <= table["clientWidth"] + 1, table
                 assert table["right"] <= 1366, table
+        finally:
+            browser.close()
+
+
+CUT_OFF_JS = """(text) => {
+    const holders = [...document.querySelectorAll('section.main *, [data-testid="stMain"] *')]
+        .filter(e => e.children.length === 0 && e.textContent.includes(text));
+    return holders.map(e => { const cut = []; for (let a = e; a && a !== document.body; a = a.parentElement) {
+        const box = a.getBoundingClientRect();
+        if (a.scrollWidth > a.clientWidth + 1 && getComputedStyle(a).overflowX !== 'visible' || box.right > innerWidth)
+            cut.push(a.tagName + ' ' + (a.getAttribute('data-testid') || '') + ' ' + a.scrollWidth + '>' + a.clientWidth);
+    } return {text: e.textContent, cut: cut}; });
+}"""
+
+
+@pytest.mark.parametrize("app_url", ["urban-deprived-2026-27.yaml"], indirect=True)
+def test_why_arrs_is_unspent_is_read_whole_on_a_1366_pixel_laptop(app_url):
+    """The urban example leaves ARRS unspent: at 1366×768 the sentence beside the figure (UNSPENT_WHY) is shown whole,
+    not cut off with an ellipsis ("lost to the PCN; why: What limits…")."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.set_default_timeout(STEP_MS)
+            page.goto(app_url, wait_until="domcontentloaded")
+            page.get_by_text("ARRS unspent (£ a year)").first.wait_for()
+            settle(page)
+            page.get_by_text(result_display.UNSPENT_WHY).first.wait_for()
+            holders = page.evaluate(CUT_OFF_JS, result_display.UNSPENT_WHY)
+            assert holders and all(h["text"].strip() == result_display.UNSPENT_WHY for h in holders), holders
+            assert all(not h["cut"] for h in holders), holders
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "app-1366-unspent.png"), full_page=False)
         finally:
             browser.close()

@@ -55,8 +55,9 @@ def show(outcome: Outcome, canonical_json: str) -> None:
     cols[1].metric("ARRS claimed (£ a year)", fmt_gbp(summary["arrs_claimed_gbp_per_year"]),
                    f"of {fmt_gbp(summary['arrs_sum_gbp_per_year'])}", delta_color="off", delta_arrow="off")
     unspent = summary["arrs_unspent_gbp_per_year"]
-    cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(unspent), UNSPENT_WHY if unspent >= 1 else None, delta_color="off",
-                   delta_arrow="off")
+    cols[2].metric("ARRS unspent (£ a year)", fmt_gbp(unspent))
+    if unspent >= 1:
+        cols[2].caption(UNSPENT_WHY)  # under the figure, where it wraps: a metric's delta is cut off on a 1366-pixel laptop
     cols[3].metric("Contacts served (a year)", f"{summary['served_contacts_per_year']:,.0f}",
                    f"of {summary['demand_contacts_per_year']:,.0f} needed", delta_color="off", delta_arrow="off")
     st.caption(view.answer)

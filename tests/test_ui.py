@@ -498,6 +498,13 @@ def test_no_limit_cells_round_trip(large):
     ("Raise demand.msk.priority_weight if", "Raise “Priority weight” in the Demand table if"),
     ("(policy.allow_reducing_in_post: true)", "(“Allow reducing staff in post” switched on)"),
     ("see results.csv and roles.paramedic: 2 WTE", "see results.csv and roles.paramedic: 2 WTE"),
+    ("set roles.<role>.max_reimbursable_gbp or money.arrs_sum_gbp.",
+     "set roles.<role>.max_reimbursable_gbp in the scenario file or “ARRS sum (£ a year)”."),
+    ("Set policy.in_post_beyond_arrs_sum: infeasible to treat", "Set policy.in_post_beyond_arrs_sum: infeasible in the scenario file to treat"),
+    ("(0.2 WTE, policy.min_post_wte) costs", "(0.2 WTE, policy.min_post_wte in the scenario file) costs"),
+    ("(supervision.available.gp.hours_per_week) or", "(supervision.available.gp.hours_per_week in the scenario file) or"),
+    ("policy.london_weighting: inner", "“London weighting” set to inner"),
+    ("policy.value_curve: 3 breakpoints", "policy.value_curve: 3 breakpoints"),
 ])
 def test_messages_in_a_managers_words(text, expected):
     assert result_display.in_words(text) == expected

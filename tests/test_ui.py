@@ -609,3 +609,25 @@ def test_every_headline_measure_of_the_comparison_has_a_label(large):
     headline = comparison.comparison_tables(optimise(large), optimise(large))["headline"]
     assert result_display.MEASURES["own_funded_wte"] == "Posts paid wholly by the PCN (WTE)"
     assert not [m for m in headline["Measure"] if re.fullmatch(r"[a-z_]+", str(m))]
+
+
+def test_a_table_rows_sentences_each_name_the_column_they_are_about():
+    """A check giving two sentences for one of pydantic's errors used to shift every later sentence onto the wrong
+    column (sentences were paired with errors in order), and the last one was lost."""
+    from pydantic import BaseModel, Field, ValidationError, field_validator
+
+    class Row(BaseModel):
+        a: float = Field(default=0, ge=0)
+        b: float = Field(default=0, ge=0)
+
+        @field_validator("a")
+        @classmethod
+        def two_problems(cls, value):
+            raise ValueError("first problem\nsecond problem")
+
+    with pytest.raises(ValidationError) as raised:
+        Row(a=1, b=-1)
+    problems = edit_tables._row_problems(raised.value, Row, "roles.x", "Roles table, row 'X'", {"a": "A", "b": "B"}, {})
+    assert len(problems) == 3
+    assert [p.split(":", 1)[0] for p in problems] == ["Roles table, row 'X', column 'A'"] * 2 + ["Roles table, row 'X', column 'B'"]
+    assert "second problem" in problems[1] and "roles.x.b is -1" in problems[2]

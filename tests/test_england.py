@@ -253,3 +253,22 @@ def test_region_and_care_roll_ups_add_up_to_the_nation(real_batch):
     assert nation["served_contacts_per_year_per_1000_patients"] == pytest.approx(
         (pcns["served_contacts_per_year_per_1000_patients"] * pcns["list_size_patients"]).sum() / pcns["list_size_patients"].sum())
     assert (output / "policy_by_icb.png").read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(("ods_code", "role"), [("U42598", "paramedic"), ("U79574", "care_coordinator")])
+def test_solver_dust_is_no_new_post(ods_code, role):
+    """These two real PCNs' optima keep the role at its staff in post, but HiGHS returns the WTE 1.05e-6 (U42598) and
+    1.39e-6 (U79574) above it: within its feasibility tolerance of the bound, which `solve`, the app and batch all read
+    through one result. A manager counting new_wte > 0 would count a post; the result must say exactly 0 new WTE."""
+    from optimiser.batch import load_base, plan_batch
+
+    table = england_batch.batch_table("2026/27")
+    base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
+    [row] = plan_batch(table[table["ods_code"] == ods_code], base, ["as-published"]).rows
+    result = optimise(row.scenarios["as-published"])
+    mix = result.mix()
+    assert mix.at[role, "new_wte"] == 0.0
+    assert mix.at[role, "total_wte"] == mix.at[role, "in_post_wte"] > 0
+    rows = {r["role"]: r for r in result.role_rows(["role", "new_wte", "total_wte"])}
+    assert rows[role]["new_wte"] == 0.0
+    assert (mix["new_wte"][mix["new_wte"] > 0] >= row.scenarios["as-published"].policy.min_post_wte).all()

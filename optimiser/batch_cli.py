@@ -209,8 +209,8 @@ def render_plan_rollup(outcome):
     for name, fmt in columns:
         table.add_column(name, justify="left" if fmt is None else "right")
     for row in national.itertuples():
-        values = [row.future, row.year, row.probability, row.wte, row.new_wte, row.arrs_claimed_gbp / 1e6,
-                  row.arrs_unspent_gbp / 1e6, row.in_post_beyond_arrs_gbp / 1e6, row.own_money_gbp / 1e6]
+        values = [row.future, row.year, row.probability, row.total_wte, row.new_wte, row.arrs_claimed_gbp_per_year / 1e6,
+                  row.arrs_unspent_gbp_per_year / 1e6, row.in_post_beyond_arrs_gbp_per_year / 1e6, row.own_money_gbp_per_year / 1e6]
         table.add_row(*(str(v) if fmt is None else fmt.format(v) for v, (_, fmt) in zip(values, columns)))
     return table
 

@@ -67,17 +67,32 @@ def with_unit(value: Any, unit: str | None) -> str:
     return f"{number_text(value)}{'' if unit.startswith('%') else ' '}{unit}"
 
 
-def allowed_range(ge: float | None = None, gt: float | None = None, le: float | None = None, lt: float | None = None) -> str:
-    """What a bounded number may be, in words: give 1 to 15, give more than 0, up to 1,000,000, give 0 or more."""
+def _bounds_text(ge: float | None = None, gt: float | None = None, le: float | None = None, lt: float | None = None) -> str:
+    """Bounds in words: 1 to 15, more than 0, up to 1,000,000, 0 or more ('' when there are none)."""
     low = f"{number_text(ge)} or more" if ge is not None else f"more than {number_text(gt)}" if gt is not None else ""
     high = f"up to {number_text(le)}" if le is not None else f"less than {number_text(lt)}" if lt is not None else ""
     if ge is not None and le is not None:
-        return f"give {number_text(ge)} to {number_text(le)}"
+        return f"{number_text(ge)} to {number_text(le)}"
     if low and high:
-        return f"give {low}{' and ' if gt is not None and lt is not None else ', '}{high}"
+        return f"{low}{' and ' if gt is not None and lt is not None else ', '}{high}"
     if le is not None and not low:
-        return f"give {number_text(le)} or less"
-    return f"give {low or high}"
+        return f"{number_text(le)} or less"
+    return low or high
+
+
+def allowed_range(ge: float | None = None, gt: float | None = None, le: float | None = None, lt: float | None = None) -> str:
+    """What a bounded number may be, in words: give 1 to 15, give more than 0, up to 1,000,000, give 0 or more."""
+    return f"give {_bounds_text(ge, gt, le, lt)}"
+
+
+def allowed_number(unit: str | None = None, whole: bool = False, **bounds: float) -> str:
+    """What a field that wants a number allows, in the out-of-range sentence's words, for a word (or nothing a number
+    can be) given there: give a whole number of patients, more than 0, up to 1,000,000; give a number in £ a year, 0 or more."""
+    kind = f"a {'whole ' if whole else ''}number"
+    if unit:
+        kind += f" {'in' if unit[0] in '£%' else 'of'} {unit}"
+    limits = _bounds_text(**bounds)
+    return f"give {kind}{', ' + limits if limits else ''}"
 
 
 def outside(field: str, value: Any, allowed: str, unit: str | None = None) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 from optimiser.errors import CatalogueError, allowed_range, outside
 from optimiser.package_data import read_package_csv
 from optimiser.scenario_names import unknown_name
-from optimiser.scenario_sections import UNITS
+from optimiser.scenario_sections import CHECKED_BOUNDS, UNITS
 
 ANY = "*"
 LATER = "later"
@@ -100,8 +100,8 @@ def plan_section_problems(scenario) -> list[str]:
         problems += [f"{where}.{field} = {year!r}: not a year of the plan; {span}" for field, year in named
                      if year is not None and year not in years]
         for field in ("extra_room_sessions_per_week", "top_up_budget_gbp"):
-            problems += [outside(f"{where}.{field}.{year}", amount, allowed_range(ge=0), UNITS[field])
-                         for year, amount in getattr(future, field).items() if amount < 0]
+            problems += [outside(f"{where}.{field}.{year}", amount, allowed_range(**CHECKED_BOUNDS[field]), UNITS[field])
+                         for year, amount in getattr(future, field).items() if amount < CHECKED_BOUNDS[field]["ge"]]
     if scenario.futures:
         total = sum(future.probability for future in scenario.futures.values())
         if abs(total - 1) > PROBABILITY_TOLERANCE:
@@ -115,13 +115,21 @@ def _growth_problems(where: str, growth, years: list[str], roles: tuple[str, ...
                 for role in growth.leaving_rate_percent if role not in roles]
     problems += [unknown_name(f"{where}.demand_growth_percent", category, list(categories), "demand category")
                  for category in growth.demand_growth_percent if category not in categories]
-    problems += [outside(f"{where}.leaving_rate_percent.{role}", rate, allowed_range(ge=0, le=100), UNITS["leaving_rate_percent"])
-                 for role, rate in growth.leaving_rate_percent.items() if not 0 <= rate <= 100]
+    problems += [_outside_bounds(f"{where}.leaving_rate_percent.{role}", "leaving_rate_percent", rate)
+                 for role, rate in growth.leaving_rate_percent.items() if not _within("leaving_rate_percent", rate)]
     for field in ("pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent",
                   "demand_growth_percent"):
-        problems += [outside(f"{where}.{field}.{key}", rate, allowed_range(ge=-100, le=100), UNITS[field])
-                     for key, rate in getattr(growth, field).items() if not -100 <= rate <= 100]
+        problems += [_outside_bounds(f"{where}.{field}.{key}", field, rate)
+                     for key, rate in getattr(growth, field).items() if not _within(field, rate)]
         if field != "demand_growth_percent":
             problems += [f"{where}.{field}: {year!r} is not a year of the plan; {span} (or write `later`)"
                          for year in getattr(growth, field) if year != LATER and year not in years]
     return problems
+
+
+def _within(field: str, rate: float) -> bool:
+    return CHECKED_BOUNDS[field]["ge"] <= rate <= CHECKED_BOUNDS[field]["le"]
+
+
+def _outside_bounds(where: str, field: str, rate: float) -> str:
+    return outside(where, rate, allowed_range(**CHECKED_BOUNDS[field]), UNITS[field])

@@ -76,8 +76,8 @@ def _table(title: str, columns: list[str], text: tuple[int, ...] = (0,)) -> Tabl
     return table
 
 
-TERMINAL_YEAR_COLUMNS = ["future", "year", "wte", "new_wte", "arrs_claimed_gbp", "arrs_unspent_gbp", "own_money_gbp",
-                         "own_money_over_budget_gbp", "need_met_share", "care_value"]
+TERMINAL_YEAR_COLUMNS = ["future", "year", "total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
+                         "own_money_gbp_per_year", "own_money_over_budget_gbp_per_year", "need_met_share", "care_value_per_year"]
 
 
 def years_table(result: PlanResult) -> Table:
@@ -98,7 +98,7 @@ def mix_by_year(result: PlanResult, future: str) -> pd.DataFrame:
     """WTE in post at each year's end, one row per role and one column per year, in one future."""
     mix = result.mix()
     mix = mix[mix["future"] == future]
-    return mix.pivot_table(index="role_name", columns="year", values="wte", sort=False)
+    return mix.pivot_table(index="role_name", columns="year", values="total_wte", sort=False)
 
 
 def mix_table(result: PlanResult, future: str) -> Table:

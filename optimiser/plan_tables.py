@@ -39,24 +39,24 @@ YEAR_COLUMNS = {
     "future": ("Future", None),
     "year": ("Year", None),
     "probability": ("Chance", 2),
-    "wte": ("Staff (WTE)", 1),
+    "total_wte": ("Staff (WTE)", 1),
     "new_wte": ("New staff (WTE)", 1),
     "own_funded_wte": ("Staff paid from own money (WTE)", 1),
-    "arrs_sum_gbp": ("ARRS sum (£ a year)", 0),
-    "arrs_claimed_gbp": ("ARRS claimed (£ a year)", 0),
-    "arrs_unspent_gbp": ("ARRS unspent (£ a year)", 0),
-    "in_post_beyond_arrs_gbp": ("Claimed beyond the ARRS sum for staff in post (£ a year)", 0),
-    "own_money_gbp": ("Own money (£ a year)", 0),
-    "top_up_budget_gbp": ("Top-up budget (£ a year)", 0),
-    "own_money_over_budget_gbp": ("Over the top-up budget (£ a year)", 0),
-    "total_cost_gbp": ("Total cost (£ a year)", 0),
-    "need_contacts": ("Need (contacts a year)", 0),
-    "served_contacts": ("Need met (contacts a year)", 0),
+    "arrs_sum_gbp_per_year": ("ARRS sum (£ a year)", 0),
+    "arrs_claimed_gbp_per_year": ("ARRS claimed (£ a year)", 0),
+    "arrs_unspent_gbp_per_year": ("ARRS unspent (£ a year)", 0),
+    "in_post_beyond_arrs_gbp_per_year": ("Claimed beyond the ARRS sum for staff in post (£ a year)", 0),
+    "own_money_gbp_per_year": ("Own money (£ a year)", 0),
+    "top_up_budget_gbp_per_year": ("Top-up budget (£ a year)", 0),
+    "own_money_over_budget_gbp_per_year": ("Over the top-up budget (£ a year)", 0),
+    "total_cost_gbp_per_year": ("Total cost (£ a year)", 0),
+    "demand_contacts_per_year": ("Need (contacts a year)", 0),
+    "served_contacts_per_year": ("Need met (contacts a year)", 0),
     "need_met_share": ("Need met (%)", 2),
-    "care_value": ("Care", 1),
+    "care_value_per_year": ("Care", 1),
 }
 """Each column of `years()`: its heading in words with its unit, and the decimals people read (None: text)."""
-YEAR_FORMATS = {c: "£{:,.0f}" if c.endswith("_gbp") else "{:.0%}" if c.endswith("_share") or c == "probability" else f"{{:,.{d}f}}"
+YEAR_FORMATS = {c: "£{:,.0f}" if "_gbp" in c else "{:.0%}" if c.endswith("_share") or c == "probability" else f"{{:,.{d}f}}"
                 for c, (_, d) in YEAR_COLUMNS.items() if d is not None}
 """How each number of `years()` is shown: whole £, shares as percentages."""
 
@@ -133,11 +133,11 @@ class PlanTables:
                 leaving = 0.0 if t == 0 else before * inputs.leaving_rate[r]
                 rows.append((s, period.year, r, names[r], wte, self._var(model.new[r, *at]), leaving,
                              self._value(model.staffed(r, t, s))))
-        table = pd.DataFrame(rows, columns=["future", "year", "role", "role_name", "wte", "new_wte", "leaving_wte", "wte_years_worked"])
-        numbers = ["wte", "new_wte", "leaving_wte", "wte_years_worked"]
+        table = pd.DataFrame(rows, columns=["future", "year", "role", "role_name", "total_wte", "new_wte", "leaving_wte", "worked_wte_years"])
+        numbers = ["total_wte", "new_wte", "leaving_wte", "worked_wte_years"]
         table[numbers] = table[numbers].round(6) + 0.0
         if not include_zero:
-            staffed = table.groupby("role")["wte"].transform("max") > STAFFED_WTE
+            staffed = table.groupby("role")["total_wte"].transform("max") > STAFFED_WTE
             table = table[staffed]
         return table.reset_index(drop=True)
 
@@ -165,10 +165,11 @@ class PlanTables:
                              total * sessions[r]))
         table = pd.DataFrame(rows, columns=[
             "future", "year", "probability", "role", "role_name", "in_post_wte", "new_wte", "reduced_wte", "total_wte",
-            "wte_years_worked", "own_funded_wte", "cost_gbp", "arrs_claimed_gbp", "own_money_gbp", "room_sessions_per_week"])
-        numbers = [c for c in table.columns if c.endswith(("_wte", "_worked", "_week"))]
+            "worked_wte_years", "own_funded_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year", "own_money_gbp_per_year",
+            "room_sessions_per_week"])
+        numbers = [c for c in table.columns if c.endswith(("_wte", "_wte_years", "_week"))]
         table[numbers] = table[numbers].round(6) + 0.0
-        money = [c for c in table.columns if c.endswith("_gbp")]
+        money = [c for c in table.columns if "_gbp" in c]
         table[money] = table[money].round(2) + 0.0
         if not include_zero:
             table = table[table.groupby("role")["total_wte"].transform("max").gt(STAFFED_WTE) | table["in_post_wte"].gt(0)]
@@ -190,24 +191,24 @@ class PlanTables:
             served = sum(c * self._var(model.assigned[r, d, t, s]) for (r, d), c in inputs.base.contacts_by_pair.items())
             rows.append({
                 "future": s, "year": period.year, "probability": inputs.probabilities[s],
-                "wte": sum(self._var(model.stock[r, *at]) for r in roles["role_name"]),
+                "total_wte": sum(self._var(model.stock[r, *at]) for r in roles["role_name"]),
                 "new_wte": sum(self._var(model.new[r, *at]) for r in roles["role_name"]),
-                "arrs_sum_gbp": arrs,
+                "arrs_sum_gbp_per_year": arrs,
                 "own_funded_wte": sum(own_funded.values()),
-                "arrs_claimed_gbp": claimed,
-                "arrs_unspent_gbp": arrs - claimed,
-                "in_post_beyond_arrs_gbp": beyond,
-                "own_money_gbp": own,
-                "top_up_budget_gbp": period.top_up_budget_gbp,
-                "own_money_over_budget_gbp": max(own - period.top_up_budget_gbp, 0.0),
-                "total_cost_gbp": self._value(model.cost_by_period[t, s]),
-                "need_contacts": need,
-                "served_contacts": served,
+                "arrs_claimed_gbp_per_year": claimed,
+                "arrs_unspent_gbp_per_year": arrs - claimed,
+                "in_post_beyond_arrs_gbp_per_year": beyond,
+                "own_money_gbp_per_year": own,
+                "top_up_budget_gbp_per_year": period.top_up_budget_gbp,
+                "own_money_over_budget_gbp_per_year": max(own - period.top_up_budget_gbp, 0.0),
+                "total_cost_gbp_per_year": self._value(model.cost_by_period[t, s]),
+                "demand_contacts_per_year": need,
+                "served_contacts_per_year": served,
                 "need_met_share": served / need if need > 0 else 1.0,
-                "care_value": self._value(model.care_by_period[t, s]),
+                "care_value_per_year": self._value(model.care_by_period[t, s]),
             })
         table = pd.DataFrame(rows)
-        money = [c for c in table.columns if c.endswith("_gbp")]
+        money = [c for c in table.columns if "_gbp" in c]
         table[money] = table[money].round(2) + 0.0
         return table
 
@@ -221,7 +222,7 @@ class PlanTables:
         for column, (_, digits) in YEAR_COLUMNS.items():
             if digits is not None:
                 table[column] = table[column].round(digits) + 0.0
-        headings = {c: h for c, (h, _) in YEAR_COLUMNS.items()} | {"care_value": self.care_heading}
+        headings = {c: h for c, (h, _) in YEAR_COLUMNS.items()} | {"care_value_per_year": self.care_heading}
         return table[list(YEAR_COLUMNS)].rename(columns=headings)
 
     def care(self) -> pd.DataFrame:
@@ -236,7 +237,8 @@ class PlanTables:
             for d, need in period.need_contacts_per_year.items():
                 got = min(served[d], need)
                 rows.append((s, period.year, d, names[d], need, got, got / need if need > 0 else 1.0))
-        return pd.DataFrame(rows, columns=["future", "year", "category", "category_name", "need_contacts", "served_contacts", "share_met"])
+        return pd.DataFrame(rows, columns=["future", "year", "category", "category_name", "demand_contacts_per_year", "served_contacts_per_year",
+                                           "share_met"])
 
     def limits(self) -> pd.DataFrame:
         """What limits the plan, per year and future: binding limits with the care each more unit would add that year."""

@@ -44,7 +44,7 @@ class PlanVerdict(PlanTables):
         """Unspent ARRS this year, given when the first year's new posts start."""
         years, inputs = self._years, self.inputs
         first = years[years["year"] == inputs.years[0]]
-        unspent = float((first["arrs_unspent_gbp"] * first["probability"]).sum())
+        unspent = float((first["arrs_unspent_gbp_per_year"] * first["probability"]).sum())
         share = inputs.first_year_share
         start = f"new posts start after a {inputs.lead_time_months:g}-month recruitment lead time (in post {share * 12:g} of 12 months)"
         if inputs.lead_time_months == 0:
@@ -99,7 +99,7 @@ class PlanVerdict(PlanTables):
         decisions, posts = self._first_year, self._posts
         rows = []
         for row in self._years.itertuples():
-            if row.own_money_over_budget_gbp <= 0:
+            if row.own_money_over_budget_gbp_per_year <= 0:
                 continue
             t = inputs.years.index(row.year)
             period = inputs.periods[t, row.future]
@@ -116,7 +116,7 @@ class PlanVerdict(PlanTables):
                     work[p.number] = min(max(stock[p.role] - filled[p.role], 0.0), p.wte)
                     filled[p.role] += p.wte
             later = 0.0 if t == 0 else sum(per_wte[r] * max(stock[r] - kept[r] - decisions[r][0], 0.0) for r in stock)
-            remaining = row.own_money_over_budget_gbp
+            remaining = row.own_money_over_budget_gbp_per_year
             for post, need in [(LATER_HIRING, later), *((p.number, per_wte[p.role] * work[p.number]) for p in reversed(posts)),
                                (IN_POST, math.inf)]:
                 charge = min(remaining, need)
@@ -125,7 +125,7 @@ class PlanVerdict(PlanTables):
                 remaining -= charge
                 if remaining <= 0:
                     break
-        return pd.DataFrame(rows, columns=["future", "year", "post", "beyond_budget_gbp"])
+        return pd.DataFrame(rows, columns=["future", "year", "post", "beyond_budget_gbp_per_year"])
 
     def posts(self) -> pd.DataFrame:
         """This year's posts in order, with the own money beyond the top-up budget each needs in the future where it
@@ -141,18 +141,18 @@ class PlanVerdict(PlanTables):
         rows = []
         for number, role, name, wte in items:
             mine = needs.get(number, {})
-            row = {"post": number, "role": role, "role_name": name, "wte": wte, "future": "", "from_year": "",
-                   "beyond_budget_then_gbp": 0.0, "beyond_budget_most_gbp": 0.0, "most_year": "", "other_futures": 0,
+            row = {"post": number, "role": role, "role_name": name, "post_wte": wte, "future": "", "from_year": "",
+                   "beyond_budget_then_gbp_per_year": 0.0, "beyond_budget_most_gbp_per_year": 0.0, "most_year": "", "other_futures": 0,
                    "probability_needed": 0.0}
             if mine:
                 worst = max(mine, key=lambda s: (round(max(a for _, a in mine[s]), 2), probabilities[s]))
                 most_year, most = max(mine[worst], key=lambda ya: ya[1])
-                row |= {"future": worst, "from_year": mine[worst][0][0], "beyond_budget_then_gbp": mine[worst][0][1],
-                        "beyond_budget_most_gbp": most, "most_year": most_year, "other_futures": len(mine) - 1,
+                row |= {"future": worst, "from_year": mine[worst][0][0], "beyond_budget_then_gbp_per_year": mine[worst][0][1],
+                        "beyond_budget_most_gbp_per_year": most, "most_year": most_year, "other_futures": len(mine) - 1,
                         "probability_needed": sum(probabilities[s] for s in mine)}
             rows.append(row)
-        return pd.DataFrame(rows, columns=["post", "role", "role_name", "wte", "future", "from_year", "beyond_budget_then_gbp",
-                                           "beyond_budget_most_gbp", "most_year", "other_futures", "probability_needed"])
+        return pd.DataFrame(rows, columns=["post", "role", "role_name", "post_wte", "future", "from_year", "beyond_budget_then_gbp_per_year",
+                                           "beyond_budget_most_gbp_per_year", "most_year", "other_futures", "probability_needed"])
 
     def verdict(self) -> str:
         """One line for a board: what to hire now, which of those posts stay affordable in every future, and what the
@@ -186,7 +186,7 @@ class PlanVerdict(PlanTables):
                         f"the {_ordinal(int(first['post']))}, {_post_words(first, names)}, needs {self._need_words(first)}")
             if not after.empty:
                 said += (f"; the {len(after)} post{'s' if len(after) > 1 else ''} after it need{'' if len(after) > 1 else 's'} "
-                         f"up to {money_words(after['beyond_budget_most_gbp'].sum())} a year more")
+                         f"up to {money_words(after['beyond_budget_most_gbp_per_year'].sum())} a year more")
         for number, whose in ((LATER_HIRING, "the plan's later hiring beyond this year's posts"), (IN_POST, "staff in post")):
             rest = short[short["post"] == number]
             if not rest.empty:
@@ -195,10 +195,10 @@ class PlanVerdict(PlanTables):
 
     def _need_words(self, row) -> str:
         """'£41k of own money a year beyond the top-up budget from 2028/29 if pay awards are not funded (chance 40%)'."""
-        said = (f"{money_words(row['beyond_budget_then_gbp'])} of own money a year beyond the top-up budget "
+        said = (f"{money_words(row['beyond_budget_then_gbp_per_year'])} of own money a year beyond the top-up budget "
                 f"from {row['from_year']}")
-        if row["beyond_budget_most_gbp"] - row["beyond_budget_then_gbp"] > OVER_BUDGET_GBP:
-            said += f", rising to {money_words(row['beyond_budget_most_gbp'])} by {row['most_year']},"
+        if row["beyond_budget_most_gbp_per_year"] - row["beyond_budget_then_gbp_per_year"] > OVER_BUDGET_GBP:
+            said += f", rising to {money_words(row['beyond_budget_most_gbp_per_year'])} by {row['most_year']},"
         if len(self.inputs.futures) == 1:
             return said.rstrip(",")
         others = int(row["other_futures"])
@@ -208,12 +208,12 @@ class PlanVerdict(PlanTables):
 
 
 def _by_role(posts: pd.DataFrame) -> list[tuple[float, str]]:
-    wte = posts.groupby("role", sort=False)["wte"].sum()
+    wte = posts.groupby("role", sort=False)["post_wte"].sum()
     return sorted(((w, r) for r, w in wte.items()), reverse=True)
 
 
 def _post_words(post, names: dict[str, str]) -> str:
-    return wte_list([(post["wte"], post["role"])], names)
+    return wte_list([(post["post_wte"], post["role"])], names)
 
 
 def _ordinal(n: int) -> str:

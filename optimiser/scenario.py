@@ -22,6 +22,7 @@ from optimiser.scenario_names import (
     supervision_name_problems,
 )
 from optimiser.scenario_sections import (
+    CHECKED_BOUNDS,
     PCN,
     CustomRole,
     DemandSettings,
@@ -33,6 +34,7 @@ from optimiser.scenario_sections import (
     RoleSettings,
     Strict,
     Supervision,
+    UNITS,
 )
 
 PCN_NUMBERS: dict[str, tuple[str, str]] = {
@@ -106,10 +108,11 @@ class Scenario(Strict):
     @field_validator("productivity")
     @classmethod
     def _productivity_numbers(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        bounds = CHECKED_BOUNDS["productivity"]
         for role, by_category in value.items():
             for category, contacts in by_category.items():
-                if not math.isfinite(contacts) or contacts < 0 or contacts > 100_000:
-                    raise ValueError(outside(f"productivity.{role}.{category}", contacts, allowed_range(ge=0, le=100_000), "contacts per WTE-year"))
+                if not math.isfinite(contacts) or not bounds["ge"] <= contacts <= bounds["le"]:
+                    raise ValueError(outside(f"productivity.{role}.{category}", contacts, allowed_range(**bounds), UNITS["productivity"]))
         return value
 
     @model_validator(mode="before")

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from optimiser.errors import allowed_range, outside, short_value
-from optimiser.scenario_sections import CustomRole, RoleSettings, Supervision
+from optimiser.scenario_sections import CHECKED_BOUNDS, UNITS, CustomRole, RoleSettings, Supervision
 
 HINTED_NAMES = 50
 """Unknown names given a did-you-mean; past these (a pasted list of thousands) each is only named."""
@@ -95,7 +95,9 @@ def plan_problems(year: str, plan: dict[str, float] | None, roles: dict[str, Rol
         return []
     role_ids = catalogue.role_ids(year)
     problems = [unknown_name("plan", role, role_ids, f"role in the {year} catalogue", year) for role in plan if role not in role_ids]
-    problems += [outside(f"plan.{role}", wte, allowed_range(ge=0, le=500), "WTE") for role, wte in plan.items() if not 0 <= wte <= 500]
+    bounds = CHECKED_BOUNDS["plan"]
+    problems += [outside(f"plan.{role}", wte, allowed_range(**bounds), UNITS["plan"]) for role, wte in plan.items()
+                 if not bounds["ge"] <= wte <= bounds["le"]]
     problems += [f"plan.{role}: {wte:g} WTE planned but roles.{role}.allowed is false; allow the role or plan 0"
                  for role, wte in plan.items() if wte > 0 and role in roles and not roles[role].allowed]
     return problems

@@ -9,9 +9,9 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from optimiser.errors import ScenarioError, allowed_range, outside, short_value
+from optimiser.errors import ScenarioError, allowed_number, allowed_range, outside, short_value
 from optimiser.scenario import Scenario
-from optimiser.scenario_sections import UNITS
+from optimiser.scenario_sections import BOOL_FOR_NUMBER, CHECKED_BOUNDS, UNITS
 from optimiser.scenario_names import name_problems
 
 
@@ -66,15 +66,26 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
             problems.append((loc, f"{path}: required but missing"))
         elif kind == "value_error":
             for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
-                problems.append((loc, f"{path} = {short_value(value)}: {message}" if path and not isinstance(value, dict) else message))
+                if not path or isinstance(value, dict):
+                    problems.append((loc, message))
+                elif message.startswith(ALLOWED):
+                    problems.append((loc, outside(path, value, message, UNITS.get(_field_at(model, loc)[0]))))
+                else:
+                    problems.append((loc, f"{path} = {short_value(value)}: {message}"))
         elif kind in BOUND_ERRORS:
             problems.append((loc, _out_of_bounds(model, loc, path, value, item)))
+        elif kind in NOT_A_NUMBER:
+            problems.append((loc, _not_a_number(model, loc, path, value)))
         else:
             shown = short_value(value)
             problems.append((loc, f"{path} = {shown}: {_allowed_text(item)}"))
     return [(loc, sentence) for loc, sentence in problems
             if not (loc in misspelt and sentence.endswith("required but missing"))]
 
+
+ALLOWED = "give "
+"""How a validator's message that says only what a field's value may be starts; the field and value are put before
+it, as for a number out of range."""
 
 BOUND_ERRORS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
 """pydantic's error types for a number outside a field's ge/gt/le/lt, and the bound each names."""
@@ -84,20 +95,45 @@ def _out_of_bounds(model: type[BaseModel], loc: tuple, path: str, value: Any, it
     """A number outside its field's bounds: the field, the value with the field's unit, and every bound the field has
     (pydantic names only the one broken), e.g. "horizon is 20 years; give 1 to 15"."""
     parent = _model_at(model, loc[:-1])
-    field = parent.model_fields.get(str(loc[-1])) if parent else None
-    bounds = {name: getattr(rule, name) for rule in (field.metadata if field else ()) for name in ("ge", "gt", "le", "lt")
-              if getattr(rule, name, None) is not None}
+    bounds = _bounds(parent.model_fields.get(str(loc[-1])) if parent else None)
     if not bounds:  # a bound not declared on a field: the one pydantic reports
         bounds = {BOUND_ERRORS[item["type"]]: next(iter(item.get("ctx", {}).values()))}
     return outside(path, value, allowed_range(**bounds), UNITS.get(str(loc[-1])))
 
 
+NOT_A_NUMBER = {"float_parsing", "int_parsing", "float_type", "int_type", "int_from_float", "finite_number", BOOL_FOR_NUMBER}
+"""pydantic's error types for a word, true or false, NaN or infinity, or a fraction given where a (whole) number belongs."""
+
+
+def _not_a_number(model: type[BaseModel], loc: tuple, path: str, value: Any) -> str:
+    """Something other than a number where one belongs, in the out-of-range sentence's words: the field, the value as
+    written, and what is allowed with its unit and every bound, e.g. "pcn.list_size is 'lots'; give a whole number of
+    patients, more than 0, up to 1,000,000". A mapping's entries (productivity, growth rates) have the mapping's unit
+    and bounds, as does a field checked by hand (CHECKED_BOUNDS)."""
+    name, field = _field_at(model, loc)
+    bounds = _bounds(field) or CHECKED_BOUNDS.get(name, {})
+    annotation = field.annotation if field else None
+    whole = annotation is int or int in get_args(annotation)
+    return outside(path, value, allowed_number(UNITS.get(name), whole, **bounds))
+
+
+def _field_at(model: type[BaseModel], loc: tuple) -> tuple[str, Any]:
+    """The field a location is in, by name: the field itself, or the mapping or list whose entry it is."""
+    for end in range(len(loc), 0, -1):
+        parent = _model_at(model, loc[:end - 1])
+        if parent is not None and str(loc[end - 1]) in parent.model_fields:
+            return str(loc[end - 1]), parent.model_fields[str(loc[end - 1])]
+    return "", None
+
+
+def _bounds(field: Any) -> dict[str, float]:
+    """A field's declared bounds, by name (ge, gt, le, lt)."""
+    return {name: getattr(rule, name) for rule in (field.metadata if field else ()) for name in ("ge", "gt", "le", "lt")
+            if getattr(rule, name, None) is not None}
+
+
 def _allowed_text(item: dict[str, Any]) -> str:
     kind = item["type"]
-    if kind == "finite_number":
-        return "must be a finite number (not NaN or infinity)"
-    if kind in ("float_parsing", "int_parsing", "float_type", "int_type", "int_from_float"):
-        return "must be a number" if "int" not in kind else "must be a whole number"
     if kind in ("bool_parsing", "bool_type"):
         return "must be true or false"
     if kind in ("dict_type", "model_type"):

@@ -4,9 +4,13 @@ supervision), each validated on its own; `optimiser/scenario.py` puts them toget
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from optimiser.errors import allowed_number, allowed_range
 
 
 UNITS: dict[str, str] = {
@@ -41,9 +45,25 @@ UNITS: dict[str, str] = {
     "gbp_per_hour": "£ an hour",
     "hours_per_week_per_wte": "hours a week per WTE",
     "extra_room_sessions_per_week": "sessions a week",
+    "productivity": "contacts per WTE-year",
+    "plan": "WTE",
 }
 """The unit of each bounded scenario field, by field name, for the sentence a value out of range gets. Shares,
 weights and probabilities (0 to 1) have none (tests/test_scenario_ranges.py checks every bounded field is here or is one); growth rates, checked by hand, too."""
+
+CHECKED_BOUNDS: dict[str, dict[str, float]] = {
+    "productivity": {"ge": 0, "le": 100_000},
+    "plan": {"ge": 0, "le": 500},
+    "leaving_rate_percent": {"ge": 0, "le": 100},
+    **{field: {"ge": -100, "le": 100} for field in ("pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent",
+                                                   "top_up_growth_percent", "demand_growth_percent")},
+    "extra_room_sessions_per_week": {"ge": 0},
+    "top_up_budget_gbp": {"ge": 0},
+    "max_reimbursable_gbp": {"gt": 0, "le": 1_000_000},
+}
+"""The bounds of numbers checked by hand, by field name: each number in a mapping (one per role, category or year;
+scenario.py, scenario_names.py, plan_defaults.py) and a custom role's amount (a number or a word). The sentence a
+word given there gets names them."""
 
 UNITLESS = frozenset({"arrs_share", "remote_share", "priority_weight", "probability"})
 """Bounded fields that are plain numbers: shares and probabilities from 0 to 1, and priority weights."""
@@ -58,9 +78,19 @@ class Strict(BaseModel):
     @classmethod
     def _no_true_for_numbers(cls, value: Any, info) -> Any:
         """pydantic reads `true` as 1 for a number; in a scenario that is always a mistake."""
-        if isinstance(value, bool) and cls.model_fields[info.field_name].annotation is not bool:
-            raise ValueError(f"{value!r} is not a number; write a number")
+        if isinstance(value, bool) and is_number_field(cls.model_fields[info.field_name].annotation):
+            raise PydanticCustomError(BOOL_FOR_NUMBER, "true or false where a number belongs")
         return value
+
+
+BOOL_FOR_NUMBER = "bool_for_number"
+"""The error type `true` or `false` gets where a number belongs, reported as any other word there is."""
+
+
+def is_number_field(annotation: Any) -> bool:
+    """A field that holds a number (int or float, maybe optional or with a word such as 'derive from band')."""
+    options = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    return any(option in (int, float) for option in options)
 
 
 class PCN(Strict):
@@ -160,10 +190,11 @@ class CustomRole(Strict):
     @field_validator("max_reimbursable_gbp", mode="before")
     @classmethod
     def _amount_or_derive(cls, value: Any) -> Any:
+        bounds = CHECKED_BOUNDS["max_reimbursable_gbp"]
         if isinstance(value, str) and value.strip().lower() != DERIVE_FROM_BAND:
-            raise ValueError(f"{value!r}: give the approved amount in £ a year, or '{DERIVE_FROM_BAND}'")
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and not 0 < value <= 1_000_000:
-            raise ValueError("must be a number > 0 and ≤ 1,000,000 (£ per WTE a year)")
+            raise ValueError(f"{allowed_number(UNITS['max_reimbursable_gbp'], **bounds)}, or '{DERIVE_FROM_BAND}'")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not bounds["gt"] < value <= bounds["le"]:
+            raise ValueError(f"{allowed_range(**bounds)}, or '{DERIVE_FROM_BAND}'")
         return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")

@@ -94,7 +94,7 @@ def test_validation_reports_row_column_and_reason(sample, base):
     plan = plan_batch(_bad_table(sample), base, POLICIES)
     problems = {(p.row, p.column): p.reason for p in plan.problems}
     assert problems[(3, "list_size")] == "pcn.list_size is -5 patients; give more than 0, up to 1,000,000"  # as the table says, not -5.0
-    assert problems[(4, "room_sessions_per_week")] == "estate.room_sessions_per_week = 'lots': must be a number"
+    assert problems[(4, "room_sessions_per_week")] == "estate.room_sessions_per_week is 'lots'; give a number of sessions a week, 0 or more"
     assert str(plan.problems[0]).startswith("row 3 (SYN")
     assert [p.column for p in plan.problems if p.row == 3] == ["list_size"]  # not echoed by the demand rates
     assert len(plan.rows) == 4

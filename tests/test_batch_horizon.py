@@ -56,7 +56,7 @@ def test_a_horizon_of_one_gives_the_one_year_batch_totals(three, tmp_path):
             national["demand_contacts_per_year"])
     years = pd.read_csv(tmp_path / "plan" / "plan_national.csv")
     assert list(years["year"]) == ["2026/27"] and years["pcns"].iloc[0] == 3
-    assert years["arrs_claimed_gbp"].iloc[0] == pytest.approx(one_year.national["arrs_claimed_gbp_per_year"].iloc[0], abs=0.05)
+    assert years["arrs_claimed_gbp_per_year"].iloc[0] == pytest.approx(one_year.national["arrs_claimed_gbp_per_year"].iloc[0], abs=0.05)
 
 
 def test_roll_ups_per_year_and_future_are_the_sums_of_the_pcns(planned):
@@ -75,10 +75,10 @@ def test_roll_ups_per_year_and_future_are_the_sums_of_the_pcns(planned):
         ("frozen", "2026/27"), ("frozen", "2027/28"), ("grows", "2026/27"), ("grows", "2027/28")]
     assert (national["pcns"] == 3).all() and (national["probability"] == 0.5).all()
     first_year = planned.summary["arrs_sum_gbp_per_year"].sum()
-    assert national.loc[("grows", "2026/27"), "arrs_sum_gbp"] == pytest.approx(first_year, abs=0.05)
-    assert national.loc[("frozen", "2026/27"), "arrs_sum_gbp"] == pytest.approx(first_year, abs=0.05)
-    assert national.loc[("grows", "2027/28"), "arrs_sum_gbp"] == pytest.approx(1.10 * first_year, abs=0.1)
-    assert national.loc[("frozen", "2027/28"), "arrs_sum_gbp"] == pytest.approx(first_year, abs=0.05)
+    assert national.loc[("grows", "2026/27"), "arrs_sum_gbp_per_year"] == pytest.approx(first_year, abs=0.05)
+    assert national.loc[("frozen", "2026/27"), "arrs_sum_gbp_per_year"] == pytest.approx(first_year, abs=0.05)
+    assert national.loc[("grows", "2027/28"), "arrs_sum_gbp_per_year"] == pytest.approx(1.10 * first_year, abs=0.1)
+    assert national.loc[("frozen", "2027/28"), "arrs_sum_gbp_per_year"] == pytest.approx(first_year, abs=0.05)
     measures = [c for c in national.columns if c not in ("policy", "probability", "pcns")]
     summed = per_pcn.groupby(["future", "year"])[measures].sum()
     pd.testing.assert_frame_equal(national[measures].sort_index(), summed.sort_index(), rtol=1e-9)

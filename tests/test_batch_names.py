@@ -1,5 +1,6 @@
 """The batch's tables name each quantity once, with its unit, in every table (summary, roll-ups, comparison, England
-tables, workbook); parts written under the names before are read under today's."""
+tables, workbook, and a plan batch's tables per year and future, under the names `plan` writes too); parts written
+under the names before are read under today's."""
 
 from __future__ import annotations
 
@@ -12,16 +13,23 @@ import pytest
 
 from optimiser import england_batch
 from optimiser.batch import load_base, read_table, run_batch
+from optimiser.batch.plan_worker import ROLE_YEAR_MEASURES, YEAR_MEASURES
 from optimiser.batch.rollup import CHANGE_MEASURES, ROLLUP_SUMS
-from optimiser.batch.store import RENAMED, summary_parts
+from optimiser.batch.store import PLAN_RENAMED, RENAMED, role_parts, summary_parts
+from optimiser.batch.worker import ROLE_FIELDS, SUMMARY_FIELDS
+from optimiser.plan import make_plan
+from optimiser.scenario_problems import parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "scenarios" / "national" / "sample-50.csv"
 BASE = ROOT / "scenarios" / "national" / "base-2026-27.yaml"
 POLICIES = ["as-published", "rooms+10%"]
-UNIT = re.compile(r".*(_wte|_wte_years|_gbp_per_year|_per_year|_per_week|_patients|_per_1000_patients|_seconds)")
-NOT_MEASURES = {"row", "care_score"}  # a table row number; a score out of 100
-OLD_NAMES = set(RENAMED) | {"served_contacts_per_1000_patients", "list_size"}
+UNIT = re.compile(r".*(_wte|_wte_years|_gbp_per_year|_per_year|_per_week|_patients|_per_1000_patients|_seconds|_years|_points_over_plan_discounted)")
+NOT_MEASURES = {"row", "care_score", "probability", "need_met_share", "share_met", "probability_needed", "post", "other_futures"}
+"""A table row number; a score out of 100; chances and shares (0 to 1); a post's number and a count of futures."""
+OLD_NAMES = set(RENAMED) | set(PLAN_RENAMED) | {"served_contacts_per_1000_patients", "list_size"}
+PLAN_TABLES = ("plan_national", "plan_by_icb", "plan_national_by_role", "plan_pcn_years", "plan_pcn_roles", "pcn_summary", "pcn_roles")
+FUTURES = {"grows": {"probability": 0.5, "growth": {"arrs_pot_growth_percent": 10}}, "frozen": {"probability": 0.5, "arrs_frozen_from": "2027/28"}}
 
 
 def measures(frame: pd.DataFrame) -> list[str]:
@@ -100,3 +108,66 @@ def test_the_england_tables_use_the_same_names_with_units(tmp_path):
     first = summary[summary["policy"] == POLICIES[0]]
     assert nation["served_contacts_per_year_per_1000_patients"] == pytest.approx(
         first["served_contacts_per_year"].sum() / first["list_size_patients"].sum() * 1000)
+
+
+def planned_base() -> dict:
+    return {**load_base(BASE), "futures": FUTURES}
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory):
+    output = tmp_path_factory.mktemp("plan-names")
+    outcome = run_batch(read_table(SAMPLE).head(2), planned_base(), POLICIES[:1], output, workers=1, formats=("csv", "parquet"), horizon=2)
+    return outcome, output
+
+
+def test_every_plan_table_names_each_measure_with_its_unit_as_the_single_year_tables_do(plans):
+    """The plan tables per year and future (and role) carry units in the single-year tables' style: £ a year as
+    `_gbp_per_year`, WTE at the year's end as `total_wte`, need as `demand_contacts_per_year`."""
+    _, output = plans
+    for name in PLAN_TABLES:
+        frame = pd.read_parquet(output / f"{name}.parquet")
+        assert not OLD_NAMES & set(frame.columns), name
+        assert [c for c in measures(frame) if not UNIT.fullmatch(c)] == [], name
+    years = pd.read_parquet(output / "plan_pcn_years.parquet")
+    assert set(YEAR_MEASURES) <= set(years.columns) and set(ROLE_YEAR_MEASURES) <= set(pd.read_parquet(output / "plan_pcn_roles.parquet").columns)
+    shared = set(YEAR_MEASURES) & set(SUMMARY_FIELDS)  # one name for one quantity: a year's, as the single-year summary gives it
+    assert shared == {"total_wte", "new_wte", "own_funded_wte", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
+                      "in_post_beyond_arrs_gbp_per_year", "total_cost_gbp_per_year", "demand_contacts_per_year", "served_contacts_per_year"}
+    assert set(ROLE_YEAR_MEASURES) - set(ROLE_FIELDS) == {"worked_wte_years", "own_money_gbp_per_year"}
+
+
+def test_the_plan_command_writes_the_plan_tables_names(plans, tmp_path):
+    """`plan`'s own tables (years, mix, care, per role, posts) use the batch's names: one name per quantity everywhere."""
+    _, output = plans
+    row = read_table(SAMPLE).iloc[0]
+    data = planned_base() | {"horizon": 2}
+    data["pcn"] = {"name": row["name"], "list_size": int(row["list_size"]), "weighted_population": float(row["weighted_population"])}
+    data["estate"] = {**data.get("estate", {}), "room_sessions_per_week": float(row["room_sessions_per_week"])}
+    result = make_plan(parse_scenario(data), compare=False)
+    for table in (result.years(), result.mix(), result.care(), result.role_years(), result.posts()):
+        assert not OLD_NAMES & set(table.columns)
+        assert [c for c in measures(table) if not UNIT.fullmatch(c)] == []
+    batch_years = pd.read_parquet(output / "plan_pcn_years.parquet")
+    assert set(batch_years.columns) - set(result.years().columns) == {"ods_code", "icb", "policy", "fingerprint"}  # the PCN's keys
+    assert set(ROLE_YEAR_MEASURES) <= set(result.role_years().columns)
+
+
+def test_plan_parts_written_under_the_old_names_are_read_under_todays(plans, tmp_path):
+    """A plan batch resumed on parts an older version wrote (`wte`, `arrs_claimed_gbp`, `need_contacts`, `cost_gbp`,
+    ...): the plan tables come out as a fresh run's, nothing is solved again."""
+    fresh, fresh_output = plans
+    table = read_table(SAMPLE).head(2)
+    run_batch(table, planned_base(), POLICIES[:1], tmp_path, workers=1, formats=("csv", "parquet"), horizon=2)
+    old_names = {v: k for k, v in PLAN_RENAMED.items()}
+    for kind in ("years", "roleyears"):
+        for path in role_parts(tmp_path, kind).values():
+            part = pq.read_table(path)
+            old = part.rename_columns([old_names.get(c, c) for c in part.column_names])
+            assert {"wte", "care_value"} <= set(old.column_names) if kind == "years" else {"wte_years_worked", "cost_gbp"} <= set(old.column_names)
+            pq.write_table(old, path)
+    resumed = run_batch(table, planned_base(), POLICIES[:1], tmp_path, workers=1, formats=("csv", "parquet"), horizon=2)
+    assert (resumed.ran, resumed.skipped) == (0, 2)
+    for name in ("plan_national", "plan_by_icb", "plan_national_by_role", "plan_pcn_years", "plan_pcn_roles"):
+        got, expected = pd.read_parquet(tmp_path / f"{name}.parquet"), pd.read_parquet(fresh_output / f"{name}.parquet")
+        pd.testing.assert_frame_equal(got, expected, check_exact=False, atol=1e-9)

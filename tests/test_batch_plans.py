@@ -83,13 +83,13 @@ def test_robust_and_expected_plans_in_a_batch_are_the_hand_derived_single_plans(
             assert roles.at[pcn, "new_wte"] == pytest.approx(first_year_new[mode, pcn], abs=1e-6)
             assert roles.at[pcn, "cost_gbp_per_year"] == pytest.approx(50_000 * first_year_new[mode, pcn], abs=0.02)
             mine = years[years["ods_code"] == pcn]
-            assert (mine["probability"] * mine["care_value"]).sum() == pytest.approx(care[mode, pcn], abs=0.05)
+            assert (mine["probability"] * mine["care_value_per_year"]).sum() == pytest.approx(care[mode, pcn], abs=0.05)
             assert single.solution.care == pytest.approx(care[mode, pcn], abs=0.05)
             assert summary.at[pcn, "verdict"] == single.verdict()
             assert pd.isna(summary.at[pcn, "care_score_points_over_plan_discounted"])  # valued as contacts, not points
     frozen = pd.read_csv(hand["expected"].output / "plan_pcn_roles.csv").set_index(KEY)
-    assert frozen.at[("A", "frozen", "2026/27", CP), "own_money_gbp"] == pytest.approx(25_000, abs=0.02)
-    assert frozen.at[("A", "frozen", "2026/27", CP), "cost_gbp"] == pytest.approx(125_000, abs=0.02)
+    assert frozen.at[("A", "frozen", "2026/27", CP), "own_money_gbp_per_year"] == pytest.approx(25_000, abs=0.02)
+    assert frozen.at[("A", "frozen", "2026/27", CP), "cost_gbp_per_year"] == pytest.approx(125_000, abs=0.02)
 
 
 def test_a_rerun_skips_every_plan_done_and_another_mode_is_not_mistaken_for_it(hand):
@@ -133,17 +133,17 @@ def test_three_pcns_over_two_years_equal_their_single_plans(sample, three, two_f
         first = single.years().iloc[0]
         record = summary.loc[row.pcn_id]
         assert record["verdict"] == single.verdict()
-        assert record["total_wte"] == pytest.approx(first["wte"], abs=1e-6)
-        assert record["arrs_claimed_gbp_per_year"] == pytest.approx(first["arrs_claimed_gbp"], abs=0.01)
+        assert record["total_wte"] == pytest.approx(first["total_wte"], abs=1e-6)
+        assert record["arrs_claimed_gbp_per_year"] == pytest.approx(first["arrs_claimed_gbp_per_year"], abs=0.01)
         discount = {p.year: p.discount_factor for p in single.inputs.periods.values()}
-        over_plan = sum(y["probability"] * discount[y["year"]] * y["care_value"] for y in single.years().to_dict("records"))
+        over_plan = sum(y["probability"] * discount[y["year"]] * y["care_value_per_year"] for y in single.years().to_dict("records"))
         assert record["care_score_points_over_plan_discounted"] == pytest.approx(over_plan, rel=1e-9)
         assert over_plan == pytest.approx(single.solution.care, rel=1e-6)  # what the plan maximised
 
         expected = single.role_years()
         mine = role_years[role_years["ods_code"] == row.pcn_id].set_index(KEY[1:]).sort_index()
         expected = expected.set_index(KEY[1:]).sort_index()
-        columns = ["in_post_wte", "new_wte", "total_wte", "wte_years_worked", "cost_gbp", "arrs_claimed_gbp", "own_money_gbp"]
+        columns = ["in_post_wte", "new_wte", "total_wte", "worked_wte_years", "cost_gbp_per_year", "arrs_claimed_gbp_per_year", "own_money_gbp_per_year"]
         pd.testing.assert_frame_equal(mine[columns], expected[columns], rtol=1e-9, atol=1e-6)
         year_one = expected.xs(single.inputs.years[0], level="year")
         first_roles = roles[roles["ods_code"] == row.pcn_id].set_index("role")
@@ -151,18 +151,18 @@ def test_three_pcns_over_two_years_equal_their_single_plans(sample, three, two_f
             if wte > 1e-6 or year_one.xs(role, level="role")["in_post_wte"].iloc[0] > 0:
                 assert first_roles.at[role, "total_wte"] == pytest.approx(wte, abs=1e-6)
 
-    sums = role_years.groupby(["ods_code", "future", "year"])[["total_wte", "new_wte", "arrs_claimed_gbp"]].sum()
+    sums = role_years.groupby(["ods_code", "future", "year"])[["total_wte", "new_wte", "arrs_claimed_gbp_per_year"]].sum()
     per_pcn = years.set_index(["ods_code", "future", "year"]).loc[sums.index]
-    assert sums["total_wte"].to_numpy() == pytest.approx(per_pcn["wte"].to_numpy(), abs=1e-5)
+    assert sums["total_wte"].to_numpy() == pytest.approx(per_pcn["total_wte"].to_numpy(), abs=1e-5)
     assert sums["new_wte"].to_numpy() == pytest.approx(per_pcn["new_wte"].to_numpy(), abs=1e-5)
-    claims = per_pcn["arrs_claimed_gbp"] + per_pcn["in_post_beyond_arrs_gbp"]
-    assert sums["arrs_claimed_gbp"].to_numpy() == pytest.approx(claims.to_numpy(), abs=0.05 * 30)  # each role rounded to 1p
+    claims = per_pcn["arrs_claimed_gbp_per_year"] + per_pcn["in_post_beyond_arrs_gbp_per_year"]
+    assert sums["arrs_claimed_gbp_per_year"].to_numpy() == pytest.approx(claims.to_numpy(), abs=0.05 * 30)  # each role rounded to 1p
 
 
 def test_roll_ups_per_role_year_and_future_are_the_sums_of_the_pcns(sample):
     national = pd.read_csv(sample.output / "plan_national_by_role.csv").set_index(["future", "year", "role"])
     per_pcn = pd.read_csv(sample.output / "plan_pcn_roles.csv")
-    measures = ["in_post_wte", "new_wte", "total_wte", "cost_gbp", "arrs_claimed_gbp", "own_money_gbp"]
+    measures = ["in_post_wte", "new_wte", "total_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year", "own_money_gbp_per_year"]
     summed = per_pcn.groupby(["future", "year", "role"])[measures].sum()
     pd.testing.assert_frame_equal(national[measures].sort_index(), summed.sort_index(), rtol=1e-9)
     assert (national["pcns"] == per_pcn.groupby(["future", "year", "role"]).size().reindex(national.index)).all()
@@ -223,11 +223,11 @@ def test_staff_in_post_beyond_the_first_years_sum_stay_paid_outside_arrs_as_they
     outcome = run_batch(table, base, ["as-published"], tmp_path / "paid", workers=1, formats=("csv",), horizon=2)
     assert outcome.counts == {"optimal": 1}
     years = pd.read_csv(tmp_path / "paid" / "plan_pcn_years.csv").set_index("year")
-    assert list(years["in_post_beyond_arrs_gbp"]) == pytest.approx([50_000, 25_000], abs=0.01)
-    assert list(years["arrs_claimed_gbp"]) == pytest.approx([100_000, 100_000], abs=0.01)
-    assert list(years["arrs_unspent_gbp"]) == pytest.approx([0, 0], abs=0.01)
+    assert list(years["in_post_beyond_arrs_gbp_per_year"]) == pytest.approx([50_000, 25_000], abs=0.01)
+    assert list(years["arrs_claimed_gbp_per_year"]) == pytest.approx([100_000, 100_000], abs=0.01)
+    assert list(years["arrs_unspent_gbp_per_year"]) == pytest.approx([0, 0], abs=0.01)
     assert list(years["new_wte"]) == pytest.approx([0, 1.0], abs=1e-6)
-    assert years["care_value"].sum() == pytest.approx(5500, abs=1e-3)
+    assert years["care_value_per_year"].sum() == pytest.approx(5500, abs=1e-3)
     summary = outcome.summary.iloc[0]
     assert summary["in_post_beyond_arrs_gbp_per_year"] == pytest.approx(50_000, abs=0.01)
 

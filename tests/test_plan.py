@@ -69,8 +69,8 @@ def test_hiring_the_second_post_now_is_worth_it_only_if_funding_grows():
     assert both.comparisons.wait_and_see == pytest.approx(1000 * (125_000 + 100_000) / C1)
     assert both.comparisons.value_of_knowing_the_future == pytest.approx(500 * 25_000 / C1) == pytest.approx(199.4, abs=0.05)
     years = both.years().set_index(["future", "year"])
-    assert years.at[("funded", "2026/27"), "wte"] == pytest.approx(125_000 / C1)
-    assert years.at[("frozen", "2026/27"), "arrs_unspent_gbp"] == pytest.approx(0, abs=0.01)
+    assert years.at[("funded", "2026/27"), "total_wte"] == pytest.approx(125_000 / C1)
+    assert years.at[("frozen", "2026/27"), "arrs_unspent_gbp_per_year"] == pytest.approx(0, abs=0.01)
 
 
 def test_the_robust_plan_hires_less_than_the_expected_value_plan():
@@ -93,8 +93,8 @@ def test_the_robust_plan_hires_less_than_the_expected_value_plan():
     assert first_year_new(expected) == pytest.approx(125_000 / C1)
     assert expected.solution.care == pytest.approx(2000 * 125_000 / C1) == pytest.approx(3988.0, abs=0.05)
     years = expected.years().set_index(["future", "year"])
-    assert years.at[("frozen", "2026/27"), "own_money_gbp"] == pytest.approx(25_000)
-    assert years.at[("frozen", "2026/27"), "own_money_over_budget_gbp"] == pytest.approx(12_500)
+    assert years.at[("frozen", "2026/27"), "own_money_gbp_per_year"] == pytest.approx(25_000)
+    assert years.at[("frozen", "2026/27"), "own_money_over_budget_gbp_per_year"] == pytest.approx(12_500)
     assert robust.verdict() == "Hiring 1.8 WTE clinical pharmacist now stays within the top-up budget in every future."
     assert expected.verdict() == (
         "Hiring 2.0 WTE clinical pharmacist now: the first post (1.0 WTE clinical pharmacist) stays within the top-up "
@@ -111,7 +111,7 @@ def test_attrition_forces_replacement_hiring():
     mix = plan.mix().set_index("year")
     assert list(mix["new_wte"]) == pytest.approx([0, 0.4, 0.4])
     assert list(mix["leaving_wte"]) == pytest.approx([0, 0.4, 0.4])
-    assert list(mix["wte"]) == pytest.approx([2, 2, 2])
+    assert list(mix["total_wte"]) == pytest.approx([2, 2, 2])
     assert plan.solution.care == pytest.approx(6000)
 
 
@@ -124,7 +124,7 @@ def test_first_year_posts_claim_only_from_their_start_month():
                                    in_post_wte=1, max_new_wte=2))
     year = plan.years().iloc[0]
     assert first_year_new(plan) == pytest.approx(2)
-    assert year["arrs_claimed_gbp"] == pytest.approx(125_000) and year["arrs_unspent_gbp"] == pytest.approx(25_000)
+    assert year["arrs_claimed_gbp_per_year"] == pytest.approx(125_000) and year["arrs_unspent_gbp_per_year"] == pytest.approx(25_000)
     assert plan.solution.care == pytest.approx(2500)
     assert "3-month recruitment lead time (in post 9 of 12 months): £25k of the ARRS sum" in plan.first_year_forecast()
 
@@ -152,10 +152,10 @@ def test_a_plan_of_one_year_equals_solve(path, supervision):
         assert any(name.startswith("supervision[") for name in single.binding_constraints().index)
     assert plan.solution.care == pytest.approx(single.solution.care, rel=1e-7)
     year, summary = plan.years().iloc[0], single.summary()
-    assert year["total_cost_gbp"] == pytest.approx(single.solution.total_cost_gbp, rel=1e-7)
-    assert year["wte"] == pytest.approx(summary["total_wte"], abs=1e-4)
-    assert year["arrs_claimed_gbp"] == pytest.approx(summary["arrs_claimed_gbp_per_year"], abs=1)
-    assert year["own_money_gbp"] == pytest.approx(summary["top_up_used_gbp_per_year"], abs=1)
+    assert year["total_cost_gbp_per_year"] == pytest.approx(single.solution.total_cost_gbp, rel=1e-7)
+    assert year["total_wte"] == pytest.approx(summary["total_wte"], abs=1e-4)
+    assert year["arrs_claimed_gbp_per_year"] == pytest.approx(summary["arrs_claimed_gbp_per_year"], abs=1)
+    assert year["own_money_gbp_per_year"] == pytest.approx(summary["top_up_used_gbp_per_year"], abs=1)
 
 
 def test_supervision_binds_in_the_second_year_after_the_sum_grows():
@@ -176,7 +176,7 @@ def test_supervision_binds_in_the_second_year_after_the_sum_grows():
         return parse_scenario({**data, "supervision": {"available": {"senior_pharmacist": available}, "needs": needs}}, "plan")
 
     plan = make_plan(with_supervision({"hours_per_week": 1.5}))
-    assert list(plan.mix()["wte"]) == pytest.approx([2, 3])
+    assert list(plan.mix()["total_wte"]) == pytest.approx([2, 3])
     assert plan.solution.care == pytest.approx(5000)
     limits = plan.limits().set_index(["year", "family"])
     assert ("2025/26", "supervision") not in limits.index
@@ -185,10 +185,10 @@ def test_supervision_binds_in_the_second_year_after_the_sum_grows():
     assert limits.at[("2025/26", "arrs_budget"), "care_value_per_unit"] == pytest.approx(1000 / 50_000 * 1000)
 
     bought = make_plan(with_supervision({"hours_per_week": 1.5, "gbp_per_hour": 50}, top_up=1300))
-    assert list(bought.mix()["wte"]) == pytest.approx([2.026, 4])
+    assert list(bought.mix()["total_wte"]) == pytest.approx([2.026, 4])
     assert bought.solution.care == pytest.approx(6026)
     assert bought.solution.value(bought.model.bought_supervision["senior_pharmacist", 1, FORECAST]) == pytest.approx(0.5)
-    assert list(bought.years()["own_money_gbp"]) == pytest.approx([1300, 1300])
+    assert list(bought.years()["own_money_gbp_per_year"]) == pytest.approx([1300, 1300])
 
 
 # ---------------------------------------------------------------- properties
@@ -210,7 +210,7 @@ def test_a_future_with_probability_zero_changes_nothing():
     b = make_plan(short(EXAMPLE_PLAN, futures=with_zero), compare=False)
     assert b.solution.care == pytest.approx(a.solution.care, rel=1e-9)
     assert b.solution.total_cost_gbp == pytest.approx(a.solution.total_cost_gbp, rel=1e-9)
-    columns = ["wte", "arrs_claimed_gbp", "own_money_gbp", "care_value"]  # roles that tie (paramedic, PA) may swap
+    columns = ["total_wte", "arrs_claimed_gbp_per_year", "own_money_gbp_per_year", "care_value_per_year"]  # roles that tie (paramedic, PA) may swap
     kept = b.years()[b.years()["future"] == "unfunded"].reset_index(drop=True)
     assert kept[columns].to_numpy() == pytest.approx(a.years()[columns].to_numpy(), rel=1e-6, abs=1e-3)
     for mode in ("robust", "expected"):  # an impossible future never binds, even in a robust plan
@@ -235,7 +235,7 @@ def test_a_single_future_equals_the_deterministic_plan():
     deterministic = make_plan(short(EXAMPLE_PLAN, futures={}, growth=growth))
     single = make_plan(short(EXAMPLE_PLAN, futures={"only": {"probability": 1, "growth": growth}}))
     assert single.solution.care == pytest.approx(deterministic.solution.care, rel=1e-9)
-    assert single.mix()["wte"].tolist() == pytest.approx(deterministic.mix()["wte"].tolist(), abs=1e-6)
+    assert single.mix()["total_wte"].tolist() == pytest.approx(deterministic.mix()["total_wte"].tolist(), abs=1e-6)
 
 
 @pytest.mark.parametrize("mode", ["expected", "robust"])

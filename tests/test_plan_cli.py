@@ -34,7 +34,7 @@ def test_plan_json_gives_the_hand_derived_plans(tmp_path):
     assert robust["summary"]["expected_care_value"] == pytest.approx(1000 * (1.5 * 112_500 + 0.5 * 137_500) / C1)
     expected = json.loads(run("plan", str(path), "--format", "json").stdout)
     frozen = [row for row in expected["years"] if row["future"] == "frozen" and row["year"] == "2026/27"][0]
-    assert frozen["own_money_over_budget_gbp"] == 12_500
+    assert frozen["own_money_over_budget_gbp_per_year"] == 12_500
 
 
 def test_plan_text_csv_and_files(tmp_path):
@@ -45,7 +45,7 @@ def test_plan_text_csv_and_files(tmp_path):
     before, technical = text.split("Technical details: ")  # solver words close the report, out of a manager's way
     assert "LP" not in before and "LP" in technical
     csv = run("plan", str(path), "--format", "csv", "--no-compare").stdout
-    assert csv.splitlines()[0].startswith("future,year,probability,wte")
+    assert csv.splitlines()[0].startswith("future,year,probability,total_wte,new_wte,arrs_sum_gbp_per_year")
     assert len(csv.splitlines()) == 1 + 4  # two futures × two years
     done = run("plan", str(path), "--output", str(tmp_path / "out"))
     assert done.returncode == 0 and (tmp_path / "out" / "plan_years.csv").exists()
@@ -103,9 +103,9 @@ def test_over_the_top_up_budget_reads_0_where_nothing_is_over_in_text_and_data(t
         ("funded", "2025/26", "£0"), ("funded", "2026/27", "£0"), ("frozen", "2025/26", "£0"), ("frozen", "2026/27", "£12,500")]
     run("plan", str(path), "--no-compare", "--output", str(tmp_path / "csv"))
     with open(tmp_path / "csv" / "plan_years.csv", newline="") as file:
-        assert [row["own_money_over_budget_gbp"] for row in csv.DictReader(file)] == ["0.0", "0.0", "0.0", "12500.0"]
+        assert [row["own_money_over_budget_gbp_per_year"] for row in csv.DictReader(file)] == ["0.0", "0.0", "0.0", "12500.0"]
     years = json.loads(run("plan", str(path), "--no-compare", "--format", "json").stdout)["years"]
-    assert [row["own_money_over_budget_gbp"] for row in years] == [0.0, 0.0, 0.0, 12500.0]
+    assert [row["own_money_over_budget_gbp_per_year"] for row in years] == [0.0, 0.0, 0.0, 12500.0]
 
 
 def test_the_plan_summary_gives_the_discount_rate_in_the_scenarios_unit():

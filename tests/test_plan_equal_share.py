@@ -47,7 +47,7 @@ def test_equal_share_holds_every_need_at_the_same_share_in_the_short_year():
     assert equal.first_year_decisions()[CP][0] == pytest.approx(2)
     assert shares(equal) == pytest.approx({("2025/26", "medication_review"): 0.4, ("2025/26", "urgent_same_day"): 0.4,
                                            ("2026/27", "medication_review"): 0.46, ("2026/27", "urgent_same_day"): 0.5}, abs=1e-6)
-    years = equal.years().set_index("year")["care_value"]
+    years = equal.years().set_index("year")["care_value_per_year"]
     assert list(years) == pytest.approx([100 * 0.4 / 0.7, 16 * (2.5 * 0.46 + 3.75 * 0.5) / 0.7], rel=1e-6)
     assert equal.solution.care == pytest.approx(126.285714, rel=1e-6)
     assert shares(share)[("2025/26", "medication_review")] == pytest.approx(0.3, abs=1e-6)
@@ -71,5 +71,5 @@ def test_a_future_with_probability_zero_changes_nothing_under_equal_share():
         lowest = {plan.solution.value(plan.model.lowest_share) for plan in (a, b)}
         assert max(lowest) - min(lowest) < 1e-6 and min(lowest) > 0, (mode, lowest)
         kept = b.years()[b.years()["future"] == "unfunded"].reset_index(drop=True)
-        columns = ["wte", "own_money_gbp", "need_met_share", "care_value"]
+        columns = ["total_wte", "own_money_gbp_per_year", "need_met_share", "care_value_per_year"]
         assert kept[columns].to_numpy() == pytest.approx(a.years()[columns].to_numpy(), rel=1e-6, abs=1e-3), mode

@@ -50,9 +50,9 @@ def test_plan_charts_carry_the_plan_numbers():
                                    futures=FUNDING_FUTURES), compare=False)
     area = plan_charts.mix_area_chart(plan, "frozen").to_dict()
     rows = pd.DataFrame(next(iter(area["datasets"].values())))
-    assert rows["wte"].tolist() == pytest.approx([125_000 / C1] * 2)  # the hand-derived expected-value plan (tests/test_plan.py)
+    assert rows["total_wte"].tolist() == pytest.approx([125_000 / C1] * 2)  # the hand-derived expected-value plan (tests/test_plan.py)
     money = plan_charts.own_money_chart(plan).to_dict()
-    assert any(25_000 == pytest.approx(r.get("own_money_gbp", -1)) for d in money["datasets"].values() for r in d)
+    assert any(25_000 == pytest.approx(r.get("own_money_gbp_per_year", -1)) for d in money["datasets"].values() for r in d)
 
 
 def funding_plan():

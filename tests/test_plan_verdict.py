@@ -43,12 +43,12 @@ def test_two_posts_stay_affordable_and_the_third_needs_own_money_if_pay_awards_a
     years = plan.years().set_index(["future", "year"])
     assert plan.first_year_decisions()[CP][0] == pytest.approx(3)
     for year in ("2027/28", "2028/29"):
-        assert years.at[("funded", year), "own_money_gbp"] == pytest.approx(225)
-        assert years.at[("unfunded", year), "own_money_gbp"] == pytest.approx(15_225)
-        assert years.at[("unfunded", year), "own_money_over_budget_gbp"] == pytest.approx(5_225)
+        assert years.at[("funded", year), "own_money_gbp_per_year"] == pytest.approx(225)
+        assert years.at[("unfunded", year), "own_money_gbp_per_year"] == pytest.approx(15_225)
+        assert years.at[("unfunded", year), "own_money_over_budget_gbp_per_year"] == pytest.approx(5_225)
     posts = plan.posts().set_index("post")
     assert list(posts.index) == [1, 2, 3]
-    assert posts.at[3, "beyond_budget_then_gbp"] == pytest.approx(5_225) and posts.at[3, "beyond_budget_most_gbp"] == pytest.approx(5_225)
+    assert posts.at[3, "beyond_budget_then_gbp_per_year"] == pytest.approx(5_225) and posts.at[3, "beyond_budget_most_gbp_per_year"] == pytest.approx(5_225)
     assert posts.at[3, "future"] == "unfunded" and posts.at[3, "from_year"] == "2027/28"
     assert (posts.loc[[1, 2], "future"] == "").all()
     assert plan.verdict() == (
@@ -110,8 +110,8 @@ def test_own_money_needed_only_by_later_hiring_leaves_this_years_posts_affordabl
                                     growth={"pay_award_afc_percent": {"2026/27": 10, "later": 0}}))
     years = plan.years().set_index(["future", "year"])
     assert plan.first_year_decisions()[CP][0] == pytest.approx(2)
-    assert years.at[("unfunded", "2026/27"), "wte"] == pytest.approx(3)
-    assert years.at[("unfunded", "2027/28"), "own_money_over_budget_gbp"] == pytest.approx(5_225)
+    assert years.at[("unfunded", "2026/27"), "total_wte"] == pytest.approx(3)
+    assert years.at[("unfunded", "2027/28"), "own_money_over_budget_gbp_per_year"] == pytest.approx(5_225)
     assert plan.verdict() == (
         "Hiring 2.0 WTE clinical pharmacist now stays within the top-up budget in every future; the plan's later hiring "
         "beyond this year's posts needs £5,225 of own money a year beyond the top-up budget from 2026/27 if pay awards "

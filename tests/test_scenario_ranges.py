@@ -65,7 +65,7 @@ def test_every_bounded_field_has_a_unit_or_is_a_plain_number():
 
 def rural() -> dict:
     data = yaml.safe_load(RURAL.read_text())
-    data["custom_roles"] = {"x": {"name": "X", "afc_band": "6", "serves": {"musculoskeletal": 1}}}
+    data["custom_roles"] = {"x": {"name": "X", "afc_band": "6", "serves": {"msk": 1}}}
     data["futures"] = {"only": {"probability": 1}}
     data["supervision"] = {"available": {"gp": {"hours_per_week": 10}}, "needs": {"clinical_pharmacist": {"hours_per_week_per_wte": 1}}}
     return data

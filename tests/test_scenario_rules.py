@@ -145,7 +145,10 @@ def test_a_salary_below_the_band_is_a_warning_not_an_error():
         ({"name": "X", "salary_gbp": 30000, "serves": {"msk": 1}}, "max_reimbursable_gbp is 'derive from band' but no afc_band is given"),
         ({"name": "X", "afc_band": "11", "serves": {"msk": 1}}, "custom_roles.x.afc_band = '11': not an Agenda for Change band"),
         ({"name": "X", "afc_band": "6", "serves": {"msk_pain": 1}}, "custom_roles.x.serves: 'msk_pain' is not a demand category"),
-        ({"name": "X", "afc_band": "6", "max_reimbursable_gbp": "lots", "serves": {"msk": 1}}, "give the approved amount in £ a year"),
+        ({"name": "X", "afc_band": "6", "max_reimbursable_gbp": "lots", "serves": {"msk": 1}},
+         "custom_roles.x.max_reimbursable_gbp is 'lots'; give a number in £ a year per WTE, more than 0, up to 1,000,000, or 'derive from band'"),
+        ({"name": "X", "afc_band": "6", "max_reimbursable_gbp": 2_000_000, "serves": {"msk": 1}},
+         "custom_roles.x.max_reimbursable_gbp is £2,000,000 a year per WTE; give more than 0, up to 1,000,000, or 'derive from band'"),
     ],
 )
 def test_bad_custom_roles_are_named(custom, expected):

@@ -489,7 +489,7 @@ def test_no_limit_cells_round_trip(large):
     shown.at["dietitian", "max_new_wte"] = "2.5"
     assert edit_tables.apply_roles(large, base, edit_tables.roles_from_editor(shown)).roles["dietitian"].max_new_wte == 2.5
     shown.at["dietitian", "max_new_wte"] = "lots"
-    with pytest.raises(ScenarioError, match="must be a number"):
+    with pytest.raises(ScenarioError, match="roles.dietitian.max_new_wte is 'lots'; give a number of WTE, 0 to 500"):
         edit_tables.apply_roles(large, base, edit_tables.roles_from_editor(shown))
 
 

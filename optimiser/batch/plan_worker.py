@@ -22,17 +22,19 @@ PLAN_SUMMARY_FIELDS: dict[str, pa.DataType] = {
 """Columns a plan batch adds to `pcn_summary`: the plan's mode and years, the one-line verdict for a board, and each
 year's care score (on the first year's scale) summed over the plan, discounted and expected over the futures."""
 YEAR_MEASURES = [
-    "wte", "new_wte", "own_funded_wte", "arrs_sum_gbp", "arrs_claimed_gbp", "arrs_unspent_gbp", "in_post_beyond_arrs_gbp", "own_money_gbp",
-    "top_up_budget_gbp", "own_money_over_budget_gbp", "total_cost_gbp", "need_contacts", "served_contacts", "care_value",
+    "total_wte", "new_wte", "own_funded_wte", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
+    "in_post_beyond_arrs_gbp_per_year", "own_money_gbp_per_year", "top_up_budget_gbp_per_year", "own_money_over_budget_gbp_per_year",
+    "total_cost_gbp_per_year", "demand_contacts_per_year", "served_contacts_per_year", "care_value_per_year",
 ]
-"""Per PCN, year and future (£ a year, WTE at the year's end, contacts a year); summed in the roll-ups."""
+"""Per PCN, year and future (£ a year, WTE at the year's end, contacts a year, care in the valuation's unit a year),
+under the names `plan` and the single-year tables use; summed in the roll-ups."""
 YEAR_FIELDS: dict[str, pa.DataType] = {
     "ods_code": pa.string(), "icb": pa.string(), "policy": pa.string(), "future": pa.string(), "year": pa.string(),
     "probability": pa.float64(), **dict.fromkeys(YEAR_MEASURES, pa.float64()), "fingerprint": pa.string(),
 }
 ROLE_YEAR_MEASURES = [
-    "in_post_wte", "new_wte", "reduced_wte", "total_wte", "wte_years_worked", "own_funded_wte",
-    "cost_gbp", "arrs_claimed_gbp", "own_money_gbp",
+    "in_post_wte", "new_wte", "reduced_wte", "total_wte", "worked_wte_years", "own_funded_wte",
+    "cost_gbp_per_year", "arrs_claimed_gbp_per_year", "own_money_gbp_per_year",
 ]
 """Per PCN, role, year and future: WTE carried in after leavers, new, reduced and at the year's end, WTE-years worked
 (first-year posts from their start month), and £ that year; summed per role in the roll-ups."""
@@ -42,16 +44,17 @@ ROLE_YEAR_FIELDS: dict[str, pa.DataType] = {
     **dict.fromkeys(ROLE_YEAR_MEASURES, pa.float64()), "fingerprint": pa.string(),
 }
 FIRST_YEAR = {
-    "total_wte": "wte", "new_wte": "new_wte", "own_funded_wte": "own_funded_wte", "arrs_sum_gbp_per_year": "arrs_sum_gbp",
-    "arrs_claimed_gbp_per_year": "arrs_claimed_gbp", "arrs_unspent_gbp_per_year": "arrs_unspent_gbp",
-    "in_post_beyond_arrs_gbp_per_year": "in_post_beyond_arrs_gbp", "top_up_used_gbp_per_year": "own_money_gbp", "total_cost_gbp_per_year": "total_cost_gbp",
-    "demand_contacts_per_year": "need_contacts", "served_contacts_per_year": "served_contacts",
+    **{name: name for name in ("total_wte", "new_wte", "own_funded_wte", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year",
+                               "arrs_unspent_gbp_per_year", "in_post_beyond_arrs_gbp_per_year", "total_cost_gbp_per_year",
+                               "demand_contacts_per_year", "served_contacts_per_year")},
+    "top_up_used_gbp_per_year": "own_money_gbp_per_year",
 }
-"""Summary field ← the plan's first year (the same in every future, since its decisions are made before any is known)."""
+"""Summary field ← the plan's first year (the same in every future, since its decisions are made before any is known):
+the same names, but for own money, which is the top-up used in a single year."""
 FIRST_YEAR_ROLE = {
-    "in_post_wte": "in_post_wte", "new_wte": "new_wte", "reduced_wte": "reduced_wte", "total_wte": "total_wte",
-    "own_funded_wte": "own_funded_wte", "cost_gbp_per_year": "cost_gbp", "arrs_claimed_gbp_per_year": "arrs_claimed_gbp",
-    "top_up_gbp_per_year": "own_money_gbp", "room_sessions_per_week": "room_sessions_per_week",
+    **{name: name for name in ("in_post_wte", "new_wte", "reduced_wte", "total_wte", "own_funded_wte", "cost_gbp_per_year",
+                               "arrs_claimed_gbp_per_year", "room_sessions_per_week")},
+    "top_up_gbp_per_year": "own_money_gbp_per_year",
 }
 """`pcn_roles` field ← the plan's first year per role, expected over the futures."""
 
@@ -96,7 +99,7 @@ def plan_summary(result) -> dict:
     weights = first["probability"]
     care = result.care()
     served = care[care["year"] == result.inputs.years[0]].assign(weight=lambda c: c["future"].map(result.inputs.probabilities))
-    served = served.assign(served=served["served_contacts"] * served["weight"]).groupby("category")["served"].sum()
+    served = served.assign(served=served["served_contacts_per_year"] * served["weight"]).groupby("category")["served"].sum()
     discount = years["year"].map({p.year: p.discount_factor for p in result.inputs.periods.values()})
     return {
         **{field: float((first[column] * weights).sum()) for field, column in FIRST_YEAR.items()},
@@ -105,7 +108,7 @@ def plan_summary(result) -> dict:
         "unmet_contacts_per_year": _first_year_unmet(result, care),
         "binding_constraints": _first_year_limits(result),
         "verdict": result.verdict(),
-        "care_score_points_over_plan_discounted": (float((years["care_value"] * years["probability"] * discount).sum())
+        "care_score_points_over_plan_discounted": (float((years["care_value_per_year"] * years["probability"] * discount).sum())
                                                    if result.inputs.scenario.policy.valuation != "contacts" else None),
     }
 
@@ -146,7 +149,7 @@ def _first_year_unmet(result, care) -> float:
     """Contacts of need left unmet in the first year, category by category, expected over the futures."""
     first = care[care["year"] == result.inputs.years[0]]
     probability = first["future"].map(result.inputs.probabilities)
-    return float(((first["need_contacts"] - first["served_contacts"]).clip(lower=0.0) * probability).sum())
+    return float(((first["demand_contacts_per_year"] - first["served_contacts_per_year"]).clip(lower=0.0) * probability).sum())
 
 
 def _first_year_limits(result) -> str:

@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from optimiser.batch.table import DEMAND_RATE, NO_ICB, TEXT_FIELDS, RowProblem
+from optimiser.batch.table import DEMAND_RATE, DEMAND_RATE_BOUNDS, DEMAND_RATE_UNIT, NO_ICB, TEXT_FIELDS, RowProblem
+from optimiser.errors import allowed_number, allowed_range, outside
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import located_problems
 from optimiser.scenario_sections import RoleSettings
@@ -102,7 +103,7 @@ def _row(number: int, cells: dict[str, Any], start: RowStart) -> TableRow:
         if value is None:
             continue
         if kind == "rate":
-            value = _rate_times_list_size(value, cells.get("list_size"))
+            value = _rate_times_list_size(value, cells.get("list_size"), column)
             if isinstance(value, str):
                 problems.append(RowProblem(number, pcn_id, column, value))
                 continue
@@ -171,13 +172,14 @@ def _cells(column: pd.Series) -> list:
     return [_cell(value) for value in column]
 
 
-def _rate_times_list_size(value: Any, list_size: Any) -> float | str | None:
-    """Contacts a year from a rate per 1,000 patients; a sentence if the rate is bad; None if the list size is."""
+def _rate_times_list_size(value: Any, list_size: Any, column: str = DEMAND_RATE) -> float | str | None:
+    """Contacts a year from a rate per 1,000 patients; if the rate is bad, the sentence a scenario field gets, naming
+    the column; None if the list size is bad."""
     if not _is_number(value):
-        return f"{value!r} must be a number (contacts per 1,000 patients a year)"
+        return outside(column, value, allowed_number(DEMAND_RATE_UNIT, **DEMAND_RATE_BOUNDS))
     rate = float(value)
-    if rate < 0:
-        return f"{value!r} must be a number ≥ 0"
+    if rate < DEMAND_RATE_BOUNDS["ge"]:
+        return outside(column, rate, allowed_range(**DEMAND_RATE_BOUNDS), DEMAND_RATE_UNIT)
     if not _is_number(list_size) or float(list_size) <= 0:
         return None
     return rate * float(list_size) / 1000

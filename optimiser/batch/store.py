@@ -42,6 +42,14 @@ RENAMED = {"list_size": "list_size_patients", "weighted_population": "weighted_p
            "weighted_care_per_year": "priority_weighted_contacts_per_year"}
 """Summary columns of parts written before every name carried its unit, by today's name, so a run resumed on such
 parts reads them (tests/test_batch_overwrite.py)."""
+PLAN_RENAMED = {
+    "wte": "total_wte", "wte_years_worked": "worked_wte_years", "cost_gbp": "cost_gbp_per_year", "need_contacts": "demand_contacts_per_year",
+    "served_contacts": "served_contacts_per_year", "care_value": "care_value_per_year",
+    **{f"{name}_gbp": f"{name}_gbp_per_year" for name in ("arrs_sum", "arrs_claimed", "arrs_unspent", "in_post_beyond_arrs", "own_money",
+                                                          "top_up_budget", "own_money_over_budget", "total_cost")},
+}
+"""The same for a plan batch's parts per year and future (and role), written before the plan's columns were named as
+the single-year tables' (tests/test_batch_names.py); no other part has a column of these names."""
 
 
 def parts_dir(output: Path) -> Path:
@@ -182,7 +190,7 @@ def in_table_order(output: Path, index: pd.DataFrame, policies: list[str], kind:
                 path = files.get(_chunk_id(paths[number]))
                 if path is None:
                     continue
-                cache[number] = read_part(path).to_pandas().rename(columns=RENAMED)
+                cache[number] = read_part(path).to_pandas().rename(columns=RENAMED | PLAN_RENAMED)
             while len(cache) > 4:
                 cache.pop(next(iter(cache)))
         if number < 0:  # kept in memory, one record per row and policy

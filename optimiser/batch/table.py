@@ -35,6 +35,8 @@ ROLE_PREFIXES = ("in_post_wte", "max_new_wte", "cost_per_wte_gbp")
 DEMAND_COUNT = "demand_contacts_per_year"
 DEMAND_RATE = "demand_per_1000_patients"
 """`demand_contacts_per_year.<category>`, or `demand_per_1000_patients.<category>` (× list size ÷ 1,000)."""
+DEMAND_RATE_UNIT = "contacts a year per 1,000 patients"
+DEMAND_RATE_BOUNDS = {"ge": 0}
 REQUIRED_COLUMNS = ("ods_code", "name", "list_size", "weighted_population")
 TEXT_FIELDS = ("ods_code", "name", "icb")
 NO_ICB = "(no ICB given)"

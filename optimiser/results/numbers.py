@@ -118,7 +118,7 @@ class SolvedNumbers:
             "own_funded_wte": own,
             **role_money(roles, total, own),
         }
-        numbers["spare_wte"] = np.maximum(np.round(total - assigned, 9), 0.0)
+        numbers["spare_wte"] = at_bounds(np.maximum(total - assigned, 0.0), 0.0)
         return numbers
 
     # ------------------------------------------------------------ money

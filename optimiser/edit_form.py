@@ -15,7 +15,7 @@ from optimiser.catalogue import load_catalogue
 from optimiser.edit_tables import cell_value, same_value
 from optimiser.errors import ScenarioError
 from optimiser.scenario import FIELD_LABELS, PCN_NUMBERS, Scenario
-from optimiser.scenario_problems import describe_validation_error
+from optimiser.scenario_problems import located_problems
 
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
     "pcn_name": ("pcn", "name"),
@@ -89,8 +89,8 @@ def apply_form(scenario: Scenario, values: dict[str, Any]) -> tuple[Scenario, li
     except ValidationError as error:
         path_to_key = {".".join(path): key for key, path in FORM_FIELDS.items()}
         by_field: dict[str, list[str]] = {}
-        for item, sentence in zip(error.errors(), describe_validation_error(error)):
-            key = path_to_key.get(".".join(str(p) for p in item["loc"]), "")
+        for loc, sentence in located_problems(error):
+            key = path_to_key.get(".".join(str(p) for p in loc), "")
             by_field.setdefault(key, []).append(sentence)
         raise FormError(by_field) from None
     if year == scenario.year:

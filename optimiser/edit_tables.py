@@ -18,7 +18,7 @@ from optimiser.catalogue_rules import is_estimate
 from optimiser.errors import ScenarioError
 from optimiser.inputs import prepare
 from optimiser.scenario import Scenario
-from optimiser.scenario_problems import describe_validation_error, parse_scenario
+from optimiser.scenario_problems import located_problems, parse_scenario
 from optimiser.scenario_sections import DemandSettings, RoleSettings
 
 ROLE_COLUMNS: dict[str, str] = {
@@ -138,10 +138,9 @@ def _row_problems(
     error: ValidationError, model: type[BaseModel], prefix: str, where: str, labels: dict[str, str], columns: dict[str, str]
 ) -> list[str]:
     """pydantic's errors for one table row, each the CLI's sentence prefixed by the table row and column."""
-    sentences = describe_validation_error(error, model)
     problems = []
-    for item, sentence in zip(error.errors(), sentences):
-        field_name = str(item["loc"][0]) if item["loc"] else ""
+    for loc, sentence in located_problems(error, model):
+        field_name = str(loc[0]) if loc else ""
         column = labels.get(columns.get(field_name, field_name), field_name)
         problems.append(f"{where}, column '{column}': {prefix}.{sentence}")
     return problems

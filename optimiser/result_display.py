@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import pandas as pd
+from pydantic import BaseModel
 
 from optimiser.catalogue_rules import is_estimate, past_year_note
 from optimiser.results import Result
-from optimiser.scenario import FIELD_LABELS
+from optimiser.scenario import FIELD_LABELS, Scenario
 from optimiser.words import wte_list
 
 ESTIMATE_MARK = " *"
@@ -168,19 +170,66 @@ def conflicts_display(conflicts: pd.DataFrame | None) -> pd.DataFrame:
     )
 
 
-_FIELD_PATH = re.compile(r"\b(pcn|money|estate|roles|demand|policy)\.(?:(<\w+>|\w+)\.)?(\w+)(: true| is true)?")
+_FIELD_PATH = re.compile(r"\b(pcn|money|estate|roles|custom_roles|demand|policy|supervision)((?:\.(?:<\w+>|\w+))+)(?:(: | is )(\w+))?")
+ON_SCREEN = {"roles": " in the Roles table", "demand": " in the Demand table"}
+"""Where a labelled setting's control is, by section; the others are in the sidebar."""
+IN_THE_FILE = " in the scenario file"
+"""Said after a setting the app has no control for (one not in FIELD_LABELS), named by its path in the file."""
+
+
+def _branches(kind) -> list:
+    return [k for k in get_args(kind)] if get_origin(kind) in (Union, UnionType) else [kind]
+
+
+def scenario_setting(section: str, parts: list[str]):
+    """The FIELD_LABELS key (`roles.max_new_wte` for `roles.<role>.max_new_wte`) and type of the setting a path names,
+    or None when it names none (`roles.paramedic`, `results.csv`)."""
+    kind, key = Scenario.model_fields[section].annotation, [section]
+    for part in parts:
+        branches = _branches(kind)
+        model = next((k for k in branches if isinstance(k, type) and issubclass(k, BaseModel)), None)
+        mapping = next((k for k in branches if get_origin(k) is dict), None)
+        if model is not None and part in model.model_fields:
+            kind = model.model_fields[part].annotation
+            key.append(part)
+        elif mapping is not None:
+            kind = get_args(mapping)[1]
+        else:
+            return None
+    if any((isinstance(k, type) and issubclass(k, BaseModel)) or get_origin(k) is dict for k in _branches(kind)):
+        return None
+    return ".".join(key), kind
+
+
+def _values(kind) -> set[str]:
+    """The words a setting of this type may be set to in a sentence (`: true`, `: infeasible`)."""
+    words: set[str] = set()
+    for branch in _branches(kind):
+        if branch is bool:
+            words |= {"true", "false"}
+        elif get_origin(branch) is Literal:
+            words |= {str(v) for v in get_args(branch)}
+    return words
 
 
 def in_words(text: str) -> str:
-    """A core sentence for the app: scenario-file paths (`roles.<role>.max_new_wte`) become the labels on screen."""
+    """A core sentence for the app: scenario-file paths (`roles.<role>.max_new_wte`) become the labels on screen, or, for a
+    setting the app has no control for, say it is set in the scenario file."""
 
     def label(match: re.Match) -> str:
-        section, _, name, switched_on = match.groups()
-        words = FIELD_LABELS.get(f"{section}.{name}")
-        if words is None:
+        section, path, joint, value = match.groups()
+        setting = scenario_setting(section, path.split(".")[1:])
+        if setting is None:
             return match.group(0)
-        where = {"roles": " in the Roles table", "demand": " in the Demand table"}.get(section, "")
-        return f"“{words}”{where}" + (" switched on" if switched_on else "")
+        key, kind = setting
+        after = ""
+        if value is not None and value not in _values(kind):
+            after, value = joint + value, None  # not the setting's value: text that follows it
+        words = FIELD_LABELS.get(key)
+        if words is None:
+            return f"{section}{path}{': ' + value if value else ''}{IN_THE_FILE}{after}"
+        state = {None: "", "true": " switched on", "false": " switched off"}.get(value, f" set to {value}")
+        return f"“{words}”{ON_SCREEN.get(section, '')}{state}{after}"
 
     return _FIELD_PATH.sub(label, text)
 

@@ -72,11 +72,11 @@ FIELD_LABELS: dict[str, str] = {
     "policy.allow_reducing_in_post": "Allow reducing staff in post",
     "policy.whole_posts": "Whole posts only",
     "policy.post_size_wte": "Size of one post (WTE)",
-    "policy.min_post_wte": "Minimum post size (WTE)",
     "policy.london_weighting": "London weighting",
 }
-"""Each scenario field in a manager's words, keyed by its place in a scenario file (`roles.max_new_wte` stands for
-`roles.<role>.max_new_wte`). The one list of field labels: the app's widgets and messages and the CLI's use it."""
+"""Each scenario field the app has a control for, in the control's words, keyed by its place in a scenario file
+(`roles.max_new_wte` stands for `roles.<role>.max_new_wte`). The one list of field labels: the app's widgets and
+messages use it, and a message naming a field not listed here says it is set in the scenario file."""
 
 MAX_HORIZON_YEARS = 15
 HORIZON_RANGE = f"a plan looks 1 to {MAX_HORIZON_YEARS} years ahead"

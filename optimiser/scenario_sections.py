@@ -7,7 +7,7 @@ from __future__ import annotations
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from optimiser.errors import allowed_number, allowed_range
@@ -295,8 +295,14 @@ class Growth(Strict):
 
     @field_validator("pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent", mode="before")
     @classmethod
-    def _number_means_every_year(cls, value: Any) -> Any:
-        return {"later": value} if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    def _number_means_every_year(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return {"later": value}
+        if not isinstance(value, dict):  # else pydantic would ask for a mapping alone, though one number will do
+            unit = UNITS[info.field_name]
+            raise ValueError(f"{allowed_number(unit, **CHECKED_BOUNDS[info.field_name])}, for every year, "
+                             f"or years and their {unit}, e.g. {{2027/28: 3, later: 2}}")
+        return value
 
 
 class Future(Strict):

@@ -566,3 +566,30 @@ def test_unspent_arrs_says_why_beside_the_figure_and_a_past_year_says_so(monkeyp
     assert ("past financial year" in " ".join(i.value for i in at.info)) == (later_financial_year("2026/27") is not None)
     large = start(monkeypatch, tmp_path, "large-2024-25.yaml")
     assert any("this scenario is for 2024/25, a past financial year" in i.value for i in large.info)
+
+
+SETTING_PATH = r"\b(?:pcn|money|estate|roles|custom_roles|demand|policy|supervision)(?:\.(?:<\w+>|\w+))+(?:: \w+)?"
+
+
+def test_messages_name_the_sidebar_control_or_say_the_setting_is_in_the_scenario_file(monkeypatch, tmp_path):
+    """The urban example's figures are provisional: its note tells a manager where to correct them, naming the sidebar's
+    “ARRS sum (£ a year)” and the scenario file's roles.<role>.max_reimbursable_gbp (the app has no control for it).
+    A plan below the staff in post breaks a rule whose switch the sidebar has. No message on the page names a scenario
+    setting by its path without saying it is set in the scenario file."""
+    import re
+
+    at = start(monkeypatch, tmp_path)
+    notes = [i.value for i in at.info]
+    assert any("set roles.<role>.max_reimbursable_gbp in the scenario file or “ARRS sum (£ a year)”" in n for n in notes)
+    plan = at.session_state["current"].roles["clinical_pharmacist"].in_post_wte - 1
+    base = edit_tables.roles_table(at.session_state["loaded"])
+    position = [r for r in base.index if base.at[r, "include"]].index("clinical_pharmacist")
+    at.session_state[f"plan_editor_{at.session_state['gen']}"] = {
+        "edited_rows": {position: {"plan_wte": plan}}, "added_rows": [], "deleted_rows": []}
+    at.button(key="check_plan").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("“Allow reducing staff in post” if staff would leave" in w.value for w in at.warning)
+    shown = [e.value for e in (*at.info, *at.warning, *at.error, *at.markdown, *at.caption)]
+    for text in shown:
+        for path in re.finditer(SETTING_PATH, text):
+            assert text[path.end():].startswith(" in the scenario file"), (path.group(0), text)

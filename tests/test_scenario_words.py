@@ -149,3 +149,20 @@ def test_rows_and_files_share_the_sentence():
     in_file = problems(with_value(("pcn", "list_size"), "lots"))
     assert outside("pcn.list_size", "lots", allowed_number("patients", True, gt=0, le=1_000_000)) in in_file
     assert _rate_times_list_size("-5", 1000, "c") == outside("c", -5.0, allowed_range(ge=0), "contacts a year per 1,000 patients")
+
+
+@pytest.mark.parametrize("field", ["pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent"])
+def test_a_word_for_a_growth_rate_says_one_number_or_years_will_do(field):
+    """These rates take one number for every year or a mapping of years; a word read 'must be a mapping' alone."""
+    said = problems(with_value(("growth", field), "x"))
+    assert said == [f"growth.{field} is 'x'; give a number in % a year, -100 to 100, for every year, "
+                    "or years and their % a year, e.g. {2027/28: 3, later: 2}"]
+    assert not problems_or_none(with_value(("growth", field), 3))
+
+
+def problems_or_none(data: dict) -> list[str]:
+    try:
+        parse_scenario(data, "my-pcn.yaml")
+    except ScenarioError as error:
+        return error.problems
+    return []

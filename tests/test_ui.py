@@ -498,6 +498,13 @@ def test_no_limit_cells_round_trip(large):
     ("Raise demand.msk.priority_weight if", "Raise “Priority weight” in the Demand table if"),
     ("(policy.allow_reducing_in_post: true)", "(“Allow reducing staff in post” switched on)"),
     ("see results.csv and roles.paramedic: 2 WTE", "see results.csv and roles.paramedic: 2 WTE"),
+    ("set roles.<role>.max_reimbursable_gbp or money.arrs_sum_gbp.",
+     "set roles.<role>.max_reimbursable_gbp in the scenario file or “ARRS sum (£ a year)”."),
+    ("Set policy.in_post_beyond_arrs_sum: infeasible to treat", "Set policy.in_post_beyond_arrs_sum: infeasible in the scenario file to treat"),
+    ("(0.2 WTE, policy.min_post_wte) costs", "(0.2 WTE, policy.min_post_wte in the scenario file) costs"),
+    ("(supervision.available.gp.hours_per_week) or", "(supervision.available.gp.hours_per_week in the scenario file) or"),
+    ("policy.london_weighting: inner", "“London weighting” set to inner"),
+    ("policy.value_curve: 3 breakpoints", "policy.value_curve: 3 breakpoints"),
 ])
 def test_messages_in_a_managers_words(text, expected):
     assert result_display.in_words(text) == expected
@@ -602,3 +609,25 @@ def test_every_headline_measure_of_the_comparison_has_a_label(large):
     headline = comparison.comparison_tables(optimise(large), optimise(large))["headline"]
     assert result_display.MEASURES["own_funded_wte"] == "Posts paid wholly by the PCN (WTE)"
     assert not [m for m in headline["Measure"] if re.fullmatch(r"[a-z_]+", str(m))]
+
+
+def test_a_table_rows_sentences_each_name_the_column_they_are_about():
+    """A check giving two sentences for one of pydantic's errors used to shift every later sentence onto the wrong
+    column (sentences were paired with errors in order), and the last one was lost."""
+    from pydantic import BaseModel, Field, ValidationError, field_validator
+
+    class Row(BaseModel):
+        a: float = Field(default=0, ge=0)
+        b: float = Field(default=0, ge=0)
+
+        @field_validator("a")
+        @classmethod
+        def two_problems(cls, value):
+            raise ValueError("first problem\nsecond problem")
+
+    with pytest.raises(ValidationError) as raised:
+        Row(a=1, b=-1)
+    problems = edit_tables._row_problems(raised.value, Row, "roles.x", "Roles table, row 'X'", {"a": "A", "b": "B"}, {})
+    assert len(problems) == 3
+    assert [p.split(":", 1)[0] for p in problems] == ["Roles table, row 'X', column 'A'"] * 2 + ["Roles table, row 'X', column 'B'"]
+    assert "second problem" in problems[1] and "roles.x.b is -1" in problems[2]

@@ -10,6 +10,7 @@ from optimiser.check_table import (PLAN_COLUMNS, need_met_compared, plan_money, 
                                    supervision_in_words, with_plan)
 from optimiser.edit_tables import WTE_STEP
 from optimiser.errors import OptimiserError
+from optimiser.result_display import in_words
 from optimiser.scenario import Scenario
 
 ss = st.session_state
@@ -35,9 +36,9 @@ def show(current: Scenario) -> None:
         return
     st.markdown(f"**{checked.headline()}**")
     for sentence in checked.breaches:
-        st.warning(sentence)
+        st.warning(in_words(sentence))
     for sentence in checked.notes:
-        st.info(sentence)
+        st.info(in_words(sentence))
     st.subheader("Your plan's money and rooms")
     st.dataframe(plan_money(checked.summary), hide_index=True, width="stretch")
     staff = staff_compared(checked.comparison())

@@ -11,6 +11,7 @@ import typer
 from optimiser.errors import EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERRUPTED, EXIT_OK, listed
 from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
 from optimiser.terminal import DASK_WORKERS_RANGE, WORKERS_RANGE, err, out, within
+from optimiser.words import counted
 
 
 SCHEDULER_ADDRESS = re.compile(r"(?:(?:tcp|tls|ucx|ws|wss)://)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}"
@@ -169,7 +170,7 @@ def render_rollup(outcome):
 
     policies = outcome.plan.policies
     national = outcome.national.set_index("policy")
-    table = Table(title=f"National roll-up ({int(national['pcns_compared'].iloc[0]):,} PCNs optimal under every policy)")
+    table = Table(title=f"National roll-up ({counted(int(national['pcns_compared'].iloc[0]), 'PCN', 'PCNs')} optimal under every policy)")
     table.add_column("measure")
     for policy in policies:
         table.add_column(policy, justify="right")
@@ -203,7 +204,7 @@ def render_plan_rollup(outcome):
     national = pd.read_parquet(outcome.output / "plan_national.parquet")
     national = national[national["policy"] == outcome.plan.policies[0]]
     pcns = int(national["pcns"].max()) if len(national) else 0
-    table = Table(title=f"Plans per year and future, national ({pcns:,} PCNs optimal under every policy; £m a year)")
+    table = Table(title=f"Plans per year and future, national ({counted(pcns, 'PCN', 'PCNs')} optimal under every policy; £m a year)")
     columns = [("future", None), ("year", None), ("chance", "{:.0%}"), ("WTE", "{:,.1f}"), ("new WTE", "{:,.1f}"),
                ("ARRS claimed", "{:,.2f}"), ("ARRS unspent", "{:,.2f}"), ("in post beyond the sum", "{:,.2f}"), ("own money", "{:,.2f}")]
     for name, fmt in columns:

@@ -31,8 +31,10 @@ def funding_notes(inputs: ModelInputs, funding: dict[str, PotFunding], own: dict
                          "(own money or other funding), as the best mix assumes too.")
         if paid.own_money > 0.5:
             shares = {r: w for r, w in own.items() if inputs.role_columns["funding_pot"][r] == pot}
-            notes.append(f"The plan claims £{paid.own_money:,.0f} a year more than the {label} can pay, so {_own_posts(shares, names)} "
-                         "wholly from the PCN's own money (the top-up budget).")
+            cost = sum(w * inputs.role_columns["cost_per_wte_gbp"][r] for r, w in shares.items())
+            notes.append(f"The plan's ARRS claims are £{paid.own_money:,.0f} a year more than the {label} can pay, so "
+                         f"{_own_posts(shares, names)} wholly from the PCN's own money (the top-up budget), at a whole "
+                         f"employment cost of £{cost:,.0f} a year.")
     return notes
 
 
@@ -59,8 +61,9 @@ def rules_broken(scenario: Scenario, inputs: ModelInputs, wte: dict[str, float],
                           f"claim £{paid.arrs_claimed:,.0f} but the sum is £{paid.arrs_sum:,.0f}.")
     top_up, wholly = needs.own_money_gbp, needs.own_funded_gbp
     if top_up > inputs.top_up_budget_gbp + 0.5:
-        spent = (f"£{wholly:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; the rest for costs above reimbursement, "
-                 "rent and supervision bought" if wholly > 0.5 else "costs above reimbursement, rent, supervision bought")
+        spent = (f"£{wholly:,.0f} of it the whole employment cost of posts beyond the ARRS sum, paid wholly by the PCN; the rest "
+                 "for costs above reimbursement, rent and supervision bought" if wholly > 0.5
+                 else "costs above reimbursement, rent, supervision bought")
         broken.append(f"Needs £{top_up:,.0f} a year of top-up ({spent}) but the top-up "
                       f"budget is £{inputs.top_up_budget_gbp:,.0f}: £{top_up - inputs.top_up_budget_gbp:,.0f} over.")
     rooms = needs.room_sessions_per_week

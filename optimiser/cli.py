@@ -26,7 +26,7 @@ from optimiser.errors import (
     ScenarioError,
 )
 from optimiser.explain import InfeasibleScenario
-from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, out, within
+from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, one_of, out, within
 
 app = typer.Typer(
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
@@ -66,12 +66,13 @@ def _load(path: Path):
 @app.command()
 def solve(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON).")],
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (the mix to stdout, every table with --output).")] = OutputFormat.text,
+    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (the mix to stdout, every table with --output).",
+                                                       **one_of(OutputFormat))] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder to write result files into (json or csv).")] = None,
     report: Annotated[Optional[Path], typer.Option("--report", help="Also write a one-page board report (PDF) to this file.")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace result files (--output, --report) that already exist.")] = False,
     caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
-    solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.")] = Solver.highs,
+    solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.", **one_of(Solver))] = Solver.highs,
     time_limit: Annotated[Optional[float], typer.Option(help="Seconds the solver may take per stage (at least 0.01).", **TIME_LIMIT_RANGE)] = None,
 ) -> None:
     """Find the best mix of roles for one PCN scenario."""

@@ -107,16 +107,22 @@ def icb_chart(by_icb: pd.DataFrame, policies: list[str]):
 
 
 def write_england_outputs(output: str | Path, policies: list[str]) -> list[Path]:
-    """Beside a batch run on the bundled table: the roll-up by region, care closer to home, and the ICB chart (PNG)."""
+    """Beside a batch run on the bundled table: the roll-up by region and care closer to home (also as sheets of the
+    batch's workbook, where it wrote one), and the ICB chart (PNG)."""
     from optimiser import tables
+    from optimiser.batch.finish import WORKBOOK
+    from optimiser.batch.outputs import add_sheets
 
     output = Path(output)
     summary = pd.read_parquet(output / "pcn_summary.parquet")
     by_icb = pd.read_parquet(output / "by_icb.parquet")
     files = []
-    for name, frame in zip(TABLES, [by_region(summary, policies), care_closer_to_home(summary, policies)]):
+    frames = dict(zip(TABLES, [by_region(summary, policies), care_closer_to_home(summary, policies)]))
+    for name, frame in frames.items():
         for fmt in ("csv", "parquet"):
             files.append(tables.write_table(frame, output / f"{name}.{fmt}", overwrite=True))
+    if (output / WORKBOOK).exists():
+        add_sheets(output / WORKBOOK, frames.items())
     if len(policies) > 1:
         import vl_convert
 

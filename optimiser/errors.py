@@ -49,6 +49,11 @@ def not_a_number(option: str, text: str, allowed: str, whole: bool) -> str:
     return f"{option} {short_value(text)} is not a {'whole ' if whole else ''}number: {allowed}"
 
 
+def not_one_of(option: str, text: str, allowed: list[str]) -> str:
+    """The one sentence for text given where an option takes one of some words, in the out-of-range sentence's words."""
+    return f"{option} {short_value(text)} is not one of its values: give {', '.join(allowed[:-1])} or {allowed[-1]}"
+
+
 def number_text(value: float) -> str:
     """A number as a manager reads it: thousands separated, a whole float without its .0."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:

@@ -10,7 +10,7 @@ import typer
 
 from optimiser.errors import OptimiserError
 from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
-from optimiser.terminal import TIME_LIMIT_RANGE, err, fail, out, within
+from optimiser.terminal import TIME_LIMIT_RANGE, err, fail, one_of, out, within
 from optimiser.terminal import OutputFormat as PlanFormat
 
 
@@ -25,11 +25,12 @@ def register_plan_command(app: typer.Typer) -> None:
 
 def plan(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML or JSON); its horizon, growth and futures sections shape the plan.")],
-    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (years to stdout, every table with --output).")] = PlanFormat.text,
+    format: Annotated[PlanFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (years to stdout, every table with --output).",
+                                                     **one_of(PlanFormat))] = PlanFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder to write plan files into (json or csv).")] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace plan files that already exist in --output.")] = False,
     mode: Annotated[PlanMode, typer.Option(help="expected: own money within the top-up budget on average over the futures; "
-                                                 "robust: within it in every future.")] = PlanMode.expected,
+                                                 "robust: within it in every future.", **one_of(PlanMode))] = PlanMode.expected,
     horizon: Annotated[Optional[int], typer.Option(help=f"Years to plan (1 to {MAX_HORIZON_YEARS}); overrides the scenario's horizon.",
                                                    **within(1, MAX_HORIZON_YEARS, HORIZON_RANGE))] = None,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Also value knowing the future and planning on one forecast.")] = True,

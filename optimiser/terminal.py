@@ -10,7 +10,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from optimiser.errors import EXIT_BAD_INPUT, OptimiserError, not_a_number, out_of_range
+from optimiser.errors import EXIT_BAD_INPUT, OptimiserError, not_a_number, not_one_of, out_of_range
 
 PIPED_WIDTH = 120
 """Width of reports written to a file or a pipe (which have no width); a terminal's own width is used on a terminal."""
@@ -60,6 +60,22 @@ def within(low: float, high: float | None, allowed: str, *, whole: bool = True, 
         return value
 
     return {"parser": parse, "callback": check}
+
+
+def one_of(kind: type[Enum]) -> dict:
+    """An option taking one of `kind`'s values, for `typer.Option(..., **one_of(kind))`: any other text gets one sentence
+    naming the option, the value given and the values allowed (typer's own is a boxed 'Value error'). Every option of
+    every command that takes a word from a list goes through it (tests/test_cli_numbers.py)."""
+    allowed = [member.value for member in kind]
+
+    def check(ctx, param, value):
+        if value is None or isinstance(value, kind):
+            return value
+        if value not in allowed:
+            fail(OptimiserError(not_one_of(param.opts[0], value, allowed)))
+        return kind(value)
+
+    return {"parser": lambda text: text if isinstance(text, kind) else str(text), "callback": check}
 
 
 TIME_LIMIT_RANGE = within(0.01, None, "give the solver at least 0.01 seconds per stage", whole=False)

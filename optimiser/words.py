@@ -17,6 +17,11 @@ def joined(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """'1 PCN', '1,297 PCNs': a count and its noun, singular for one."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def wte_list(amounts: list[tuple[float, str]], names: Mapping[str, str], shown: int = 3, digits: int = 1) -> str:
     """'2.0 WTE care co-ordinator, 1.0 WTE GP assistant and 3.1 WTE in 4 other roles': (WTE, role) pairs in the order
     given, the first `shown` by name and the rest counted, short enough for a board; a single one left is named, as

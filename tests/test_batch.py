@@ -113,6 +113,16 @@ def test_missing_and_unknown_columns_stop_before_running(sample, base):
         plan_batch(twice, base, POLICIES)
 
 
+def test_a_one_row_batch_says_1_pcn(sample, tmp_path):
+    """The closing line counts in words a manager reads: '1 PCN × 1 policy', not '1 PCNs'."""
+    table_path = tmp_path / "one.csv"
+    sample.head(1).to_csv(table_path, index=False)
+    result = CliRunner().invoke(app, ["batch", str(table_path), "--base", str(BASE), "--output", str(tmp_path / "out"),
+                                      "--workers", "1", "--no-progress"])
+    assert "1 PCN × 1 policy: 1 optimal, 0 failed" in result.output, result.output
+    assert "National roll-up (1 PCN optimal under every policy)" in " ".join(result.output.split())
+
+
 def test_failures_are_rows_and_the_cli_exits_4(sample, tmp_path):
     table_path = tmp_path / "pcns.csv"
     _bad_table(sample).to_csv(table_path, index=False)

@@ -115,7 +115,7 @@ def test_the_apps_plan_table_round_trips_into_a_checked_plan():
     assert list(table["plan_wte"]) == [1.0]  # no plan yet: the staff in post
     table.loc[0, "plan_wte"] = 4.0
     check = check_plan(check_table.with_plan(scenario, table))
-    assert check.breaches[0].startswith(f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum")
+    assert check.breaches[0].startswith(f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} of it the whole employment cost of posts beyond the ARRS sum")
 
 
 def test_a_post_paid_wholly_by_the_pcn_costs_its_whole_cost_when_pay_is_above_reimbursement():
@@ -131,6 +131,10 @@ def test_a_post_paid_wholly_by_the_pcn_costs_its_whole_cost_when_pay_is_above_re
     assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(p + 4 * d)
     money = check.planned.money()["gbp_per_year"]
     assert money["Top-up used: posts paid wholly by the PCN"] == pytest.approx(p + d)
+    # the note counts the ARRS claim beyond the sum (p), the broken rule the posts' whole cost (p + d): each says which
+    assert check.notes == [f"The plan's ARRS claims are £{p:,.0f} a year more than the ARRS sum can pay, so 1.00 WTE clinical "
+                           f"pharmacist is paid wholly from the PCN's own money (the top-up budget), at a whole employment "
+                           f"cost of £{p + d:,.0f} a year."]
 
 
 def test_planned_staff_beyond_the_arrs_sum_are_paid_from_own_money_as_solve_pays_them():
@@ -147,15 +151,16 @@ def test_planned_staff_beyond_the_arrs_sum_are_paid_from_own_money_as_solve_pays
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(0, abs=1e-6)
     assert check.summary["own_funded_gbp_per_year"] == pytest.approx(p)
     assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(p)
-    assert check.notes == [f"The plan claims £{p:,.0f} a year more than the ARRS sum can pay, so 1.00 WTE clinical pharmacist "
-                           "is paid wholly from the PCN's own money (the top-up budget)."]
+    assert check.notes == [f"The plan's ARRS claims are £{p:,.0f} a year more than the ARRS sum can pay, so 1.00 WTE clinical "
+                           f"pharmacist is paid wholly from the PCN's own money (the top-up budget), at a whole employment "
+                           f"cost of £{p:,.0f} a year."]
     money = check.planned.money()["gbp_per_year"]
     assert money["ARRS sum: claimed"] == pytest.approx(3 * p)
     assert money["Top-up used: posts paid wholly by the PCN"] == pytest.approx(p)
 
     short = check_plan(with_plan(base.model_copy(update={"money": base.money.model_copy(update={"top_up_budget_gbp": p / 2})}),
                                  {PHARMACIST: 4}))
-    assert short.breaches == [f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; "
+    assert short.breaches == [f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} of it the whole employment cost of posts beyond the ARRS sum, paid wholly by the PCN; "
                               f"the rest for costs above reimbursement, rent and supervision bought) but the top-up budget is "
                               f"£{p / 2:,.0f}: £{p / 2:,.0f} over."]
 
@@ -181,7 +186,7 @@ def test_staff_in_post_beyond_the_arrs_sum_are_paid_outside_arrs_not_a_broken_ru
 
     more = check_plan(with_plan(base, {PHARMACIST: 5}))
     assert more.own_funded == pytest.approx({PHARMACIST: 1.0})
-    assert more.breaches == [f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} for posts beyond the ARRS sum paid wholly by the PCN; "
+    assert more.breaches == [f"Needs £{p:,.0f} a year of top-up (£{p:,.0f} of it the whole employment cost of posts beyond the ARRS sum, paid wholly by the PCN; "
                              "the rest for costs above reimbursement, rent and supervision bought) but the top-up budget is £0: "
                              f"£{p:,.0f} over."]
 
@@ -198,10 +203,11 @@ def test_the_own_money_note_names_the_three_largest_posts_and_counts_the_rest():
            "health_and_wellbeing_coach": 0.1, "dietitian": 0.004, "podiatrist": 0.0}
     [pot] = inputs.arrs_sums_gbp
     funding = {pot: PotFunding(arrs_sum=100_000, claims=150_000, in_post_beyond=0, own_money=50_000)}
+    cost = sum(w * inputs.role_columns["cost_per_wte_gbp"][r] for r, w in own.items())
     assert funding_notes(inputs, funding, own) == [
-        "The plan claims £50,000 a year more than the ARRS sum can pay, so 0.50 WTE clinical pharmacist, 0.30 WTE care "
-        "co-ordinator, 0.20 WTE social prescribing link worker and 0.30 WTE in 2 other roles are paid wholly from the "
-        "PCN's own money (the top-up budget)."]
+        "The plan's ARRS claims are £50,000 a year more than the ARRS sum can pay, so 0.50 WTE clinical pharmacist, 0.30 WTE "
+        "care co-ordinator, 0.20 WTE social prescribing link worker and 0.30 WTE in 2 other roles are paid wholly from the "
+        f"PCN's own money (the top-up budget), at a whole employment cost of £{cost:,.0f} a year."]
 
 
 def test_the_urban_example_over_its_arrs_sum_lists_no_empty_posts():

@@ -90,3 +90,48 @@ def test_a_number_in_range_still_runs():
     done = CliRunner().invoke(app, ["plan", str(PLAN), "--horizon", "4", "--time-limit", "30.5", "--no-compare", "--format", "json"])
     assert done.exit_code == 0, done.output
     assert json.loads(done.output)["summary"]["horizon_years"] == 4
+
+
+def word_options() -> list[tuple[str, str, list[str]]]:
+    """Every (command, option, allowed values) of the CLI whose option takes one word of a list (an Enum)."""
+    import enum
+
+    import typer.main
+
+    commands = typer.main.get_group(app).commands
+    found = []
+    for info in app.registered_commands:
+        command = info.name or info.callback.__name__
+        options = {p.name: p.opts[0] for p in commands[command].params if p.param_type_name == "option"}
+        for name, hint in typing.get_type_hints(info.callback).items():
+            kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
+            if name in options and isinstance(kinds[0], type) and issubclass(kinds[0], enum.Enum):
+                found.append((command, options[name], [m.value for m in kinds[0]]))
+    return found
+
+
+def test_the_word_options_are_found():
+    found = {(command, option) for command, option, _ in word_options()}
+    assert {("plan", "--mode"), ("plan", "--format"), ("solve", "--format"), ("solve", "--solver")} <= found
+
+
+@pytest.mark.parametrize(("command", "option", "allowed"), word_options())
+def test_every_word_option_refuses_other_words_in_one_sentence(command, option, allowed, tmp_path):
+    """`plan --mode best` was typer's boxed "Value error, 'best' is not one of …": now the option, the value and the
+    values allowed in one line, exit code 2, as for a number."""
+    import typer.main
+
+    params = typer.main.get_group(app).commands[command].params
+    args = [command, option, "best"]
+    for param in (p for p in params if p.required):
+        args += [str(tmp_path / "x")] if param.param_type_name == "argument" else [param.opts[0], str(tmp_path / "x")]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 2, done.output
+    words = ", ".join(allowed[:-1]) + f" or {allowed[-1]}"
+    assert done.output.strip() == f"Error: {option} 'best' is not one of its values: give {words}"
+
+
+def test_a_word_option_given_rightly_still_runs():
+    done = CliRunner().invoke(app, ["plan", str(PLAN), "--horizon", "4", "--mode", "robust", "--no-compare", "--format", "json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["summary"]["mode"] == "robust"

@@ -20,6 +20,7 @@ from optimiser.batch.tasks import Plan, Planner, Stream
 from optimiser.batch.worker import warm
 from optimiser.errors import out_of_range
 from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
+from optimiser.words import counted
 
 DEFAULT_CHUNK_SIZE = 100
 """PCN × policy tasks per chunk. Each chunk is one Parquet part, written and read back by the parent alone, so small
@@ -190,6 +191,6 @@ def summary_line(outcome: BatchOutcome) -> str:
     failed = ", ".join(f"{n} {s}" for s, n in counts.items() if s != "optimal")
     policies = len(outcome.plan.policies)
     resumed = f" by an earlier run into {outcome.output} (add --overwrite to start again)" if outcome.skipped else ""
-    return (f"{outcome.plan.table_rows:,} PCNs × {policies} {'policy' if policies == 1 else 'policies'}: "
+    return (f"{counted(outcome.plan.table_rows, 'PCN', 'PCNs')} × {counted(policies, 'policy', 'policies')}: "
             f"{int(counts.get('optimal', 0)):,} optimal, {outcome.failures:,} failed" + (f" ({failed})" if failed else "")
             + f"; {outcome.ran:,} solved now, {outcome.skipped:,} already done{resumed}; {outcome.seconds:.1f} s")

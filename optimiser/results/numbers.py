@@ -18,8 +18,22 @@ from optimiser.solve import Solution
 from optimiser.valuation import CareUnit, care_unit, category_points
 
 BINDING_TOLERANCE = 1e-6
-STAFFED_WTE = 1e-6
-"""Less WTE than this is solver tolerance, not a post: such roles are left out of the mix."""
+STAFFED_WTE = 1e-5
+"""WTE within this of a bound is the solver's tolerance, not a post. HiGHS meets each row to 1e-7 of its scaled size,
+which leaves a few 1e-6 WTE past a limit: 1.05e-6 WTE of paramedic above the staff in post in one real PCN, read as a
+new post by anyone counting new WTE above 0. The smallest post a result shows is 0.01 WTE."""
+
+
+def at_bounds(values: np.ndarray, in_post: np.ndarray, *upper: np.ndarray | float) -> np.ndarray:
+    """Each role's WTE with solver dust removed, the one place it leaves a result: within STAFFED_WTE of the staff in
+    post it is the staff in post (no post gained or lost), and within STAFFED_WTE above 0 or an upper bound (a
+    recruitment limit, a cap; NaN or infinite: none) it is that bound. Never moved up to an upper bound: more WTE
+    would spend money the budget may not have."""
+    values = np.round(values, 9) + 0.0
+    values = np.where(np.abs(values - in_post) < STAFFED_WTE, in_post, values)
+    for bound in (0.0, *upper):
+        values = np.where(np.isfinite(bound) & (values > bound) & (values - bound < STAFFED_WTE), bound, values)
+    return values
 
 
 def role_money(per_wte: dict[str, np.ndarray], total: np.ndarray, own: np.ndarray) -> dict[str, np.ndarray]:
@@ -91,11 +105,10 @@ class SolvedNumbers:
         """WTE and money per allowed role as arrays: every table and the summary are read from these."""
         roles, layout = self.inputs.allowed_data, self.model.layout
         in_post = roles["in_post_wte"].astype(float)
-        total = np.round(self.values("wte"), 9) + 0.0
-        total = np.where(np.abs(total - in_post) < STAFFED_WTE, in_post, total)  # within tolerance: no post gained or lost
+        total = at_bounds(self.values("wte"), in_post, in_post + roles["max_new_wte"], roles["cap_wte"])
         assigned = np.bincount(layout.pair_role, weights=self._assigned, minlength=len(total))
         own_funded = self.values("own_funded")
-        own = np.minimum(np.round(own_funded, 9) + 0.0, total) if len(own_funded) else np.zeros(len(total))
+        own = np.minimum(at_bounds(own_funded, 0.0), total) if len(own_funded) else np.zeros(len(total))
         numbers = {
             "in_post_wte": in_post,
             "new_wte": np.maximum(total - in_post, 0.0),
@@ -105,7 +118,7 @@ class SolvedNumbers:
             "own_funded_wte": own,
             **role_money(roles, total, own),
         }
-        numbers["spare_wte"] = np.maximum(np.round(total - assigned, 9), 0.0)
+        numbers["spare_wte"] = at_bounds(np.maximum(total - assigned, 0.0), 0.0)
         return numbers
 
     # ------------------------------------------------------------ money

@@ -76,17 +76,14 @@ def show() -> dict:
 def choose_scenario() -> None:
     """Open a file (asking before unsaved edits are dropped), upload one, or start from a real PCN."""
     save_dir = state.save_dir()
-    st.selectbox("Open a scenario file", list(state.files()), key="picker", on_change=state.on_pick,
-                 help=f"Files in {state.BUNDLED_DIR.name}/" + ("" if save_dir == state.BUNDLED_DIR else f" and {save_dir}"))
+    st.selectbox("Open a scenario file", list(state.files()), index=None, key="picker", on_change=state.on_pick,
+                 placeholder="Choose a file", help=f"Files in {state.BUNDLED_DIR.name}/" + ("" if save_dir == state.BUNDLED_DIR else f" and {save_dir}"))
     if ss.get("pick_waiting"):
         st.warning(f"Open {ss.pick_waiting}? Your unsaved edits to this scenario would be lost (download or save them first).")
         st.button(f"Open {ss.pick_waiting} and discard my edits", key="confirm_pick", on_click=state.confirm_pick)
         st.button("Keep editing", key="cancel_pick", on_click=state.cancel_pick)
-    upload = st.file_uploader("…or upload a YAML scenario", type=["yaml", "yml", "json"], key="upload",
-                              help=f"Up to {MAX_SCENARIO_BYTES // 1000:,} kB; parsed safely, never run.")
-    if upload is not None and upload.file_id != ss.get("upload_id"):
-        ss.upload_id = upload.file_id
-        open_upload(upload)
+    st.file_uploader("…or upload a YAML scenario", type=["yaml", "yml", "json"], key="upload", on_change=on_upload,
+                     help=f"Up to {MAX_SCENARIO_BYTES // 1000:,} kB; parsed safely, never run.")
     st.selectbox("…or start from a real PCN in England", list(state.PCN_CHOICES), index=None, key="real_pcn",
                  on_change=state.start_from_pcn, placeholder="Type a PCN name or ODS code",
                  help="Fills in its list size, an ESTIMATED weighted population and staff in post from NHS England's "
@@ -95,6 +92,12 @@ def choose_scenario() -> None:
         st.info(england_pcn.sources_note(ss.loaded.pcn.ods_code))
     if ss.get("load_error"):
         st.error(ss.load_error)
+
+
+def on_upload() -> None:
+    """A newly uploaded file becomes the base scenario (before the boxes are drawn, so they can be reset)."""
+    if ss.upload is not None:
+        open_upload(ss.upload)
 
 
 def open_upload(upload) -> None:
@@ -107,6 +110,7 @@ def open_upload(upload) -> None:
         except UnicodeDecodeError:
             raise ScenarioError(["the file is not UTF-8 text; is it a scenario?"], upload.name) from None
         state.load(scenario_from_text(text, upload.name), f"{upload.name} (uploaded)")
+        state.opened_from(None)
         ss.load_error = None
     except ScenarioError as error:
         ss.load_error = str(error)

@@ -59,18 +59,33 @@ def load_file(label: str) -> None:
         if path is None:
             raise ScenarioError(["no such scenario file in the scenario folders"], label)
         load(load_scenario(path), path.name)
+        opened_from("picker")
         ss.open_file = label
         ss.load_error = None
     except ScenarioError as error:
         ss.load_error = str(error)
 
 
+SOURCE_PICKERS = ("picker", "real_pcn")
+"""The sidebar's boxes that open a scenario: a file, a real PCN (an upload is the third source)."""
+
+
+def opened_from(picker: str | None) -> None:
+    """Only the box the scenario came from shows a choice (None: an upload), so choosing the same file or PCN again
+    after another source replaced it opens it afresh, and the box never names a scenario that is not the one shown."""
+    for other in SOURCE_PICKERS:
+        if other != picker:
+            ss[other] = None
+    if picker != "picker":
+        ss.pop("open_file", None)
+
+
 def on_pick() -> None:
     """Opening another file would drop unsaved edits, so ask first and keep the box on the open file."""
     if "current" in ss and has_unsaved_changes(ss.current, ss.get("saved_json")):
         ss.pick_waiting = ss.picker
-        ss.picker = ss.get("open_file", ss.picker)
-    else:
+        ss.picker = ss.get("open_file")
+    elif ss.picker is not None:
         load_file(ss.picker)
 
 
@@ -90,6 +105,7 @@ def start_from_pcn() -> None:
         return
     try:
         load(scenario_from_text(england_pcn.scenario_text(code), code), code + england_pcn.APP_SOURCE_SUFFIX, saved=False)
+        opened_from("real_pcn")
         ss.load_error = None
     except OptimiserError as error:
         ss.load_error = str(error)

@@ -195,7 +195,7 @@ def test_a_resumed_plan_batch_plans_only_what_was_lost(sample, three, two_future
 
 @pytest.mark.parametrize(("options", "sentence"), [
     (["--mode", "robust"], "--mode robust applies to plans: give --horizon N too"),
-    (["--horizon", "2", "--mode", "cautious"], "--mode 'cautious' is not a plan mode: give expected or robust"),
+    (["--horizon", "2", "--mode", "cautious"], "--mode 'cautious' is not one of its values: give expected or robust"),
 ])
 def test_a_mode_without_a_plan_or_unknown_is_one_sentence_and_exit_2(options, sentence, tmp_path):
     result = CliRunner().invoke(app, ["batch", str(SAMPLE), "--base", str(BASE), "--output", str(tmp_path), *options])

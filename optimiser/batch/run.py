@@ -18,7 +18,7 @@ from optimiser.batch.table import PolicyError, TableError, check_base, load_base
 from optimiser.batch.plan_worker import MODES, run_plan_chunk
 from optimiser.batch.tasks import Plan, Planner, Stream
 from optimiser.batch.worker import warm
-from optimiser.errors import out_of_range
+from optimiser.errors import not_one_of, out_of_range
 from optimiser.scenario import HORIZON_RANGE, MAX_HORIZON_YEARS
 from optimiser.words import counted
 
@@ -181,7 +181,7 @@ def check_horizon(horizon: int | None) -> None:
 
 def check_mode(mode: str) -> None:
     if mode not in MODES:
-        raise TableError([f"--mode {mode!r} is not a plan mode: give {' or '.join(MODES)}"])
+        raise TableError([not_one_of("--mode", mode, list(MODES))])
 
 
 def summary_line(outcome: BatchOutcome) -> str:

@@ -146,13 +146,22 @@ def compare(
     b: Annotated[Path, typer.Argument(help="Scenario to compare with it.")],
 ) -> None:
     """Solve two scenarios and show their results side by side."""
+    from optimiser.comparison import distinct_names
     from optimiser.pipeline import optimise
     from optimiser.report import render_comparison
 
     try:
-        out.print(render_comparison(optimise(_load(a)), optimise(_load(b))))
+        scenarios = _load(a), _load(b)
     except (OptimiserError, OSError) as error:
         fail(error)
+    names = distinct_names(*((s.pcn.name, path.name, str(path)) for s, path in zip(scenarios, (a, b))))
+    results = []
+    for letter, scenario, name in zip("AB", scenarios, names):
+        try:
+            results.append(optimise(scenario))
+        except OptimiserError as error:
+            fail(error, about=f"{letter} ({name})")
+    out.print(render_comparison(*results, names))
 
 
 @app.command()

@@ -12,6 +12,13 @@ CHANGE_TOLERANCE = 1e-6
 
 
 
+def distinct_names(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str]:
+    """What names two scenarios side by side: the first of their names that tells them apart, each given as (PCN name,
+    file or scenario name, ...): their PCNs, or for two scenarios of the same PCN their files. The app and the CLI's
+    `compare` alike."""
+    return next(((x, y) for x, y in zip(a, b) if x != y), (a[-1], b[-1]))
+
+
 def display_digits(name: str) -> int:
     """Decimals a measure is shown with: WTE to 0.01, sessions and the care score to 0.1 (as the answer states it),
     pounds and contacts to whole units."""

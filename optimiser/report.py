@@ -163,8 +163,9 @@ def what_if_table(result: Result, caps_lifted: Result) -> Table:
     return table
 
 
-def render_comparison(a: Result, b: Result) -> Group:
-    names = (a.scenario.pcn.name, b.scenario.pcn.name)
+def render_comparison(a: Result, b: Result, names: tuple[str, str] | None = None) -> Group:
+    """A and B side by side, headed by `names` (comparison.distinct_names; default: their PCN names)."""
+    names = names or (a.scenario.pcn.name, b.scenario.pcn.name)
     summary = _headline_text(compare_summary(a, b).rename(columns={"baseline": f"A: {names[0]}", "other": f"B: {names[1]}", "change": "B − A"}))
     mix = comparison.at_display_precision(compare_mix(a, b), "baseline_wte", "other_wte", "change_wte", 2)
     mix = mix.set_index("role_name")[["baseline_wte", "other_wte", "change_wte"]]

@@ -25,9 +25,10 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
-def fail(error: Exception) -> NoReturn:
-    """Print an error as sentences and exit with its documented code; never a traceback."""
-    text = str(error)
+def fail(error: Exception, about: str | None = None) -> NoReturn:
+    """Print an error as sentences and exit with its documented code; never a traceback. `about` says which of several
+    inputs it concerns (compare's "B (urban.yaml)")."""
+    text = str(error) if about is None else f"{about}: {error}"
     if isinstance(error, FileExistsError):  # the shared sentence says "confirm overwriting"; here that is an option
         text = text.replace("confirm overwriting", "add --overwrite to replace") if "confirm overwriting" in text else f"{text} (add --overwrite to replace it)"
     err.print(f"[bold red]Error:[/] {text}", markup=True, highlight=False)

@@ -622,3 +622,20 @@ def test_a_file_opens_again_after_a_real_pcn_or_an_upload_replaced_it(monkeypatc
     run(at)
     assert at.session_state["source"] == LARGE.name
     assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()
+
+
+def test_a_pinned_baseline_of_the_same_pcn_is_named_by_its_file(monkeypatch, tmp_path):
+    """Pinned on the large example, then the same PCN uploaded as another file: Compare names the two by their files (the
+    PCN name would be the same twice); after opening another PCN it names them by their PCNs (comparison.distinct_names)."""
+    at = start(monkeypatch, tmp_path, LARGE.name)
+    at.button(key="pin").click()
+    run(at)
+    at.file_uploader(key="upload").set_value(("mine.yaml", LARGE.read_bytes(), "application/yaml"))
+    run(at)
+    captions = [c.value for c in at.tabs[2].caption]
+    assert any(c.startswith(f"Baseline: {LARGE.name}, pinned at ") and c.endswith("Current: mine.yaml (uploaded).") for c in captions), captions
+    at.selectbox(key="picker").set_value("urban-deprived-2026-27.yaml")
+    run(at)
+    baseline, current = at.session_state["baseline"].pcn.name, at.session_state["current"].pcn.name
+    assert baseline != current
+    assert any(c.startswith(f"Baseline: {baseline}, pinned at ") and c.endswith(f"Current: {current}.") for c in (c.value for c in at.tabs[2].caption))

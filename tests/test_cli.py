@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from optimiser.scenario_io import scenario_to_text
+from optimiser.scenario_io import load_scenario, scenario_to_text
 from tests.helpers import small_scenario
 
 ROOT = Path(__file__).parent.parent
@@ -200,3 +200,23 @@ def test_a_scenario_for_a_past_year_says_so_in_one_line_and_still_solves():
     assert f"Note: this scenario is for 2024/25, a past financial year; the current one is {now}." in " ".join(past.stdout.split())
     current = run("solve", "scenarios/rural-2026-27.yaml")
     assert ("past financial year" in current.stdout) == (later_financial_year("2026/27") is not None)
+
+
+def test_compare_tells_two_scenarios_of_the_same_pcn_apart_and_says_which_is_infeasible(tmp_path):
+    """Both files are of “Short PCN”: the columns are headed by their file names, not twice by the PCN's. B's staff in
+    post claim £200,916 of a £100,000 ARRS sum, infeasible by its policy: the error says it is B, and which file."""
+    text = ("pcn: {name: Short PCN, list_size: 30000, weighted_population: 30000}\nyear: '2025/26-april'\n"
+            "money: {arrs_sum_gbp: 100000}\nestate: {room_sessions_per_week: 500}\nroles: {clinical_pharmacist: {in_post_wte: 3}}\n")
+    (tmp_path / "as-is.yaml").write_text(text)
+    (tmp_path / "more-rooms.yaml").write_text(text.replace("500", "600"))
+    (tmp_path / "strict.yaml").write_text(text + "policy: {in_post_beyond_arrs_sum: infeasible}\n")
+    done = run("compare", str(tmp_path / "as-is.yaml"), str(tmp_path / "more-rooms.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert "as-is.yaml" in done.stdout and "more-rooms.yaml" in done.stdout
+    assert "Short PCN" not in done.stdout
+    failed = run("compare", str(tmp_path / "as-is.yaml"), str(tmp_path / "strict.yaml"))
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert " ".join(failed.stderr.split()).startswith("Error: B (strict.yaml): No staffing mix for Short PCN meets every rule")
+    different = run("compare", str(EXAMPLES[0]), str(EXAMPLES[1]))
+    names = [load_scenario(path).pcn.name for path in EXAMPLES[:2]]
+    assert names[0] != names[1] and all(name.split()[0] in different.stdout for name in names)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from optimiser.app import cached
 from optimiser.app.state import BASELINE, CAPS_LIFTED
-from optimiser.comparison import changed_rows, highlight_changes
+from optimiser.comparison import changed_rows, distinct_names, highlight_changes
 from optimiser.edit_form import cap_table
 from optimiser.pipeline import with_caps_lifted
 from optimiser.result_display import in_words
@@ -21,7 +21,8 @@ NARROW_CATEGORY = {"Demand category": st.column_config.TextColumn(width="medium"
 
 def pin_baseline() -> None:
     ss.baseline = ss.current
-    ss.baseline_label = f"{ss.current.pcn.name}, pinned at {datetime.now():%H:%M:%S}"
+    ss.baseline_source = ss.source
+    ss.baseline_time = f"{datetime.now():%H:%M:%S}"
     ss.compare_with = BASELINE
 
 
@@ -33,7 +34,8 @@ def show(current: Scenario) -> None:
         if "baseline" not in ss:
             st.info("No baseline yet: press “Pin the current result as the baseline”, then change something.")
             return
-        st.caption(f"Baseline: {ss.baseline_label}.")
+        baseline, now = distinct_names((ss.baseline.pcn.name, ss.baseline_source), (current.pcn.name, ss.source))
+        st.caption(f"Baseline: {baseline}, pinned at {ss.baseline_time}. Current: {now}.")
         show_side_by_side(ss.baseline.canonical_json(), current.canonical_json(), ("Baseline", "Current"))
         return
     if not cap_table(current).shape[0]:

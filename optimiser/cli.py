@@ -154,7 +154,7 @@ def compare(
         scenarios = _load(a), _load(b)
     except (OptimiserError, OSError) as error:
         fail(error)
-    names = distinct_names(*((s.pcn.name, path.name, str(path)) for s, path in zip(scenarios, (a, b))))
+    names = distinct_names(*((s.pcn.name, path.name) for s, path in zip(scenarios, (a, b))))
     results = []
     for letter, scenario, name in zip("AB", scenarios, names):
         try:

@@ -14,8 +14,8 @@ CHANGE_TOLERANCE = 1e-6
 
 def distinct_names(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, str]:
     """What names two scenarios side by side: the first of their names that tells them apart, each given as (PCN name,
-    file or scenario name, ...): their PCNs, or for two scenarios of the same PCN their files. The app and the CLI's
-    `compare` alike."""
+    file or scenario name): their PCNs, or for two scenarios of the same PCN their files (the last names when none
+    does: the same file twice). The app and the CLI's `compare` alike."""
     return next(((x, y) for x, y in zip(a, b) if x != y), (a[-1], b[-1]))
 
 

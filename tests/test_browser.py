@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -81,48 +83,54 @@ def settle(page) -> None:
     )
 
 
+@contextlib.contextmanager
+def app_page(app_url: str, width: int, height: int, ready: str) -> Iterator:
+    """The app in headless Chromium in a window of this size, once `ready` (text on the page) shows and the page settles."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(STEP_MS)
+            page.goto(app_url, wait_until="domcontentloaded")
+            page.get_by_text(ready).first.wait_for()
+            settle(page)
+            yield page
+        finally:
+            browser.close()
+
+
 def in_words(page) -> str:
     return page.locator("p", has_text="In words:").first.inner_text(timeout=STEP_MS)
 
 
 def test_page_renders_and_remove_all_caps_changes_the_mix(app_url):
-    sync_api = pytest.importorskip("playwright.sync_api")
     ARTIFACTS.mkdir(exist_ok=True)
     scenario = load_scenario(LARGE)
     capped, lifted = optimise(scenario), optimise(with_caps_lifted(scenario))
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            page.set_default_timeout(STEP_MS)
-            page.goto(app_url, wait_until="domcontentloaded")
-            page.get_by_text("Staffing mix").first.wait_for()
-            settle(page)
+    with app_page(app_url, 1500, 1100, "Staffing mix") as page:
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.wait_for(state="visible")
+        assert chart.bounding_box()["height"] > 100
+        page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+        page.locator('[data-testid="stDataFrame"]').nth(2).wait_for()  # tables render after the chart
+        page.locator('[data-testid="stMetric"]').nth(3).wait_for()
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 3
+        assert page.locator('[data-testid="stMetric"]').count() == 4
+        before = in_words(page)
+        assert before.removeprefix("In words:").strip() == result_display.mix_in_words(capped)
+        page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
 
-            chart = page.locator('[data-testid="stVegaLiteChart"]').first
-            chart.wait_for(state="visible")
-            assert chart.bounding_box()["height"] > 100
-            page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
-            page.locator('[data-testid="stDataFrame"]').nth(2).wait_for()  # tables render after the chart
-            page.locator('[data-testid="stMetric"]').nth(3).wait_for()
-            assert page.locator('[data-testid="stDataFrame"]').count() >= 3
-            assert page.locator('[data-testid="stMetric"]').count() == 4
-            before = in_words(page)
-            assert before.removeprefix("In words:").strip() == result_display.mix_in_words(capped)
-            page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
-
-            page.get_by_text("Remove all caps", exact=True).click()
-            expected = result_display.mix_in_words(lifted)
-            page.wait_for_function(
-                "(text) => [...document.querySelectorAll('p')].some(p => p.innerText.includes(text))", arg=expected, timeout=STEP_MS)
-            settle(page)
-            after = in_words(page)
-            assert after != before
-            assert after.removeprefix("In words:").strip() == expected
-            assert page.get_by_text(re.compile("Unsaved changes")).count() >= 1
-            page.screenshot(path=str(ARTIFACTS / "app-caps-lifted.png"), full_page=False)
-        finally:
-            browser.close()
+        page.get_by_text("Remove all caps", exact=True).click()
+        expected = result_display.mix_in_words(lifted)
+        page.wait_for_function(
+            "(text) => [...document.querySelectorAll('p')].some(p => p.innerText.includes(text))", arg=expected, timeout=STEP_MS)
+        settle(page)
+        after = in_words(page)
+        assert after != before
+        assert after.removeprefix("In words:").strip() == expected
+        assert page.get_by_text(re.compile("Unsaved changes")).count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "app-caps-lifted.png"), full_page=False)
 
 
 TABLES_JS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].filter(d => d.getBoundingClientRect().width > 0).map(d => {
@@ -139,43 +147,33 @@ CHARTS_JS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChar
 def test_result_tables_fit_a_1366_pixel_laptop_without_sideways_scrolling(app_url):
     """At 1366×900 the care table's Unmet column and the mix table's last column are in view, and no table or chart
     needs scrolling sideways (each grid's scroll width equals its visible width), on the Result tab and on Compare."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 900})
-            page.set_default_timeout(STEP_MS)
-            page.goto(app_url, wait_until="domcontentloaded")
-            page.get_by_text("Care served and unmet").first.wait_for()
-            settle(page)
-            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
-                                   ".filter(d => d.querySelector('th, [role=columnheader]')).length >= 3", timeout=STEP_MS)
-            tables = page.evaluate(TABLES_JS)
-            [mix] = [t for t in tables if t["headers"][:1] == ["Role"] and "Total" in t["headers"]]
-            [care] = [t for t in tables if t["headers"][:1] == ["Demand category"] and "Unmet /yr" in t["headers"]]
-            assert care["headers"].index("Unmet /yr") <= 2  # served and unmet come first
-            assert mix["headers"][-1] == "Max £/WTE"
-            for table in tables:
-                assert table["scrollWidth"] <= table["clientWidth"] + 1, table
-                assert table["right"] <= 1366, table
-            for chart in page.evaluate(CHARTS_JS):
-                assert chart["drawn"] <= chart["box"] + 1, chart  # legends and labels inside the chart's box
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "app-1366.png"), full_page=False)
+    with app_page(app_url, 1366, 900, "Care served and unmet") as page:
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')]"
+                               ".filter(d => d.querySelector('th, [role=columnheader]')).length >= 3", timeout=STEP_MS)
+        tables = page.evaluate(TABLES_JS)
+        [mix] = [t for t in tables if t["headers"][:1] == ["Role"] and "Total" in t["headers"]]
+        [care] = [t for t in tables if t["headers"][:1] == ["Demand category"] and "Unmet /yr" in t["headers"]]
+        assert care["headers"].index("Unmet /yr") <= 2  # served and unmet come first
+        assert mix["headers"][-1] == "Max £/WTE"
+        for table in tables:
+            assert table["scrollWidth"] <= table["clientWidth"] + 1, table
+            assert table["right"] <= 1366, table
+        for chart in page.evaluate(CHARTS_JS):
+            assert chart["drawn"] <= chart["box"] + 1, chart  # legends and labels inside the chart's box
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app-1366.png"), full_page=False)
 
-            page.get_by_role("tab", name="Compare").click()  # its contacts table hid Change and Direction off the right
-            page.get_by_role("heading", name="Contacts served", exact=True).wait_for()
-            settle(page)
-            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
-                                   "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 3",
-                                   timeout=STEP_MS)
-            compared = page.evaluate(TABLES_JS)
-            assert any(t["headers"][:1] == ["Demand category"] and t["headers"][-1] == "Direction" for t in compared)
-            for table in compared:
-                assert table["scrollWidth"] <= table["clientWidth"] + 1, table
-                assert table["right"] <= 1366, table
-        finally:
-            browser.close()
+        page.get_by_role("tab", name="Compare").click()  # its contacts table hid Change and Direction off the right
+        page.get_by_role("heading", name="Contacts served", exact=True).wait_for()
+        settle(page)
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
+                               "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 3",
+                               timeout=STEP_MS)
+        compared = page.evaluate(TABLES_JS)
+        assert any(t["headers"][:1] == ["Demand category"] and t["headers"][-1] == "Direction" for t in compared)
+        for table in compared:
+            assert table["scrollWidth"] <= table["clientWidth"] + 1, table
+            assert table["right"] <= 1366, table
 
 
 CUT_OFF_JS = """(text) => {
@@ -193,20 +191,10 @@ CUT_OFF_JS = """(text) => {
 def test_why_arrs_is_unspent_is_read_whole_on_a_1366_pixel_laptop(app_url):
     """The urban example leaves ARRS unspent: at 1366×768 the sentence beside the figure (UNSPENT_WHY) is shown whole,
     not cut off with an ellipsis ("lost to the PCN; why: What limits…")."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.set_default_timeout(STEP_MS)
-            page.goto(app_url, wait_until="domcontentloaded")
-            page.get_by_text("ARRS unspent (£ a year)").first.wait_for()
-            settle(page)
-            page.get_by_text(result_display.UNSPENT_WHY).first.wait_for()
-            holders = page.evaluate(CUT_OFF_JS, result_display.UNSPENT_WHY)
-            assert holders and all(h["text"].strip() == result_display.UNSPENT_WHY for h in holders), holders
-            assert all(not h["cut"] for h in holders), holders
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "app-1366-unspent.png"), full_page=False)
-        finally:
-            browser.close()
+    with app_page(app_url, 1366, 768, "ARRS unspent (£ a year)") as page:
+        page.get_by_text(result_display.UNSPENT_WHY).first.wait_for()
+        holders = page.evaluate(CUT_OFF_JS, result_display.UNSPENT_WHY)
+        assert holders and all(h["text"].strip() == result_display.UNSPENT_WHY for h in holders), holders
+        assert all(not h["cut"] for h in holders), holders
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app-1366-unspent.png"), full_page=False)

@@ -20,8 +20,9 @@ SAMPLE = ROOT / "scenarios" / "national" / "sample-50.csv"
 BASE = ROOT / "scenarios" / "national" / "base-2026-27.yaml"
 
 
-def number_options() -> list[tuple[str, str, type]]:
-    """Every (command, option, int or float) the CLI has: the commands' signatures give the kind, click the option."""
+def typed_options() -> list[tuple[str, str, type]]:
+    """Every (command, option, the type its value is read as) the CLI has: the commands' signatures give the type,
+    click the option's name."""
     import typer.main
 
     commands = typer.main.get_group(app).commands
@@ -31,9 +32,14 @@ def number_options() -> list[tuple[str, str, type]]:
         options = {p.name: p.opts[0] for p in commands[command].params if p.param_type_name == "option"}
         for name, hint in typing.get_type_hints(info.callback).items():
             kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
-            if name in options and kinds[0] in (int, float):
+            if name in options:
                 found.append((command, options[name], kinds[0]))
     return found
+
+
+def number_options() -> list[tuple[str, str, type]]:
+    """Every (command, option, int or float) the CLI has."""
+    return [(command, option, kind) for command, option, kind in typed_options() if kind in (int, float)]
 
 
 def test_the_number_options_are_found():
@@ -96,18 +102,8 @@ def word_options() -> list[tuple[str, str, list[str]]]:
     """Every (command, option, allowed values) of the CLI whose option takes one word of a list (an Enum)."""
     import enum
 
-    import typer.main
-
-    commands = typer.main.get_group(app).commands
-    found = []
-    for info in app.registered_commands:
-        command = info.name or info.callback.__name__
-        options = {p.name: p.opts[0] for p in commands[command].params if p.param_type_name == "option"}
-        for name, hint in typing.get_type_hints(info.callback).items():
-            kinds = [k for k in typing.get_args(hint) if k is not type(None)] or [hint]
-            if name in options and isinstance(kinds[0], type) and issubclass(kinds[0], enum.Enum):
-                found.append((command, options[name], [m.value for m in kinds[0]]))
-    return found
+    return [(command, option, [m.value for m in kind]) for command, option, kind in typed_options()
+            if isinstance(kind, type) and issubclass(kind, enum.Enum)]
 
 
 def test_the_word_options_are_found():

@@ -110,6 +110,10 @@ def run(*args: str) -> subprocess.CompletedProcess:
     ("solve", RURAL, "room_sessions_per_week: 90", "room_sessions_per_week: -4", "estate.room_sessions_per_week is -4 sessions a week; give 0 or more"),
 ])
 def test_the_cli_names_the_file_the_field_the_value_and_what_is_allowed(command, source, old, new, sentence, tmp_path):
+    assert_cli_says(command, source, old, new, sentence, tmp_path)
+
+
+def assert_cli_says(command: str, source, old: str, new: str, sentence: str, tmp_path) -> None:
     """As a user meets it: solve or plan on a file of their own, exit code 2, the sentence alone, no traceback."""
     text = source.read_text()
     assert old in text

@@ -16,7 +16,7 @@ from optimiser.batch.rows import _rate_times_list_size
 from optimiser.errors import ScenarioError, allowed_number, allowed_range, outside
 from optimiser.scenario_problems import parse_scenario
 from optimiser.scenario_sections import UNITS
-from tests.test_scenario_ranges import PLACES, PLAN, ROOT, RURAL, bounded_fields, rural
+from tests.test_scenario_ranges import PLACES, PLAN, ROOT, RURAL, assert_cli_says, bounded_fields, rural
 
 WHOLE = {"list_size", "horizon"}
 """The bounded fields that hold whole numbers (patients, years)."""
@@ -97,14 +97,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
     ("plan", PLAN, "horizon: 5", "horizon: five", "horizon is 'five'; give a whole number of years, 1 to 15"),
 ])
 def test_the_cli_names_the_file_the_field_the_word_and_what_is_allowed(command, source, old, new, sentence, tmp_path):
-    """As a user meets it: solve or plan on a file of their own, exit code 2, the sentence alone, no traceback."""
-    text = source.read_text()
-    assert old in text
-    path = tmp_path / "my-pcn.yaml"
-    path.write_text(text.replace(old, new, 1))
-    done = run(command, str(path))
-    assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr.strip() == f"Error: {path}: {sentence}"
+    assert_cli_says(command, source, old, new, sentence, tmp_path)
 
 
 @pytest.mark.parametrize(("value", "sentence"), [

@@ -7,10 +7,10 @@ from rich.console import Group
 from rich.text import Text
 
 from optimiser import paycost
-from optimiser.catalogue import derive_working, load_catalogue
+from optimiser.catalogue import LONDON_ZONES, derive_working, load_catalogue
 from optimiser.catalogue_rules import STATUSES, on_cost_rules, pay_awards, year_rules
 from optimiser.derived_amounts import afc_bands, band_maximum, band_pay_point
-from optimiser.errors import CatalogueError
+from optimiser.errors import CatalogueError, not_one_of
 from optimiser.terminal_table import folding_table
 
 
@@ -69,10 +69,14 @@ def catalogue_table(catalogue, sources: bool = False) -> Group:
     return Group(*parts)
 
 
+ZONES = ("national", *LONDON_ZONES)
+"""Where a derived amount applies: `--london`'s values."""
+
+
 def derivation_text(year: str, derive: str | None, salary_gbp: float | None, zone: str = "national") -> Text:
     """The working for one amount: a band's or role's maximum reimbursable amount, or a salary's employer cost."""
-    if zone not in ("national", "outer", "inner"):
-        raise CatalogueError(f"--london {zone!r}: choose national, outer or inner")
+    if zone not in ZONES:
+        raise CatalogueError(not_one_of("--london", zone, list(ZONES)))
     lines: list[str] = []
     if derive is not None:
         roles = load_catalogue(year).roles

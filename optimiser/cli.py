@@ -25,6 +25,7 @@ from optimiser.errors import (
     OptimiserError,
     ScenarioError,
 )
+from optimiser.catalogue_report import ZONES
 from optimiser.explain import InfeasibleScenario
 from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, one_of, out, within
 
@@ -42,6 +43,9 @@ register_plan_command(app)
 class Solver(str, Enum):
     highs = "highs"
     cbc = "cbc"
+
+
+LondonZone = Enum("LondonZone", {zone: zone for zone in ZONES}, type=str)
 
 
 def _version(value: bool) -> None:
@@ -171,7 +175,7 @@ def catalogue(
     derive: Annotated[Optional[str], typer.Option(help="Show the working for one amount: a band (e.g. 6, 7-8a) or a role id.")] = None,
     salary: Annotated[Optional[float], typer.Option(help="Show what a salary (£ a year) costs with the year's employer NI and pension.",
                                                     **within(0, None, "give a salary in £ a year above 0, e.g. --salary 58000", whole=False, low_allowed=False))] = None,
-    london: Annotated[str, typer.Option(help="With --derive: national, outer or inner.")] = "national",
+    london: Annotated[LondonZone, typer.Option(help="With --derive: national, outer or inner.", **one_of(LondonZone))] = LondonZone.national,
 ) -> None:
     """Show a year's ARRS roles, maximum reimbursable amounts, caps and the rules and sources behind them."""
     from optimiser.catalogue import load_catalogue
@@ -179,9 +183,12 @@ def catalogue(
     from optimiser.catalogue_rules import current_year
 
     year = year or current_year()
+    if london != LondonZone.national and derive is None:
+        fail(OptimiserError(f"--london {london.value} applies with --derive (a band's or role's working); the catalogue "
+                            "table already shows every role's outer and inner London amounts"))
     try:
         if derive is not None or salary is not None:
-            out.print(derivation_text(year, derive, salary, london))
+            out.print(derivation_text(year, derive, salary, london.value))
         else:
             out.print(catalogue_table(load_catalogue(year), sources))
     except OptimiserError as error:

@@ -48,7 +48,7 @@ def describe_validation_error(error: ValidationError, model: type[BaseModel] = S
 def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) -> list[tuple[tuple, str]]:
     """Each of pydantic's errors as (its location, a sentence), so callers can map a problem back to its source.
     A required key reported missing because it was misspelt is left out: the unknown key's "did you mean" says it."""
-    problems, misspelt = [], set()
+    problems, misspelt, missing = [], set(), set()
     for item in error.errors():
         loc = tuple(item["loc"])
         path = ".".join(str(part) for part in loc)
@@ -63,7 +63,8 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
             if close:
                 misspelt.add((*loc[:-1], close[0]))
         elif kind == "missing":
-            problems.append((loc, f"{path}: required but missing"))
+            problems.append((loc, _missing(model, loc, path)))
+            missing.add(loc)
         elif kind == "value_error":
             for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
                 if not path or isinstance(value, dict):
@@ -79,8 +80,7 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
         else:
             shown = short_value(value)
             problems.append((loc, f"{path} = {shown}: {_allowed_text(item)}"))
-    return [(loc, sentence) for loc, sentence in problems
-            if not (loc in misspelt and sentence.endswith("required but missing"))]
+    return [(loc, sentence) for loc, sentence in problems if not (loc in misspelt and loc in missing)]
 
 
 ALLOWED = "give "
@@ -115,6 +115,19 @@ def _not_a_number(model: type[BaseModel], loc: tuple, path: str, value: Any) -> 
     annotation = field.annotation if field else None
     whole = annotation is int or int in get_args(annotation)
     return outside(path, value, allowed_number(UNITS.get(name), whole, **bounds))
+
+
+def _missing(model: type[BaseModel], loc: tuple, path: str) -> str:
+    """A required field left out: for a number, what to give in the out-of-range sentence's words ("pcn.list_size is
+    required: give a whole number of patients, more than 0, up to 1,000,000"), else what the field is."""
+    name, field = _field_at(model, loc)
+    annotation = field.annotation if field else None
+    kinds = get_args(annotation) or (annotation,)
+    if any(kind in (int, float) for kind in kinds):
+        bounds = _bounds(field) or CHECKED_BOUNDS.get(name, {})
+        return f"{path} is required: {allowed_number(UNITS.get(name), int in kinds, **bounds)}"
+    described = field.description if field is not None and field.description else ""
+    return f"{path} is required" + (f": {described}" if described else "")
 
 
 def _field_at(model: type[BaseModel], loc: tuple) -> tuple[str, Any]:

@@ -29,7 +29,7 @@ def _alone(record: dict, base: dict, targets: dict) -> tuple[Scenario | None, li
         if value is None:
             continue
         if column.startswith(DEMAND_RATE + "."):
-            value = _rate_times_list_size(value, _cell(record.get("list_size")), column)
+            value = _rate_times_list_size(value, _cell(record.get("list_size")))
             if isinstance(value, str):
                 problems.append((column, value))
                 continue

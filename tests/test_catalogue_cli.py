@@ -42,3 +42,14 @@ def test_bad_year_or_band_is_a_sentence_and_exit_2():
                          "--derive: 'clinical_pharmacst' is not a role or Agenda for Change band of 2026/27; did you mean 'clinical_pharmacist'?")]:
         done = invoke(*args)
         assert done.exit_code == 2 and words in done.output and "Traceback" not in done.output
+
+
+def test_london_is_checked_and_never_ignored():
+    """`--london` was taken as any text, and without --derive was ignored: `catalogue --london inner` showed the table
+    as if nothing had been asked."""
+    done = invoke("--london", "inner")
+    assert done.exit_code == 2 and "--london inner applies with --derive" in " ".join(done.output.split())
+    done = invoke("--derive", "6", "--london", "innner")
+    assert done.exit_code == 2
+    assert "--london 'innner' is not one of its values: give national, outer or inner" in " ".join(done.output.split())
+    assert invoke("--derive", "6", "--london", "inner").exit_code == 0

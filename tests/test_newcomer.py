@@ -43,7 +43,7 @@ def test_a_key_left_out_is_still_reported_missing():
     text = RURAL.read_text().replace("  room_sessions_per_week: 90\n", "  rentable_sessions_per_week: 4\n")
     with pytest.raises(ScenarioError) as error:
         scenario_from_text(text, "rural.yaml")
-    assert error.value.problems == ["estate.room_sessions_per_week: required but missing"]
+    assert error.value.problems == ["estate.room_sessions_per_week is required: give a number of sessions a week, 0 or more"]
 
 
 def test_a_bound_is_written_as_the_user_would_write_it():

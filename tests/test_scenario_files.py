@@ -80,7 +80,9 @@ def test_yaml_syntax_errors_give_the_line():
         ("# just a comment\n", "the scenario is empty"),
         ("- a\n- list\n", "must be a mapping"),
         ("just text", "must be a mapping"),
-        ("pcn: {name: x}\n", "pcn.list_size: required but missing"),
+        ("pcn: {name: x}\n", "pcn.list_size is required: give a whole number of patients, more than 0, up to 1,000,000"),
+        ("pcn: {list_size: 3000}\n", "pcn.name is required: PCN name as the PCN uses it"),
+        ("pcn: {nme: x, list_size: 3000}\n", "pcn.nme: unknown key; did you mean 'name'?"),
     ],
 )
 def test_empty_and_shapeless_files_are_sentences(text, expected):
@@ -140,3 +142,8 @@ def test_saved_files_hold_only_what_differs_from_the_defaults():
     text = scenario_to_text(scenario_from_text(MINIMAL))
     assert yaml.safe_load(text) == yaml.safe_load(MINIMAL)
     assert json.loads(scenario_to_text(scenario_from_text(MINIMAL), "json")) == yaml.safe_load(MINIMAL)
+
+
+def test_a_misspelt_key_is_not_also_reported_missing():
+    said = problems_of("pcn: {nme: x, list_size: 3000, weighted_population: 3000}\nestate: {room_sessions_per_week: 5}\n")
+    assert "pcn.nme: unknown key; did you mean 'name'?" in said and "pcn.name is required" not in said

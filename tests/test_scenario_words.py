@@ -101,13 +101,13 @@ def test_the_cli_names_the_file_the_field_the_word_and_what_is_allowed(command, 
 
 
 @pytest.mark.parametrize(("value", "sentence"), [
-    ("x", "demand_per_1000_patients.msk is 'x'; give a number of contacts a year per 1,000 patients, 0 or more"),
-    ("-5", "demand_per_1000_patients.msk is -5 contacts a year per 1,000 patients; give 0 or more"),
-    (float("inf"), "demand_per_1000_patients.msk is inf; give a number of contacts a year per 1,000 patients, 0 or more"),
+    ("x", "the rate is 'x'; give a number of contacts a year per 1,000 patients, 0 or more"),
+    ("-5", "the rate is -5 contacts a year per 1,000 patients; give 0 or more"),
+    (float("inf"), "the rate is inf; give a number of contacts a year per 1,000 patients, 0 or more"),
 ])
 def test_a_bad_demand_rate_cell_gets_the_scenario_fields_sentence(value, sentence):
-    assert _rate_times_list_size(value, 30_000, "demand_per_1000_patients.msk") == sentence
-    assert _rate_times_list_size("250", 30_000, "demand_per_1000_patients.msk") == 7_500  # 250 per 1,000 × 30,000
+    assert _rate_times_list_size(value, 30_000) == sentence
+    assert _rate_times_list_size("250", 30_000) == 7_500  # 250 per 1,000 × 30,000
 
 
 def test_batch_names_row_column_value_and_what_is_allowed_in_the_same_words(tmp_path):
@@ -125,8 +125,8 @@ def test_batch_names_row_column_value_and_what_is_allowed_in_the_same_words(tmp_
     codes = list(table["ods_code"])
     sentences = [
         "pcn.list_size is 'lots'; give a whole number of patients, more than 0, up to 1,000,000",
-        "demand_per_1000_patients.msk is 'x'; give a number of contacts a year per 1,000 patients, 0 or more",
-        "demand_per_1000_patients.msk is -5 contacts a year per 1,000 patients; give 0 or more",
+        "the rate is 'x'; give a number of contacts a year per 1,000 patients, 0 or more",
+        "the rate is -5 contacts a year per 1,000 patients; give 0 or more",
         "roles.clinical_pharmacist.in_post_wte is 'two'; give a number of WTE, 0 to 500",
     ]
     lines = [line for line in done.stderr.splitlines() if line.startswith("invalid row")]
@@ -141,7 +141,7 @@ def test_rows_and_files_share_the_sentence():
     """One place for the sentence: the row's reason is what the same value in a scenario file gets."""
     in_file = problems(with_value(("pcn", "list_size"), "lots"))
     assert outside("pcn.list_size", "lots", allowed_number("patients", True, gt=0, le=1_000_000)) in in_file
-    assert _rate_times_list_size("-5", 1000, "c") == outside("c", -5.0, allowed_range(ge=0), "contacts a year per 1,000 patients")
+    assert _rate_times_list_size("-5", 1000) == outside("the rate", -5.0, allowed_range(ge=0), "contacts a year per 1,000 patients")
 
 
 @pytest.mark.parametrize("field", ["pay_award_afc_percent", "pay_award_gp_percent", "arrs_pot_growth_percent", "top_up_growth_percent"])

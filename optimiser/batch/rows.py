@@ -103,7 +103,7 @@ def _row(number: int, cells: dict[str, Any], start: RowStart) -> TableRow:
         if value is None:
             continue
         if kind == "rate":
-            value = _rate_times_list_size(value, cells.get("list_size"), column)
+            value = _rate_times_list_size(value, cells.get("list_size"))
             if isinstance(value, str):
                 problems.append(RowProblem(number, pcn_id, column, value))
                 continue
@@ -172,14 +172,14 @@ def _cells(column: pd.Series) -> list:
     return [_cell(value) for value in column]
 
 
-def _rate_times_list_size(value: Any, list_size: Any, column: str = DEMAND_RATE) -> float | str | None:
-    """Contacts a year from a rate per 1,000 patients; if the rate is bad, the sentence a scenario field gets, naming
-    the column; None if the list size is bad."""
+def _rate_times_list_size(value: Any, list_size: Any) -> float | str | None:
+    """Contacts a year from a rate per 1,000 patients; if the rate is bad, the sentence a scenario field gets (the row's
+    problem names the column); None if the list size is bad."""
     if not _is_number(value):
-        return outside(column, value, allowed_number(DEMAND_RATE_UNIT, **DEMAND_RATE_BOUNDS))
+        return outside("the rate", value, allowed_number(DEMAND_RATE_UNIT, **DEMAND_RATE_BOUNDS))
     rate = float(value)
     if rate < DEMAND_RATE_BOUNDS["ge"]:
-        return outside(column, rate, allowed_range(**DEMAND_RATE_BOUNDS), DEMAND_RATE_UNIT)
+        return outside("the rate", rate, allowed_range(**DEMAND_RATE_BOUNDS), DEMAND_RATE_UNIT)
     if not _is_number(list_size) or float(list_size) <= 0:
         return None
     return rate * float(list_size) / 1000

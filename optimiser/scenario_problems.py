@@ -67,8 +67,10 @@ def located_problems(error: ValidationError, model: type[BaseModel] = Scenario) 
             missing.add(loc)
         elif kind == "value_error":
             for message in str(item.get("ctx", {}).get("error", item["msg"])).splitlines():
-                if not path or isinstance(value, dict):
+                if not path or (isinstance(value, dict) and message.startswith(path)):
                     problems.append((loc, message))
+                elif isinstance(value, dict):  # a section's own check: name the section, e.g. the role
+                    problems.append((loc, f"{path}: {message}"))
                 elif message.startswith(ALLOWED):
                     problems.append((loc, outside(path, value, message, UNITS.get(_field_at(model, loc)[0]))))
                 else:

@@ -83,6 +83,9 @@ def test_yaml_syntax_errors_give_the_line():
         ("pcn: {name: x}\n", "pcn.list_size is required: give a whole number of patients, more than 0, up to 1,000,000"),
         ("pcn: {list_size: 3000}\n", "pcn.name is required: PCN name as the PCN uses it"),
         ("pcn: {nme: x, list_size: 3000}\n", "pcn.nme: unknown key; did you mean 'name'?"),
+        ("roles: {clinical_pharmacist: {cost_per_wte_gbp: 60000, salary_gbp: 50000}}\n",  # a section's own check names it
+         "roles.clinical_pharmacist: give one of cost_per_wte_gbp, salary_gbp or afc_band with afc_point, not cost_per_wte_gbp and salary_gbp"),
+        ("custom_roles: {x: {name: X, afc_band: '6'}}\n", "custom_roles.x: a custom role must serve some demand"),
     ],
 )
 def test_empty_and_shapeless_files_are_sentences(text, expected):

@@ -146,9 +146,7 @@ def add_sheets(path: Path, sheets: Iterable[tuple[str, pd.DataFrame]]) -> Path:
         sheet.append([str(c) for c in frame.columns])
         for values in frame.head(EXCEL_MAX_ROWS).itertuples(index=False, name=None):
             sheet.append([_plain(v) for v in values])
-            for cell in sheet[sheet.max_row]:
-                if tables.looks_like_formula(cell.value):
-                    cell.data_type = "s"  # shown as typed, never run
+        tables.text_cells_stay_text(sheet)
     sink = io.BytesIO()
     book.save(sink)
     return _atomic(path, sink.getvalue())

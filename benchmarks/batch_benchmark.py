@@ -13,7 +13,8 @@ Measures, on the same 1,250 synthetic PCNs (seed 2025) and base scenario, policy
   2. time per PCN inside a worker (table row to stored record) vs the pure HiGHS time of the same models solved
      cold (a fresh HiGHS instance per PCN, models built and compiled beforehand and not timed);
   3. 2 workers vs 1 (in-process), on the 1,250 PCNs and again on 12,500 (`--scale-pcns`), where the fixed costs
-     of starting workers and writing the outputs weigh less;
+     of starting workers and writing the outputs weigh less; this process runs no thread of its own, as the `batch`
+     command does not, so its worker processes are forked (`optimiser.batch.execute.start_method`);
   4. peak RSS of the batch (parent, from after the synthetic table is made, and largest worker) for 1,250 and
      12,500 PCNs, each in a fresh process.
 """
@@ -144,49 +145,52 @@ def _peak_rss_mb(reset: bool = False) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+SAMPLER = """
+import json, select, sys, psutil
+batch, me = psutil.Process(int(sys.argv[1])), psutil.Process().pid
+peaks = {"tree": 0, "worker": 0, "worker_uss": 0, "tree_pss": 0}
+print("sampling", flush=True)
+while not select.select([sys.stdin], [], [], 0.05)[0]:  # every 50 ms until told to stop
+    try:
+        workers = [p.memory_info().rss for p in batch.children(recursive=True) if p.pid != me]
+        peaks["tree"] = max(peaks["tree"], batch.memory_info().rss + sum(workers))
+        peaks["worker"] = max([peaks["worker"], *workers])
+        full = [p.memory_full_info() for p in batch.children(recursive=True) if p.pid != me]
+        peaks["worker_uss"] = max([peaks["worker_uss"], *(f.uss for f in full)])
+        peaks["tree_pss"] = max(peaks["tree_pss"], batch.memory_full_info().pss + sum(f.pss for f in full))
+    except psutil.Error:
+        pass
+print(json.dumps(peaks))
+"""
+"""Peak RSS of a process (argv[1]) and of its largest child, sampled from outside it until a line arrives on stdin."""
+
+
 def memory_run(pcns: int) -> dict:
     """Run in a fresh process: peak RSS of the batch in this process and of its largest worker.
 
     The parent's peak is taken over the batch alone: it is reset after the synthetic table is generated (making
     the table is not the batch; the table itself stays in memory, as a caller's table would). The outcome's
     per-PCN tables are not read back (the batch does not hold them; a caller may). `setup_peak_rss_mb` is the
-    peak before the batch: imports and generating the table.
+    peak before the batch: imports and generating the table. The workers are sampled from a process of its own, so
+    this one runs the batch as the `batch` command does, with no thread of its own besides.
     """
     import gc
-    import threading
-
-    import psutil
 
     from optimiser.batch import load_base, run_batch
-
-    peaks = {"tree": 0.0, "worker": 0.0}
-    stop = threading.Event()
-
-    def sample() -> None:  # the workers are children of the forkserver, so walk the whole tree
-        me = psutil.Process()
-        while not stop.is_set():
-            try:
-                children = [p.memory_info().rss for p in me.children(recursive=True)]
-            except psutil.Error:
-                children = []
-            peaks["tree"] = max(peaks["tree"], me.memory_info().rss + sum(children))
-            peaks["worker"] = max([peaks["worker"], *children])
-            stop.wait(0.05)
 
     table = national_table(pcns, seed=2025 + pcns)
     base = load_base(BASE)
     gc.collect()
     setup = _peak_rss_mb()
     before = _peak_rss_mb(reset=True)
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    sampler = subprocess.Popen([sys.executable, "-c", SAMPLER, str(os.getpid())], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    sampler.stdout.readline()
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         outcome = run_batch(table, base, ["as-published"], folder, workers=os.cpu_count() or 1, formats=("csv", "parquet"))
         seconds = time.perf_counter() - started
         parent = _peak_rss_mb()
-    stop.set()
-    sampler.join()
+    peaks = json.loads(sampler.communicate("stop\n")[0])
     return {
         "pcns": pcns,
         "seconds": seconds,
@@ -196,6 +200,8 @@ def memory_run(pcns: int) -> dict:
         "parent_peak_rss_mb": parent,
         "worker_peak_rss_mb": peaks["worker"] / 2**20,
         "tree_peak_rss_mb": peaks["tree"] / 2**20,
+        "worker_peak_uss_mb": peaks["worker_uss"] / 2**20,
+        "tree_peak_pss_mb": peaks["tree_pss"] / 2**20,
     }
 
 
@@ -258,8 +264,10 @@ def main() -> None:
     if args.quick:
         vars(args).update(QUICK)
 
+    from optimiser.batch.execute import start_method
+
     cores = os.cpu_count() or 1
-    print(f"machine: {cores} cores (nproc), {cpu_model()}, Python {platform.python_version()}")
+    print(f"machine: {cores} cores (nproc), {cpu_model()}, Python {platform.python_version()}; worker processes start by {start_method()}")
     table = national_table(args.pcns)
     print(f"data: {args.pcns:,} synthetic PCNs (seed 2025), base {BASE.relative_to(ROOT)}, policy as-published")
 
@@ -301,7 +309,7 @@ def main() -> None:
         m = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"peak RSS, {size:,} PCNs: parent {m['parent_peak_rss_mb']:,.0f} MB during the batch ({m['parent_rss_before_batch_mb']:,.0f} MB "
               f"before it, table made), largest worker {m['worker_peak_rss_mb']:,.0f} MB, "
-              f"whole process tree {m['tree_peak_rss_mb']:,.0f} MB "
+              f"whole process tree {m['tree_peak_rss_mb']:,.0f} MB ({m['tree_peak_pss_mb']:,.0f} MB counting pages the processes share once) "
               f"({m['seconds']:,.1f} s, {m['optimal']:,} optimal; outputs csv + parquet)")
 
 

@@ -63,9 +63,10 @@ def _chunk_sizes(pcns: int, workers: int | None, chunk_size: int = 100) -> list[
 
 def test_chunks_shrink_near_the_end_so_the_workers_finish_together():
     """1,250 tasks, 2 workers, chunks of 100: full chunks while more than 2 × 2 × 100 tasks are left, then what is left
-    shared over the 4 chunks in flight (two a worker), rounded up, down to a quarter chunk (25): after nine chunks 350 are left → 88,
-    then 262 → 66, 196 → 49, 147 → 37, 110 → 28, 82 → 25, 57 → 25, 32 → 25, and the last 7."""
-    assert _chunk_sizes(1250, workers=2) == [100] * 9 + [88, 66, 49, 37, 28, 25, 25, 25, 7]
+    shared over the 4 chunks in flight (two a worker), rounded up, down to a tenth of a chunk (10): after nine chunks 350 are
+    left → 88, then 262 → 66, 196 → 49, 147 → 37, 110 → 28, 82 → 21, 61 → 16, 45 → 12, 33 → 10, 23 → 10, 13 → 10, and the
+    last 3."""
+    assert _chunk_sizes(1250, workers=2) == [100] * 9 + [88, 66, 49, 37, 28, 21, 16, 12, 10, 10, 10, 3]
 
 
 def test_without_workers_to_balance_every_chunk_is_full():

@@ -2,7 +2,7 @@
 
 At most a few chunks are in flight at any time, so memory does not grow with the number of chunks.
 Worker processes die with the parent: each watches the parent's process and exits when it is gone, so a
-`kill -9` of the parent leaves no workers running.
+`kill -9` of the parent leaves no workers running. How they start is `start_method`'s one rule.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import gc
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,24 +34,38 @@ def run_here(function: Callable, chunks: Iterable, finished: Finished) -> None:
         gc.unfreeze()
 
 
+def start_method() -> str:
+    """How worker processes start. "fork" copies this process in milliseconds, with everything it has imported and
+    loaded, but is safe only when no other thread could be holding a lock the copy would inherit held: so it is used
+    on Linux when this is the only Python thread (as in the `batch` command). Otherwise (an app, a notebook, another
+    platform) a fork server starts, imports `preload` and forks the workers: most of a second before they start."""
+    return "fork" if sys.platform == "linux" and threading.active_count() == 1 else "forkserver"
+
+
 class WorkerPool:
-    """Worker processes that start in the background: starting them waits for the fork server to import `preload`
-    (most of a second), so a thread does it while the parent works on chunks itself (`run_pool`).
-    Chunks submitted before every worker runs are held and handed over the moment they all do."""
+    """Worker processes for `run_pool`. Forked, they start at once; from a fork server they take most of a second,
+    so a thread starts them while the parent works on chunks itself, and chunks submitted before every worker runs
+    are held and handed over the moment they all do."""
 
     def __init__(self, workers: int, warm: Callable[[], None] | None = None, preload: list[str] | None = None):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(preload or [])
-        self.workers, self.context = workers, context
+        method = start_method()
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload(preload or [])
+        self.workers, self.start_method = workers, method
         self.executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
                                             initargs=(os.getpid(), warm))
         self.ready = threading.Event()
         self._held: list[tuple] = []
         self._lock = threading.Lock()
-        threading.Thread(target=self._boot, name="pool-boot", daemon=True).start()
+        if method == "fork":  # the first task forks every worker now, from this thread, before any other starts
+            self.executor.submit(int)
+            self.ready.set()
+        else:
+            threading.Thread(target=self._boot, name="pool-boot", daemon=True).start()
 
     def _boot(self) -> None:
         from concurrent.futures import wait
@@ -82,14 +97,9 @@ class WorkerPool:
             done(failed)
 
     def call(self, function: Callable, *args) -> Future:
-        """`function(*args)` in a new process of its own, forked from the workers' fork server (a few milliseconds),
-        its answer in the future returned: the workers' memory stays as their solves left it."""
-        from concurrent.futures import ProcessPoolExecutor
-
-        one = ProcessPoolExecutor(max_workers=1, mp_context=self.context, initializer=_start_worker, initargs=(os.getpid(), None))
-        future = one.submit(function, *args)
-        one.shutdown(wait=False)
-        return future
+        """`function(*args)` in a worker, its answer in the future returned: for work after the chunks, once every
+        worker is free (a fresh process would have to fork from a parent that by then runs the pool's threads)."""
+        return self.executor.submit(function, *args)
 
     def shutdown(self, wait: bool = True) -> None:
         self.executor.shutdown(wait=wait, cancel_futures=True)

@@ -1,7 +1,7 @@
 """The end of a batch: every output table written from the Parquet parts, in table order, never holding every PCN.
 
 Roll-ups are summed a block at a time and per-PCN tables appended a block at a time. The role tables (`pcn_roles`
-and its national roll-up) are independent of the summary tables, so with worker processes a process of their own
+and its national roll-up) are independent of the summary tables, so with worker processes a worker, its chunks done,
 writes the role tables while the parent writes the rest: the step no worker could share otherwise takes two cores.
 """
 
@@ -45,8 +45,8 @@ class Written:
 
 def write_outputs(output: Path, plan: Plan, wanted: pd.DataFrame, formats: tuple[str, ...], planned: bool = False,
                   pool: WorkerPool | None = None) -> Written:
-    """Every table from the parts; `wanted` is today's fingerprint and row of each (ODS code, policy); `pool`, worker
-    processes whose fork server starts the process that writes the role tables (without, this process writes them)."""
+    """Every table from the parts; `wanted` is today's fingerprint and row of each (ODS code, policy); `pool`, the
+    worker processes, one of which writes the role tables (without, this process writes them)."""
     index = store.record_index(output, wanted)
     invalid = _invalid_records(plan)
     common = rollup.optimal_everywhere(index, plan.policies)  # an invalid row is optimal under no policy

@@ -1,5 +1,6 @@
-"""What the workers' fork server imports before it forks them: the solver's modules and this financial year's
-catalogue, loaded once in the background (while the parent works) rather than by each worker on its first chunk."""
+"""What the workers' fork server, when they start from one (`execute.start_method`), imports before it forks them: the
+solver's modules and this financial year's catalogue, loaded once in the background (while the parent works) rather
+than by each worker on its first chunk."""
 
 import importlib
 

@@ -224,12 +224,12 @@ class Stream:
 
     def _size_now(self) -> int:
         """Tasks for the next chunk: `chunk_size` until the tasks left would fill every worker's two chunks in flight,
-        then a share of what is left (down to a quarter chunk), so the workers finish together rather than one
+        then a share of what is left (down to a tenth of a chunk), so the workers finish together rather than one
         waiting on another's last full chunk."""
         if not self.workers:
             return self.chunk_size
         left = self.to_run_at_most - self.yielded
-        return max(1, min(self.chunk_size, max(self.chunk_size // 4, -(-left // (2 * self.workers)))))
+        return max(1, min(self.chunk_size, max(self.chunk_size // 10, -(-left // (2 * self.workers)))))
 
     def __iter__(self) -> Iterator[RowChunk]:
         table, policies = self.planner.table, self.planner.policies

@@ -315,3 +315,21 @@ def test_solver_dust_is_no_new_post(ods_code, role):
     rows = {r["role"]: r for r in result.role_rows(["role", "new_wte", "total_wte"])}
     assert rows[role]["new_wte"] == 0.0
     assert (mix["new_wte"][mix["new_wte"] > 0] >= row.scenarios["as-published"].policy.min_post_wte).all()
+
+
+def test_a_minimum_post_added_to_staff_in_post_is_stored_as_the_decimal_it_is():
+    """U32760 keeps its 2.24 WTE of clinical pharmacists and adds one post of the minimum size, 0.2 WTE: 2.44 in all.
+    Taken as the float difference 2.44 − 2.24, the new post was 0.19999999999999973 WTE in `pcn_roles`, less than the
+    minimum it is; it must be 0.2 exactly, in the mix and in the rows the batch stores."""
+    from optimiser.batch import load_base, plan_batch
+
+    table = england_batch.batch_table("2026/27")
+    base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
+    [row] = plan_batch(table[table["ods_code"] == "U32760"], base, ["as-published"]).rows
+    scenario = row.scenarios["as-published"]
+    result = optimise(scenario)
+    mix = result.mix()
+    assert mix.at["clinical_pharmacist", "in_post_wte"] == 2.24 and mix.at["clinical_pharmacist", "total_wte"] == 2.44
+    assert mix.at["clinical_pharmacist", "new_wte"] == scenario.policy.min_post_wte == 0.2
+    rows = {r["role"]: r for r in result.role_rows(["role", "new_wte"])}
+    assert rows["clinical_pharmacist"]["new_wte"] == 0.2

@@ -31,6 +31,20 @@ ROLE_COLUMNS: dict[str, str] = {
     "max_reimbursable_gbp": "Max reimbursable (£ per WTE a year)",
     "max_reimbursable_status": "Max reimbursable status",
 }
+"""Each roles-table column's full name with its unit: the workbook's headings, the help on the editor's column and the
+column an error names."""
+ROLE_HEADERS: dict[str, str] = {
+    "role_name": "Role",
+    "include": "Include",
+    "in_post_wte": "In post",
+    "max_new_wte": "Max new",
+    "cost_per_wte_gbp": "Cost £/WTE",
+    "remote_share": "Remote",
+    "max_reimbursable_gbp": "Max £/WTE",
+    "max_reimbursable_status": "Status",
+}
+"""The editor's short headers, so all eight columns fit a 1366-pixel laptop beside the sidebar; each column's help
+starts with its full name and unit (`ROLE_COLUMNS`)."""
 ROLE_EDITABLE = ["include", "in_post_wte", "max_new_wte", "cost_per_wte_gbp", "remote_share"]
 _ROLE_FIELD = {
     "include": "allowed",

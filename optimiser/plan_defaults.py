@@ -15,7 +15,7 @@ import pandas as pd
 from optimiser.errors import CatalogueError, allowed_range, outside
 from optimiser.package_data import read_package_csv
 from optimiser.scenario_names import unknown_name
-from optimiser.scenario_sections import CHECKED_BOUNDS, UNITS
+from optimiser.scenario_units import CHECKED_BOUNDS, UNITS
 
 ANY = "*"
 LATER = "later"

@@ -11,7 +11,8 @@ import re
 from typing import Any
 
 from optimiser.errors import allowed_range, outside, short_value
-from optimiser.scenario_sections import CHECKED_BOUNDS, UNITS, CustomRole, RoleSettings, Supervision
+from optimiser.scenario_sections import CustomRole, RoleSettings, Supervision
+from optimiser.scenario_units import CHECKED_BOUNDS, UNITS
 
 HINTED_NAMES = 50
 """Unknown names given a did-you-mean; past these (a pasted list of thousands) each is only named."""

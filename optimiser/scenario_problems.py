@@ -11,7 +11,8 @@ from pydantic import BaseModel, ValidationError
 
 from optimiser.errors import ScenarioError, allowed_number, allowed_range, outside, short_value
 from optimiser.scenario import Scenario
-from optimiser.scenario_sections import BOOL_FOR_NUMBER, CHECKED_BOUNDS, UNITS
+from optimiser.scenario_sections import BOOL_FOR_NUMBER
+from optimiser.scenario_units import CHECKED_BOUNDS, UNITS
 from optimiser.scenario_names import name_problems
 
 

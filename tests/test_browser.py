@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from optimiser import result_display
+from optimiser import edit_tables, result_display
 from optimiser.pipeline import optimise, with_caps_lifted
 from optimiser.scenario_io import load_scenario
 
@@ -198,3 +198,25 @@ def test_why_arrs_is_unspent_is_read_whole_on_a_1366_pixel_laptop(app_url):
         assert all(not h["cut"] for h in holders), holders
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app-1366-unspent.png"), full_page=False)
+
+
+@pytest.mark.parametrize("app_url", ["urban-deprived-2026-27.yaml"], indirect=True)
+def test_roles_editor_fits_a_1366_by_768_laptop_without_sideways_scrolling(app_url):
+    """At 1366×768 (sidebar open) the Roles editor of the current year's 24 roles shows every column at once: all its
+    short headers are drawn (the grid draws only the columns in view) and its scroll width is its visible width; the
+    Demand editor below it fits too. The editor was 359 pixels wider than the page, its last two columns off the right."""
+    with app_page(app_url, 1366, 768, "Staffing mix") as page:
+        page.get_by_role("tab", name="Roles and demand").click()
+        page.get_by_role("heading", name="Roles", exact=True).wait_for()
+        settle(page)
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
+                               "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 2",
+                               timeout=STEP_MS)
+        tables = page.evaluate(TABLES_JS)
+        for table in tables:
+            assert table["scrollWidth"] <= table["clientWidth"] + 1, table
+            assert table["right"] <= 1366, table
+        [roles] = [t for t in tables if t["headers"][:1] == [edit_tables.ROLE_HEADERS["role_name"]]]
+        assert roles["headers"] == [edit_tables.ROLE_HEADERS[c] for c in edit_tables.ROLE_COLUMNS]
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app-1366-roles.png"), full_page=False)

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from optimiser.errors import ScenarioError, allowed_range, with_unit
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import parse_scenario
-from optimiser.scenario_sections import UNITLESS, UNITS
+from optimiser.scenario_units import UNITLESS, UNITS
 
 ROOT = Path(__file__).resolve().parents[1]
 RURAL = ROOT / "scenarios" / "rural-2026-27.yaml"

@@ -15,7 +15,7 @@ import pytest
 from optimiser.batch.rows import _rate_times_list_size
 from optimiser.errors import ScenarioError, allowed_number, allowed_range, outside
 from optimiser.scenario_problems import parse_scenario
-from optimiser.scenario_sections import UNITS
+from optimiser.scenario_units import UNITS
 from tests.test_scenario_ranges import PLACES, PLAN, ROOT, RURAL, assert_cli_says, bounded_fields, rural
 
 WHOLE = {"list_size", "horizon"}

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from optimiser import edit_tables
-from optimiser.edit_tables import DEMAND_COLUMNS, NO_LIMIT, ROLE_COLUMNS, WTE_STEP
+from optimiser.edit_tables import DEMAND_COLUMNS, NO_LIMIT, ROLE_COLUMNS, ROLE_HEADERS, WTE_STEP
 
 ss = st.session_state
 
@@ -42,27 +42,35 @@ def show() -> dict[str, TableEdit]:
     return {"roles": roles, "demand": demand_editor()}
 
 
+def role_column(kind, column: str, why: str = "", width: int | None = None, **options):
+    """A roles-editor column: its short header, and as its help the full name with the unit, then why."""
+    full = ROLE_COLUMNS[column]
+    return kind(ROLE_HEADERS[column], help=f"{full}: {why}" if why else full, width=width, **options)
+
+
 def roles_editor() -> TableEdit:
+    """Widths in pixels add up to less than the 904 the page gives a table at 1366 pixels with the sidebar open."""
     base = edit_tables.roles_table(ss.loaded)
+    cc = st.column_config
     edited = st.data_editor(
         edit_tables.roles_for_editor(base), key=f"roles_editor_{ss.gen}", num_rows="fixed", width="stretch",
         disabled=["role_name", "max_reimbursable_gbp", "max_reimbursable_status"],
         column_order=list(ROLE_COLUMNS), hide_index=True,
         column_config={
-            "role_name": st.column_config.TextColumn(ROLE_COLUMNS["role_name"], width="medium"),
-            "include": st.column_config.CheckboxColumn(ROLE_COLUMNS["include"], help="Untick to exclude the role"),
-            "in_post_wte": st.column_config.NumberColumn(ROLE_COLUMNS["in_post_wte"], min_value=0, max_value=500, step=WTE_STEP,
-                                                         format="%.2f"),
-            "max_new_wte": st.column_config.TextColumn(ROLE_COLUMNS["max_new_wte"],
-                                                       help=f"Most new WTE you could recruit this year: a number, or “{NO_LIMIT}”"),
-            "cost_per_wte_gbp": st.column_config.NumberColumn(ROLE_COLUMNS["cost_per_wte_gbp"], min_value=1, max_value=1_000_000,
-                                                              step=100, format="£%.0f",
-                                                              help="Salary + employer NI + pension; empty = the maximum reimbursable amount"),
-            "remote_share": st.column_config.NumberColumn(ROLE_COLUMNS["remote_share"], min_value=0, max_value=1, step=0.05,
-                                                          format="%.2f", help="Share of time worked remotely (needs no clinical room)"),
-            "max_reimbursable_gbp": st.column_config.NumberColumn(ROLE_COLUMNS["max_reimbursable_gbp"], format="£%.0f"),
-            "max_reimbursable_status": st.column_config.TextColumn(ROLE_COLUMNS["max_reimbursable_status"],
-                                                                   help="published = a national figure; derived or provisional = not published"),
+            "role_name": role_column(cc.TextColumn, "role_name", width=284),
+            "include": role_column(cc.CheckboxColumn, "include", "untick to exclude the role", width=80),
+            "in_post_wte": role_column(cc.NumberColumn, "in_post_wte", "staff in post now", width=78, min_value=0, max_value=500,
+                                       step=WTE_STEP, format="%.2f"),
+            "max_new_wte": role_column(cc.TextColumn, "max_new_wte", f"most new WTE you could recruit this year: a number, or “{NO_LIMIT}”",
+                                       width=88),
+            "cost_per_wte_gbp": role_column(cc.NumberColumn, "cost_per_wte_gbp",
+                                            "salary + employer NI + pension; empty = the maximum reimbursable amount", width=104,
+                                            min_value=1, max_value=1_000_000, step=100, format="£%.0f"),
+            "remote_share": role_column(cc.NumberColumn, "remote_share", "share of time worked remotely (needs no clinical room)",
+                                        width=80, min_value=0, max_value=1, step=0.05, format="%.2f"),
+            "max_reimbursable_gbp": role_column(cc.NumberColumn, "max_reimbursable_gbp", "the year's catalogue", width=80, format="£%.0f"),
+            "max_reimbursable_status": role_column(cc.TextColumn, "max_reimbursable_status",
+                                                   "published = a national figure; derived or provisional = not published", width=80),
         },
     )
     return TableEdit(base, edit_tables.roles_from_editor(edited), st.empty())

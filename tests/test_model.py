@@ -464,3 +464,16 @@ def test_no_role_shows_the_solvers_tolerance_as_wte(path):
     for column in ("total_wte", "new_wte", "reduced_wte"):
         tiny = mix[column].abs().between(0.0, 1e-6, inclusive="neither")
         assert not tiny.any(), (column, mix.loc[tiny, column].to_dict())
+
+
+@given(st.integers(0, 2 * 10**9), st.integers(0, 2 * 10**9))
+def test_a_wte_difference_is_the_decimal_difference(a, b):
+    """WTE read to 9 decimals (`at_bounds`) differ by a 9-decimal number, stored as the float nearest it: 2.8 − 2.6 is
+    0.2, not the float difference 0.19999999999999973."""
+    from decimal import Decimal
+
+    from optimiser.results.numbers import WTE_DECIMALS, wte_difference
+
+    x, y = (float(Decimal(n).scaleb(-WTE_DECIMALS)) for n in (a, b))
+    assert wte_difference(x, y) == float(Decimal(a - b).scaleb(-WTE_DECIMALS))
+    assert wte_difference(2.8, 2.6) == 0.2 != 2.8 - 2.6

@@ -317,19 +317,23 @@ def test_solver_dust_is_no_new_post(ods_code, role):
     assert (mix["new_wte"][mix["new_wte"] > 0] >= row.scenarios["as-published"].policy.min_post_wte).all()
 
 
-def test_a_minimum_post_added_to_staff_in_post_is_stored_as_the_decimal_it_is():
+@pytest.mark.parametrize(("ods_code", "role", "in_post", "new", "total"), [
+    ("U32760", "clinical_pharmacist", 2.24, 0.2, 2.44), ("U06243", "care_coordinator", 7.56, 3.0, 10.56)])
+def test_staff_added_to_staff_in_post_are_stored_as_the_decimals_they_are(ods_code, role, in_post, new, total):
     """U32760 keeps its 2.24 WTE of clinical pharmacists and adds one post of the minimum size, 0.2 WTE: 2.44 in all.
     Taken as the float difference 2.44 − 2.24, the new post was 0.19999999999999973 WTE in `pcn_roles`, less than the
-    minimum it is; it must be 0.2 exactly, in the mix and in the rows the batch stores."""
+    minimum it is. U06243 adds its recruitment limit of 3 WTE of care co-ordinators to its 7.56: the float sum was
+    10.559999999999999. Each must be the decimal, in the mix and in the rows and summary the batch stores."""
     from optimiser.batch import load_base, plan_batch
 
     table = england_batch.batch_table("2026/27")
     base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
-    [row] = plan_batch(table[table["ods_code"] == "U32760"], base, ["as-published"]).rows
+    [row] = plan_batch(table[table["ods_code"] == ods_code], base, ["as-published"]).rows
     scenario = row.scenarios["as-published"]
     result = optimise(scenario)
     mix = result.mix()
-    assert mix.at["clinical_pharmacist", "in_post_wte"] == 2.24 and mix.at["clinical_pharmacist", "total_wte"] == 2.44
-    assert mix.at["clinical_pharmacist", "new_wte"] == scenario.policy.min_post_wte == 0.2
-    rows = {r["role"]: r for r in result.role_rows(["role", "new_wte"])}
-    assert rows["clinical_pharmacist"]["new_wte"] == 0.2
+    assert mix.loc[role, ["in_post_wte", "new_wte", "total_wte"]].tolist() == [in_post, new, total]
+    assert role != "clinical_pharmacist" or new == scenario.policy.min_post_wte
+    rows = {r["role"]: r for r in result.role_rows(["role", "new_wte", "total_wte"])}
+    assert (rows[role]["new_wte"], rows[role]["total_wte"]) == (new, total)
+    assert result.summary()["total_wte"] == float(sum(Decimal(repr(w)) for w in mix["total_wte"]))

@@ -40,10 +40,11 @@ def at_bounds(values: np.ndarray, in_post: np.ndarray, *upper: np.ndarray | floa
     return values
 
 
-def wte_difference(a: np.ndarray, b: np.ndarray | float) -> np.ndarray:
-    """a − b WTE as the decimal it is. Both are read to WTE_DECIMALS decimals, but their float difference is not: 2.8 −
-    2.6 WTE is 0.19999999999999973, a new post of the minimum size (0.2) stored as less than the minimum."""
-    return np.round(np.subtract(a, b), WTE_DECIMALS) + 0.0
+def exact_wte(value: np.ndarray | float) -> np.ndarray | float:
+    """A sum or difference of WTE read to WTE_DECIMALS decimals as the decimal it is, which float arithmetic is not:
+    2.8 − 2.6 WTE is 0.19999999999999973 (a new post of the minimum size, 0.2, stored as less than the minimum) and
+    7.56 + 3 WTE is 10.559999999999999."""
+    return np.round(value, WTE_DECIMALS) + 0.0
 
 
 def role_money(per_wte: dict[str, np.ndarray], total: np.ndarray, own: np.ndarray) -> dict[str, np.ndarray]:
@@ -115,16 +116,16 @@ class SolvedNumbers:
         """WTE and money per allowed role as arrays: every table and the summary are read from these."""
         roles, layout = self.inputs.allowed_data, self.model.layout
         in_post = roles["in_post_wte"].astype(float)
-        total = at_bounds(self.values("wte"), in_post, in_post + roles["max_new_wte"], roles["cap_wte"])
+        total = at_bounds(self.values("wte"), in_post, exact_wte(in_post + roles["max_new_wte"]), roles["cap_wte"])
         assigned = np.bincount(layout.pair_role, weights=self._assigned, minlength=len(total))
         own_funded = self.values("own_funded")
         own = np.minimum(at_bounds(own_funded, 0.0), total) if len(own_funded) else np.zeros(len(total))
         numbers = {
             "in_post_wte": in_post,
-            "new_wte": np.maximum(wte_difference(total, in_post), 0.0),
-            "reduced_wte": np.maximum(wte_difference(in_post, total), 0.0),
+            "new_wte": np.maximum(exact_wte(total - in_post), 0.0),
+            "reduced_wte": np.maximum(exact_wte(in_post - total), 0.0),
             "total_wte": total,
-            "arrs_funded_wte": wte_difference(total, own),
+            "arrs_funded_wte": exact_wte(total - own),
             "own_funded_wte": own,
             **role_money(roles, total, own),
         }

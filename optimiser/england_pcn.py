@@ -5,6 +5,7 @@ table, each value commented with its source and date.
 from __future__ import annotations
 
 import difflib
+import textwrap
 
 import pandas as pd
 
@@ -99,14 +100,27 @@ def scenario_text(code: str, year: str | None = None, table: pd.DataFrame | None
     return text
 
 
+LONDON_ADVICE = ("This PCN is in London: set policy.london_weighting to inner or outer (your practices' zone) so the "
+                 "maximum reimbursable amounts include the London supplement.")
+"""A London PCN's staff earn a London supplement the national amounts leave out, and which zone is not in the data: said
+in the comment above london_weighting of the scenario `new --pcn` writes, and in the app beside the result."""
+
+
+def _in_london(region: str) -> bool:
+    return "london" in str(region).lower()
+
+
 def _london_hint(region: str) -> list[str]:
-    """A London PCN's staff earn a London supplement the national amounts leave out; which zone is not in the data."""
-    if "london" not in str(region).lower():
+    if not _in_london(region):
         return []
-    return ["policy:",
-            "  # This PCN is in London: set inner or outer (your practices' zone) so the maximum reimbursable",
-            "  # amounts include the London supplement.",
-            "  london_weighting: none"]
+    return ["policy:", *(f"  # {line}" for line in textwrap.wrap(LONDON_ADVICE, 110)), "  london_weighting: none"]
+
+
+def london_advice(code: str | None, table: pd.DataFrame | None = None) -> str | None:
+    """LONDON_ADVICE when `code` is the ODS code of a PCN in London in England's table; None for any other code."""
+    table = load_pcns() if table is None else table
+    wanted = str(code).strip().upper() if code else ""
+    return LONDON_ADVICE if wanted in table.index and _in_london(table.at[wanted, "region"]) else None
 
 
 def _yaml(text: str) -> str:

@@ -641,6 +641,33 @@ def test_a_file_opens_again_after_a_real_pcn_or_an_upload_replaced_it(monkeypatc
     assert at.session_state["current"].canonical_json() == load_scenario(LARGE).canonical_json()
 
 
+def test_a_london_pcn_is_told_to_set_its_london_weighting_as_its_scenario_file_is(monkeypatch, tmp_path):
+    """West Merton (U00070) is in London: started from it, the page says what `new --pcn U00070` writes above
+    london_weighting (england_pcn.LONDON_ADVICE), naming the sidebar's control, until inner or outer is chosen. Barnsley
+    (U16464, North East and Yorkshire) is told nothing."""
+    from optimiser import england_pcn
+
+    advice = result_display.in_words(england_pcn.LONDON_ADVICE)
+    assert "“London weighting”" in advice
+    comment = england_pcn.scenario_text("U00070").split("london_weighting:")[0].rsplit("policy:", 1)[1]
+    assert " ".join(line.strip().removeprefix("# ") for line in comment.strip().splitlines()) == england_pcn.LONDON_ADVICE
+    at = start(monkeypatch, tmp_path)
+    labels = {code: label for label, code in england_pcn.picker_labels().items()}
+    assert advice not in [w.value for w in at.warning]
+    at.selectbox(key="real_pcn").set_value(labels["U00070"])
+    run(at)
+    assert at.session_state["current"].policy.london_weighting == "none"
+    assert advice in [w.value for w in at.warning]
+    at.selectbox(key="london_weighting").set_value("outer")
+    run(at)
+    assert at.session_state["current"].policy.london_weighting == "outer"
+    assert advice not in [w.value for w in at.warning]
+    at.selectbox(key="real_pcn").set_value(labels["U16464"])
+    run(at)
+    assert at.session_state["current"].pcn.ods_code == "U16464" and at.session_state["current"].policy.london_weighting == "none"
+    assert advice not in [w.value for w in at.warning]
+
+
 def test_a_pinned_baseline_of_the_same_pcn_is_named_by_its_file(monkeypatch, tmp_path):
     """Pinned on the large example, then the same PCN uploaded as another file: Compare names the two by their files (the
     PCN name would be the same twice); after opening another PCN it names them by their PCNs (comparison.distinct_names)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optimiser import edit_form, edit_tables
+from optimiser import edit_form, edit_tables, england_pcn
 from optimiser.app.edit_tab import TableEdit
 from optimiser.errors import ScenarioError, listed
 from optimiser.result_display import in_words
@@ -50,12 +50,15 @@ def current_scenario(tables: dict[str, TableEdit], slots: dict, header) -> tuple
 
 
 def show_header(current: Scenario, problems: list[str]) -> None:
-    """Which scenario this is, where it came from, and whether it has unsaved or invalid edits."""
+    """Which scenario this is, where it came from, whether it has unsaved or invalid edits, and whether a London PCN has
+    still to choose its London weighting."""
     unsaved = has_unsaved_changes(current, ss.get("saved_json"))
     st.markdown(f"**{current.pcn.name}** · {current.year} · from `{ss.source}`"
                 + (" · :orange-badge[Unsaved changes]" if unsaved else " · :gray-badge[Saved]"))
     if unsaved:
         st.caption("Your edits are kept while this tab is open. Download or save the scenario (Save and share) to keep them.")
+    if current.policy.london_weighting == "none" and (advice := england_pcn.london_advice(current.pcn.ods_code)):
+        st.warning(in_words(advice))
     if ss.get("notice"):
         st.info(ss.pop("notice"))
     if problems:

@@ -115,9 +115,9 @@ def test_page_renders_and_remove_all_caps_changes_the_mix(app_url):
         assert chart.bounding_box()["height"] > 100
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
         page.locator('[data-testid="stDataFrame"]').nth(2).wait_for()  # tables render after the chart
-        page.locator('[data-testid="stMetric"]').nth(3).wait_for()
+        page.locator('[data-testid="stMetric"]').nth(4).wait_for()
         assert page.locator('[data-testid="stDataFrame"]').count() >= 3
-        assert page.locator('[data-testid="stMetric"]').count() == 4
+        assert page.locator('[data-testid="stMetric"]').count() == 5
         before = in_words(page)
         assert before.removeprefix("In words:").strip() == result_display.mix_in_words(capped)
         page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
@@ -199,6 +199,31 @@ def test_why_arrs_is_unspent_is_read_whole_on_a_1366_pixel_laptop(app_url):
         assert all(not h["cut"] for h in holders), holders
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app-1366-unspent.png"), full_page=False)
+
+
+METRICS_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => ({
+    label: m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+    value: m.querySelector('[data-testid="stMetricValue"]').innerText.trim()}))"""
+
+
+@pytest.mark.parametrize("app_url", ["urban-deprived-2026-27.yaml"], indirect=True)
+def test_headline_figures_with_the_care_score_are_read_whole_on_a_1366_by_768_laptop(app_url):
+    """Five headline figures, the care score last: at 1366×768 (sidebar open) no label or figure is cut off with an
+    ellipsis (Streamlit truncates a metric that does not fit its column), and the care score's help says what it means."""
+    with app_page(app_url, 1366, 768, "Care score (of 100)") as page:
+        metrics = page.evaluate(METRICS_JS)
+        assert [m["label"] for m in metrics] == ["Staff (WTE)", "ARRS claimed (£ a year)", "ARRS unspent (£ a year)",
+                                                 "Contacts served (a year)", "Care score (of 100)"]
+        assert metrics[-1]["value"] == "91.9"
+        for metric in metrics:
+            for text in (metric["label"], metric["value"]):
+                holders = page.evaluate(CUT_OFF_JS, text)
+                assert holders and all(not h["cut"] for h in holders), (text, holders)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app-1366-headline.png"), full_page=False)
+        score = page.locator('[data-testid="stMetric"]', has_text="Care score (of 100)")
+        score.locator('[data-testid="stTooltipHoverTarget"], [data-testid="stTooltipIcon"]').first.hover()
+        page.get_by_text(result_display.care_score_help("share")).first.wait_for()
 
 
 def fitting_tables(page, width: int) -> list[dict]:

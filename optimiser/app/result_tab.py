@@ -8,8 +8,11 @@ import streamlit as st
 from optimiser.app import cached
 from optimiser.catalogue_rules import is_estimate
 from optimiser.outcome import Outcome
-from optimiser.result_display import ESTIMATE_NOTE, UNSPENT_WHY, ResultView, conflicts_display, in_words, past_year_line
+from optimiser.result_display import (ESTIMATE_NOTE, UNSPENT_WHY, ResultView, care_score_help, conflicts_display, in_words,
+                                      past_year_line)
 
+CARE_SCORE_LABEL = "Care score (of 100)"
+"""The headline figure every line of What limits you counts in (the CLI leads with it too)."""
 MIX_COLUMNS = ["Role", "In post (WTE)", "New (WTE)", "Total (WTE)", "Cap (WTE)", "ARRS claimed (£ a year)", "Top-up (£ a year)",
                "Room sessions (sessions a week)", "Max reimbursable (£ per WTE a year)"]
 """The mix table's columns on screen, short enough for a 1366-pixel laptop; the downloads keep every column. Widths in
@@ -57,7 +60,7 @@ def show(outcome: Outcome, canonical_json: str) -> None:
         return
     view = cached.result_view(canonical_json)
     summary = view.summary
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("Staff (WTE)", f"{summary['total_wte']:.1f}", f"{summary['new_wte']:+.1f} new", delta_color="off", delta_arrow="off")
     cols[1].metric("ARRS claimed (£ a year)", fmt_gbp(summary["arrs_claimed_gbp_per_year"]),
                    f"of {fmt_gbp(summary['arrs_sum_gbp_per_year'])}", delta_color="off", delta_arrow="off")
@@ -67,6 +70,8 @@ def show(outcome: Outcome, canonical_json: str) -> None:
         cols[2].caption(UNSPENT_WHY)  # under the figure, where it wraps: a metric's delta is cut off on a 1366-pixel laptop
     cols[3].metric("Contacts served (a year)", f"{summary['served_contacts_per_year']:,.0f}",
                    f"of {summary['demand_contacts_per_year']:,.0f} needed", delta_color="off", delta_arrow="off")
+    cols[4].metric(CARE_SCORE_LABEL, f"{summary['care_score']:.1f}",
+                   help=care_score_help(outcome.result.scenario.policy.valuation))
     st.caption(view.answer)
     if note := past_year_line(outcome.result.scenario.year):
         st.info(note)

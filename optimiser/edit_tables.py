@@ -17,7 +17,8 @@ from optimiser.assumptions import load_assumptions
 from optimiser.catalogue_rules import is_estimate
 from optimiser.errors import ScenarioError
 from optimiser.inputs import prepare
-from optimiser.scenario import Scenario
+from optimiser.inputs.role_defaults import GIVEN
+from optimiser.scenario import FIELD_LABELS, Scenario
 from optimiser.scenario_problems import located_problems, parse_scenario
 from optimiser.scenario_sections import DemandSettings, RoleSettings
 
@@ -28,7 +29,7 @@ ROLE_COLUMNS: dict[str, str] = {
     "max_new_wte": "Max new (WTE)",
     "cost_per_wte_gbp": "Cost per WTE (£ a year)",
     "remote_share": "Remote share (0–1)",
-    "max_reimbursable_gbp": "Max reimbursable (£ per WTE a year)",
+    "max_reimbursable_gbp": FIELD_LABELS["roles.max_reimbursable_gbp"],
     "max_reimbursable_status": "Max reimbursable status",
 }
 """Each roles-table column's full name with its unit: the workbook's headings, the help on the editor's column and the
@@ -45,14 +46,18 @@ ROLE_HEADERS: dict[str, str] = {
 }
 """The editor's short headers, so all eight columns fit a 1366-pixel laptop beside the sidebar; each column's help
 starts with its full name and unit (`ROLE_COLUMNS`)."""
-ROLE_EDITABLE = ["include", "in_post_wte", "max_new_wte", "cost_per_wte_gbp", "remote_share"]
+ROLE_EDITABLE = ["include", "in_post_wte", "max_new_wte", "cost_per_wte_gbp", "remote_share", "max_reimbursable_gbp"]
 _ROLE_FIELD = {
     "include": "allowed",
     "in_post_wte": "in_post_wte",
     "max_new_wte": "max_new_wte",
     "cost_per_wte_gbp": "cost_per_wte_gbp",
     "remote_share": "remote_share",
+    "max_reimbursable_gbp": "max_reimbursable_gbp",
 }
+YOURS = "yours"
+"""The editor's status of a maximum reimbursable amount the scenario gives (the manager's own, e.g. their ICB's confirmed
+figure; `GIVEN` in the results), short enough for its column."""
 
 DEMAND_COLUMNS: dict[str, str] = {
     "category_name": "Demand category",
@@ -233,9 +238,11 @@ format shows, and WTE cells by the census's 0.001: at 0.1, 2.667 WTE in post sho
 
 
 def roles_for_editor(table: pd.DataFrame) -> pd.DataFrame:
-    """The roles table as the editor shows it: an empty recruitment limit reads "no limit", not None."""
+    """The roles table as the editor shows it: an empty recruitment limit reads "no limit", not None, and an amount the
+    scenario gives is the manager's own ("yours")."""
     shown = table.copy()
     shown["max_new_wte"] = [NO_LIMIT if pd.isna(v) else f"{v:g}" for v in table["max_new_wte"]]
+    shown["max_reimbursable_status"] = table["max_reimbursable_status"].replace(GIVEN, YOURS)
     return shown
 
 

@@ -65,6 +65,7 @@ FIELD_LABELS: dict[str, str] = {
     "roles.max_new_wte": "Max new (WTE)",
     "roles.cost_per_wte_gbp": "Cost per WTE (£ a year)",
     "roles.remote_share": "Remote share (0–1)",
+    "roles.max_reimbursable_gbp": "Max reimbursable (£ per WTE a year)",
     "demand.contacts_per_year": "Contacts needed (contacts a year)",
     "demand.priority_weight": "Priority weight",
     "policy.remove_all_caps": "Remove all caps",

@@ -91,7 +91,7 @@ class RoleSettings(Strict):
     afc_band: str | None = Field(default=None, description="Agenda for Change band, with afc_point, instead of a salary, e.g. '6'")
     afc_point: Literal["entry", "middle", "top"] | None = Field(default=None, description="Pay point within afc_band")
     max_reimbursable_gbp: float | None = Field(
-        default=None, gt=0, le=1_000_000,
+        default=None, **CHECKED_BOUNDS["max_reimbursable_gbp"],
         description="Maximum reimbursable amount per WTE, £ a year, from your ICB's notice; empty means the catalogue's",
     )
     arrs_share: float | None = Field(default=None, ge=0, le=1, description="Share of the claimable amount ARRS pays, 0 to 1")

@@ -552,6 +552,43 @@ def test_the_roles_table_shows_the_scenarios_own_roles_and_edits_them(monkeypatc
     assert mix.loc["frailty_practitioner", "New (WTE)"] == pytest.approx(total - 2.0, abs=1e-4)
 
 
+def test_a_maximum_reimbursable_amount_typed_in_re_solves_is_marked_yours_and_is_saved(monkeypatch, tmp_path):
+    """Pharmacists only, ARRS sum £200,916, no cost given (so a post costs its maximum reimbursable amount): at the
+    catalogue's £66,972 the money buys 200,916 / 66,972 = 3.0 WTE. The manager types their ICB's £50,229 into the Roles
+    table's maximum: each post now costs and claims £50,229, so the same money buys 200,916 / 50,229 = 4.0 WTE, all
+    claimed. The table is redrawn with the amount, its status "yours" and the cost that follows it; the scenario saved
+    holds roles.clinical_pharmacist.max_reimbursable_gbp: 50229."""
+    at = start_on(monkeypatch, tmp_path, small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=200_916))
+    [roles] = [d for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    assert roles.value.at["clinical_pharmacist", "max_reimbursable_gbp"] == 66_972
+    assert shown_mix(at).loc["clinical_pharmacist", "Total (WTE)"] == pytest.approx(3.0)
+    edit_role_cell(at, "clinical_pharmacist", "max_reimbursable_gbp", 50_229)
+    assert at.session_state["current"].roles["clinical_pharmacist"].max_reimbursable_gbp == 50_229
+    assert shown_mix(at).loc["clinical_pharmacist", "Total (WTE)"] == pytest.approx(4.0)
+    assert metric(at, "ARRS claimed (£ a year)") == "£200,916"
+    [roles] = [d for d in at.data_editor if "max_reimbursable_status" in d.value.columns]
+    row = roles.value.loc["clinical_pharmacist"]
+    assert (row["max_reimbursable_gbp"], row["cost_per_wte_gbp"], row["max_reimbursable_status"]) == (50_229, 50_229, "yours")
+    assert not errors(at) and any("Unsaved" in m.value for m in at.markdown)
+    at.text_input(key="save_name").set_value("confirmed")
+    at.button(key="save").click()
+    run(at)
+    saved = load_scenario(tmp_path / "confirmed.yaml")
+    assert saved.roles["clinical_pharmacist"].max_reimbursable_gbp == 50_229
+    assert optimise(saved).mix().at["clinical_pharmacist", "total_wte"] == pytest.approx(4.0)
+
+
+def test_a_maximum_reimbursable_amount_out_of_range_is_refused_beside_the_table(monkeypatch, tmp_path):
+    """£0 is not an amount (more than 0, up to 1,000,000 £ a year per WTE, as in a scenario file): the sentence shows
+    beside the table, and the result stays the last valid one."""
+    at = start(monkeypatch, tmp_path)
+    before = at.session_state["current"].canonical_json()
+    edit_role_cell(at, "paramedic", "max_reimbursable_gbp", 0)
+    assert "Roles table, row 'Paramedic', column 'Max reimbursable (£ per WTE a year)': roles.paramedic.max_reimbursable_gbp " \
+           "is £0 a year per WTE; give more than 0, up to 1,000,000" in errors(at)
+    assert at.session_state["current"].canonical_json() == before
+
+
 def test_unspent_arrs_says_why_beside_the_figure_and_a_past_year_says_so(monkeypatch, tmp_path):
     """The urban example leaves £89,650 of ARRS unspent (rooms full, top-up used up, roles with no room need at their
     recruitment limits): its metric says the money is lost and where the reason is, as the report's headline does.
@@ -590,15 +627,15 @@ SETTING_PATH = r"\b(?:pcn|money|estate|roles|custom_roles|demand|policy|supervis
 
 
 def test_messages_name_the_sidebar_control_or_say_the_setting_is_in_the_scenario_file(monkeypatch, tmp_path):
-    """The urban example's figures are provisional: its note tells a manager where to correct them, naming the sidebar's
-    “ARRS sum (£ a year)” and the scenario file's roles.<role>.max_reimbursable_gbp (the app has no control for it).
+    """The urban example's figures are provisional: its note tells a manager where to correct them, naming the Roles
+    table's “Max reimbursable (£ per WTE a year)” column and the sidebar's “ARRS sum (£ a year)”.
     A plan below the staff in post breaks a rule whose switch the sidebar has. No message on the page names a scenario
     setting by its path without saying it is set in the scenario file."""
     import re
 
     at = start(monkeypatch, tmp_path)
     notes = [i.value for i in at.info]
-    assert any("set roles.<role>.max_reimbursable_gbp in the scenario file or “ARRS sum (£ a year)”" in n for n in notes)
+    assert any("set “Max reimbursable (£ per WTE a year)” in the Roles table or “ARRS sum (£ a year)”" in n for n in notes)
     plan = at.session_state["current"].roles["clinical_pharmacist"].in_post_wte - 1
     base = edit_tables.roles_table(at.session_state["loaded"])
     position = [r for r in base.index if base.at[r, "include"]].index("clinical_pharmacist")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from optimiser import edit_tables, plan_ui, result_display
+from optimiser.app import edit_tab
 from optimiser.pipeline import optimise, with_caps_lifted
 from optimiser.plan_tables import YEAR_COLUMNS
 from optimiser.scenario_io import load_scenario
@@ -252,6 +253,44 @@ def test_roles_editor_fits_a_1366_by_768_laptop_without_sideways_scrolling(app_u
         assert roles["headers"] == [edit_tables.ROLE_HEADERS[c] for c in edit_tables.ROLE_COLUMNS]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app-1366-roles.png"), full_page=False)
+
+
+ROWS_JS = """() => { const grid = [...document.querySelectorAll('[data-testid="stDataFrame"]')].find(d => d.getBoundingClientRect().width > 0);
+    return [...grid.querySelectorAll('tr')].map(r => [...r.querySelectorAll('th, td')].map(c => c.textContent.trim())); }"""
+"""The visible grid's rows as its accessible table holds them (the grid itself is drawn on a canvas)."""
+
+
+@pytest.mark.parametrize("app_url", ["urban-deprived-2026-27.yaml"], indirect=True)
+def test_a_manager_types_their_icbs_amount_into_the_roles_editor(app_url):
+    """At 1366×768 the maximum reimbursable amount is an editable column (its header carries the edit mark and still fits):
+    typed over the pharmacist's provisional £71,725, £75,000 is the manager's own ("yours") and the scenario has unsaved
+    changes; the pharmacist's cost, given in the file as a salary, stays £74,290."""
+    with app_page(app_url, 1366, 768, "Staffing mix") as page:
+        page.get_by_role("tab", name="Roles and demand").click()
+        page.get_by_role("heading", name="Roles", exact=True).wait_for()
+        settle(page)
+        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
+                               "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 2",
+                               timeout=STEP_MS)
+        header, first = page.evaluate(ROWS_JS)[:2]
+        column = list(edit_tables.ROLE_COLUMNS).index("max_reimbursable_gbp")
+        assert header[column] == edit_tables.ROLE_HEADERS["max_reimbursable_gbp"]
+        assert (first[0], first[column], first[column + 1]) == ("Clinical pharmacist", "71725", "provisional")
+        grid = page.locator('[data-testid="stDataFrame"]:visible').first.bounding_box()
+        left = sum(edit_tab.ROLE_WIDTHS[c] for c in list(edit_tables.ROLE_COLUMNS)[:column])
+        page.mouse.dblclick(grid["x"] + left + edit_tab.ROLE_WIDTHS["max_reimbursable_gbp"] / 2, grid["y"] + 35 + 17)  # row 1
+        page.wait_for_timeout(500)
+        page.keyboard.press("Control+A")
+        page.keyboard.type("75000")
+        page.keyboard.press("Enter")
+        page.get_by_text("Unsaved changes").first.wait_for()
+        settle(page)
+        page.wait_for_function(f"() => ({ROWS_JS})()[1][{column + 1}] === 'yours'", timeout=STEP_MS)
+        first = page.evaluate(ROWS_JS)[1]
+        assert (first[column], first[column + 1], first[list(edit_tables.ROLE_COLUMNS).index("cost_per_wte_gbp")]) == ("75000", "yours", "74290")
+        fitting_tables(page, 1366)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app-1366-roles-max-edited.png"), full_page=False)
 
 
 @pytest.mark.parametrize("app_url", ["plan-rural-2025-26.yaml"], indirect=True)

@@ -644,3 +644,53 @@ def test_the_care_score_help_points_at_what_limits_you_only_when_its_lines_count
     assert result_display.VALUATION_TEXT[valuation][1:] in help_text
     assert ("points of care score" in help_text) == ("points of care score" in lines)
     assert ("weighted contacts a year" in lines) == (valuation == "contacts")
+
+
+def test_a_maximum_reimbursable_amount_typed_into_the_roles_table_is_the_managers_own_and_saved():
+    """The 2026/27 paramedic amount is provisional. Typed over (£60,000, an ICB's confirmed figure) it becomes
+    roles.paramedic.max_reimbursable_gbp, as a scenario file gives it: status "given in the scenario", shown as "yours"
+    in the editor, no longer an estimate, and kept by the saved YAML; the cost, not given, follows it. Emptied, the
+    catalogue's amount and status come back."""
+    from optimiser.catalogue_rules import is_estimate
+    from optimiser.scenario_io import scenario_from_text, scenario_to_text
+
+    scenario = load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
+    base = edit_tables.roles_table(scenario)
+    assert base.at["paramedic", "max_reimbursable_status"] == "provisional" and scenario.roles["paramedic"].cost_per_wte_gbp is None
+    edited = edit_tables.roles_from_editor(edit_tables.roles_for_editor(base))
+    edited.at["paramedic", "max_reimbursable_gbp"] = 60_000.0
+    changed = edit_tables.apply_roles(scenario, base, edited)
+    assert changed.roles["paramedic"].max_reimbursable_gbp == 60_000
+    assert {r: s for r, s in changed.roles.items() if r != "paramedic"} == {r: s for r, s in scenario.roles.items() if r != "paramedic"}
+    table = edit_tables.roles_table(changed)
+    assert table.at["paramedic", "max_reimbursable_gbp"] == 60_000 and table.at["paramedic", "cost_per_wte_gbp"] == 60_000
+    assert table.at["paramedic", "max_reimbursable_status"] == "given in the scenario" and not is_estimate("given in the scenario")
+    assert "paramedic" not in edit_tables.estimate_roles(table)
+    assert edit_tables.roles_for_editor(table).at["paramedic", "max_reimbursable_status"] == edit_tables.YOURS == "yours"
+    assert "max_reimbursable_gbp: 60000" in scenario_to_text(changed)
+    assert scenario_from_text(scenario_to_text(changed)).canonical_json() == changed.canonical_json()
+    emptied = table.copy()
+    emptied.at["paramedic", "max_reimbursable_gbp"] = np.nan
+    back = edit_tables.apply_roles(changed, table, emptied)
+    assert back.canonical_json() == scenario.canonical_json()
+    assert edit_tables.roles_table(back).loc["paramedic"].equals(base.loc["paramedic"])
+
+
+@pytest.mark.parametrize("amount", [0.0, -5.0, 1_000_001.0])
+def test_a_maximum_reimbursable_amount_out_of_range_gets_the_scenario_files_sentence(large, amount):
+    """The Roles table's maximum reimbursable amount is checked as the scenario field is (scenario_units.CHECKED_BOUNDS:
+    more than 0, at most 1,000,000 £ a year per WTE), in the CLI's sentence, named by row and column."""
+    from optimiser.scenario_units import CHECKED_BOUNDS
+
+    assert CHECKED_BOUNDS["max_reimbursable_gbp"] == {"gt": 0, "le": 1_000_000}
+    base = edit_tables.roles_table(large)
+    edited = base.copy()
+    edited.at["paramedic", "max_reimbursable_gbp"] = amount
+    with pytest.raises(ScenarioError) as caught:
+        edit_tables.apply_roles(large, base, edited)
+    with pytest.raises(ScenarioError) as cli:
+        parse_scenario(_with(large, **{"roles.paramedic.max_reimbursable_gbp": amount}))
+    [cli_sentence] = cli.value.problems
+    assert cli_sentence.startswith("roles.paramedic.max_reimbursable_gbp is ") and cli_sentence.endswith(
+        "a year per WTE; give more than 0, up to 1,000,000")
+    assert caught.value.problems == [f"Roles table, row 'Paramedic', column 'Max reimbursable (£ per WTE a year)': {cli_sentence}"]

@@ -40,13 +40,19 @@ def current_scenario(tables: dict[str, TableEdit], slots: dict, header) -> tuple
 
     if not problems:
         ss.last_valid = composed
-        if (composed.year, composed.pcn.list_size, composed.policy.london_weighting) != (
-                ss.loaded.year, ss.loaded.pcn.list_size, ss.loaded.policy.london_weighting):
-            ss.pending = composed  # the tables depend on these: redraw them for the new year or list size
+        if table_inputs(composed) != table_inputs(ss.loaded):
+            ss.pending = composed  # the tables show what these decide: redraw them
             st.rerun()
     current: Scenario = ss.get("last_valid", ss.loaded)
     ss.current = current
     return current, problems
+
+
+def table_inputs(scenario: Scenario) -> tuple:
+    """What the editors' read-only cells depend on beyond their own row's edits: the year, list size and London weighting
+    (amounts, caps, default demand), and each amount the scenario gives (its status, and the cost that follows it)."""
+    given = {role: s.max_reimbursable_gbp for role, s in scenario.roles.items() if s.max_reimbursable_gbp is not None}
+    return scenario.year, scenario.pcn.list_size, scenario.policy.london_weighting, given
 
 
 def show_header(current: Scenario, problems: list[str]) -> None:

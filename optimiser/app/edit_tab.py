@@ -9,9 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from optimiser import edit_tables
-from optimiser.edit_tables import DEMAND_COLUMNS, NO_LIMIT, ROLE_COLUMNS, ROLE_HEADERS, WTE_STEP
+from optimiser.edit_tables import DEMAND_COLUMNS, NO_LIMIT, ROLE_COLUMNS, ROLE_HEADERS, WTE_STEP, YOURS
+from optimiser.scenario_units import CHECKED_BOUNDS
 
 ss = st.session_state
+MAX_REIMBURSABLE = CHECKED_BOUNDS["max_reimbursable_gbp"]
 
 
 @dataclass
@@ -27,12 +29,13 @@ def show() -> dict[str, TableEdit]:
     """Draw both editors; return them by the scenario section they edit."""
     st.subheader("Roles")
     st.caption("Tick the roles the PCN would employ and set what you know. “No limit” in “Max new” means you could recruit as many "
-               "as the money and rooms allow. Grey columns come from the year's catalogue.")
+               f"as the money and rooms allow. “{ROLE_HEADERS['max_reimbursable_gbp']}” is the year's catalogue amount until you "
+               f"type your own (your ICB's confirmed figure); its status then reads “{YOURS}”.")
     roles = roles_editor()
     if ss.loaded.custom_roles:
         names = ", ".join(role.name for role in ss.loaded.custom_roles.values())
         st.caption(f"Your scenario's own roles (custom_roles in its file): {names}. Edit them here like any role; their "
-                   "pay band, maximum reimbursable amount and the needs they serve are set in the file.")
+                   "pay band and the needs they serve are set in the file.")
     estimates = roles.base.loc[edit_tables.estimate_roles(roles.base), "role_name"]
     if len(estimates):
         st.info(f"{len(estimates)} roles' maximum reimbursable amounts are not published national figures "
@@ -43,7 +46,7 @@ def show() -> dict[str, TableEdit]:
 
 
 ROLE_WIDTHS = {"role_name": 284, "include": 80, "in_post_wte": 78, "max_new_wte": 88, "cost_per_wte_gbp": 104, "remote_share": 80,
-               "max_reimbursable_gbp": 80, "max_reimbursable_status": 80}
+               "max_reimbursable_gbp": 100, "max_reimbursable_status": 80}
 """Pixels: each short header whole beside its edit mark, the longest role name whole, and together less than the 904
 the page gives a table at 1366 pixels with the sidebar open."""
 
@@ -59,7 +62,7 @@ def roles_editor() -> TableEdit:
     cc = st.column_config
     edited = st.data_editor(
         edit_tables.roles_for_editor(base), key=f"roles_editor_{ss.gen}", num_rows="fixed", width="stretch",
-        disabled=["role_name", "max_reimbursable_gbp", "max_reimbursable_status"],
+        disabled=["role_name", "max_reimbursable_status"],
         column_order=list(ROLE_COLUMNS), hide_index=True,
         column_config={
             "role_name": role_column(cc.TextColumn, "role_name"),
@@ -73,9 +76,13 @@ def roles_editor() -> TableEdit:
                                             min_value=1, max_value=1_000_000, step=100, format="£%.0f"),
             "remote_share": role_column(cc.NumberColumn, "remote_share", "share of time worked remotely (needs no clinical room)",
                                         min_value=0, max_value=1, step=0.05, format="%.2f"),
-            "max_reimbursable_gbp": role_column(cc.NumberColumn, "max_reimbursable_gbp", "the year's catalogue", format="£%.0f"),
+            "max_reimbursable_gbp": role_column(cc.NumberColumn, "max_reimbursable_gbp",
+                                                "the year's catalogue; type your ICB's confirmed amount over it, or empty it "
+                                                "to go back to the catalogue's", min_value=0, max_value=MAX_REIMBURSABLE["le"],
+                                                step=1, format="£%.0f"),
             "max_reimbursable_status": role_column(cc.TextColumn, "max_reimbursable_status",
-                                                   "published = a national figure; derived or provisional = not published"),
+                                                   "published = a national figure; derived or provisional = not published; "
+                                                   f"{YOURS} = the amount you typed in"),
         },
     )
     return TableEdit(base, edit_tables.roles_from_editor(edited), st.empty())

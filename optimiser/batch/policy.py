@@ -59,9 +59,10 @@ def parse_policy(text: str, base_year: str) -> Policy:
     for part in (p.strip() for p in text.split(",")):
         scale = _SCALE.match(part)
         what = _CHANGES[scale.group(1)] if scale else _CHANGES["year"] if part.startswith("year:") else None
-        if what in changed:
+        if what and what in changed:
             problems.append(f"policy {text!r} changes {what} twice ({changed[what]}, then {part}); a policy may change each thing once")
-        changed.setdefault(what, part)
+        elif what:
+            changed[what] = part
         if part in _NAMED:
             if _NAMED[part] is not None:
                 steps.append(_NAMED[part])

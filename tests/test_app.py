@@ -537,7 +537,7 @@ def test_the_roles_table_shows_the_scenarios_own_roles_and_edits_them(monkeypatc
     row = roles.set_index("role_name").loc["Frailty practitioner"]
     assert row["include"] and row["in_post_wte"] == 0
     assert row["cost_per_wte_gbp"] == pytest.approx(51_002)
-    assert row["max_reimbursable_gbp"] == 45_000 and row["max_reimbursable_status"] == "given in the scenario"
+    assert row["max_reimbursable_gbp"] == 45_000 and row["max_reimbursable_status"] == edit_tables.YOURS  # given in the file
     assert row["remote_share"] == pytest.approx(0.2)
     assert any("Frailty practitioner" in c.value and "custom_roles" in c.value for c in at.caption)
     total = 150_000 / 22_500 + (250_000 - 150_000 / 22_500 * 28_502) / 51_002

@@ -82,7 +82,7 @@ def roles_editor() -> TableEdit:
                                                 step=1, format="£%.0f"),
             "max_reimbursable_status": role_column(cc.TextColumn, "max_reimbursable_status",
                                                    "published = a national figure; derived or provisional = not published; "
-                                                   f"{YOURS} = the amount you typed in"),
+                                                   f"{YOURS} = your own amount, typed here or given in the scenario file"),
         },
     )
     return TableEdit(base, edit_tables.roles_from_editor(edited), st.empty())

@@ -133,15 +133,28 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file with a pl
 @app.command()
 def validate(scenario: Annotated[list[Path], typer.Argument(help="One or more scenario files.")]) -> None:
     """Check scenario files without solving them."""
+    from optimiser.batch.table import TableError, check_base, is_batch_base
+    from optimiser.scenario_io import read_scenario_data
+
     failed = 0
     for path in scenario:
         try:
-            loaded = _load(path)
-            out.print(f"[green]ok[/]  {path}: {loaded.pcn.name}, {loaded.year}")
-        except ScenarioError as error:
+            data = read_scenario_data(path)
+            if is_batch_base(data):
+                check_base(data, str(path))
+                out.print(f"[green]ok[/]  {path}: batch base, {data['year']} ({BATCH_BASE_WORDS})", highlight=False)
+            else:
+                loaded = _load(path)
+                out.print(f"[green]ok[/]  {path}: {loaded.pcn.name}, {loaded.year}", highlight=False)
+        except OptimiserError as error:
             failed += 1
-            err.print(f"[bold red]invalid[/] {error}", highlight=False)
+            kind = " batch base" if isinstance(error, TableError) else ""
+            err.print(f"[bold red]invalid{kind}[/] {error}", highlight=False)
     raise typer.Exit(EXIT_BAD_INPUT if failed else EXIT_OK)
+
+
+BATCH_BASE_WORDS = "no pcn section: `batch --base` takes each PCN from its table"
+"""How `validate` tells a batch's base file from a PCN's scenario."""
 
 
 @app.command()

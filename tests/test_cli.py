@@ -220,3 +220,24 @@ def test_compare_tells_two_scenarios_of_the_same_pcn_apart_and_says_which_is_inf
     different = run("compare", str(EXAMPLES[0]), str(EXAMPLES[1]))
     names = [load_scenario(path).pcn.name for path in EXAMPLES[:2]]
     assert names[0] != names[1] and all(name.split()[0] in different.stdout for name in names)
+
+
+def test_validate_checks_a_batch_base_as_batch_does(tmp_path):
+    """A file without a pcn section is a batch's base: `validate` checks it with batch's own check (check_base) and
+    says so, instead of "invalid … pcn is required". A bad base gets the sentence `batch --base` gives."""
+    bases = sorted((ROOT / "scenarios").glob("*/*.yaml"))
+    assert len(bases) >= 5
+    done = run("validate", *map(str, EXAMPLES), *map(str, bases))
+    assert done.returncode == 0, done.stderr
+    assert "invalid" not in done.stdout + done.stderr and "pcn is required" not in done.stderr
+    lines = " ".join(done.stdout.split())
+    for base in bases:
+        assert f"ok {base}: batch base, " in lines
+    bad = tmp_path / "base.yaml"
+    bad.write_text('year: "2026/27"\nmoney: {top_up_budget_gbp: -5}\n')
+    refused = run("validate", str(bad))
+    assert refused.returncode == 2
+    sentence = f"{bad}: money.top_up_budget_gbp is -£5 a year; give 0 or more"
+    assert " ".join(refused.stderr.split()) == f"invalid batch base {sentence}"
+    batch = run("batch", str(ROOT / "scenarios" / "national" / "sample-50.csv"), "--base", str(bad), "--output", str(tmp_path / "out"))
+    assert batch.returncode == 2 and " ".join(batch.stderr.split()) == f"Error: {sentence}"

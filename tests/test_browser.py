@@ -279,11 +279,11 @@ def test_a_manager_types_their_icbs_amount_into_the_roles_editor(app_url):
         grid = page.locator('[data-testid="stDataFrame"]:visible').first.bounding_box()
         left = sum(edit_tab.ROLE_WIDTHS[c] for c in list(edit_tables.ROLE_COLUMNS)[:column])
         page.mouse.dblclick(grid["x"] + left + edit_tab.ROLE_WIDTHS["max_reimbursable_gbp"] / 2, grid["y"] + 35 + 17)  # row 1
-        page.wait_for_timeout(500)
-        page.keyboard.press("Control+A")
-        page.keyboard.type("75000")
-        page.keyboard.press("Enter")
-        page.get_by_text("Unsaved changes").first.wait_for()
+        cell = page.locator("input.gdg-input")  # the grid's editor over the cell
+        cell.wait_for()
+        cell.fill("75000")
+        cell.press("Enter")
+        page.get_by_text("Unsaved changes").first.wait_for(timeout=2 * STEP_MS)
         settle(page)
         page.wait_for_function(f"() => ({ROWS_JS})()[1][{column + 1}] === 'yours'", timeout=STEP_MS)
         first = page.evaluate(ROWS_JS)[1]

@@ -280,3 +280,9 @@ def test_help_shows_no_placeholders(command):
         "compare": ["compare", "[OPTIONS]", "A", "B"], "catalogue": ["catalogue", "[OPTIONS]"], "batch": ["batch", "[OPTIONS]", "TABLE"],
         "new": ["new", "[OPTIONS]", "FILE"], "national": ["national", "[OPTIONS]", "OUTPUT"],
     }.get(command, [command, "[OPTIONS]", "SCENARIO"])
+
+
+def test_the_readme_says_how_long_the_tests_take_beside_the_test_command():
+    readme = (ROOT / "README.md").read_text()
+    before_command = readme[:readme.index('python -m pytest\n')]
+    assert "they take about 4–5 minutes on 2 cores" in before_command[-400:]

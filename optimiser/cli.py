@@ -27,9 +27,10 @@ from optimiser.errors import (
 )
 from optimiser.catalogue_report import ZONES
 from optimiser.explain import InfeasibleScenario
-from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, one_of, out, within
+from optimiser.terminal import REPORT_FILE, App, Group, TIME_LIMIT_RANGE, OutputFormat, err, fail, one_of, out, within
 
-app = typer.Typer(
+app = App(
+    cls=Group,
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -73,7 +74,8 @@ def solve(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (the mix to stdout, every table with --output).",
                                                        **one_of(OutputFormat))] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder to write result files into (json or csv).")] = None,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a one-page board report (PDF) to this file.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a one-page board report (PDF) to this file (name ending .pdf).",
+                                                   **REPORT_FILE)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace result files (--output, --report) that already exist.")] = False,
     caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
     solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.", **one_of(Solver))] = Solver.highs,
@@ -185,7 +187,7 @@ def compare(
 def catalogue(
     year: Annotated[Optional[str], typer.Option(help="Catalogue year, e.g. 2026/27 or 2025/26-april (default: the financial year containing today).")] = None,
     sources: Annotated[bool, typer.Option(help="Show the rules, the basis and source of every figure.")] = False,
-    derive: Annotated[Optional[str], typer.Option(help="Show the working for one amount: a band (e.g. 6, 7-8a) or a role id.")] = None,
+    derive: Annotated[Optional[str], typer.Option(help="Show the working for one amount: a band (e.g. 6, band_7, 7-8a) or a role id.")] = None,
     salary: Annotated[Optional[float], typer.Option(help="Show what a salary (£ a year) costs with the year's employer NI and pension.",
                                                     **within(0, None, "give a salary in £ a year above 0, e.g. --salary 58000", whole=False, low_allowed=False))] = None,
     london: Annotated[LondonZone, typer.Option(help="With --derive: national, outer or inner.", **one_of(LondonZone))] = LondonZone.national,

@@ -240,6 +240,15 @@ def test_caps_lifted_comparison_is_one_click_away(monkeypatch, tmp_path):
     expected = comparison.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)), ("As set", "Caps lifted"))["mix"]
     np.testing.assert_allclose(mix["Change (WTE)"].to_numpy(), expected["Change (WTE)"].to_numpy(), atol=1e-9)
     assert (mix["Direction"] != "same").any()
+    changed = int(comparison.changed_rows(expected).sum())
+    assert any(m.value.startswith(f"**{comparison.roles_changed(changed)}**") for m in at.markdown)
+
+
+def test_the_count_of_roles_changed_is_a_sentence_in_the_singular_for_one():
+    """It said "1 roles change"."""
+    assert comparison.roles_changed(1) == "1 role changes."
+    assert comparison.roles_changed(0) == "0 roles change."
+    assert comparison.roles_changed(3) == "3 roles change."
 
 
 def test_pinned_baseline_against_a_changed_scenario(monkeypatch, tmp_path):

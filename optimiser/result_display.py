@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from optimiser.catalogue_rules import is_estimate, past_year_note
 from optimiser.results import Result
+from optimiser.results.sentences import in_post_beyond_arrs_note
 from optimiser.scenario import FIELD_LABELS, Scenario
 from optimiser.words import wte_list
 
@@ -54,7 +55,13 @@ MEASURES: dict[str, str] = {
 
 
 def answer_in_words(result: Result) -> str:
-    """How far the answer can be trusted, in a manager's words; `technical_details` keeps the solver's method."""
+    """How far the answer can be trusted, in a manager's words, then staff in post beyond the ARRS sum where there are
+    some (the fact that shapes such an answer most); `technical_details` keeps the solver's method."""
+    beyond = f" {in_post_beyond_arrs_note(result.inputs)}" if sum(result.inputs.in_post_beyond_arrs_gbp.values()) > 0 else ""
+    return _trust_in_words(result) + beyond
+
+
+def _trust_in_words(result: Result) -> str:
     solution = result.solution
     if not solution.proven_optimal:
         return f"Not proven to be the best mix (the solver stopped: {solution.status}); do not rely on these figures."

@@ -8,7 +8,7 @@ import pandas as pd
 from optimiser import constraints
 from optimiser.catalogue import POT_NAMES
 from optimiser.results.answer_tables import AnswerTables
-from optimiser.results.sentences import in_post_beyond_arrs_note
+from optimiser.results.sentences import IN_POST_BEYOND_ARRS_SETTING
 from optimiser.words import in_sentence
 
 
@@ -19,7 +19,7 @@ class Notes(AnswerTables):
         """What a reader should know beside the binding limits: roles recruited with no limit set, top-up left unspent."""
         notes = list(self.inputs.warnings)
         if sum(self.inputs.in_post_beyond_arrs_gbp.values()) > 0:
-            notes.append(in_post_beyond_arrs_note(self.inputs))
+            notes.append(IN_POST_BEYOND_ARRS_SETTING)  # the fact itself follows the answer (answer_in_words)
         mix = self.mix()
         notes += self._provisional_figures(mix)
         unlimited = mix[(mix["new_wte"] > 1e-6) & (self.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]

@@ -110,19 +110,19 @@ def batch(
         rate = p.done / max(time.perf_counter() - p.started, 1e-9)
         bar.update(state["task"], completed=p.done, total=p.total, failed=p.failed, rate=f"{rate:,.1f}")
 
-    from optimiser.england_batch import ENGLAND_TABLE, batch_table
-    from optimiser.england_batch import FILES as ENGLAND_FILES
+    from optimiser import england_batch
 
-    real = str(table) == ENGLAND_TABLE
+    real = str(table) == england_batch.ENGLAND_TABLE
     try:
         if real:  # the bundled real PCNs, with the roles of the base scenario's year
             from optimiser.batch import load_base
 
-            table = batch_table(str(load_base(base)["year"]))
+            table = england_batch.batch_table(str(load_base(base)["year"]))
         outcome = run_batch(
             table, base, policy or ["as-published"], output, workers=workers, scheduler=scheduler, dask_local=dask_local,
             strict=strict, chunk_size=chunk_size or DEFAULT_CHUNK_SIZE, on_plan=on_plan, on_progress=on_progress, horizon=horizon,
-            mode=mode or "expected", overwrite=overwrite, written_beside=ENGLAND_FILES if real else (),
+            mode=mode or "expected", overwrite=overwrite, written_beside=england_batch.FILES if real else (),
+            more_tables=england_batch.more_tables() if real else None,
         )
     except KeyboardInterrupt:
         bar.stop()
@@ -137,11 +137,10 @@ def batch(
     if horizon:
         out.print(render_plan_rollup(outcome))
     if real:
-        from optimiser.england_batch import write_england_outputs
-
-        written = write_england_outputs(output, outcome.plan.policies)
-        chart = ", ICB chart" if any(p.suffix == ".png" for p in written) else ""  # a chart compares policies: one policy has none
-        err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home{chart})")
+        chart = england_batch.write_icb_chart(output, outcome.plan.policies)  # a chart compares policies: one policy has none
+        written = [p for p in outcome.files if p.stem in england_batch.TABLES] + chart
+        err.print(f"wrote {', '.join(sorted({p.name for p in written}))} (real England: by region, care closer to home, "
+                  f"also as sheets of results.xlsx{', ICB chart' if chart else ''})")
     if outcome.any_failed:
         failed = outcome.failed
         failed = failed[failed["status"] != "invalid"]  # invalid rows were listed once, as the table was read

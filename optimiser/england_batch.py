@@ -1,5 +1,6 @@
-"""The national batch on real England: the bundled table as a batch PCN table, and the outputs written beside such
-a run (the roll-up by region, care closer to home per 1,000 patients, the chart of each policy by ICB).
+"""The national batch on real England: the bundled table as a batch PCN table, and the outputs of such a run: the
+roll-up by region and care closer to home per 1,000 patients (written with the batch's own tables and workbook,
+`more_tables`), and the chart of each policy by ICB.
 """
 
 from __future__ import annotations
@@ -106,30 +107,29 @@ def icb_chart(by_icb: pd.DataFrame, policies: list[str]):
     ).properties(width=520)
 
 
-def write_england_outputs(output: str | Path, policies: list[str]) -> list[Path]:
-    """Beside a batch run on the bundled table: the roll-up by region and care closer to home (also as sheets of the
-    batch's workbook, where it wrote one), and the ICB chart (PNG)."""
-    from optimiser import tables
-    from optimiser.batch.finish import WORKBOOK
-    from optimiser.batch.outputs import add_sheets
+def england_tables(summary: pd.DataFrame, policies: list[str]) -> dict[str, pd.DataFrame]:
+    """The roll-up by region and care closer to home, from a batch's `pcn_summary`."""
+    return dict(zip(TABLES, [by_region(summary, policies), care_closer_to_home(summary, policies)]))
+
+
+def more_tables():
+    """The England tables as a batch writes them: each a file beside its own and a sheet of its one workbook, by
+    region between the nation and the ICBs, care closer to home after the roll-ups by role."""
+    from optimiser.batch.finish import MoreTables
+
+    return MoreTables(england_tables, after={"by_region": "national", "care_closer_to_home": "national_by_role"})
+
+
+def write_icb_chart(output: str | Path, policies: list[str]) -> list[Path]:
+    """Beside a batch run on the bundled table with more than one policy, the ICB chart (PNG); one policy has none."""
+    if len(policies) < 2:
+        return []
+    import vl_convert
+
+    from optimiser.atomic import write_bytes_atomic
 
     output = Path(output)
-    summary = pd.read_parquet(output / "pcn_summary.parquet")
-    by_icb = pd.read_parquet(output / "by_icb.parquet")
-    files = []
-    frames = dict(zip(TABLES, [by_region(summary, policies), care_closer_to_home(summary, policies)]))
-    for name, frame in frames.items():
-        for fmt in ("csv", "parquet"):
-            files.append(tables.write_table(frame, output / f"{name}.{fmt}", overwrite=True))
-    if (output / WORKBOOK).exists():
-        add_sheets(output / WORKBOOK, frames.items())
-    if len(policies) > 1:
-        import vl_convert
-
-        from optimiser.atomic import write_bytes_atomic
-
-        spec = icb_chart(by_icb, policies).to_json()
-        path = output / ICB_CHART
-        write_bytes_atomic(path, vl_convert.vegalite_to_png(spec, scale=2), overwrite=True)
-        files.append(path)
-    return files
+    spec = icb_chart(pd.read_parquet(output / "by_icb.parquet"), policies).to_json()
+    path = output / ICB_CHART
+    write_bytes_atomic(path, vl_convert.vegalite_to_png(spec, scale=2), overwrite=True)
+    return [path]

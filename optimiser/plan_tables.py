@@ -15,11 +15,10 @@ import pandas as pd
 from optimiser import constraints
 from optimiser.plan_lp import ABSENT
 from optimiser.plan_model import PlanModel
+from optimiser.results.numbers import BINDING_TOLERANCE, STAFFED_WTE, at_bounds
 from optimiser.solve import Solution
 from optimiser.valuation import care_unit
 
-STAFFED_WTE = 1e-6
-BINDING_TOLERANCE = 1e-6
 BOOKKEEPING = {"staff_flow", "role_time", "valued_care", "whole_posts", "lowest_share", "beyond_budget"}
 LIMIT_WORDS = {
     "arrs_budget": ("the ARRS sum is fully claimed", "£1,000 more ARRS", 1000.0),
@@ -131,9 +130,11 @@ class PlanTables:
                 wte = self._var(model.stock[r, *at])
                 before = inputs.base.role_columns["in_post_wte"][r] if t == 0 else self._var(model.stock[r, *model.key(t - 1, s)])
                 leaving = 0.0 if t == 0 else before * inputs.leaving_rate[r]
-                rows.append((s, period.year, r, names[r], wte, self._var(model.new[r, *at]), leaving,
+                rows.append((s, period.year, r, names[r], before - leaving, wte, self._var(model.new[r, *at]), leaving,
                              self._value(model.staffed(r, t, s))))
-        table = pd.DataFrame(rows, columns=["future", "year", "role", "role_name", "total_wte", "new_wte", "leaving_wte", "worked_wte_years"])
+        table = pd.DataFrame(rows, columns=["future", "year", "role", "role_name", "kept_wte", "total_wte", "new_wte", "leaving_wte",
+                                            "worked_wte_years"])
+        table = _without_dust(table, table.pop("kept_wte"))
         numbers = ["total_wte", "new_wte", "leaving_wte", "worked_wte_years"]
         table[numbers] = table[numbers].round(6) + 0.0
         if not include_zero:
@@ -167,6 +168,7 @@ class PlanTables:
             "future", "year", "probability", "role", "role_name", "in_post_wte", "new_wte", "reduced_wte", "total_wte",
             "worked_wte_years", "own_funded_wte", "cost_gbp_per_year", "arrs_claimed_gbp_per_year", "own_money_gbp_per_year",
             "room_sessions_per_week"])
+        table = _without_dust(table, table["in_post_wte"])
         numbers = [c for c in table.columns if c.endswith(("_wte", "_wte_years", "_week"))]
         table[numbers] = table[numbers].round(6) + 0.0
         money = [c for c in table.columns if "_gbp" in c]
@@ -295,6 +297,13 @@ class PlanTables:
         period = self.inputs.periods[t, s]
         limit = period.arrs_sums_gbp.get(pot, 0.0) + period.in_post_beyond_arrs_gbp.get(pot, 0.0)
         return limit - self._claimed_by_pot.get((t, s, pot), 0.0) <= 1.0
+
+
+def _without_dust(table: pd.DataFrame, kept: pd.Series) -> pd.DataFrame:
+    """WTE by the rule a one-year result reads its mix with (`at_bounds`): staff at a year's end within STAFFED_WTE of
+    those `kept` from the year before are those kept, and new, reduced and own-funded WTE within it of 0 are 0."""
+    floors = {"total_wte": kept.to_numpy(float), "new_wte": 0.0, "reduced_wte": 0.0, "own_funded_wte": 0.0}
+    return table.assign(**{c: at_bounds(table[c].to_numpy(float), floor) for c, floor in floors.items() if c in table})
 
 
 def _merge_alike_futures(rows: list[tuple], futures: list[str]) -> list[tuple]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from optimiser.errors import OptimiserError, ScenarioError
 from optimiser.plan_defaults import DEFAULT_HORIZON_YEARS, plan_years
@@ -15,6 +16,7 @@ from optimiser.plan_results import PlanResult
 from optimiser.plan_tables import YEAR_COLUMNS, YEAR_FORMATS
 from optimiser.scenario import Scenario
 from optimiser.scenario_problems import parse_scenario
+from optimiser.scenario_sections import Future, Growth
 
 FUTURE_COLUMNS = {
     "future": "Future",
@@ -26,7 +28,33 @@ FUTURE_COLUMNS = {
     "extra_room_sessions_per_week": "Extra room sessions a week",
     "extra_rooms_from": "Extra rooms from",
 }
-"""Editable columns of the futures table, by scenario field, with the words the app shows."""
+"""Editable columns of the futures table, by scenario field, with their full words (and unit): the table's column names."""
+FUTURE_HEADERS = {
+    "future": "Future",
+    "probability": "Chance",
+    "description": "What differs",
+    "pot_follows_pay_award": "Follows pay",
+    "arrs_frozen_from": "Frozen",
+    "arrs_ends_from": "Ends",
+    "extra_room_sessions_per_week": "Extra rooms",
+    "extra_rooms_from": "Rooms from",
+}
+"""The futures editor's short headers, so its eight columns fit a 1366-pixel laptop; `future_help` gives the full words."""
+_FUTURE_HELP = {
+    "future": "a name for this future",
+    "description": "in words, for the reader",
+    "pot_follows_pay_award": Growth.model_fields["pot_follows_pay_award"].description,
+    "extra_room_sessions_per_week": "room sessions a week added from the year in “Rooms from” on (an estate project)",
+    "extra_rooms_from": "the year the extra room sessions start, e.g. 2027/28",
+}
+
+
+def future_help(field: str) -> str:
+    """A futures column's full words (`FUTURE_COLUMNS`, with the unit), then what it means: the scenario field's own
+    description where it has one."""
+    known = Future.model_fields.get(field)
+    why = _FUTURE_HELP.get(field) or (known.description if known is not None else "")
+    return f"{FUTURE_COLUMNS[field]}: {why}" if why else FUTURE_COLUMNS[field]
 
 
 def futures_table(scenario: Scenario) -> pd.DataFrame:
@@ -91,11 +119,40 @@ def year_choices(scenario: Scenario, horizon: int) -> list[str]:
     return plan_years(scenario.model_copy(update={"horizon": horizon}))
 
 
-def years_shown(plan: PlanResult):
-    """The years table as the page shows it: headings in words (`years_in_words`), £ whole with commas, shares as %."""
+YEAR_GROUPS = {
+    "Staff": ["future", "year", "probability", "total_wte", "new_wte", "own_funded_wte"],
+    "Money (£ a year)": ["future", "year", "arrs_sum_gbp_per_year", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
+                         "in_post_beyond_arrs_gbp_per_year", "own_money_gbp_per_year", "top_up_budget_gbp_per_year",
+                         "own_money_over_budget_gbp_per_year", "total_cost_gbp_per_year"],
+    "Need met": ["future", "year", "demand_contacts_per_year", "served_contacts_per_year", "need_met_share", "care_value_per_year"],
+}
+"""The years table as the page shows it, in three tables that each fit a 1366-pixel laptop (as one it was three
+times as wide); together they hold every column of `years()`."""
+YEAR_HEADERS = {
+    "arrs_sum_gbp_per_year": "ARRS sum",
+    "arrs_claimed_gbp_per_year": "Claimed",
+    "arrs_unspent_gbp_per_year": "Unspent",
+    "in_post_beyond_arrs_gbp_per_year": "Beyond sum",
+    "own_money_gbp_per_year": "Own money",
+    "top_up_budget_gbp_per_year": "Top-up budget",
+    "own_money_over_budget_gbp_per_year": "Over budget",
+    "total_cost_gbp_per_year": "Total cost",
+}
+"""Short headers for the money columns, under a heading that gives their unit; each column's full heading is its help."""
+
+
+def years_shown(plan: PlanResult) -> dict[str, Styler]:
+    """The years tables by `YEAR_GROUPS`: headings in words (`years_in_words`), £ whole with commas, shares as %."""
     table = plan.years_in_words()
-    formats = {heading: YEAR_FORMATS[c] for heading, c in zip(table.columns, YEAR_COLUMNS) if c in YEAR_FORMATS}
-    return table.style.format(formats)
+    heading = dict(zip(YEAR_COLUMNS, table.columns))
+    return {group: table[[heading[c] for c in columns]].style.format(
+                {heading[c]: YEAR_FORMATS[c] for c in columns if c in YEAR_FORMATS})
+            for group, columns in YEAR_GROUPS.items()}
+
+
+def short_year_headers() -> dict[str, str]:
+    """Full heading → short header, for the columns shown under a short one."""
+    return {YEAR_COLUMNS[c][0]: short for c, short in YEAR_HEADERS.items()}
 
 
 @dataclass

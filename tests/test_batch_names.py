@@ -94,8 +94,7 @@ def test_the_england_tables_use_the_same_names_with_units(tmp_path):
     """Three real PCNs: by region and care closer to home name list size and contacts as the other tables do."""
     table = england_batch.batch_table("2026/27").head(3)
     base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
-    run_batch(table, base, POLICIES, tmp_path, workers=1, formats=("csv", "parquet"))
-    england_batch.write_england_outputs(tmp_path, POLICIES)
+    run_batch(table, base, POLICIES, tmp_path, workers=1, formats=("csv", "parquet"), more_tables=england_batch.more_tables())
     for name in ("by_region", "care_closer_to_home"):
         frame = pd.read_parquet(tmp_path / f"{name}.parquet")
         assert not OLD_NAMES & set(frame.columns), name

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from optimiser import edit_tables, result_display
+from optimiser import edit_tables, plan_ui, result_display
 from optimiser.pipeline import optimise, with_caps_lifted
+from optimiser.plan_tables import YEAR_COLUMNS
 from optimiser.scenario_io import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,6 +201,15 @@ def test_why_arrs_is_unspent_is_read_whole_on_a_1366_pixel_laptop(app_url):
         page.screenshot(path=str(ARTIFACTS / "app-1366-unspent.png"), full_page=False)
 
 
+def fitting_tables(page, width: int) -> list[dict]:
+    """The tables in view (TABLES_JS), each checked to need no sideways scrolling and to end inside the window."""
+    tables = page.evaluate(TABLES_JS)
+    for table in tables:
+        assert table["scrollWidth"] <= table["clientWidth"] + 1, table
+        assert table["right"] <= width, table
+    return tables
+
+
 @pytest.mark.parametrize("app_url", ["urban-deprived-2026-27.yaml"], indirect=True)
 def test_roles_editor_fits_a_1366_by_768_laptop_without_sideways_scrolling(app_url):
     """At 1366×768 (sidebar open) the Roles editor of the current year's 24 roles shows every column at once: all its
@@ -212,11 +222,30 @@ def test_roles_editor_fits_a_1366_by_768_laptop_without_sideways_scrolling(app_u
         page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
                                "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 2",
                                timeout=STEP_MS)
-        tables = page.evaluate(TABLES_JS)
-        for table in tables:
-            assert table["scrollWidth"] <= table["clientWidth"] + 1, table
-            assert table["right"] <= 1366, table
+        tables = fitting_tables(page, 1366)
         [roles] = [t for t in tables if t["headers"][:1] == [edit_tables.ROLE_HEADERS["role_name"]]]
         assert roles["headers"] == [edit_tables.ROLE_HEADERS[c] for c in edit_tables.ROLE_COLUMNS]
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app-1366-roles.png"), full_page=False)
+
+
+@pytest.mark.parametrize("app_url", ["plan-rural-2025-26.yaml"], indirect=True)
+def test_plan_ahead_tables_fit_a_1366_by_768_laptop_without_sideways_scrolling(app_url):
+    """At 1366×768 the futures editor shows its eight columns at once (it was 363 pixels too wide) and the years table,
+    split into Staff, Money and Need met, fits in each part (as one table it was 2,679 pixels wide in 904)."""
+    with app_page(app_url, 1366, 768, "Staffing mix") as page:
+        page.get_by_role("tab", name="Plan ahead").click()
+        page.get_by_text("Make the plan").click()
+        page.get_by_role("tab", name="Money (£ a year)").wait_for(timeout=120_000)
+        settle(page)
+        for group, columns in plan_ui.YEAR_GROUPS.items():
+            page.get_by_role("tab", name=group).click()
+            expected = [plan_ui.YEAR_HEADERS.get(c, YEAR_COLUMNS[c][0]) for c in columns]
+            page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
+                                   "d.getBoundingClientRect().width > 0 && d.querySelector('[role=columnheader]')).length >= 2",
+                                   timeout=STEP_MS)
+            futures, years = fitting_tables(page, 1366)
+            assert futures["headers"] == list(plan_ui.FUTURE_HEADERS.values())
+            assert [h.split(" (")[0] for h in years["headers"]] == [h.split(" (")[0] for h in expected], years  # Care's unit varies
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"app-1366-plan-{columns[-1]}.png"), full_page=False)

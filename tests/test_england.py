@@ -218,7 +218,7 @@ def real_batch(tmp_path_factory):
     sample = pd.concat([table[table["ods_code"] != "U00367"].head(4), over], ignore_index=True)
     base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
     output = tmp_path_factory.mktemp("england")
-    outcome = run_batch(sample, base, ["as-published", "rooms+10%"], output, workers=1)
+    outcome = run_batch(sample, base, ["as-published", "rooms+10%"], output, workers=1, more_tables=england_batch.more_tables())
     return sample, base, outcome, output
 
 
@@ -240,7 +240,7 @@ def test_batch_on_real_pcns_equals_single_solves(real_batch):
 
 def test_region_and_care_roll_ups_add_up_to_the_nation(real_batch):
     _, _, outcome, output = real_batch
-    england_batch.write_england_outputs(output, ["as-published", "rooms+10%"])
+    england_batch.write_icb_chart(output, ["as-published", "rooms+10%"])
     regions = pd.read_csv(output / "by_region.csv")
     national = outcome.national.set_index("policy")
     for policy, rows in regions.groupby("policy"):
@@ -256,15 +256,46 @@ def test_region_and_care_roll_ups_add_up_to_the_nation(real_batch):
 
 
 def test_region_and_care_tables_are_sheets_of_the_workbook(real_batch):
-    """results.xlsx holds every table the run writes as CSV but the long pcn_roles: the England tables too, as in their CSVs."""
-    _, _, _, output = real_batch
-    england_batch.write_england_outputs(output, ["as-published", "rooms+10%"])
+    """results.xlsx holds every table the run writes as CSV but the long pcn_roles: the England tables too, as in their
+    CSVs, placed where a manager reads down from the nation (by region before the ICBs), in the one write of the run."""
+    from optimiser.batch import run_batch
+
+    sample, base, _, output = real_batch
     sheets = pd.read_excel(output / "results.xlsx", sheet_name=None)
-    assert {"national", "by_icb", "by_region", "care_closer_to_home"} <= set(sheets)
+    assert list(sheets) == ["national", "by_region", "by_icb", "national_by_role", "care_closer_to_home",
+                            "comparison_by_pcn", "pcn_summary", "failures"]
     for name in england_batch.TABLES:
         pd.testing.assert_frame_equal(sheets[name], pd.read_csv(output / f"{name}.csv"), check_dtype=False)
-    england_batch.write_england_outputs(output, ["as-published", "rooms+10%"])  # again: replaced, not added twice
-    assert list(pd.read_excel(output / "results.xlsx", sheet_name=None)).count("by_region") == 1
+    again = run_batch(sample, base, ["as-published", "rooms+10%"], output, workers=1, more_tables=england_batch.more_tables())
+    assert again.ran == 0  # resumed: the workbook is written afresh, with each sheet once
+    assert list(pd.read_excel(output / "results.xlsx", sheet_name=None)) == list(sheets)
+
+
+def test_the_england_workbook_is_written_once_with_its_text_as_text(monkeypatch, tmp_path):
+    """The England sheets are written with the batch's own, never by reopening the workbook (reading and saving the
+    5-year plan's workbook again took about a fifth of the run): a run that opened it would fail here. An ICB named
+    like a formula is text in the care sheet's ICB row, as in the batch's own sheets."""
+    import openpyxl
+    from openpyxl.reader import excel
+
+    from optimiser.batch import load_base, run_batch
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the batch reopened a workbook")
+
+    table = england_batch.batch_table("2026/27").head(2)
+    table.loc[0, "icb"] = "=1+2"
+    base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
+    with monkeypatch.context() as patched:
+        patched.setattr(openpyxl, "load_workbook", refuse)
+        patched.setattr(excel, "load_workbook", refuse)
+        run_batch(table, base, ["as-published"], tmp_path, workers=1, more_tables=england_batch.more_tables())
+    book = openpyxl.load_workbook(tmp_path / "results.xlsx")
+    assert book.sheetnames[:2] == ["national", "by_region"] and "care_closer_to_home" in book.sheetnames
+    care = pd.read_csv(tmp_path / "care_closer_to_home.csv")
+    assert len(care) == book["care_closer_to_home"].max_row - 1 and len(care) > 0
+    [icb] = [row for row in book["care_closer_to_home"].iter_rows(min_row=2) if row[0].value == "ICB" and row[1].value == "=1+2"]
+    assert icb[1].data_type == "s" and icb[2].data_type == "s"
 
 
 @pytest.mark.parametrize(("ods_code", "role"), [("U42598", "paramedic"), ("U79574", "care_coordinator")])
@@ -284,3 +315,25 @@ def test_solver_dust_is_no_new_post(ods_code, role):
     rows = {r["role"]: r for r in result.role_rows(["role", "new_wte", "total_wte"])}
     assert rows[role]["new_wte"] == 0.0
     assert (mix["new_wte"][mix["new_wte"] > 0] >= row.scenarios["as-published"].policy.min_post_wte).all()
+
+
+@pytest.mark.parametrize(("ods_code", "role", "in_post", "new", "total"), [
+    ("U32760", "clinical_pharmacist", 2.24, 0.2, 2.44), ("U06243", "care_coordinator", 7.56, 3.0, 10.56)])
+def test_staff_added_to_staff_in_post_are_stored_as_the_decimals_they_are(ods_code, role, in_post, new, total):
+    """U32760 keeps its 2.24 WTE of clinical pharmacists and adds one post of the minimum size, 0.2 WTE: 2.44 in all.
+    Taken as the float difference 2.44 − 2.24, the new post was 0.19999999999999973 WTE in `pcn_roles`, less than the
+    minimum it is. U06243 adds its recruitment limit of 3 WTE of care co-ordinators to its 7.56: the float sum was
+    10.559999999999999. Each must be the decimal, in the mix and in the rows and summary the batch stores."""
+    from optimiser.batch import load_base, plan_batch
+
+    table = england_batch.batch_table("2026/27")
+    base = load_base(ROOT / "scenarios" / "england" / "base-2026-27.yaml")
+    [row] = plan_batch(table[table["ods_code"] == ods_code], base, ["as-published"]).rows
+    scenario = row.scenarios["as-published"]
+    result = optimise(scenario)
+    mix = result.mix()
+    assert mix.loc[role, ["in_post_wte", "new_wte", "total_wte"]].tolist() == [in_post, new, total]
+    assert role != "clinical_pharmacist" or new == scenario.policy.min_post_wte
+    rows = {r["role"]: r for r in result.role_rows(["role", "new_wte", "total_wte"])}
+    assert (rows[role]["new_wte"], rows[role]["total_wte"]) == (new, total)
+    assert result.summary()["total_wte"] == float(sum(Decimal(repr(w)) for w in mix["total_wte"]))

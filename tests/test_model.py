@@ -465,3 +465,17 @@ def test_no_role_shows_the_solvers_tolerance_as_wte(path):
     for column in ("total_wte", "new_wte", "reduced_wte"):
         tiny = mix[column].abs().between(0.0, 1e-6, inclusive="neither")
         assert not tiny.any(), (column, mix.loc[tiny, column].to_dict())
+
+
+@given(st.integers(0, 2 * 10**9), st.integers(0, 2 * 10**9))
+def test_a_sum_or_difference_of_wte_is_the_decimal_one(a, b):
+    """WTE read to 9 decimals (`at_bounds`) add and differ by 9-decimal numbers, stored as the float nearest each:
+    2.8 − 2.6 is 0.2, not the float difference 0.19999999999999973."""
+    from decimal import Decimal
+
+    from optimiser.results.numbers import WTE_DECIMALS, exact_wte
+
+    x, y = (float(Decimal(n).scaleb(-WTE_DECIMALS)) for n in (a, b))
+    assert exact_wte(x - y) == float(Decimal(a - b).scaleb(-WTE_DECIMALS))
+    assert exact_wte(x + y) == float(Decimal(a + b).scaleb(-WTE_DECIMALS))
+    assert exact_wte(2.8 - 2.6) == 0.2 != 2.8 - 2.6 and exact_wte(7.56 + 3) == 10.56 != 7.56 + 3

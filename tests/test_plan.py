@@ -258,3 +258,22 @@ def test_knowing_the_future_is_never_worth_less_than_nothing():
         assert plan.comparisons.wait_and_see >= plan.comparisons.here_and_now - 1e-6
         if plan.comparisons.single_forecast is not None:
             assert plan.comparisons.single_forecast <= plan.comparisons.here_and_now + 1e-6
+
+
+def test_plan_tables_read_wte_by_the_results_rule():
+    """The urban example's plan (five years, one forecast) leaves its paramedics at 0.656109 WTE in 2030/31: the
+    0.6561 kept from 2029/30 and 9e-06 WTE new, the solver's tolerance (HiGHS meets each row to about 1e-7 of its
+    scaled size). Read by the rule a one-year result reads its mix with (`at_bounds`, STAFFED_WTE), that is no new
+    post and the year ends with the WTE kept; so in every table no new, reduced or own-funded WTE lies between 0 and
+    STAFFED_WTE, nor staff at a year's end that close to those kept."""
+    from optimiser.results.numbers import STAFFED_WTE
+
+    [urban] = [p for p in EXAMPLES if p.stem == "urban-deprived-2026-27"]
+    plan = make_plan(load_scenario(urban), compare=False)
+    mix = plan.mix().set_index(["future", "year", "role"])
+    assert mix.loc[("forecast", "2030/31", "paramedic"), ["total_wte", "new_wte"]].tolist() == [0.6561, 0.0]
+    roles = plan.role_years()
+    for column in ("new_wte", "reduced_wte", "own_funded_wte"):
+        assert not roles[column].between(1e-12, STAFFED_WTE).any(), column
+    assert not (roles["total_wte"] - roles["in_post_wte"]).abs().between(1e-12, STAFFED_WTE).any()
+    assert not plan.mix()["new_wte"].between(1e-12, STAFFED_WTE).any()

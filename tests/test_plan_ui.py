@@ -9,6 +9,7 @@ from optimiser import plan_charts, plan_ui
 from optimiser.errors import ScenarioError
 from optimiser.plan import make_plan
 from optimiser.plan_report import past_year_note
+from optimiser.plan_tables import YEAR_COLUMNS
 from optimiser.scenario_io import load_scenario
 from optimiser.scenario_problems import parse_scenario
 from tests.test_app import start
@@ -85,8 +86,23 @@ def test_the_years_table_is_in_words_with_units_and_rounded():
     assert frozen["Own money (£ a year)"] == 25_000 and frozen["Over the top-up budget (£ a year)"] == 12_500
     assert (table["ARRS claimed (£ a year)"] == table["ARRS claimed (£ a year)"].round(0)).all()
     assert (table["Staff (WTE)"] == table["Staff (WTE)"].round(1)).all()
-    shown = plan_ui.years_shown(plan).to_html()
+    shown = "".join(table.to_html() for table in plan_ui.years_shown(plan).values())
     assert "£25,000" in shown and "50%" in shown and "1733359.5" not in shown
+
+
+def test_every_column_of_the_plan_tables_is_shown_with_its_full_words_and_unit_at_hand():
+    """The years table is split in three for a laptop's width: every column of `years()` is in one of them (future and
+    year in each), and a money column under a short header has its full heading, with the unit, as its help; the
+    futures editor's short headers have help that starts with the column's full words."""
+    shown = [c for columns in plan_ui.YEAR_GROUPS.values() for c in columns if c not in ("future", "year")]
+    assert sorted(shown) == sorted(set(YEAR_COLUMNS) - {"future", "year"}) and len(shown) == len(set(shown))
+    assert all(columns[:2] == ["future", "year"] for columns in plan_ui.YEAR_GROUPS.values())
+    assert set(plan_ui.YEAR_HEADERS) <= set(plan_ui.YEAR_GROUPS["Money (£ a year)"])
+    assert all("(£ a year)" in full for full in plan_ui.short_year_headers())
+    assert list(plan_ui.FUTURE_HEADERS) == list(plan_ui.FUTURE_COLUMNS)
+    for field, words in plan_ui.FUTURE_COLUMNS.items():
+        assert plan_ui.future_help(field).startswith(words)
+    assert "sessions a week" in plan_ui.future_help("extra_room_sessions_per_week") and "0–1" in plan_ui.future_help("probability")
 
 
 def test_the_terminal_years_table_uses_the_same_headings():
@@ -124,7 +140,9 @@ def test_the_plan_ahead_tab_shows_the_verdict(monkeypatch, tmp_path):
     assert plan.first_year_forecast() in shown
     assert past_year_note(plan) in [note.value for note in at.info]  # the example starts in 2025/26, a past year
     headings = [list(frame.value.columns) for frame in at.dataframe]
-    assert list(plan.years_in_words().columns) in headings
+    groups = [[plan.years_in_words().columns[list(YEAR_COLUMNS).index(c)] for c in columns] for columns in plan_ui.YEAR_GROUPS.values()]
+    assert all(group in headings for group in groups)  # the years table in three, together every column
+    assert set().union(*map(set, groups)) == set(plan.years_in_words().columns)
 
 
 def test_what_the_futures_table_does_not_show_is_kept():

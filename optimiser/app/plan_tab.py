@@ -25,7 +25,7 @@ def show(current: Scenario) -> None:
                          key="plan_mode", format_func={"expected": "on average over the futures", "robust": "in every future"}.get)
     st.markdown(f"Futures (years: {', '.join(plan_ui.year_choices(current, int(horizon)))}); the chances must add up to 1.")
     futures = st.data_editor(plan_ui.futures_table(current), num_rows="dynamic", hide_index=True, width="stretch",
-                             key="plan_futures")
+                             key="plan_futures", column_config=futures_config())
     try:
         planned = plan_ui.apply_futures(current, futures, int(horizon))
     except ScenarioError as error:
@@ -41,6 +41,17 @@ def show(current: Scenario) -> None:
     show_plan(outcome.result, planned)
 
 
+FUTURE_WIDTHS = {"future": 82, "probability": 82, "description": 210, "pot_follows_pay_award": 116, "arrs_frozen_from": 84,
+                 "arrs_ends_from": 70, "extra_room_sessions_per_week": 114, "extra_rooms_from": 108}
+"""Pixels: each header whole beside its edit mark, and with the row markers' 40 less than the 904 the page gives a table at 1366 pixels with the sidebar open."""
+
+
+def futures_config() -> dict:
+    """Each futures column under its short header, its full words as help."""
+    return {plan_ui.FUTURE_COLUMNS[field]: st.column_config.Column(short, help=plan_ui.future_help(field), width=FUTURE_WIDTHS[field])
+            for field, short in plan_ui.FUTURE_HEADERS.items()}
+
+
 def show_plan(plan, planned: Scenario) -> None:
     note = past_year_note(plan)
     if note:
@@ -52,7 +63,10 @@ def show_plan(plan, planned: Scenario) -> None:
     money_cols = st.columns(2)
     money_cols[0].altair_chart(plan_charts.own_money_chart(plan), width="stretch")
     money_cols[1].altair_chart(plan_charts.need_met_chart(plan), width="stretch")
-    st.dataframe(plan_ui.years_shown(plan), hide_index=True, width="stretch")
+    short = plan_ui.short_year_headers()
+    for tab, (group, table) in zip(st.tabs(list(plan_ui.YEAR_GROUPS)), plan_ui.years_shown(plan).items()):
+        tab.dataframe(table, hide_index=True, width="stretch", column_config={
+            heading: st.column_config.Column(short[heading], help=heading) for heading in table.columns if heading in short})
     st.subheader("What limits you, year by year")
     st.markdown("\n".join(f"- {line}" for line in limits_lines(plan)) or "Nothing binds.")
     if plan.comparisons is not None:

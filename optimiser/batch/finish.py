@@ -8,6 +8,7 @@ writes the role tables while the parent writes the rest: the step no worker coul
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -33,6 +34,15 @@ _SUMMARY_DTYPES = {k: ("float64" if t == "double" else "int64" if t == "int64" e
 _PLAN_SUMMARY_DTYPES = {k: ("float64" if t == "double" else "Int64" if t == "int64" else object) for k, t in ((k, str(v)) for k, v in PLAN_SUMMARY_FIELDS.items())}
 
 
+@dataclasses.dataclass(frozen=True)
+class MoreTables:
+    """Tables other code derives from a batch's `pcn_summary` and policies (the England roll-ups), written with the
+    batch's own: as its formats, and as sheets of its one workbook, each straight after the sheet `after` names."""
+
+    make: Callable[[pd.DataFrame, list[str]], dict[str, pd.DataFrame]]
+    after: dict[str, str]
+
+
 @dataclasses.dataclass
 class Written:
     """What the outcome of a batch keeps in memory: the small roll-ups, the counts, and the files' paths."""
@@ -44,9 +54,10 @@ class Written:
 
 
 def write_outputs(output: Path, plan: Plan, wanted: pd.DataFrame, formats: tuple[str, ...], planned: bool = False,
-                  pool: WorkerPool | None = None) -> Written:
+                  pool: WorkerPool | None = None, more: MoreTables | None = None) -> Written:
     """Every table from the parts; `wanted` is today's fingerprint and row of each (ODS code, policy); `pool`, the
-    worker processes, one of which writes the role tables (without, this process writes them)."""
+    worker processes, one of which writes the role tables (without, this process writes them); `more`, tables derived
+    from the summary, written beside the batch's own and in the same workbook."""
     index = store.record_index(output, wanted)
     invalid = _invalid_records(plan)
     common = rollup.optimal_everywhere(index, plan.policies)  # an invalid row is optimal under no policy
@@ -74,11 +85,15 @@ def write_outputs(output: Path, plan: Plan, wanted: pd.DataFrame, formats: tuple
     plan_sheets = _write_plan_tables(output, plan, index, common, formats, files) if planned else []
     by_role, role_files = roles.result() if roles is not None else write_role_tables(output, index, plan.policies, common, formats)
     files += role_files
-    for name, frame in (("national", national), ("by_icb", by_icb), ("national_by_role", by_role)):
+    rollups = {"national": national, "by_icb": by_icb, "national_by_role": by_role}
+    extra = more.make(pd.read_parquet(output / "pcn_summary.parquet"), plan.policies) if more else {}
+    for name, frame in (rollups | extra).items():
         files += outputs.write_table(output, name, frame, formats)
     if "xlsx" in formats:
-        sheets = [("national", [national]), ("by_icb", [by_icb]), ("national_by_role", [by_role]), *plan_sheets,
+        sheets = [*((name, [frame]) for name, frame in rollups.items()), *plan_sheets,
                   *((name, tables[name].parquet_batches()) for name in ("comparison_by_pcn", "pcn_summary", "failures"))]
+        for name, frame in extra.items():
+            sheets.insert([s for s, _ in sheets].index(more.after[name]) + 1, (name, [frame]))
         files.append(outputs.write_workbook(output / WORKBOOK, sheets))
     return Written(national, by_role, counts, files)
 

@@ -133,25 +133,6 @@ def write_workbook(path: Path, sheets: Iterable[tuple[str, Iterable[pd.DataFrame
     return _atomic(path, sink.getvalue())
 
 
-def add_sheets(path: Path, sheets: Iterable[tuple[str, pd.DataFrame]]) -> Path:
-    """Sheets added to a workbook `write_workbook` wrote (one of the same name replaced), for tables written after it
-    (the England outputs); formulas escaped the same way."""
-    from openpyxl import load_workbook
-
-    book = load_workbook(path)
-    for name, frame in sheets:
-        if name[:31] in book.sheetnames:
-            del book[name[:31]]
-        sheet = book.create_sheet(name[:31])
-        sheet.append([str(c) for c in frame.columns])
-        for values in frame.head(EXCEL_MAX_ROWS).itertuples(index=False, name=None):
-            sheet.append([_plain(v) for v in values])
-        tables.text_cells_stay_text(sheet)
-    sink = io.BytesIO()
-    book.save(sink)
-    return _atomic(path, sink.getvalue())
-
-
 def _plain(value):
     """A cell's value as openpyxl takes it: NaN empty, NumPy scalars as Python ones."""
     if value is None or (isinstance(value, float) and value != value):

@@ -97,6 +97,7 @@ def run_batch(
     mode: str = "expected",
     overwrite: bool = False,
     written_beside: tuple[str, ...] = (),
+    more_tables: finish.MoreTables | None = None,
 ) -> BatchOutcome:
     """Validate, run what is not done yet, and write the outputs. Raises TableError for unusable input.
 
@@ -107,6 +108,8 @@ def run_batch(
     Rerunning into the same `output` resumes: tasks already done are skipped. `overwrite` starts again from nothing
     instead: once the input is known to be usable, what an earlier batch wrote there (its parts, its tables and
     workbook, and `written_beside`, files other code writes beside a run, e.g. the England outputs) is removed first.
+    `more_tables` (e.g. the England roll-ups) are derived from the summary and written with the batch's own tables,
+    in the one workbook.
     """
     check_horizon(horizon)
     check_mode(mode)
@@ -165,7 +168,7 @@ def run_batch(
                 on_plan(planner.plan(), stream.to_run)
             writing = time.perf_counter()
             plan = planner.plan()
-            written = finish.write_outputs(output, plan, stream.wanted, formats, bool(horizon), pool)
+            written = finish.write_outputs(output, plan, stream.wanted, formats, bool(horizon), pool, more_tables)
         finally:
             if pool is not None:
                 pool.shutdown()

@@ -168,6 +168,7 @@ def blank_record(task: Task) -> dict:
 def _records(w: _Work) -> tuple[dict, list[dict]]:
     """A task's summary record and role rows from its solve, or its record with the reason there is no answer."""
     from optimiser.pipeline import proven_result
+    from optimiser.results.numbers import exact_wte
 
     task = w.task
     record = blank_record(task)
@@ -181,7 +182,7 @@ def _records(w: _Work) -> tuple[dict, list[dict]]:
     summary = result.summary()
     record.update({k: summary[k] for k in SUMMARY_FIELDS if k in summary and k != "status"})
     record.update(status="optimal", reason="", solver_seconds=result.solution.solver_seconds,
-                  in_post_wte=float(result.inputs.role_data["in_post_wte"].sum()),
+                  in_post_wte=float(exact_wte(result.inputs.role_data["in_post_wte"].sum())),
                   binding_constraints="; ".join(result.binding_constraint_names()))
     keys = {"ods_code": task.pcn_id, "icb": task.icb, "policy": task.policy, "fingerprint": task.fingerprint}
     return record, [{**keys, **row} for row in result.role_rows([c for c in ROLE_FIELDS if c not in keys])]

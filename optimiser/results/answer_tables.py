@@ -9,7 +9,7 @@ import pandas as pd
 from optimiser import constraints
 from optimiser.catalogue import POT_NAMES
 from optimiser.inputs.supervision import bought_supervision_gbp, supervision_needed
-from optimiser.results.numbers import STAFFED_WTE, SolvedNumbers
+from optimiser.results.numbers import STAFFED_WTE, SolvedNumbers, exact_wte
 from optimiser.results.sentences import explain_binding, marginal_in_user_units, marginal_unit
 from optimiser.words import sessions
 
@@ -183,9 +183,9 @@ class AnswerTables(SolvedNumbers):
             "year": self.scenario.year,
             "status": self.solution.status,
             "proven_optimal": self.solution.proven_optimal,
-            "total_wte": float(numbers["total_wte"].sum()),
-            "new_wte": float(numbers["new_wte"].sum()),
-            "own_funded_wte": float(numbers["own_funded_wte"].sum()),
+            "total_wte": float(exact_wte(numbers["total_wte"].sum())),
+            "new_wte": float(exact_wte(numbers["new_wte"].sum())),
+            "own_funded_wte": float(exact_wte(numbers["own_funded_wte"].sum())),
             "arrs_sum_gbp_per_year": sum(total for total, _ in self._claims_by_pot.values()),
             "arrs_claimed_gbp_per_year": sum(claimed for _, claimed in self._claims_by_pot.values()),
             "arrs_unspent_gbp_per_year": round(sum(total - claimed for total, claimed in self._claims_by_pot.values()), 2) + 0.0,

@@ -24,16 +24,27 @@ which leaves a few 1e-6 WTE past a limit: 1.05e-6 WTE of paramedic above the sta
 new post by anyone counting new WTE above 0. The smallest post a result shows is 0.01 WTE."""
 
 
+WTE_DECIMALS = 9
+"""A result's WTE are read to this many decimals (a billionth of a WTE, far below the 0.01 WTE a result shows)."""
+
+
 def at_bounds(values: np.ndarray, in_post: np.ndarray, *upper: np.ndarray | float) -> np.ndarray:
     """Each role's WTE with solver dust removed, the one place it leaves a result: within STAFFED_WTE of the staff in
     post it is the staff in post (no post gained or lost), and within STAFFED_WTE above 0 or an upper bound (a
     recruitment limit, a cap; NaN or infinite: none) it is that bound. Never moved up to an upper bound: more WTE
     would spend money the budget may not have."""
-    values = np.round(values, 9) + 0.0
+    values = np.round(values, WTE_DECIMALS) + 0.0
     values = np.where(np.abs(values - in_post) < STAFFED_WTE, in_post, values)
     for bound in (0.0, *upper):
         values = np.where(np.isfinite(bound) & (values > bound) & (values - bound < STAFFED_WTE), bound, values)
     return values
+
+
+def exact_wte(value: np.ndarray | float) -> np.ndarray | float:
+    """A sum or difference of WTE read to WTE_DECIMALS decimals as the decimal it is, which float arithmetic is not:
+    2.8 − 2.6 WTE is 0.19999999999999973 (a new post of the minimum size, 0.2, stored as less than the minimum) and
+    7.56 + 3 WTE is 10.559999999999999."""
+    return np.round(value, WTE_DECIMALS) + 0.0
 
 
 def role_money(per_wte: dict[str, np.ndarray], total: np.ndarray, own: np.ndarray) -> dict[str, np.ndarray]:
@@ -105,16 +116,16 @@ class SolvedNumbers:
         """WTE and money per allowed role as arrays: every table and the summary are read from these."""
         roles, layout = self.inputs.allowed_data, self.model.layout
         in_post = roles["in_post_wte"].astype(float)
-        total = at_bounds(self.values("wte"), in_post, in_post + roles["max_new_wte"], roles["cap_wte"])
+        total = at_bounds(self.values("wte"), in_post, exact_wte(in_post + roles["max_new_wte"]), roles["cap_wte"])
         assigned = np.bincount(layout.pair_role, weights=self._assigned, minlength=len(total))
         own_funded = self.values("own_funded")
         own = np.minimum(at_bounds(own_funded, 0.0), total) if len(own_funded) else np.zeros(len(total))
         numbers = {
             "in_post_wte": in_post,
-            "new_wte": np.maximum(total - in_post, 0.0),
-            "reduced_wte": np.maximum(in_post - total, 0.0),
+            "new_wte": np.maximum(exact_wte(total - in_post), 0.0),
+            "reduced_wte": np.maximum(exact_wte(in_post - total), 0.0),
             "total_wte": total,
-            "arrs_funded_wte": total - own,
+            "arrs_funded_wte": exact_wte(total - own),
             "own_funded_wte": own,
             **role_money(roles, total, own),
         }

@@ -33,6 +33,8 @@ def past_year_line(year: str) -> str | None:
     return past_year_note(year, "this scenario is for")
 
 
+CARE_SCORE_MEANS = "100 would be every need fully met"
+"""What the care score's 100 means, wherever the score is shown with it."""
 MEASURES: dict[str, str] = {
     "total_wte": "Staff (WTE)",
     "new_wte": "New staff (WTE)",
@@ -46,7 +48,7 @@ MEASURES: dict[str, str] = {
     "served_contacts_per_year": "Contacts served (contacts a year)",
     "unmet_contacts_per_year": "Contacts unmet (contacts a year)",
     "priority_weighted_contacts_per_year": "Priority-weighted care (weighted contacts a year)",
-    "care_score": "Care score (out of 100: every need fully met)",
+    "care_score": f"Care score (out of 100; {CARE_SCORE_MEANS})",
     "need_met_wte_years": "Need met in clinical time (WTE-years a year at each need's reference rate)",
     "rented_sessions_per_week": "Rented room sessions (sessions a week)",
     "own_funded_wte": "Posts paid wholly by the PCN (WTE)",

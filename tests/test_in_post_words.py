@@ -82,3 +82,31 @@ def test_the_answer_says_who_pays_staff_in_post_beyond_the_sum_and_the_notes_do_
             f"and that £{beyond:,.0f} a year is taken as paid outside ARRS, on top of the £5,000 top-up budget") in words
     assert not any("would claim" in note for note in result.notes())
     assert any("policy.in_post_beyond_arrs_sum: infeasible" in note for note in result.notes())
+
+
+def test_a_what_if_as_good_as_the_base_says_its_moves_between_roles_are_a_choice():
+    """The large 2024/25 example: with every cap lifted the care score is 97.0 and the cost £3,213,936 a year, as with
+    the caps (to the precision shown), yet pharmacists fall by over 4 WTE while care co-ordinators and nurses rise. The
+    CLI's what-if says both mixes are equally good and the moves are a choice, not what lifting the caps requires; a
+    comparison whose care differs says nothing of the kind."""
+    from optimiser.comparison import equally_good
+    from optimiser.pipeline import with_caps_lifted
+    from optimiser.scenario_io import load_scenario
+    from tests.test_cli import ROOT
+
+    path = ROOT / "scenarios" / "large-2024-25.yaml"
+    done = run("solve", str(path))
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    what_if = text[text.index("What if every cap were lifted"):]
+    assert re.search(r"Care score \(of 100\) ([\d.]+) \1 0\.0", what_if)
+    assert re.search(r"WTE: Clinical pharmacist [\d.]+ [\d.]+ -\d", what_if)
+    assert ("the two mixes are equally good to the precision shown, and the moves between roles are a choice between "
+            "equally good mixes, not something lifting the caps requires.") in what_if
+    scenario = load_scenario(path)
+    base = optimise(scenario)
+    richer = optimise(scenario.model_copy(update={"money": scenario.money.model_copy(update={"top_up_budget_gbp": 400_000})}))
+    assert round(richer.summary()["care_score"], 1) != round(base.summary()["care_score"], 1)
+    assert equally_good(base, richer) is None
+    assert equally_good(base, optimise(with_caps_lifted(scenario)), "lifting the caps").startswith(
+        "Both give a care score of 97.0 of 100 for £")

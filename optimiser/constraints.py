@@ -50,6 +50,7 @@ class Family:
     binding: Callable[[Words], str] | None = None
     conflict: Callable[[Words], str] | None = None
     unspent_reason: str = ""  # why ARRS can be left unspent when this binds
+    value_shown: bool = True  # False: tables and the board report give no marginal value; the sentence says what it means
 
 
 def _supervision_conflict(w: Words) -> str:
@@ -121,7 +122,8 @@ FAMILIES: dict[str, Family] = {
         conflict=lambda w: (f"{w.name} needs {w.limit + w.gain:g} WTE but in post plus the recruitment limit allow "
                             f"{w.limit:g}: {w.gain:g} WTE short"),
         unspent_reason="recruitment limits are reached"),
-    "in_post_floor": Family("WTE", kind="floor", labels="role", binding=lambda w: _in_post_kept(w)),
+    # Its value per WTE kept is negative and reads as advice to cut staff: only the sentence gives it, as what their money buys.
+    "in_post_floor": Family("WTE", kind="floor", labels="role", binding=lambda w: _in_post_kept(w), value_shown=False),
     "minimum_post_size": Family(
         "WTE", kind="floor", labels="role",
         binding=lambda w: (f"{w.name}: the new post is the smallest allowed ({w.min_post_wte:g} WTE, policy.min_post_wte); "

@@ -114,6 +114,8 @@ def money_rows(result: Result) -> list[tuple[str, float, str]]:
             ("  claimed", money[f"{name}: claimed"], ""),
             ("  unspent", money[f"{name}: unspent"], "lost: not carried forward"),
         ]
+        if f"{name}: staff in post beyond it" in money:
+            rows.append(("  staff in post beyond it", money[f"{name}: staff in post beyond it"], "paid outside ARRS"))
     rent, own = money["Top-up used: rented room sessions"], money["Top-up used: posts paid wholly by the PCN"]
     rows += [
         ("Own money (top-up budget)", money["Top-up budget"], "costs above reimbursement; own posts; rent"),
@@ -150,7 +152,7 @@ def _limit_name(result: Result, family: str, label: str | None) -> str:
 def _value(result: Result, row) -> str:
     """A limit's marginal value in words; none for staff in post, whose sentence says what their money would buy: their
     value per WTE is negative and reads as advice to cut them."""
-    if constraints.family(row["family"]).kind == "floor":
+    if not constraints.family(row["family"]).value_shown:
         return ""
     return f"{row['marginal_value']:+,.{result.unit.digits}f} {row['marginal_value_unit']}"
 

@@ -10,6 +10,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import pandas as pd
 from pydantic import BaseModel
 
+from optimiser import constraints
 from optimiser.catalogue_rules import is_estimate, past_year_note
 from optimiser.results import Result
 from optimiser.results.sentences import in_post_beyond_arrs_note
@@ -153,13 +154,15 @@ def care_display(result: Result) -> pd.DataFrame:
 
 
 def limits_display(result: Result) -> pd.DataFrame:
-    """Binding limits, most valuable first: the sentence, then the marginal value with its unit."""
+    """Binding limits, most valuable first: the sentence, then the marginal value with its unit (none where the
+    constraint registry says the sentence alone gives it: staff in post kept)."""
     binding = result.binding_constraints()
+    shown = binding["family"].map(lambda name: constraints.family(name).value_shown).astype(bool)
     return pd.DataFrame(
         {
             "What limits you": binding["explanation"],
-            "Marginal value": binding["marginal_value"],
-            "Unit of the marginal value": binding["marginal_value_unit"],
+            "Marginal value": binding["marginal_value"].where(shown),
+            "Unit of the marginal value": binding["marginal_value_unit"].where(shown, ""),
         },
         index=binding.index,
     )

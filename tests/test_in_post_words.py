@@ -110,3 +110,22 @@ def test_a_what_if_as_good_as_the_base_says_its_moves_between_roles_are_a_choice
     assert equally_good(base, richer) is None
     assert equally_good(base, optimise(with_caps_lifted(scenario)), "lifting the caps").startswith(
         "Both give a care score of 97.0 of 100 for £")
+
+
+def test_tables_of_limits_give_no_value_per_wte_for_staff_in_post_kept():
+    """The app's and the workbook's table of limits (limits_display) give every limit's marginal value with its unit,
+    except staff in post kept: their value per WTE is negative (-0.2 points a WTE reads as 'cut a physio'), and their
+    sentence says what their money would buy instead."""
+    from optimiser import result_display
+    from optimiser.scenario_io import load_scenario
+    from tests.test_cli import ROOT
+
+    result = optimise(load_scenario(ROOT / "scenarios" / "large-2024-25.yaml"))
+    binding = result.binding_constraints()
+    table = result_display.limits_display(result)
+    kept = binding["family"] == "in_post_floor"
+    assert kept.sum() >= 2 and (binding.loc[kept, "marginal_value"] < 0).any()
+    assert table.loc[kept, "Marginal value"].isna().all() and (table.loc[kept, "Unit of the marginal value"] == "").all()
+    others = binding.index[~kept]
+    assert len(others) and table.loc[others, "Marginal value"].tolist() == binding.loc[others, "marginal_value"].tolist()
+    assert table.loc[others, "Unit of the marginal value"].tolist() == binding.loc[others, "marginal_value_unit"].tolist()

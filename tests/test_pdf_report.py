@@ -167,3 +167,16 @@ def test_the_board_reads_the_care_score_and_why_money_is_unspent_as_the_cli_says
     kept = result.binding_constraints().query("family == 'in_post_floor'")
     assert len(kept)
     assert "in post: -" not in text and "Keeping" not in text
+
+
+def test_a_pcn_whose_staff_in_post_cost_more_than_its_sum_reads_it_in_the_money_table_and_the_headline():
+    """2 pharmacists in post claim 2p (p = £66,972) against a £100,000 sum and no top-up: the page gives the £33,944
+    beyond the sum as a money row, paid outside ARRS, and the answer's sentence about it."""
+    from optimiser.result_display import answer_in_words
+
+    p = load_catalogue("2025/26-april").roles.at["clinical_pharmacist", "max_reimbursable_gbp"]
+    result = optimise(small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=100_000,
+                                     clinical_pharmacist={"in_post_wte": 2}))
+    _, text, _ = read(board_report(result, generated=date(2026, 11, 26)))
+    assert f"staff in post beyond it {2 * p - 100_000:,.0f} paid outside ARRS" in text
+    assert " ".join(answer_in_words(result).split()) in text

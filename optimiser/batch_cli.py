@@ -180,6 +180,8 @@ def render_rollup(outcome):
         ("ARRS sum, £m a year", lambda r: f"{r['arrs_sum_gbp_per_year'] / 1e6:,.2f}"),
         ("ARRS claimed, £m a year", lambda r: f"{r['arrs_claimed_gbp_per_year'] / 1e6:,.2f}" + _change(r, "arrs_claimed_gbp_per_year", "{:+,.2f}", 1e6)),
         ("ARRS unspent, £m a year", lambda r: f"{r['arrs_unspent_gbp_per_year'] / 1e6:,.2f}" + _change(r, "arrs_unspent_gbp_per_year", "{:+,.2f}", 1e6)),
+        ("Staff in post beyond the ARRS sum, £m a year", lambda r: f"{r['in_post_beyond_arrs_gbp_per_year'] / 1e6:,.2f}"),
+        ("Top-up budget used, £m a year", lambda r: f"{r['top_up_used_gbp_per_year'] / 1e6:,.2f}" + _change(r, "top_up_used_gbp_per_year", "{:+,.2f}", 1e6)),
         ("Contacts served, m a year", lambda r: f"{r['served_contacts_per_year'] / 1e6:,.3f}" + _change(r, "served_contacts_per_year", "{:+,.3f}", 1e6)),
         ("Contacts unmet, m a year", lambda r: f"{r['unmet_contacts_per_year'] / 1e6:,.3f}" + _change(r, "unmet_contacts_per_year", "{:+,.3f}", 1e6)),
     ]

@@ -20,7 +20,7 @@ from optimiser import __version__, constraints
 from optimiser.atomic import write_bytes_atomic
 from optimiser.catalogue import POT_NAMES
 from optimiser.catalogue_rules import is_estimate
-from optimiser.result_display import CARE_SCORE_MEANS, answer_in_words, mix_in_words
+from optimiser.result_display import CARE_SCORE_SCALE, answer_in_words, mix_in_words
 from optimiser.results import Result
 from optimiser.words import in_sentence
 
@@ -84,7 +84,7 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
         subtitle=(f"List size {scenario.pcn.list_size:,}, weighted population {scenario.pcn.weighted_population:,.0f}. "
                   f"{summary['total_wte']:.1f} WTE in the mix ({summary['new_wte']:.1f} new); "
                   f"{summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} contacts a year "
-                  f"needed are served. Care score {summary['care_score']:.1f} of 100 ({CARE_SCORE_MEANS}). "
+                  f"needed are served. Care score {summary['care_score']:.1f} ({CARE_SCORE_SCALE}). "
                   f"{answer_in_words(result)}"),
         recommendation=mix_in_words(result, name_kept=True),
         chart=chart if chart is not None else charts.mix_chart(result, row_px=CHART_ROW_PX),

@@ -15,6 +15,7 @@ from optimiser.atomic import write_text_atomic
 from optimiser.plan_results import PlanResult, wte_list
 from optimiser.plan_tables import ON_AVERAGE, YEAR_COLUMNS, YEAR_FORMATS
 from optimiser.tables import csv_text
+from optimiser.terminal_table import folding_table
 
 MODE_WORDS = {
     "expected": "expected value: own money within the top-up budget on average over the futures",
@@ -68,30 +69,17 @@ def write_plan_files(result: PlanResult, directory: Path, fmt: str, overwrite: b
     return written
 
 
-def _table(title: str, columns: list[str], text: tuple[int, ...] = (0,)) -> Table:
-    """A table whose `text` columns are left-aligned, the numbers right-aligned."""
-    table = Table(title=title, title_justify="left", title_style="bold", header_style="bold")
-    for i, column in enumerate(columns):
-        table.add_column(column, justify="left" if i in text else "right")
-    return table
-
-
 TERMINAL_YEAR_COLUMNS = ["future", "year", "total_wte", "new_wte", "arrs_claimed_gbp_per_year", "arrs_unspent_gbp_per_year",
                          "own_money_gbp_per_year", "own_money_over_budget_gbp_per_year", "need_met_share", "care_value_per_year"]
 
 
 def years_table(result: PlanResult) -> Table:
-    """The years in the app's words (`PlanTables.years_in_words`), the columns that fit a terminal."""
-    shown = result.years_in_words()
-    headings = [shown.columns[list(YEAR_COLUMNS).index(c)] for c in TERMINAL_YEAR_COLUMNS]
-    table = _table("Year by year", headings, text=(0, 1))
-    for row in result.years()[TERMINAL_YEAR_COLUMNS].to_dict("records"):
-        table.add_row(*[_year_cell(c, v) for c, v in row.items()])
-    return table
-
-
-def _year_cell(column: str, value) -> str:
-    return YEAR_FORMATS[column].format(value) if column in YEAR_FORMATS else str(value)
+    """The years in the app's words (`PlanTables.years_in_words`), the columns that fit a terminal, folded as `solve`
+    folds its tables: a £ figure is never cut."""
+    headings = dict(zip(YEAR_COLUMNS, result.years_in_words().columns))
+    years = result.years()[TERMINAL_YEAR_COLUMNS].rename(columns=headings)
+    formats = {headings[c]: YEAR_FORMATS.get(c, "s") for c in TERMINAL_YEAR_COLUMNS}
+    return folding_table("Year by year", years, formats, keys=2)
 
 
 def mix_by_year(result: PlanResult, future: str) -> pd.DataFrame:
@@ -103,10 +91,7 @@ def mix_by_year(result: PlanResult, future: str) -> pd.DataFrame:
 
 def mix_table(result: PlanResult, future: str) -> Table:
     pivot = mix_by_year(result, future)
-    table = _table(f"WTE in post at each year's end ({future})", ["Role", *pivot.columns])
-    for role, row in pivot.iterrows():
-        table.add_row(role, *[f"{v:.1f}" for v in row])
-    return table
+    return folding_table(f"WTE in post at each year's end ({future})", pivot, dict.fromkeys(pivot.columns, ".1f"), index_label="Role")
 
 
 def limits_lines(result: PlanResult) -> list[str]:
@@ -172,11 +157,13 @@ def render_plan(result: PlanResult) -> Group:
     if note:
         header.append(f"{note}\n", style="yellow")
     parts = [header, Text(result.verdict(), style="bold"), Text(result.first_year_forecast())]
-    futures = _table(f"Futures (care in {result.care_words}, discounted)",
-                     ["Future", "Chance", "What differs", "Care over the years"], text=(0, 2))
-    for s in inputs.futures:
-        futures.add_row(s, f"{inputs.probabilities[s]:.0%}", inputs.what_differs(s), f"{result.care_value_by_future()[s]:.1f}")
-    parts += [futures, years_table(result), mix_table(result, likely)]
+    futures = pd.DataFrame({"Chance": [inputs.probabilities[s] for s in inputs.futures],
+                            "What differs": [inputs.what_differs(s) for s in inputs.futures],
+                            "Care over the years": [result.care_value_by_future()[s] for s in inputs.futures]},
+                           index=inputs.futures)
+    parts += [folding_table(f"Futures (care in {result.care_words}, discounted)", futures,
+                            {"Chance": YEAR_FORMATS["probability"], "What differs": "s", "Care over the years": ".1f"}, index_label="Future"),
+              years_table(result), mix_table(result, likely)]
     limits = limits_lines(result)
     if limits:
         parts.append(Text("What limits you, year by year\n", style="bold") + Text("\n".join(limits)))

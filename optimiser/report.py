@@ -16,7 +16,8 @@ from optimiser.atomic import write_files_atomic
 from optimiser.catalogue import POT_NAMES
 from optimiser.check_table import (NEED_COLUMNS, STAFF_COLUMNS, SUPERVISION_COLUMNS, need_met_compared, plan_money,
                                    staff_compared, supervision_in_words)
-from optimiser.result_display import UNSPENT_WHY, answer_in_words, past_year_line, role_label, technical_details
+from optimiser.result_display import (UNSPENT_WHY, VALUATION_TEXT, answer_in_words, past_year_line, role_label,
+                                      technical_details)
 from optimiser.results import Result, compare_care, compare_mix, compare_summary, tables
 from optimiser.tables import csv_text
 from optimiser.terminal_table import folding_table
@@ -30,11 +31,6 @@ HEADLINE_LABELS = {
     "unmet_contacts_per_year": "Contacts unmet (/yr)",
     "priority_weighted_contacts_per_year": "Priority-weighted contacts (/yr)",
     "care_score": "Care score (of 100)",
-}
-VALUATION_TEXT = {
-    "share": "the mix maximises it: each need's share met, sized in clinical time, first parts worth most",
-    "equal-share": "the mix first raises the lowest share of need met, then maximises the score",
-    "contacts": "the mix maximises priority-weighted contacts, whatever their length; the score is shown for comparison",
 }
 ESTIMATE_NOTE = "* maximum reimbursable amount is not a published national figure (derived or provisional: see `catalogue`)"
 

@@ -15,6 +15,7 @@ from optimiser.catalogue_rules import is_estimate, past_year_note
 from optimiser.results import Result
 from optimiser.results.sentences import in_post_beyond_arrs_note
 from optimiser.scenario import FIELD_LABELS, Scenario
+from optimiser.valuation import care_unit
 from optimiser.words import wte_list
 
 ESTIMATE_MARK = " *"
@@ -34,8 +35,25 @@ def past_year_line(year: str) -> str | None:
     return past_year_note(year, "this scenario is for")
 
 
-CARE_SCORE_MEANS = "100 would be every need fully met"
-"""What the care score's 100 means, wherever the score is shown with it."""
+CARE_SCORE_SCALE = "out of 100: every need fully met"
+VALUATION_TEXT = {
+    "share": "the mix maximises it: each need's share met, sized in clinical time, first parts worth most",
+    "equal-share": "the mix first raises the lowest share of need met, then maximises the score",
+    "contacts": "the mix maximises priority-weighted contacts, whatever their length; the score is shown for comparison",
+}
+"""What the mix does with the care score under each valuation (`policy.valuation`): said after the score in the CLI's
+headline and in the app's help on it."""
+
+
+def care_score_help(valuation: str) -> str:
+    """The care score's meaning beside the app's figure, in the CLI's words: its scale, what the mix did with it, and
+    (when it is their unit) that the lines of What limits you count in its points."""
+    scale, done = CARE_SCORE_SCALE, VALUATION_TEXT[valuation]
+    unit = care_unit(valuation).name
+    points = f" Each line of What limits you says how many {unit} a change would add." if "care score" in unit else ""
+    return f"{scale[:1].upper()}{scale[1:]}. {done[:1].upper()}{done[1:]}.{points}"
+
+
 MEASURES: dict[str, str] = {
     "total_wte": "Staff (WTE)",
     "new_wte": "New staff (WTE)",
@@ -49,7 +67,7 @@ MEASURES: dict[str, str] = {
     "served_contacts_per_year": "Contacts served (contacts a year)",
     "unmet_contacts_per_year": "Contacts unmet (contacts a year)",
     "priority_weighted_contacts_per_year": "Priority-weighted care (weighted contacts a year)",
-    "care_score": f"Care score (out of 100; {CARE_SCORE_MEANS})",
+    "care_score": f"Care score ({CARE_SCORE_SCALE})",
     "need_met_wte_years": "Need met in clinical time (WTE-years a year at each need's reference rate)",
     "rented_sessions_per_week": "Rented room sessions (sessions a week)",
     "own_funded_wte": "Posts paid wholly by the PCN (WTE)",

@@ -571,6 +571,23 @@ def test_unspent_arrs_says_why_beside_the_figure_and_a_past_year_says_so(monkeyp
     assert any("this scenario is for 2024/25, a past financial year" in i.value for i in large.info)
 
 
+def test_the_care_score_is_a_headline_figure_with_the_clis_words_on_what_it_means(monkeypatch, tmp_path):
+    """Every line of What limits you is in points of the care score, so the app shows it among the headline figures:
+    the urban example's 91.9 of 100, the figure the CLI's headline leads with ("Care score 91.9 of 100 (…)"), with
+    the CLI's words on what the mix did with it (result_display.VALUATION_TEXT) as its help."""
+    from optimiser.report import render_result
+
+    at = start(monkeypatch, tmp_path)
+    result = optimise(at.session_state["current"])
+    [score] = [m for m in at.metric if m.label == "Care score (of 100)"]
+    assert score.value == f"{result.summary()['care_score']:.1f}" == "91.9"
+    headline = render_result(result).renderables[0].plain
+    assert f"Care score {score.value} of 100 ({result_display.VALUATION_TEXT['share']})" in headline
+    assert score.help == result_display.care_score_help("share")
+    assert "out of 100: every need fully met" in score.help.lower() and result_display.VALUATION_TEXT["share"][1:] in score.help
+    assert any("points of care score" in line for line in result_display.limits_display(result)["What limits you"])
+
+
 SETTING_PATH = r"\b(?:pcn|money|estate|roles|custom_roles|demand|policy|supervision)(?:\.(?:<\w+>|\w+))+(?:: \w+)?"
 
 

@@ -372,9 +372,24 @@ def test_the_national_roll_up_shows_the_change_of_every_measure_that_moved(local
     lines = {line.split("│")[1].strip(): line for line in console.export_text().splitlines() if line.count("│") > 2}
     national = local_run.national.set_index("policy").loc[POLICIES[1]]
     for label, measure in (("Total WTE", "total_wte"), ("New WTE", "new_wte"), ("Contacts served, m a year", "served_contacts_per_year"),
-                           ("Contacts unmet, m a year", "unmet_contacts_per_year"), ("ARRS claimed, £m a year", "arrs_claimed_gbp_per_year")):
+                           ("Contacts unmet, m a year", "unmet_contacts_per_year"), ("ARRS claimed, £m a year", "arrs_claimed_gbp_per_year"),
+                           ("Top-up budget used, £m a year", "top_up_used_gbp_per_year")):
         if abs(national[f"change_{measure}"]) > 1e-9:
             assert "(+" in lines[label].split("│")[-2] or "(-" in lines[label].split("│")[-2], label
+
+
+def test_the_national_roll_up_shows_what_staff_in_post_cost_beyond_the_arrs_sum(local_run):
+    """Staff in post beyond a PCN's ARRS sum are paid outside ARRS (£164.8m a year across England): the terminal's
+    roll-up left them out, though national.csv has them."""
+    from rich.console import Console
+
+    from optimiser.batch_cli import render_rollup
+
+    console = Console(width=200, record=True)
+    console.print(render_rollup(local_run))
+    national = local_run.national.set_index("policy")
+    line = next(line for line in console.export_text().splitlines() if "Staff in post beyond the ARRS sum, £m a year" in line)
+    assert [cell.strip() for cell in line.split("│")[2:-1]] == [f"{national.loc[p, 'in_post_beyond_arrs_gbp_per_year'] / 1e6:,.2f}" for p in POLICIES]
 
 
 def test_an_invalid_row_is_listed_once_and_its_failures_are_in_the_file(sample, tmp_path):

@@ -27,6 +27,25 @@ def test_a_misspelt_policy_names_the_policy_not_the_table_suggests_a_written_for
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("policy, changed", [
+    ("rooms+10%,rooms+20%", "the clinical room sessions twice (rooms+10%, then rooms+20%)"),
+    ("top-up+5%,no-caps,top-up-5%", "the top-up budget twice (top-up+5%, then top-up-5%)"),
+    ("year:2024/25,year:2025/26", "the year twice (year:2024/25, then year:2025/26)"),
+])
+def test_a_policy_that_changes_one_thing_twice_is_refused(tmp_path, policy, changed):
+    """Two scalings of the rooms compounded (rooms+10% then +20% was +32%) and a second year overrode the first,
+    silently; each is now refused before anything runs, and a policy changing different things still runs."""
+    table = tmp_path / "pcns.csv"
+    TABLE.to_csv(table, index=False)
+    with pytest.raises(TableError) as refused:
+        run_batch(table, load_base(BASE), ["as-published", policy], tmp_path / "out")
+    assert str(refused.value) == f"policy {policy!r} changes {changed}; a policy may change each thing once"
+    assert not (tmp_path / "out").exists()
+    outcome = run_batch(TABLE.iloc[1:].assign(weighted_population=30000), load_base(BASE), ["rooms+10%,top-up+10%,no-caps"],
+                        tmp_path / "fine", workers=1, formats=("csv",))
+    assert outcome.ran == 2
+
+
 def test_a_missing_table_leaves_no_folder_and_a_folder_given_stays(tmp_path):
     with pytest.raises(TableError, match="no such file"):
         run_batch(tmp_path / "nope.csv", load_base(BASE), ["as-published"], tmp_path / "out")

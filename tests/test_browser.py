@@ -115,9 +115,9 @@ def test_page_renders_and_remove_all_caps_changes_the_mix(app_url):
         assert chart.bounding_box()["height"] > 100
         page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
         page.locator('[data-testid="stDataFrame"]').nth(2).wait_for()  # tables render after the chart
-        page.locator('[data-testid="stMetric"]').nth(3).wait_for()
+        page.locator('[data-testid="stMetric"]').nth(4).wait_for()
         assert page.locator('[data-testid="stDataFrame"]').count() >= 3
-        assert page.locator('[data-testid="stMetric"]').count() == 4
+        assert page.locator('[data-testid="stMetric"]').count() == 5
         before = in_words(page)
         assert before.removeprefix("In words:").strip() == result_display.mix_in_words(capped)
         page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=False)
@@ -201,6 +201,31 @@ def test_why_arrs_is_unspent_is_read_whole_on_a_1366_pixel_laptop(app_url):
         page.screenshot(path=str(ARTIFACTS / "app-1366-unspent.png"), full_page=False)
 
 
+METRICS_JS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => ({
+    label: m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+    value: m.querySelector('[data-testid="stMetricValue"]').innerText.trim()}))"""
+
+
+@pytest.mark.parametrize("app_url", ["urban-deprived-2026-27.yaml"], indirect=True)
+def test_headline_figures_with_the_care_score_are_read_whole_on_a_1366_by_768_laptop(app_url):
+    """Five headline figures, the care score last: at 1366×768 (sidebar open) no label or figure is cut off with an
+    ellipsis (Streamlit truncates a metric that does not fit its column), and the care score's help says what it means."""
+    with app_page(app_url, 1366, 768, "Care score (of 100)") as page:
+        metrics = page.evaluate(METRICS_JS)
+        assert [m["label"] for m in metrics] == ["Staff (WTE)", "ARRS claimed (£ a year)", "ARRS unspent (£ a year)",
+                                                 "Contacts served (a year)", "Care score (of 100)"]
+        assert metrics[-1]["value"] == "91.9"
+        for metric in metrics:
+            for text in (metric["label"], metric["value"]):
+                holders = page.evaluate(CUT_OFF_JS, text)
+                assert holders and all(not h["cut"] for h in holders), (text, holders)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app-1366-headline.png"), full_page=False)
+        score = page.locator('[data-testid="stMetric"]', has_text="Care score (of 100)")
+        score.locator('[data-testid="stTooltipHoverTarget"], [data-testid="stTooltipIcon"]').first.hover()
+        page.get_by_text(result_display.care_score_help("share")).first.wait_for()
+
+
 def fitting_tables(page, width: int) -> list[dict]:
     """The tables in view (TABLES_JS), each checked to need no sideways scrolling and to end inside the window."""
     tables = page.evaluate(TABLES_JS)
@@ -249,3 +274,49 @@ def test_plan_ahead_tables_fit_a_1366_by_768_laptop_without_sideways_scrolling(a
             assert [h.split(" (")[0] for h in years["headers"]] == [h.split(" (")[0] for h in expected], years  # Care's unit varies
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"app-1366-plan-{columns[-1]}.png"), full_page=False)
+
+
+TEXT_WIDTH_JS = """async (texts) => { await document.fonts.ready; const context = document.createElement('canvas').getContext('2d');
+    context.font = '14px "Source Sans", sans-serif'; return texts.map(t => context.measureText(t).width); }"""
+CELL_PADDING = 16
+"""The grid's cell padding, 8 pixels a side: a cell shows its text whole when the text and this fit its column."""
+
+
+def longest_labels() -> dict[str, tuple[list[str], int]]:
+    """Every label a first column shows (all years' role names and the examples' own roles, every need, every headline measure, every money row of
+    the examples), with the width in pixels the app gives that column (which stretching only widens)."""
+    from optimiser.app import compare_tab, edit_tab, result_tab
+    from optimiser.assumptions import load_assumptions
+    from optimiser.catalogue import load_catalogue
+    from optimiser.catalogue_rules import available_years
+    from optimiser.comparison import comparison_tables
+    from optimiser.result_display import money_display
+
+    examples = [load_scenario(path) for path in sorted((ROOT / "scenarios").glob("*.yaml"))]
+    roles = sorted({name for year in available_years() for name in load_catalogue(year).roles["role_name"]}
+                   | {name for s in examples for name in edit_tables.roles_table(s)["role_name"]})  # custom roles too
+    needs = list(load_assumptions().categories["category_name"])
+    results = [(optimise(s), optimise(with_caps_lifted(s))) for s in examples]
+    measures = {m for a, b in results for m in comparison_tables(a, b)["headline"]["Measure"]}
+    money = [money_display(a) for a, _ in results]
+    return {
+        "roles editor": (roles, edit_tab.ROLE_WIDTHS["role_name"]),
+        "mix (estimates marked *)": ([f"{name} *" for name in roles], result_tab.MIX_CONFIG["Role"]["width"]),
+        "care": (needs, result_tab.CATEGORY_WIDTH),
+        "compared headline": (sorted(measures), compare_tab.FIRST_COLUMN_WIDTH["headline"]),
+        "compared mix": (roles, compare_tab.FIRST_COLUMN_WIDTH["mix"]),
+        "money item": ([i for m in money for i in m["Item"]], result_tab.MONEY_WIDTHS["Item"]),
+        "money how": ([h for m in money for h in m["How"]], result_tab.MONEY_WIDTHS["How"]),
+    }
+
+
+def test_every_label_is_read_whole_in_its_column(app_url):
+    """Long labels are cut with an ellipsis in a grid: each first column's configured width holds its longest label as
+    Chromium draws it in the grid's font ("Mental health practitioner (adult, b…", "Medication reviews and medicines o…" and
+    "Top-up used: staff costs above reimbursement" were cut at 1366 pixels)."""
+    labels = longest_labels()
+    with app_page(app_url, 1366, 768, "Staffing mix") as page:
+        for column, (texts, width) in labels.items():
+            widths = page.evaluate(TEXT_WIDTH_JS, texts)
+            widest, text = max(zip(widths, texts))
+            assert widest + CELL_PADDING <= width, f"{column}: {text!r} needs {widest + CELL_PADDING:.0f} pixels, the column has {width}"

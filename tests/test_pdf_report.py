@@ -150,7 +150,7 @@ def test_the_board_reads_the_care_score_and_why_money_is_unspent_as_the_cli_says
     result = optimise(load_scenario(path))
     summary = result.summary()
     _, text, _ = read(board_report(result, generated=date(2026, 11, 26)))
-    assert f"Care score {summary['care_score']:.1f} of 100 (100 would be every need fully met)." in text
+    assert f"Care score {summary['care_score']:.1f} (out of 100: every need fully met)." in text
     sentences = result.unspent_money()
     assert len(sentences) == 2
     assert sentences[0].startswith(f"£{summary['arrs_unspent_gbp_per_year']:,.0f} of the ARRS sum is unspent (lost to the PCN) because ")

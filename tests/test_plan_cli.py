@@ -97,7 +97,7 @@ def test_over_the_top_up_budget_reads_0_where_nothing_is_over_in_text_and_data(t
     path = robust_case(tmp_path)
     text = run("plan", str(path), "--no-compare").stdout
     table = text[text.index("Year by year"):text.index("WTE in post")]
-    rows = [[cell.strip() for cell in line.split("│")[1:-1]] for line in table.splitlines() if line.startswith("│")]
+    rows = [line.split() for line in table.splitlines() if line.split()[:1] in (["funded"], ["frozen"])]
     over = 7  # future, year, staff, new staff, ARRS claimed, ARRS unspent, own money, over the top-up budget
     assert [(r[0], r[1], r[over]) for r in rows] == [
         ("funded", "2025/26", "£0"), ("funded", "2026/27", "£0"), ("frozen", "2025/26", "£0"), ("frozen", "2026/27", "£12,500")]

@@ -631,3 +631,16 @@ def test_a_table_rows_sentences_each_name_the_column_they_are_about():
     assert len(problems) == 3
     assert [p.split(":", 1)[0] for p in problems] == ["Roles table, row 'X', column 'A'"] * 2 + ["Roles table, row 'X', column 'B'"]
     assert "second problem" in problems[1] and "roles.x.b is -1" in problems[2]
+
+
+@pytest.mark.parametrize("valuation", ["share", "contacts"])
+def test_the_care_score_help_points_at_what_limits_you_only_when_its_lines_count_care_score_points(valuation):
+    """The app's help on the care score says the lines of What limits you count its points; under the contacts valuation
+    they count weighted contacts a year instead, and the help does not say so."""
+    scenario = load_scenario(ROOT / "scenarios" / "urban-deprived-2026-27.yaml")
+    scenario = parse_scenario(_with(scenario, **{"policy.valuation": valuation}))
+    lines = " ".join(result_display.limits_display(optimise(scenario))["What limits you"])
+    help_text = result_display.care_score_help(valuation)
+    assert result_display.VALUATION_TEXT[valuation][1:] in help_text
+    assert ("points of care score" in help_text) == ("points of care score" in lines)
+    assert ("weighted contacts a year" in lines) == (valuation == "contacts")

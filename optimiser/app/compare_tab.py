@@ -7,6 +7,7 @@ from datetime import datetime
 import streamlit as st
 
 from optimiser.app import cached
+from optimiser.app.result_tab import CATEGORY_WIDTH
 from optimiser.app.state import BASELINE, CAPS_LIFTED
 from optimiser.comparison import changed_rows, distinct_names, equally_good, highlight_changes
 from optimiser.edit_form import cap_table
@@ -16,8 +17,19 @@ from optimiser.scenario import Scenario
 
 ss = st.session_state
 CAPS_NAMES = ("As set", "Caps lifted")
-NARROW_CATEGORY = {"Demand category": st.column_config.TextColumn(width="medium")}
-"""Long need names would push the change and its direction out of view on a 1366-pixel laptop, as on the Result tab."""
+FIRST_COLUMN_WIDTH = {"headline": 460, "mix": 290, "care": CATEGORY_WIDTH}
+"""Pixels for each table's first column, wide enough for its longest label, the result's value columns sharing the rest
+of the 904 the page gives a table on a 1366-pixel laptop."""
+
+
+def compare_config(key: str, table, names: tuple[str, str]) -> dict:
+    """The first column as wide as its labels; the contacts table's values under the scenarios' names alone, each full
+    heading (with the unit) as help, so the need's name is read whole."""
+    first, *values, direction = table.columns
+    config = {first: st.column_config.Column(width=FIRST_COLUMN_WIDTH[key]), direction: st.column_config.Column(width=90)}
+    if key == "care":
+        config |= {column: st.column_config.Column(short, help=column, width=110) for column, short in zip(values, (*names, "Change"))}
+    return config
 
 
 def pin_baseline() -> None:
@@ -62,4 +74,4 @@ def show_side_by_side(first_json: str, second_json: str, names: tuple[str, str])
                                       ("Contacts served", "care", "{:,.0f}")):
         st.subheader(title)
         st.dataframe(highlight_changes(compared[key], number_format), hide_index=True, width="stretch",
-                     column_config=NARROW_CATEGORY if key == "care" else None)
+                     column_config=compare_config(key, compared[key], names))

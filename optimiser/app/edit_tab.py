@@ -42,14 +42,19 @@ def show() -> dict[str, TableEdit]:
     return {"roles": roles, "demand": demand_editor()}
 
 
-def role_column(kind, column: str, why: str = "", width: int | None = None, **options):
-    """A roles-editor column: its short header, and as its help the full name with the unit, then why."""
+ROLE_WIDTHS = {"role_name": 284, "include": 80, "in_post_wte": 78, "max_new_wte": 88, "cost_per_wte_gbp": 104, "remote_share": 80,
+               "max_reimbursable_gbp": 80, "max_reimbursable_status": 80}
+"""Pixels: each short header whole beside its edit mark, the longest role name whole, and together less than the 904
+the page gives a table at 1366 pixels with the sidebar open."""
+
+
+def role_column(kind, column: str, why: str = "", **options):
+    """A roles-editor column: its short header and width, and as its help the full name with the unit, then why."""
     full = ROLE_COLUMNS[column]
-    return kind(ROLE_HEADERS[column], help=f"{full}: {why}" if why else full, width=width, **options)
+    return kind(ROLE_HEADERS[column], help=f"{full}: {why}" if why else full, width=ROLE_WIDTHS[column], **options)
 
 
 def roles_editor() -> TableEdit:
-    """Widths in pixels add up to less than the 904 the page gives a table at 1366 pixels with the sidebar open."""
     base = edit_tables.roles_table(ss.loaded)
     cc = st.column_config
     edited = st.data_editor(
@@ -57,20 +62,20 @@ def roles_editor() -> TableEdit:
         disabled=["role_name", "max_reimbursable_gbp", "max_reimbursable_status"],
         column_order=list(ROLE_COLUMNS), hide_index=True,
         column_config={
-            "role_name": role_column(cc.TextColumn, "role_name", width=284),
-            "include": role_column(cc.CheckboxColumn, "include", "untick to exclude the role", width=80),
-            "in_post_wte": role_column(cc.NumberColumn, "in_post_wte", "staff in post now", width=78, min_value=0, max_value=500,
+            "role_name": role_column(cc.TextColumn, "role_name"),
+            "include": role_column(cc.CheckboxColumn, "include", "untick to exclude the role"),
+            "in_post_wte": role_column(cc.NumberColumn, "in_post_wte", "staff in post now", min_value=0, max_value=500,
                                        step=WTE_STEP, format="%.2f"),
-            "max_new_wte": role_column(cc.TextColumn, "max_new_wte", f"most new WTE you could recruit this year: a number, or “{NO_LIMIT}”",
-                                       width=88),
+            "max_new_wte": role_column(cc.TextColumn, "max_new_wte",
+                                       f"most new WTE you could recruit this year: a number, or “{NO_LIMIT}”"),
             "cost_per_wte_gbp": role_column(cc.NumberColumn, "cost_per_wte_gbp",
-                                            "salary + employer NI + pension; empty = the maximum reimbursable amount", width=104,
+                                            "salary + employer NI + pension; empty = the maximum reimbursable amount",
                                             min_value=1, max_value=1_000_000, step=100, format="£%.0f"),
             "remote_share": role_column(cc.NumberColumn, "remote_share", "share of time worked remotely (needs no clinical room)",
-                                        width=80, min_value=0, max_value=1, step=0.05, format="%.2f"),
-            "max_reimbursable_gbp": role_column(cc.NumberColumn, "max_reimbursable_gbp", "the year's catalogue", width=80, format="£%.0f"),
+                                        min_value=0, max_value=1, step=0.05, format="%.2f"),
+            "max_reimbursable_gbp": role_column(cc.NumberColumn, "max_reimbursable_gbp", "the year's catalogue", format="£%.0f"),
             "max_reimbursable_status": role_column(cc.TextColumn, "max_reimbursable_status",
-                                                   "published = a national figure; derived or provisional = not published", width=80),
+                                                   "published = a national figure; derived or provisional = not published"),
         },
     )
     return TableEdit(base, edit_tables.roles_from_editor(edited), st.empty())

@@ -12,7 +12,7 @@ from optimiser.catalogue import load_catalogue
 from optimiser.catalogue_rules import available_years
 
 POLICY_HELP = """\
-Named policies, combined with commas (e.g. "no-caps,rooms+10%"):
+Named policies, combined with commas (e.g. "no-caps,rooms+10%"; each thing changed once):
   as-published      the base scenario as it is (the year's published caps and rules)
   no-caps           every role cap removed
   uncap:ROLE        the cap on one role removed (e.g. uncap:enhanced_practice_nurse)
@@ -30,6 +30,8 @@ _NAMED = {
 }
 _SCALE = re.compile(r"^(rooms|top-up)([+-])(\d+(?:\.\d+)?)%$")
 _SCALERS = {"rooms": variants.scale_rooms, "top-up": variants.scale_top_up}
+_CHANGES = {"rooms": "the clinical room sessions", "top-up": "the top-up budget", "year": "the year"}
+"""What a scaling or a year changes: a policy may change each once (two would compound, or the second override the first)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,11 +53,16 @@ _FORMS = {"rooms+10%": "rooms+N% (e.g. 'rooms+10%')", "rooms-10%": "rooms-N% (e.
 
 def parse_policy(text: str, base_year: str) -> Policy:
     """A policy string as variants; raises TableError naming each part it does not know, with the closest one."""
-    steps, problems, year = [], [], base_year
+    steps, problems, year, changed = [], [], base_year, {}
     if not text.strip():
         raise TableError(["a policy cannot be empty; use as-published for the base scenario as it is"])
     for part in (p.strip() for p in text.split(",")):
         scale = _SCALE.match(part)
+        what = _CHANGES[scale.group(1)] if scale else _CHANGES["year"] if part.startswith("year:") else None
+        if what and what in changed:
+            problems.append(f"policy {text!r} changes {what} twice ({changed[what]}, then {part}); a policy may change each thing once")
+        elif what:
+            changed[what] = part
         if part in _NAMED:
             if _NAMED[part] is not None:
                 steps.append(_NAMED[part])

@@ -96,7 +96,7 @@ class AnswerTables(SolvedNumbers):
         numbers = self._per_role
         rows += [
             ("Top-up budget", self.inputs.top_up_budget_gbp,
-             "PCN's own money: pays costs above the maximum reimbursable amounts, posts it pays wholly, and rent"),
+             "PCN's own money: costs above reimbursement, posts it pays wholly, and rent"),
             ("Top-up used: staff costs above reimbursement", staff_top_up - float(numbers["own_funded_gbp_per_year"].sum()),
              f"for {numbers['arrs_funded_wte'].sum():.2f} ARRS-funded WTE"),
             ("Top-up used: posts paid wholly by the PCN", float(numbers["own_funded_gbp_per_year"].sum()),

@@ -9,7 +9,7 @@ from rich.text import Text
 from optimiser import paycost
 from optimiser.catalogue import LONDON_ZONES, derive_working, load_catalogue
 from optimiser.catalogue_rules import STATUSES, on_cost_rules, pay_awards, year_rules
-from optimiser.derived_amounts import afc_bands, band_maximum, band_pay_point
+from optimiser.derived_amounts import afc_bands, band_maximum, band_name, band_pay_point
 from optimiser.errors import CatalogueError, not_one_of
 from optimiser.terminal_table import folding_table
 
@@ -80,16 +80,19 @@ def derivation_text(year: str, derive: str | None, salary_gbp: float | None, zon
     lines: list[str] = []
     if derive is not None:
         roles = load_catalogue(year).roles
+        band = band_name(derive)
         if derive in roles.index:
             lines += [f"{roles.at[derive, 'role_name']} ({derive}):", *derive_working(roles.at[derive, "pay_point"], year, zone)]
-        elif band_pay_point(derive) is not None:
-            lines += derive_working(derive, year, zone)
-        elif derive.lower().removeprefix("band ").strip() not in afc_bands():
+        elif band_pay_point(band) is not None:
+            lines += derive_working(band, year, zone)
+        elif band not in afc_bands():
             from optimiser.scenario_names import unknown_name
 
-            raise CatalogueError(unknown_name("--derive", derive, list(roles.index),
-                                              f"role or Agenda for Change band of {year}", year))
+            bands = ", ".join(sorted(afc_bands()))
+            raise CatalogueError(unknown_name("--derive", derive, list(roles.index), f"role or Agenda for Change band of {year}", year,
+                                              listed=f"a band ({bands}, or a range such as 7-8a) or a role ({', '.join(sorted(roles.index))})"))
         else:
+            derive = band
             result = band_maximum(derive, year, "none" if zone == "national" else zone)
             lines += [f"{year}, band {derive}, {zone}: no ARRS reference salary for this band; top pay point + on-costs ({result.status})",
                       *result.working, f"= £{result.amount_gbp:,.2f}"]

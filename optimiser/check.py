@@ -26,7 +26,7 @@ from optimiser.results import Result
 from optimiser.results.numbers import own_money_gbp, role_money
 from optimiser.scenario import Scenario
 from optimiser.solve import compile_model, solve_compiled
-from optimiser.words import in_sentence
+from optimiser.words import counted, in_sentence
 
 RULE_FAMILIES = {
     "arrs_budget", "top_up_budget", "clinical_rooms", "desk_space", "role_cap", "in_post_floor", "recruitment_limit",
@@ -34,6 +34,9 @@ RULE_FAMILIES = {
 }
 """Rows a plan is checked against by arithmetic instead of being held to them."""
 SHOWN_CHANGE_WTE = 0.05
+TOTAL_COST_WORDS = "total cost"
+"""What the headline's difference in money is a difference of: the total cost the money table shows for the plan and
+the best mix (check_table.TOTAL_COST_LABEL), not the employment cost alone, which leaves out rent."""
 BeyondArrs = Literal["own_money", "breach"]
 """How planned claims beyond the ARRS sum are read: paid from the PCN's own money, as `solve` pays them (the
 default), or a broken rule with every planned post ARRS-funded (the reading before own money was counted)."""
@@ -144,7 +147,9 @@ class PlanCheck:
             "room_sessions_needed_per_week": needs.room_sessions_per_week,
             "room_sessions_free_per_week": inputs.room_sessions_per_week,
             "rented_sessions_per_week": planned["rented_sessions_per_week"],
-            "total_cost_gbp_per_year": float(self.planned.mix(include_zero=True)["cost_gbp_per_year"].sum()),
+            "employment_cost_gbp_per_year": float(self.planned.mix(include_zero=True)["cost_gbp_per_year"].sum()),
+            "total_cost_gbp_per_year": planned["total_cost_gbp_per_year"],
+            "best_total_cost_gbp_per_year": float(self.best.summary()["total_cost_gbp_per_year"]),
             "care_score": planned["care_score"],
             "best_care_score": float(self.best.summary()["care_score"]),
         }
@@ -178,13 +183,13 @@ class PlanCheck:
         moved = moved.reindex(moved["change_wte"].abs().sort_values(ascending=False).index)
         moves = ", ".join(f"{'+' if row['change_wte'] > 0 else '−'}{abs(row['change_wte']):.1f} WTE "
                           f"{in_sentence(row['role_name'])}" for _, row in moved.iterrows())
-        cost = self.best.summary()["total_cost_gbp_per_year"] - self.planned.summary()["total_cost_gbp_per_year"]
-        money = f"for £{abs(cost):,.0f} a year {'more' if cost > 0 else 'less'}" if abs(cost) >= 500 else "for the same money"
-        rules = (f"Your plan breaks {len(self.breaches)} rule{'s' if len(self.breaches) != 1 else ''} (below). "
-                 if self.breaches else "Your plan keeps every rule. ")
+        cost = round(numbers["best_total_cost_gbp_per_year"]) - round(numbers["total_cost_gbp_per_year"])
+        money = (f"for £{abs(cost):,.0f} a year {'more' if cost > 0 else 'less'} in {TOTAL_COST_WORDS}" if abs(cost) >= 500
+                 else "for the same money")
+        rules = f"Your plan breaks {counted(len(self.breaches), 'rule', 'rules')} (below). " if self.breaches else "Your plan keeps every rule. "
         if not moves:
             return rules + f"It is as good as the best mix: care score {plan:.1f} of 100."
-        gain = best - plan
+        gain = round(best - plan, 1) + 0.0  # never "-0.0 points"
         share = f" ({gain / plan:+.0%} on your plan's {plan:.1f})" if plan > 0 else ""
         verb = "meets more need" if gain > 0.05 else "meets as much need"
         return (f"{rules}The best mix within the rules {verb} — care score {best:.1f} of 100, {gain:+.1f} points{share} — "

@@ -9,6 +9,9 @@ from optimiser.scenario import Scenario
 from optimiser.scenario_problems import parse_scenario
 from optimiser.words import sessions
 
+TOTAL_COST_LABEL = "Total cost: staff, rent and supervision bought (£ a year)"
+"""The figure the check's headline compares (PlanCheck.headline): employment cost plus rent and bought supervision."""
+
 PLAN_COLUMNS: dict[str, str] = {"role_name": "Role", "in_post_wte": "In post (WTE)", "plan_wte": "Your plan (WTE)"}
 """The plan editor's columns: type the total WTE you intend per role (in post included)."""
 
@@ -47,7 +50,8 @@ def plan_money(summary: dict[str, float]) -> pd.DataFrame:
         ("Clinical room sessions (sessions a week)", f"{sessions(summary['room_sessions_needed_per_week'])} needed, "
                                                      f"{sessions(summary['room_sessions_free_per_week'])} free, "
                                                      f"{sessions(summary['rented_sessions_per_week'])} rented"),
-        ("Total employment cost (£ a year)", f"{summary['total_cost_gbp_per_year']:,.0f}"),
+        ("Total employment cost (£ a year)", f"{summary['employment_cost_gbp_per_year']:,.0f}"),
+        (TOTAL_COST_LABEL, f"{summary['total_cost_gbp_per_year']:,.0f} (best mix {summary['best_total_cost_gbp_per_year']:,.0f})"),
         ("Care score (out of 100)", f"{summary['care_score']:.1f} (best mix {summary['best_care_score']:.1f})"),
     ]
     return pd.DataFrame(rows, columns=["Measure", "Value"])

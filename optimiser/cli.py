@@ -27,9 +27,10 @@ from optimiser.errors import (
 )
 from optimiser.catalogue_report import ZONES
 from optimiser.explain import InfeasibleScenario
-from optimiser.terminal import TIME_LIMIT_RANGE, OutputFormat, err, fail, one_of, out, within
+from optimiser.terminal import REPORT_FILE, App, Group, TIME_LIMIT_RANGE, OutputFormat, err, fail, one_of, out, within
 
-app = typer.Typer(
+app = App(
+    cls=Group,
     help="Which mix of ARRS roles gives a PCN the most care for its money, rooms and patients' needs.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -73,7 +74,8 @@ def solve(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text report; json (every table); csv (the mix to stdout, every table with --output).",
                                                        **one_of(OutputFormat))] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Folder to write result files into (json or csv).")] = None,
-    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a one-page board report (PDF) to this file.")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Also write a one-page board report (PDF) to this file (name ending .pdf).",
+                                                   **REPORT_FILE)] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace result files (--output, --report) that already exist.")] = False,
     caps_lifted: Annotated[bool, typer.Option("--what-if/--no-what-if", help="Also solve with every cap lifted and show the difference.")] = True,
     solver: Annotated[Solver, typer.Option(help="HiGHS in-process (default) or CBC as a fallback.", **one_of(Solver))] = Solver.highs,
@@ -133,15 +135,28 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file with a pl
 @app.command()
 def validate(scenario: Annotated[list[Path], typer.Argument(help="One or more scenario files.")]) -> None:
     """Check scenario files without solving them."""
+    from optimiser.batch.table import TableError, check_base, is_batch_base
+    from optimiser.scenario_io import read_scenario_data
+
     failed = 0
     for path in scenario:
         try:
-            loaded = _load(path)
-            out.print(f"[green]ok[/]  {path}: {loaded.pcn.name}, {loaded.year}")
-        except ScenarioError as error:
+            data = read_scenario_data(path)
+            if is_batch_base(data):
+                check_base(data, str(path))
+                out.print(f"[green]ok[/]  {path}: batch base, {data['year']} ({BATCH_BASE_WORDS})", highlight=False)
+            else:
+                loaded = _load(path)
+                out.print(f"[green]ok[/]  {path}: {loaded.pcn.name}, {loaded.year}", highlight=False)
+        except OptimiserError as error:
             failed += 1
-            err.print(f"[bold red]invalid[/] {error}", highlight=False)
+            kind = " batch base" if isinstance(error, TableError) else ""
+            err.print(f"[bold red]invalid{kind}[/] {error}", highlight=False)
     raise typer.Exit(EXIT_BAD_INPUT if failed else EXIT_OK)
+
+
+BATCH_BASE_WORDS = "no pcn section: `batch --base` takes each PCN from its table"
+"""How `validate` tells a batch's base file from a PCN's scenario."""
 
 
 @app.command()
@@ -172,7 +187,7 @@ def compare(
 def catalogue(
     year: Annotated[Optional[str], typer.Option(help="Catalogue year, e.g. 2026/27 or 2025/26-april (default: the financial year containing today).")] = None,
     sources: Annotated[bool, typer.Option(help="Show the rules, the basis and source of every figure.")] = False,
-    derive: Annotated[Optional[str], typer.Option(help="Show the working for one amount: a band (e.g. 6, 7-8a) or a role id.")] = None,
+    derive: Annotated[Optional[str], typer.Option(help="Show the working for one amount: a band (e.g. 6, band_7, 7-8a) or a role id.")] = None,
     salary: Annotated[Optional[float], typer.Option(help="Show what a salary (£ a year) costs with the year's employer NI and pension.",
                                                     **within(0, None, "give a salary in £ a year above 0, e.g. --salary 58000", whole=False, low_allowed=False))] = None,
     london: Annotated[LondonZone, typer.Option(help="With --derive: national, outer or inner.", **one_of(LondonZone))] = LondonZone.national,

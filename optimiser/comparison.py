@@ -6,6 +6,7 @@ import pandas as pd
 
 from optimiser.result_display import MEASURES
 from optimiser.results import Result, compare_care, compare_mix, compare_summary
+from optimiser.words import counted
 
 CHANGE_TOLERANCE = 1e-6
 
@@ -92,6 +93,11 @@ def _side_by_side(frame: pd.DataFrame, columns: list[str], titles: list[str]) ->
 
 def change_column(table: pd.DataFrame) -> str:
     return next(c for c in table.columns if str(c).startswith("Change"))
+
+
+def roles_changed(count: int) -> str:
+    """'1 role changes.', '3 roles change.': the sentence over a comparison's staffing mix."""
+    return f"{counted(count, 'role changes', 'roles change')}."
 
 
 def changed_rows(table: pd.DataFrame) -> pd.Series:

@@ -5,6 +5,8 @@ and the maximum reimbursable amount they give for a pay point or a band.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from optimiser import paycost
@@ -135,6 +137,11 @@ def band_maximum(band: str, year: str, zone: str = "none") -> Derivation:
         amount += paycost.supplement_cost_gbp(top.amount_gbp, supplement, rules)
         top = Derivation(top.amount_gbp, weakest(top.status, supplement_status), top.working)
     return Derivation(amount, weakest("derived", top.status, rules.status, year_rules(year).status), tuple(working))
+
+
+def band_name(text: str) -> str:
+    """A band as written ('7', 'band 7', 'Band_7', 'band-7-8a') by its name in the pay tables ('7', '7-8a')."""
+    return re.sub(r"^band[\s_-]*", "", text.strip().lower())
 
 
 def band_pay_point(band: str) -> str | None:

@@ -54,6 +54,11 @@ def not_one_of(option: str, text: str, allowed: list[str]) -> str:
     return f"{option} {short_value(text)} is not one of its values: give {', '.join(allowed[:-1])} or {allowed[-1]}"
 
 
+def wrong_suffix(option: str, text: str, suffix: str, what: str, example: str) -> str:
+    """The one sentence for an output file whose name does not end as its kind must, in the out-of-range sentence's words."""
+    return f"{option} {text!r} does not end in {suffix}: {what}; give a file name ending {suffix}, e.g. {example}"
+
+
 def number_text(value: float) -> str:
     """A number as a manager reads it: thousands separated, a whole float without its .0."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:

@@ -132,8 +132,9 @@ def _band_problems(where: str, band: str | None) -> list[str]:
     return [f"{where} = {band!r}: not an Agenda for Change band; choose one of {', '.join(afc_bands())}"]
 
 
-def unknown_name(where: str, name: str, allowed: list[str], kind: str, year: str | None = None) -> str:
-    """An unknown name in one sentence: the year it is a role in, if any, else the closest allowed name or the list."""
+def unknown_name(where: str, name: str, allowed: list[str], kind: str, year: str | None = None, listed: str | None = None) -> str:
+    """An unknown name in one sentence: the year it is a role in, if any, else the closest allowed name or the list
+    (`listed`, where the names allowed are more than `allowed`, such as bands beside roles)."""
     if year is not None and kind.startswith("role"):
         from optimiser.catalogue import load_catalogue
         from optimiser.catalogue_rules import APRIL_SUFFIX, available_years
@@ -142,5 +143,5 @@ def unknown_name(where: str, name: str, allowed: list[str], kind: str, year: str
         if other_years:
             return f"{where}: {short_value(name)} is not a {kind}; it is an ARRS role in {', '.join(other_years)}"
     close = difflib.get_close_matches(name[:200], allowed, n=1, cutoff=0.5)
-    hint = f"did you mean {close[0]!r}?" if close else f"choose from {', '.join(sorted(allowed))}"
+    hint = f"did you mean {close[0]!r}?" if close else f"choose from {listed or ', '.join(sorted(allowed))}"
     return f"{where}: {short_value(name)} is not a {kind}; {hint}"

@@ -242,6 +242,15 @@ def test_caps_lifted_comparison_is_one_click_away(monkeypatch, tmp_path):
     assert (mix["Direction"] != "same").any()
     same = comparison.equally_good(optimise(scenario), optimise(with_caps_lifted(scenario)), "lifting the caps")
     assert same and same in [i.value for i in at.info]  # the same care and cost: the moves are a choice, said on screen
+    changed = int(comparison.changed_rows(expected).sum())
+    assert any(m.value.startswith(f"**{comparison.roles_changed(changed)}**") for m in at.markdown)
+
+
+def test_the_count_of_roles_changed_is_a_sentence_in_the_singular_for_one():
+    """It said "1 roles change"."""
+    assert comparison.roles_changed(1) == "1 role changes."
+    assert comparison.roles_changed(0) == "0 roles change."
+    assert comparison.roles_changed(3) == "3 roles change."
 
 
 def test_pinned_baseline_against_a_changed_scenario(monkeypatch, tmp_path):

@@ -283,8 +283,9 @@ CELL_PADDING = 16
 
 
 def longest_labels() -> dict[str, tuple[list[str], int]]:
-    """Every label a first column shows (all years' role names and the examples' own roles, every need, every headline measure, every money row of
-    the examples), with the width in pixels the app gives that column (which stretching only widens)."""
+    """Every label a first column shows (all years' role names and the examples' own roles, every need, every headline
+    measure, every money row of the examples), with the width in pixels the app gives that column (stretching only
+    widens it)."""
     from optimiser.app import compare_tab, edit_tab, result_tab
     from optimiser.assumptions import load_assumptions
     from optimiser.catalogue import load_catalogue

@@ -59,7 +59,8 @@ def test_a_plan_within_the_rules_is_compared_with_the_best_mix():
     assert check.breaches == []
     assert check.summary["arrs_balance_gbp_per_year"] == pytest.approx(0, abs=1)
     assert check.headline().startswith("Your plan keeps every rule. The best mix within the rules meets as much need")
-    assert f"for £{p:,.0f} a year less: −1.0 WTE clinical pharmacist" in check.headline()
+    assert f"for £{p:,.0f} a year less in total cost: −1.0 WTE clinical pharmacist" in check.headline()
+    assert "-0" not in check.headline()  # the same care score differs by nothing, not by "-0.0 points"
 
 
 def test_rooms_caps_recruitment_and_post_size_are_each_a_sentence():
@@ -287,3 +288,33 @@ def test_the_plans_rent_supervision_and_own_money_are_the_planned_results_own():
     assert money["Top-up used: rented room sessions"] == pytest.approx(468)
     assert check.summary["top_up_needed_gbp_per_year"] == pytest.approx(check.planned.summary()["top_up_used_gbp_per_year"])
     assert check.breaches == []
+
+
+INTENDED = ROOT / "scenarios" / "urban-deprived-2026-27-intended-mix.yaml"
+
+
+def test_the_bundled_intended_mix_is_checked_and_its_headline_money_is_a_difference_shown():
+    """The bundled example with a plan (every other bundled scenario has none, so `check` could not be tried). Its plan
+    needs 91.3 room sessions a week against 70 free + 20 rentable and more top-up than the £60,000 budget: two broken
+    rules, exit 1. The headline's "£N a year more in total cost" is the best mix's total cost less the plan's, both
+    shown in the money table (it used to sit beside the employment cost alone, which leaves out rent)."""
+    import re
+
+    done = subprocess.run([sys.executable, "-m", "optimiser", "check", str(INTENDED)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1, done.stderr
+    text = " ".join(done.stdout.replace("│", " ").split())
+    assert "Your plan breaks 2 rules (below)." in text
+    assert "the plan needs 91.3 clinical room sessions a week but 70 are free and 20 could be rented" in text  # as the README says
+    assert "Needs £62,192 a year of top-up" in text and "top-up budget is £60,000" in text
+    row = re.search(r"Total cost: staff, rent and supervision bought \(£ a year\) ([\d,]+) \(best mix ([\d,]+)\)", text)
+    assert row, text
+    plan_cost, best_cost = (int(figure.replace(",", "")) for figure in row.groups())
+    assert f"for £{best_cost - plan_cost:,} a year more in total cost:" in text
+    employment = int(re.search(r"Total employment cost \(£ a year\) ([\d,]+)", text).group(1).replace(",", ""))
+    assert employment < plan_cost  # rent is part of the total, not of the employment cost
+
+
+def test_the_readme_shows_check_on_the_bundled_intended_mix():
+    readme = (ROOT / "README.md").read_text()
+    assert f"check {INTENDED.relative_to(ROOT)}" in readme
+    assert check_plan(parse_scenario(yaml_text(INTENDED))).scenario.plan

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -220,3 +221,68 @@ def test_compare_tells_two_scenarios_of_the_same_pcn_apart_and_says_which_is_inf
     different = run("compare", str(EXAMPLES[0]), str(EXAMPLES[1]))
     names = [load_scenario(path).pcn.name for path in EXAMPLES[:2]]
     assert names[0] != names[1] and all(name.split()[0] in different.stdout for name in names)
+
+
+def test_validate_checks_a_batch_base_as_batch_does(tmp_path):
+    """A file without a pcn section is a batch's base: `validate` checks it with batch's own check (check_base) and
+    says so, instead of "invalid … pcn is required". A bad base gets the sentence `batch --base` gives."""
+    bases = sorted((ROOT / "scenarios").glob("*/*.yaml"))
+    assert len(bases) >= 5
+    done = run("validate", *map(str, EXAMPLES), *map(str, bases))
+    assert done.returncode == 0, done.stderr
+    assert "invalid" not in done.stdout + done.stderr and "pcn is required" not in done.stderr
+    lines = " ".join(done.stdout.split())
+    for base in bases:
+        assert f"ok {base}: batch base, " in lines
+    bad = tmp_path / "base.yaml"
+    bad.write_text('year: "2026/27"\nmoney: {top_up_budget_gbp: -5}\n')
+    refused = run("validate", str(bad))
+    assert refused.returncode == 2
+    sentence = f"{bad}: money.top_up_budget_gbp is -£5 a year; give 0 or more"
+    assert " ".join(refused.stderr.split()) == f"invalid batch base {sentence}"
+    batch = run("batch", str(ROOT / "scenarios" / "national" / "sample-50.csv"), "--base", str(bad), "--output", str(tmp_path / "out"))
+    assert batch.returncode == 2 and " ".join(batch.stderr.split()) == f"Error: {sentence}"
+
+
+def test_solve_refuses_a_report_name_that_is_not_a_pdf_before_solving(tmp_path):
+    """It used to write a PDF named x.txt."""
+    report = tmp_path / "x.txt"
+    done = run("solve", str(EXAMPLES[0]), "--report", str(report))
+    assert done.returncode == 2
+    assert " ".join(done.stderr.split()) == (f"Error: --report '{report}' does not end in .pdf: the board report is a PDF; "
+                                             "give a file name ending .pdf, e.g. board-report.pdf")
+    assert not report.exists() and done.stdout == ""
+
+
+def test_derive_takes_a_band_as_band_7_and_lists_bands_beside_roles():
+    """`--derive band_7` was refused as 'not a role or band' with only the roles listed; `7` worked."""
+    as_number, as_word = run("catalogue", "--derive", "7"), run("catalogue", "--derive", "band_7")
+    assert as_word.returncode == 0, as_word.stderr
+    assert as_word.stdout == as_number.stdout and "Band 7 salary" in as_word.stdout
+    assert run("catalogue", "--derive", "Band 7-8a").stdout == run("catalogue", "--derive", "7-8a").stdout
+    refused = run("catalogue", "--derive", "band_x")
+    message = " ".join(refused.stderr.split())
+    assert refused.returncode == 2
+    assert "choose from a band (2, 3, 4, 5, 6, 7, 8a, 8b, 8c, 8d, 9, or a range such as 7-8a) or a role (advanced_practitioner," in message
+
+
+@pytest.mark.parametrize("command", ["", "solve", "check", "plan", "validate", "compare", "catalogue", "batch", "new", "national"])
+def test_help_shows_no_placeholders(command):
+    """typer wrote "<bool>" beside flags, "<list[str]>" for a repeatable option and "{scenario}" in the usage line."""
+    done = subprocess.run([sys.executable, "-m", "optimiser", *([command] if command else []), "--help"], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    for placeholder in ("<bool>", "<list[", "{", "}"):
+        assert placeholder not in done.stdout, placeholder
+    usage = next(line for line in done.stdout.splitlines() if "Usage:" in line)
+    assert usage.split("optimiser", 1)[1].split() == {
+        "": ["[OPTIONS]", "COMMAND", "[ARGS]..."], "validate": ["validate", "[OPTIONS]", "SCENARIO..."],
+        "compare": ["compare", "[OPTIONS]", "A", "B"], "catalogue": ["catalogue", "[OPTIONS]"], "batch": ["batch", "[OPTIONS]", "TABLE"],
+        "new": ["new", "[OPTIONS]", "FILE"], "national": ["national", "[OPTIONS]", "OUTPUT"],
+    }.get(command, [command, "[OPTIONS]", "SCENARIO"])
+
+
+def test_the_readme_says_how_long_the_tests_take_beside_the_test_command():
+    readme = (ROOT / "README.md").read_text()
+    before_command = readme[:readme.index('python -m pytest\n')]
+    assert "they take about 4–5 minutes on 2 cores" in before_command[-400:]

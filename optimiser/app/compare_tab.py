@@ -9,7 +9,7 @@ import streamlit as st
 from optimiser.app import cached
 from optimiser.app.result_tab import CATEGORY_WIDTH
 from optimiser.app.state import BASELINE, CAPS_LIFTED
-from optimiser.comparison import changed_rows, distinct_names, equally_good, highlight_changes
+from optimiser.comparison import changed_rows, distinct_names, equally_good, highlight_changes, roles_changed
 from optimiser.edit_form import cap_table
 from optimiser.pipeline import with_caps_lifted
 from optimiser.result_display import in_words
@@ -67,7 +67,7 @@ def show_side_by_side(first_json: str, second_json: str, names: tuple[str, str])
         return
     compared = cached.comparison(first_json, second_json, names)
     changed = int(changed_rows(compared["mix"]).sum())
-    st.markdown(f"**{changed} roles change.** Rows that differ are in bold on yellow, and the Direction column says which way.")
+    st.markdown(f"**{roles_changed(changed)}** Rows that differ are in bold on yellow, and the Direction column says which way.")
     if same := equally_good(first.result, second.result, "lifting the caps" if names == CAPS_NAMES else "the change"):
         st.info(same)
     for title, key, number_format in (("Headline", "headline", "{:,.0f}"), ("Staffing mix", "mix", "{:,.2f}"),

@@ -43,7 +43,8 @@ def show(current: Scenario) -> None:
 
 FUTURE_WIDTHS = {"future": 82, "probability": 82, "description": 210, "pot_follows_pay_award": 116, "arrs_frozen_from": 84,
                  "arrs_ends_from": 70, "extra_room_sessions_per_week": 114, "extra_rooms_from": 108}
-"""Pixels: each header whole beside its edit mark, and with the row markers' 40 less than the 904 the page gives a table at 1366 pixels with the sidebar open."""
+"""Pixels: each header whole beside its edit mark, and with the row markers' 40 less than the 904 the page gives a
+table at 1366 pixels with the sidebar open."""
 
 
 def futures_config() -> dict:

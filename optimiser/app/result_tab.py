@@ -7,6 +7,7 @@ import streamlit as st
 
 from optimiser.app import cached
 from optimiser.catalogue_rules import is_estimate
+from optimiser.edit_tables import ROLE_HEADERS
 from optimiser.outcome import Outcome
 from optimiser.result_display import (ESTIMATE_NOTE, UNSPENT_WHY, ResultView, care_score_help, conflicts_display, in_words,
                                       past_year_line)
@@ -27,8 +28,8 @@ MIX_CONFIG = {
     "Top-up (£ a year)": st.column_config.NumberColumn("Top-up £/yr", format="localized", help="Top-up used, £ a year", width=88),
     "Room sessions (sessions a week)": st.column_config.NumberColumn("Rooms /wk", format="%.1f", help="Clinical room sessions a week",
                                                                      width=82),
-    "Max reimbursable (£ per WTE a year)": st.column_config.NumberColumn("Max £/WTE", format="localized", width=84,
-                                                                         help="Maximum reimbursable amount, £ per WTE a year"),
+    "Max reimbursable (£ per WTE a year)": st.column_config.NumberColumn(ROLE_HEADERS["max_reimbursable_gbp"], format="localized",
+                                                                         width=84, help="Maximum reimbursable amount, £ per WTE a year"),
 }
 CATEGORY_WIDTH = 390
 """Pixels that show the longest need's name whole ("Care coordination (proactive care for complex and frail patients)")."""

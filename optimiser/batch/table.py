@@ -102,6 +102,11 @@ def load_base(path: str | Path) -> dict:
     return check_base(data or {}, str(path))
 
 
+def is_batch_base(data: Any) -> bool:
+    """A scenario file without a pcn section is a batch's base (each PCN comes from the table), not a PCN's scenario."""
+    return isinstance(data, dict) and "pcn" not in data
+
+
 def check_base(data: Any, source: str = "base scenario") -> dict:
     if not isinstance(data, dict):
         raise TableError(["the base scenario must be a mapping (year, money, estate, roles, ...)"], source)

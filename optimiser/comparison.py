@@ -37,6 +37,21 @@ def at_display_precision(frame: pd.DataFrame, first: str, second: str, change: s
     return frame
 
 
+def equally_good(a: Result, b: Result, change: str = "the change") -> str | None:
+    """When two results give the same care score and cost as shown but different mixes, say so: the moves between
+    roles are then one of several equally good mixes, not what `change` requires (a manager reading 'lifting the nurse
+    cap costs us four pharmacists' would be misled). None when the care, the cost or the mix differ as shown."""
+    x, y = a.summary(), b.summary()
+    score = [round(x["care_score"], display_digits("care_score")), round(y["care_score"], display_digits("care_score"))]
+    cost = [round(x["total_cost_gbp_per_year"]), round(y["total_cost_gbp_per_year"])]
+    mix = at_display_precision(compare_mix(a, b), "baseline_wte", "other_wte", "change_wte", 2)
+    if score[0] != score[1] or cost[0] != cost[1] or not (mix["change_wte"] != 0).any():
+        return None
+    return (f"Both give a care score of {score[0]:.1f} of 100 for £{cost[0]:,.0f} a year: the two mixes are equally good "
+            f"to the precision shown, and the moves between roles are a choice between equally good mixes, not something "
+            f"{change} requires.")
+
+
 def _direction(change: float) -> str:
     if abs(change) <= CHANGE_TOLERANCE:
         return "same"

@@ -31,6 +31,7 @@ class Words:
     more: str  # e.g. "deliver about 311 weighted contacts a year"
     money: str  # the money step, e.g. "£1,000"
     amount: Callable[[float], str]  # care in its unit, e.g. "311 weighted contacts a year"
+    left: float = float("inf")  # care still to gain, in the care unit: no sentence claims more
     rented: float = 0.0  # room sessions a week rented in the answer
     rentable: float = 0.0
     bought: float = 0.0  # supervision hours a week bought for this label
@@ -49,6 +50,7 @@ class Family:
     binding: Callable[[Words], str] | None = None
     conflict: Callable[[Words], str] | None = None
     unspent_reason: str = ""  # why ARRS can be left unspent when this binds
+    value_shown: bool = True  # False: tables and the board report give no marginal value; the sentence says what it means
 
 
 def _supervision_conflict(w: Words) -> str:
@@ -61,6 +63,18 @@ def _rooms_conflict(w: Words) -> str:
     renting = f" and {sessions(w.rented)} of the {sessions(w.rentable)} rentable are rented" if w.rentable else ""
     return (f"staff in post need {sessions(w.limit + w.gain + w.rented)} clinical room sessions a week but {sessions(w.limit)} are "
             f"free{renting}: {sessions(w.gain)} sessions short")
+
+
+def _in_post_kept(w: Words) -> str:
+    """Staff in post are kept, never advice to cut them: the money they take is why less can be hired. The floor's
+    marginal value (negative: per WTE kept) times the WTE is the most that money could add elsewhere (the care is
+    concave in it); where that reaches the care still to gain it says nothing, so no figure is given."""
+    kept = f"{w.name}: the staff in post ({w.limit:g} WTE) are kept"
+    if not w.worth_saying:
+        return f"{kept}; the money they take would add no measurable care in other roles."
+    most = -w.gain * w.limit
+    worth = f" (in other roles it would add at most {w.amount(most)})" if most < w.left else ""
+    return f"{kept}, and the money they take is part of why less can be hired{worth}."
 
 
 FAMILIES: dict[str, Family] = {
@@ -108,12 +122,8 @@ FAMILIES: dict[str, Family] = {
         conflict=lambda w: (f"{w.name} needs {w.limit + w.gain:g} WTE but in post plus the recruitment limit allow "
                             f"{w.limit:g}: {w.gain:g} WTE short"),
         unspent_reason="recruitment limits are reached"),
-    "in_post_floor": Family(
-        "WTE", kind="floor", labels="role",
-        # The dual of a floor is negative: what keeping one more WTE in post costs in care elsewhere.
-        binding=lambda w: (f"{w.name}: keeping the {w.limit:g} WTE in post costs "
-                           + (f"about {w.amount(-w.gain)} per WTE" if w.worth_saying else "no measurable care")
-                           + " against the best use of that money and space.")),
+    # Its value per WTE kept is negative and reads as advice to cut staff: only the sentence gives it, as what their money buys.
+    "in_post_floor": Family("WTE", kind="floor", labels="role", binding=lambda w: _in_post_kept(w), value_shown=False),
     "minimum_post_size": Family(
         "WTE", kind="floor", labels="role",
         binding=lambda w: (f"{w.name}: the new post is the smallest allowed ({w.min_post_wte:g} WTE, policy.min_post_wte); "

@@ -16,11 +16,11 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from optimiser import __version__
+from optimiser import __version__, constraints
 from optimiser.atomic import write_bytes_atomic
 from optimiser.catalogue import POT_NAMES
 from optimiser.catalogue_rules import is_estimate
-from optimiser.result_display import answer_in_words, mix_in_words
+from optimiser.result_display import CARE_SCORE_SCALE, answer_in_words, mix_in_words
 from optimiser.results import Result
 from optimiser.words import in_sentence
 
@@ -54,11 +54,14 @@ class BoardPage:
     need: list[tuple[str, float, float, float]]
     """(category, needed, served, share served) rows, contacts a year."""
     limits: list[tuple[str, str, str]]
-    """(the limit in a few words, its marginal value in words, the sentence), most important first."""
+    """(the limit in a few words, its marginal value in words or '' where the sentence says it, the sentence), most
+    important first."""
     other_limits: list[str] = field(default_factory=list)
     """Further binding limits, a few words each."""
     figure_notes: list[str] = field(default_factory=list)
     footer: str = ""
+    unspent: list[str] = field(default_factory=list)
+    """Why money is left unspent, a sentence each (as the CLI and the app say it), under the money table."""
 
 
 def board_report(result: Result, chart: alt.TopLevelMixin | None = None, generated: date | None = None) -> bytes:
@@ -81,7 +84,8 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
         subtitle=(f"List size {scenario.pcn.list_size:,}, weighted population {scenario.pcn.weighted_population:,.0f}. "
                   f"{summary['total_wte']:.1f} WTE in the mix ({summary['new_wte']:.1f} new); "
                   f"{summary['served_contacts_per_year']:,.0f} of {summary['demand_contacts_per_year']:,.0f} contacts a year "
-                  f"needed are served. {answer_in_words(result)}"),
+                  f"needed are served. Care score {summary['care_score']:.1f} ({CARE_SCORE_SCALE}). "
+                  f"{answer_in_words(result)}"),
         recommendation=mix_in_words(result, name_kept=True),
         chart=chart if chart is not None else charts.mix_chart(result, row_px=CHART_ROW_PX),
         chart_title="Recommended mix (WTE per role: in post and new)",
@@ -91,6 +95,7 @@ def board_page(result: Result, chart: alt.TopLevelMixin | None = None, generated
         limits=top_limits(result),
         other_limits=other_limits(result),
         figure_notes=figure_notes(result),
+        unspent=result.unspent_money(),
         footer=(f"Made on {generated:%d %B %Y} by arrs-optimiser {__version__} from the scenario's own figures and the "
                 f"{scenario.year} ARRS rules. Marginal values (what one more unit of a limit would add) hold for small changes."),
     )
@@ -109,6 +114,8 @@ def money_rows(result: Result) -> list[tuple[str, float, str]]:
             ("  claimed", money[f"{name}: claimed"], ""),
             ("  unspent", money[f"{name}: unspent"], "lost: not carried forward"),
         ]
+        if f"{name}: staff in post beyond it" in money:
+            rows.append(("  staff in post beyond it", money[f"{name}: staff in post beyond it"], "paid outside ARRS"))
     rent, own = money["Top-up used: rented room sessions"], money["Top-up used: posts paid wholly by the PCN"]
     rows += [
         ("Own money (top-up budget)", money["Top-up budget"], "costs above reimbursement; own posts; rent"),
@@ -133,7 +140,7 @@ def _limit_name(result: Result, family: str, label: str | None) -> str:
     return {
         "role_cap": f"Cap on {role}",
         "recruitment_limit": f"Recruitment limit for {role}",
-        "in_post_floor": f"Keeping {role} in post",
+        "in_post_floor": f"Staff in post kept: {role}",
         "clinical_rooms": "Clinical rooms",
         "desk_space": "Desk space",
         "arrs_budget": POT_NAMES.get(label, label or ""),
@@ -142,18 +149,23 @@ def _limit_name(result: Result, family: str, label: str | None) -> str:
     }.get(family, family)
 
 
+def _value(result: Result, row) -> str:
+    """A limit's marginal value in words; none for staff in post, whose sentence says what their money would buy: their
+    value per WTE is negative and reads as advice to cut them."""
+    if not constraints.family(row["family"]).value_shown:
+        return ""
+    return f"{row['marginal_value']:+,.{result.unit.digits}f} {row['marginal_value_unit']}"
+
+
 def top_limits(result: Result) -> list[tuple[str, str, str]]:
-    """The limits that matter most: (name, marginal value in words, sentence)."""
+    """The limits that matter most: (name, marginal value in words or '', sentence)."""
     top, _ = _limits(result)
-    digits = result.unit.digits
-    return [(_limit_name(result, row["family"], row["label"]), f"{row['marginal_value']:+,.{digits}f} {row['marginal_value_unit']}",
-             row["explanation"]) for _, row in top.iterrows()]
+    return [(_limit_name(result, row["family"], row["label"]), _value(result, row), row["explanation"]) for _, row in top.iterrows()]
 
 
 def other_limits(result: Result) -> list[str]:
     _, rest = _limits(result)
-    digits = result.unit.digits
-    named = [f"{_limit_name(result, row['family'], row['label'])} ({row['marginal_value']:+,.{digits}f} {row['marginal_value_unit']})"
+    named = [_limit_name(result, row["family"], row["label"]) + (f" ({value})" if (value := _value(result, row)) else "")
              for _, row in rest.iterrows()]
     more = len(named) - OTHER_LIMITS_SHOWN
     return named[:OTHER_LIMITS_SHOWN] + ([f"and {more} more (see the app or the CLI)"] if more > 0 else [])
@@ -253,14 +265,19 @@ def _layout(page: BoardPage, image: bytes, chart_limit: float):
         for category, needed, served, share in page.need:
             table.row([_text(category), f"{needed:,.0f}", f"{served:,.0f}", f"{share:.0%}"])
     pdf.set_left_margin(MARGIN_MM)
-    pdf.set_xy(MARGIN_MM, max(money_bottom, pdf.get_y()) + 3)
+    pdf.set_xy(MARGIN_MM, max(money_bottom, pdf.get_y()) + 2)
+    if page.unspent:
+        pdf.set_font("Helvetica", "", 8.5)
+        pdf.multi_cell(width, 4.0, _text(f"**Money unspent.** {' '.join(page.unspent)}"), markdown=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
 
     _heading(pdf, "What limits you most (and what one more unit would buy)")
     pdf.set_font("Helvetica", "", 8.5)
     if not page.limits:
         pdf.multi_cell(width, 4.2, "No budget, room or staffing limit binds.", new_x="LMARGIN", new_y="NEXT")
     for number, (name, value, sentence) in enumerate(page.limits, start=1):
-        pdf.multi_cell(width, 4.2, _text(f"**{number}. {name}: {value}**"), markdown=True, new_x="LMARGIN", new_y="NEXT")
+        heading = f"{number}. {name}: {value}" if value else f"{number}. {name}"
+        pdf.multi_cell(width, 4.2, _text(f"**{heading}**"), markdown=True, new_x="LMARGIN", new_y="NEXT")
         pdf.set_x(MARGIN_MM + 4)
         pdf.multi_cell(width - 4, 4.0, _text(sentence), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.6)

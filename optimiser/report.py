@@ -156,6 +156,7 @@ def what_if_table(result: Result, caps_lifted: Result) -> Table:
     moved = mix[mix["change_wte"] != 0]
     for role, row in moved.iterrows():
         table.add_row(f"WTE: {row['role_name']}", f"{row['baseline_wte']:.2f}", f"{row['other_wte']:.2f}", _signed(row["change_wte"], 2))
+    table.caption = comparison.equally_good(result, caps_lifted, "lifting the caps")
     return table
 
 

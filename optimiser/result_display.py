@@ -10,8 +10,10 @@ from typing import Any, Literal, Union, get_args, get_origin
 import pandas as pd
 from pydantic import BaseModel
 
+from optimiser import constraints
 from optimiser.catalogue_rules import is_estimate, past_year_note
 from optimiser.results import Result
+from optimiser.results.sentences import in_post_beyond_arrs_note
 from optimiser.scenario import FIELD_LABELS, Scenario
 from optimiser.valuation import care_unit
 from optimiser.words import wte_list
@@ -74,7 +76,13 @@ MEASURES: dict[str, str] = {
 
 
 def answer_in_words(result: Result) -> str:
-    """How far the answer can be trusted, in a manager's words; `technical_details` keeps the solver's method."""
+    """How far the answer can be trusted, in a manager's words, then staff in post beyond the ARRS sum where there are
+    some (the fact that shapes such an answer most); `technical_details` keeps the solver's method."""
+    beyond = f" {in_post_beyond_arrs_note(result.inputs)}" if sum(result.inputs.in_post_beyond_arrs_gbp.values()) > 0 else ""
+    return _trust_in_words(result) + beyond
+
+
+def _trust_in_words(result: Result) -> str:
     solution = result.solution
     if not solution.proven_optimal:
         return f"Not proven to be the best mix (the solver stopped: {solution.status}); do not rely on these figures."
@@ -164,13 +172,15 @@ def care_display(result: Result) -> pd.DataFrame:
 
 
 def limits_display(result: Result) -> pd.DataFrame:
-    """Binding limits, most valuable first: the sentence, then the marginal value with its unit."""
+    """Binding limits, most valuable first: the sentence, then the marginal value with its unit (none where the
+    constraint registry says the sentence alone gives it: staff in post kept)."""
     binding = result.binding_constraints()
+    shown = binding["family"].map(lambda name: constraints.family(name).value_shown).astype(bool)
     return pd.DataFrame(
         {
             "What limits you": binding["explanation"],
-            "Marginal value": binding["marginal_value"],
-            "Unit of the marginal value": binding["marginal_value_unit"],
+            "Marginal value": binding["marginal_value"].where(shown),
+            "Unit of the marginal value": binding["marginal_value_unit"].where(shown, ""),
         },
         index=binding.index,
     )

@@ -240,6 +240,8 @@ def test_caps_lifted_comparison_is_one_click_away(monkeypatch, tmp_path):
     expected = comparison.comparison_tables(optimise(scenario), optimise(with_caps_lifted(scenario)), ("As set", "Caps lifted"))["mix"]
     np.testing.assert_allclose(mix["Change (WTE)"].to_numpy(), expected["Change (WTE)"].to_numpy(), atol=1e-9)
     assert (mix["Direction"] != "same").any()
+    same = comparison.equally_good(optimise(scenario), optimise(with_caps_lifted(scenario)), "lifting the caps")
+    assert same and same in [i.value for i in at.info]  # the same care and cost: the moves are a choice, said on screen
     changed = int(comparison.changed_rows(expected).sum())
     assert any(m.value.startswith(f"**{comparison.roles_changed(changed)}**") for m in at.markdown)
 

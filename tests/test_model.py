@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from optimiser.catalogue import load_catalogue
 from optimiser.explain import InfeasibleScenario
 from optimiser.pipeline import optimise, with_caps_lifted
+from optimiser.result_display import answer_in_words
 from optimiser.scenario_io import load_scenario
 from tests.helpers import HUGE, check_result, small_scenario
 
@@ -221,7 +222,7 @@ def test_in_post_staff_over_the_arrs_sum_are_paid_outside_arrs_by_default():
     assert summary["arrs_unspent_gbp_per_year"] == pytest.approx(0.0, abs=1e-6)
     money = result.money()["gbp_per_year"]
     assert money["ARRS sum: staff in post beyond it"] == pytest.approx(beyond)
-    assert f"£{beyond:,.0f} a year more than the ARRS sum of £100,000" in result.notes()[0]
+    assert f"£{beyond:,.0f} a year more than the ARRS sum of £100,000" in answer_in_words(result)
 
 
 def test_in_post_staff_within_the_arrs_sum_leave_the_answer_as_it_was():

@@ -107,9 +107,9 @@ def test_keeping_staff_in_post_at_no_measurable_cost_does_not_say_0_0_points():
     from optimiser import constraints
 
     small = constraints.binding_sentence("in_post_floor", "in_post_floor", _words("Paramedic", -0.01), no_gain=True)
-    assert small == "Paramedic: keeping the 2 WTE in post costs no measurable care against the best use of that money and space."
+    assert small == "Paramedic: the staff in post (2 WTE) are kept; the money they take would add no measurable care in other roles."
     large = constraints.binding_sentence("in_post_floor", "in_post_floor", _words("Paramedic", -0.3), no_gain=False)
-    assert "costs about 0.3 points of care score per WTE" in large
+    assert "(in other roles it would add at most 0.6 points of care score)" in large  # 0.3 a WTE × the 2 WTE kept
 
 
 def _section(text: str, title: str) -> list[str]:

@@ -121,9 +121,10 @@ def test_the_recommendation_reads_as_the_app_and_names_everyone_kept_in_post():
 
 
 def test_further_binding_limits_give_their_unit_and_read_as_a_sentence():
-    """The large example's further limits are the ARRS sum (per £10,000 a year) and keeping two roles in post (per WTE):
-    a board reads each value with its unit and the role in lower case, as the lead limits and the app word them, not
-    'Keeping Health and wellbeing coach in post (-0.1)'."""
+    """The large example's further limits are the ARRS sum (per £10,000 a year) and two roles' staff in post: a board
+    reads each value with its unit and the role in lower case, as the lead limits and the app word them, not
+    'Keeping Health and wellbeing coach in post (-0.1)'. Staff in post are named as kept, with no value: a negative
+    value per WTE kept reads as advice to cut them (the CLI and the app say what their money would buy instead)."""
     result = optimise(load_scenario(ROOT / "scenarios" / "large-2024-25.yaml"))
     _, text, _ = read(board_report(result, generated=date(2026, 11, 26)))
     rest = result.binding_constraints()
@@ -131,5 +132,51 @@ def test_further_binding_limits_give_their_unit_and_read_as_a_sentence():
     assert len(kept) >= 2
     for _, row in kept.iterrows():
         name = in_sentence(result.inputs.roles.at[row["label"], "role_name"])
-        assert f"Keeping {name} in post ({row['marginal_value']:+.1f} points of care score per extra WTE)" in text
-    assert "(marginal value per unit)" not in text
+        assert f"Staff in post kept: {name};" in text or f"Staff in post kept: {name}." in text
+    arrs = rest[rest["family"] == "arrs_budget"].iloc[0]
+    assert f"ARRS sum ({arrs['marginal_value']:+.1f} points of care score per extra £10,000 a year)" in text
+    assert "(marginal value per unit)" not in text and "Keeping" not in text and "per extra WTE)" not in " ".join(
+        part for part in text.split(";") if "Staff in post kept" in part)
+
+
+def test_the_board_reads_the_care_score_and_why_money_is_unspent_as_the_cli_says_it(tmp_path):
+    """The urban example with a £160,000 top-up budget leaves ARRS and own money unspent. The board report gives the care
+    score out of 100 with what 100 means, and the very sentences the CLI gives for each unspent sum (made in one place,
+    Result.unspent_money), beside the money table; and staff in post kept carry no negative value per WTE."""
+    text_in = (ROOT / "scenarios" / "urban-deprived-2026-27.yaml").read_text()
+    assert "top_up_budget_gbp: 60000" in text_in
+    path = tmp_path / "urban.yaml"
+    path.write_text(text_in.replace("top_up_budget_gbp: 60000", "top_up_budget_gbp: 160000"))
+    result = optimise(load_scenario(path))
+    summary = result.summary()
+    _, text, _ = read(board_report(result, generated=date(2026, 11, 26)))
+    assert f"Care score {summary['care_score']:.1f} (out of 100: every need fully met)." in text
+    sentences = result.unspent_money()
+    assert len(sentences) == 2
+    assert sentences[0].startswith(f"£{summary['arrs_unspent_gbp_per_year']:,.0f} of the ARRS sum is unspent (lost to the PCN) because ")
+    assert sentences[1].startswith("£") and "of the top-up budget is unspent" in sentences[1]
+    for sentence in sentences:
+        assert " ".join(sentence.split()) in text
+    from tests.test_cli import run
+
+    cli = run("solve", str(path), "--no-what-if")
+    assert cli.returncode == 0, cli.stderr
+    words = " ".join(cli.stdout.replace("│", " ").split())
+    for sentence in sentences:
+        assert sentence in words
+    kept = result.binding_constraints().query("family == 'in_post_floor'")
+    assert len(kept)
+    assert "in post: -" not in text and "Keeping" not in text
+
+
+def test_a_pcn_whose_staff_in_post_cost_more_than_its_sum_reads_it_in_the_money_table_and_the_headline():
+    """2 pharmacists in post claim 2p (p = £66,972) against a £100,000 sum and no top-up: the page gives the £33,944
+    beyond the sum as a money row, paid outside ARRS, and the answer's sentence about it."""
+    from optimiser.result_display import answer_in_words
+
+    p = load_catalogue("2025/26-april").roles.at["clinical_pharmacist", "max_reimbursable_gbp"]
+    result = optimise(small_scenario({"clinical_pharmacist": {"medication_review": 1000}}, arrs_sum=100_000,
+                                     clinical_pharmacist={"in_post_wte": 2}))
+    _, text, _ = read(board_report(result, generated=date(2026, 11, 26)))
+    assert f"staff in post beyond it {2 * p - 100_000:,.0f} paid outside ARRS" in text
+    assert " ".join(answer_in_words(result).split()) in text

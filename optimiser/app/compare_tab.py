@@ -9,13 +9,14 @@ import streamlit as st
 from optimiser.app import cached
 from optimiser.app.result_tab import CATEGORY_WIDTH
 from optimiser.app.state import BASELINE, CAPS_LIFTED
-from optimiser.comparison import changed_rows, distinct_names, highlight_changes, roles_changed
+from optimiser.comparison import changed_rows, distinct_names, equally_good, highlight_changes, roles_changed
 from optimiser.edit_form import cap_table
 from optimiser.pipeline import with_caps_lifted
 from optimiser.result_display import in_words
 from optimiser.scenario import Scenario
 
 ss = st.session_state
+CAPS_NAMES = ("As set", "Caps lifted")
 FIRST_COLUMN_WIDTH = {"headline": 460, "mix": 290, "care": CATEGORY_WIDTH}
 """Pixels for each table's first column, wide enough for its longest label, the result's value columns sharing the rest
 of the 904 the page gives a table on a 1366-pixel laptop."""
@@ -53,7 +54,7 @@ def show(current: Scenario) -> None:
     if not cap_table(current).shape[0]:
         st.info(f"{current.year} has no role caps for a PCN of this size, so lifting caps changes nothing. "
                 "Try the 2024/25 rules, or pin a baseline and change something else.")
-    show_side_by_side(current.canonical_json(), with_caps_lifted(current).canonical_json(), ("As set", "Caps lifted"))
+    show_side_by_side(current.canonical_json(), with_caps_lifted(current).canonical_json(), CAPS_NAMES)
 
 
 def show_side_by_side(first_json: str, second_json: str, names: tuple[str, str]) -> None:
@@ -67,6 +68,8 @@ def show_side_by_side(first_json: str, second_json: str, names: tuple[str, str])
     compared = cached.comparison(first_json, second_json, names)
     changed = int(changed_rows(compared["mix"]).sum())
     st.markdown(f"**{roles_changed(changed)}** Rows that differ are in bold on yellow, and the Direction column says which way.")
+    if same := equally_good(first.result, second.result, "lifting the caps" if names == CAPS_NAMES else "the change"):
+        st.info(same)
     for title, key, number_format in (("Headline", "headline", "{:,.0f}"), ("Staffing mix", "mix", "{:,.2f}"),
                                       ("Contacts served", "care", "{:,.0f}")):
         st.subheader(title)

@@ -8,7 +8,7 @@ import pandas as pd
 from optimiser import constraints
 from optimiser.catalogue import POT_NAMES
 from optimiser.results.answer_tables import AnswerTables
-from optimiser.results.sentences import in_post_beyond_arrs_note
+from optimiser.results.sentences import IN_POST_BEYOND_ARRS_SETTING
 from optimiser.words import in_sentence
 
 
@@ -19,7 +19,7 @@ class Notes(AnswerTables):
         """What a reader should know beside the binding limits: roles recruited with no limit set, top-up left unspent."""
         notes = list(self.inputs.warnings)
         if sum(self.inputs.in_post_beyond_arrs_gbp.values()) > 0:
-            notes.append(in_post_beyond_arrs_note(self.inputs))
+            notes.append(IN_POST_BEYOND_ARRS_SETTING)  # the fact itself follows the answer (answer_in_words)
         mix = self.mix()
         notes += self._provisional_figures(mix)
         unlimited = mix[(mix["new_wte"] > 1e-6) & (self.inputs.allowed_roles["max_new_wte"].reindex(mix.index) == float("inf"))]
@@ -27,12 +27,7 @@ class Notes(AnswerTables):
             notes.append(f"No recruitment limit was set for {', '.join(map(in_sentence, unlimited['role_name']))}: the answer assumes you can "
                          "recruit the WTE shown (set roles.<role>.max_new_wte if you cannot).")
         notes += self._capacity_used_elsewhere()
-        notes += self._why_arrs_is_unspent()
-        staff_top_up, rent = self._top_up
-        top_up_left = self.inputs.top_up_budget_gbp - staff_top_up - rent
-        if top_up_left > 1 and "top_up_budget" not in {self.model.registry[i].family for i in self._binding_rows}:
-            notes.append(f"£{top_up_left:,.0f} of the top-up budget is unspent: more staff would add no care within the "
-                         "rooms, recruitment limits and needs shown, so it is kept.")
+        notes += self.unspent_money()
         own = mix[mix["own_funded_wte"] > 1e-6]
         if len(own):
             posts = ", ".join(f"{row['own_funded_wte']:.2f} WTE {in_sentence(row['role_name'])}" for _, row in own.iterrows())
@@ -53,6 +48,16 @@ class Notes(AnswerTables):
                   f"{POT_NAMES.get(pot, pot)}" for pot in pots]
         return [f"{self.scenario.year} figures are provisional: {' and '.join(parts)} rest on pay awards and a pool not yet "
                 "confirmed for ARRS. Where your ICB's notice differs, set roles.<role>.max_reimbursable_gbp or money.arrs_sum_gbp."]
+
+    def unspent_money(self) -> list[str]:
+        """Why ARRS and top-up money is left unspent, a sentence for each: the notes and the board report say the same."""
+        sentences = self._why_arrs_is_unspent()
+        staff_top_up, rent = self._top_up
+        top_up_left = self.inputs.top_up_budget_gbp - staff_top_up - rent
+        if top_up_left > 1 and "top_up_budget" not in {self.model.registry[i].family for i in self._binding_rows}:
+            sentences.append(f"£{top_up_left:,.0f} of the top-up budget is unspent: more staff would add no care within the "
+                             "rooms, recruitment limits and needs shown, so it is kept.")
+        return sentences
 
     def _why_arrs_is_unspent(self) -> list[str]:
         """ARRS left unclaimed is lost to the PCN, so say what stops the mix from using it."""

@@ -15,7 +15,7 @@ from optimiser.inputs import ModelInputs
 from optimiser.inputs.supervision import bought_supervision_gbp
 from optimiser.model import SkillMixModel
 from optimiser.solve import Solution
-from optimiser.valuation import CareUnit, care_unit, category_points
+from optimiser.valuation import FULL_SCORE, CareUnit, care_unit, category_points
 
 BINDING_TOLERANCE = 1e-6
 STAFFED_WTE = 1e-5
@@ -187,6 +187,15 @@ class SolvedNumbers:
             {d: r for d, r in zip(names, reference.tolist()) if not np.isnan(r)},
         )
         return np.fromiter(points.values(), float)
+
+    @cached_property
+    def care_left_to_gain(self) -> float:
+        """Care not yet given, in the care unit: points up to 100, or priority-weighted contacts unmet. No limit's marginal
+        value can buy more than this, so a sentence never claims more."""
+        if self.scenario.policy.valuation == "contacts":
+            data = self.inputs.category_data
+            return float((np.maximum(data["demand_contacts_per_year"] - self._served, 0.0) * data["priority_weight"]).sum())
+        return max(FULL_SCORE - float(self._points.sum()), 0.0)
 
     # ------------------------------------------------------------ why
     @cached_property

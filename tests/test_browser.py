@@ -236,18 +236,23 @@ def fitting_tables(page, width: int) -> list[dict]:
     return tables
 
 
+def open_roles_editor(page) -> None:
+    """The Roles and demand tab, once its two editors (Roles, Demand) have drawn their headers."""
+    page.get_by_role("tab", name="Roles and demand").click()
+    page.get_by_role("heading", name="Roles", exact=True).wait_for()
+    settle(page)
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
+                           "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 2",
+                           timeout=STEP_MS)
+
+
 @pytest.mark.parametrize("app_url", ["urban-deprived-2026-27.yaml"], indirect=True)
 def test_roles_editor_fits_a_1366_by_768_laptop_without_sideways_scrolling(app_url):
     """At 1366×768 (sidebar open) the Roles editor of the current year's 24 roles shows every column at once: all its
     short headers are drawn (the grid draws only the columns in view) and its scroll width is its visible width; the
     Demand editor below it fits too. The editor was 359 pixels wider than the page, its last two columns off the right."""
     with app_page(app_url, 1366, 768, "Staffing mix") as page:
-        page.get_by_role("tab", name="Roles and demand").click()
-        page.get_by_role("heading", name="Roles", exact=True).wait_for()
-        settle(page)
-        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
-                               "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 2",
-                               timeout=STEP_MS)
+        open_roles_editor(page)
         tables = fitting_tables(page, 1366)
         [roles] = [t for t in tables if t["headers"][:1] == [edit_tables.ROLE_HEADERS["role_name"]]]
         assert roles["headers"] == [edit_tables.ROLE_HEADERS[c] for c in edit_tables.ROLE_COLUMNS]
@@ -266,12 +271,7 @@ def test_a_manager_types_their_icbs_amount_into_the_roles_editor(app_url):
     typed over the pharmacist's provisional £71,725, £75,000 is the manager's own ("yours") and the scenario has unsaved
     changes; the pharmacist's cost, given in the file as a salary, stays £74,290."""
     with app_page(app_url, 1366, 768, "Staffing mix") as page:
-        page.get_by_role("tab", name="Roles and demand").click()
-        page.get_by_role("heading", name="Roles", exact=True).wait_for()
-        settle(page)
-        page.wait_for_function("() => [...document.querySelectorAll('[data-testid=\"stDataFrame\"]')].filter(d => "
-                               "d.getBoundingClientRect().width > 0 && d.querySelector('th, [role=columnheader]')).length >= 2",
-                               timeout=STEP_MS)
+        open_roles_editor(page)
         header, first = page.evaluate(ROWS_JS)[:2]
         column = list(edit_tables.ROLE_COLUMNS).index("max_reimbursable_gbp")
         assert header[column] == edit_tables.ROLE_HEADERS["max_reimbursable_gbp"]

@@ -33,7 +33,7 @@ def at_bounds(values: np.ndarray, in_post: np.ndarray, *upper: np.ndarray | floa
     post it is the staff in post (no post gained or lost), and within STAFFED_WTE above 0 or an upper bound (a
     recruitment limit, a cap; NaN or infinite: none) it is that bound. Never moved up to an upper bound: more WTE
     would spend money the budget may not have."""
-    values = np.round(values, WTE_DECIMALS) + 0.0
+    values = exact_wte(values)
     values = np.where(np.abs(values - in_post) < STAFFED_WTE, in_post, values)
     for bound in (0.0, *upper):
         values = np.where(np.isfinite(bound) & (values > bound) & (values - bound < STAFFED_WTE), bound, values)
